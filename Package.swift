@@ -1,0 +1,29 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// leasesim: a deterministic discrete-event simulator of software-license fleets.
+///
+/// Layers, dependencies pointing one way:
+/// `leasesim` (executable) -> `LeaseCLI` -> `LeaseScenario` -> `LeaseModel` -> `LeaseKernel`.
+let package = Package(
+    name: "leasesim",
+    products: [
+        .executable(name: "leasesim", targets: ["leasesim"]),
+        .library(name: "LeaseKernel", targets: ["LeaseKernel"]),
+        .library(name: "LeaseModel", targets: ["LeaseModel"]),
+        .library(name: "LeaseScenario", targets: ["LeaseScenario"]),
+    ],
+    targets: [
+        .target(name: "LeaseKernel"),
+        .target(name: "LeaseModel", dependencies: ["LeaseKernel"]),
+        .target(name: "LeaseScenario", dependencies: ["LeaseModel", "LeaseKernel"]),
+        .target(name: "LeaseCLI", dependencies: ["LeaseScenario", "LeaseModel", "LeaseKernel"]),
+        .executableTarget(name: "leasesim", dependencies: ["LeaseCLI"]),
+        .testTarget(name: "LeaseKernelTests", dependencies: ["LeaseKernel"]),
+        .testTarget(name: "LeaseModelTests", dependencies: ["LeaseModel", "LeaseKernel"]),
+        .testTarget(name: "LeaseScenarioTests", dependencies: ["LeaseScenario", "LeaseModel", "LeaseKernel"],
+                    resources: [.copy("Malformed")]),
+        .testTarget(name: "LeaseCLITests", dependencies: ["LeaseCLI", "LeaseScenario"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

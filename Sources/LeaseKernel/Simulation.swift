@@ -1,0 +1,165 @@
+/// The model side of the run loop: receives each due event in order.
+///
+/// A generic parameter rather than a closure or existential, so the compiler
+/// specialises the loop for the model and no dispatch or allocation happens
+/// per event.
+public protocol EventHandler {
+    associatedtype Payload
+    /// Handles one due event; may schedule more through `simulation`.
+    mutating func handle(_ payload: Payload, simulation: inout Simulation<Payload>)
+    /// Checks the model's invariants; called after every event when
+    /// `Simulation.checksInvariantsEveryEvent` is on (tests, `--check-invariants`).
+    func checkInvariants(at now: SimInstant)
+}
+
+/// A handle to a re-armable timer: at most one live firing at a time.
+///
+/// Re-arming or disarming bumps the timer's generation; an earlier firing
+/// still in the queue is then skipped in O(1) when it comes due.
+public struct TimerID: Hashable, Sendable {
+    public let slot: Int32
+    @inlinable public init(slot: Int32) { self.slot = slot }
+}
+
+/// Safety limits for one run; exceeding one stops the run with `RunLimitExceeded`.
+public struct RunLimits: Sendable, Equatable {
+    /// The most events the run may process (including skipped stale timer firings).
+    public var maxEvents: Int64
+    /// The latest instant the run may reach.
+    public var maxTime: SimInstant
+    /// The most events that may be pending at once.
+    public var maxPendingEvents: Int
+
+    public init(maxEvents: Int64 = 2_000_000_000, maxTime: SimInstant = SimInstant(millisecondsSinceStart: SimDuration.days(3_660).milliseconds),
+                maxPendingEvents: Int = 100_000_000) {
+        self.maxEvents = maxEvents
+        self.maxTime = maxTime
+        self.maxPendingEvents = maxPendingEvents
+    }
+}
+
+/// A run stopped because it hit one of its `RunLimits`.
+public struct RunLimitExceeded: Error, Equatable, CustomStringConvertible {
+    public enum Limit: String, Sendable { case maxEvents = "maximum events", maxTime = "maximum simulated time", maxPendingEvents = "maximum pending events" }
+    public let limit: Limit
+    public let now: SimInstant
+    public let eventsProcessed: Int64
+    @inlinable init(limit: Limit, now: SimInstant, eventsProcessed: Int64) {
+        self.limit = limit
+        self.now = now
+        self.eventsProcessed = eventsProcessed
+    }
+    public var description: String {
+        "run stopped at \(now) after \(eventsProcessed) events: \(limit.rawValue) limit reached"
+    }
+}
+
+/// The simulation kernel: a virtual clock, an event queue, re-armable timers and a run loop.
+///
+/// Knows nothing of licenses. Single-threaded and synchronous: one
+/// `Simulation` is one world; run many worlds in parallel if you like.
+public struct Simulation<Payload> {
+    /// The current virtual time; never moves backwards.
+    @inlinable public var now: SimInstant { currentTime }
+    @usableFromInline var currentTime: SimInstant = .start
+    @usableFromInline var queue = EventQueue<Payload>()
+    @usableFromInline var timerGenerations: [UInt32] = []
+    @usableFromInline var timerDeadlines: [SimInstant] = []
+    /// Events processed so far (handled and skipped).
+    @inlinable public var eventsProcessed: Int64 { processedCount }
+    @usableFromInline var processedCount: Int64 = 0
+    /// Stale timer firings skipped so far (a subset of `eventsProcessed`).
+    @inlinable public var eventsSkipped: Int64 { skippedCount }
+    @usableFromInline var skippedCount: Int64 = 0
+    public var limits: RunLimits
+    /// When true, the handler's `checkInvariants` runs after every event.
+    public var checksInvariantsEveryEvent = false
+
+    public init(limits: RunLimits = RunLimits()) { self.limits = limits }
+
+    /// Pending events, stale timer firings included.
+    @inlinable public var pendingEventCount: Int { queue.count }
+    /// The time of the next pending event, if any.
+    @inlinable public var nextEventTime: SimInstant? { queue.nextTime }
+
+    /// Schedules a plain (not cancellable) event at an absolute time, never in the past.
+    @inlinable
+    public mutating func schedule(at time: SimInstant, priority: EventPriority = .normal, _ payload: Payload) {
+        precondition(time >= now, "cannot schedule in the past: \(time) < \(now)")
+        queue.push(time: time, priority: priority, payload: payload)
+    }
+
+    /// Schedules a plain event after a delay from now.
+    @inlinable
+    public mutating func schedule(after delay: SimDuration, priority: EventPriority = .normal, _ payload: Payload) {
+        schedule(at: now + delay, priority: priority, payload)
+    }
+
+    /// Creates a timer, initially disarmed. Timers live as long as the simulation.
+    public mutating func makeTimer() -> TimerID {
+        precondition(timerGenerations.count < Int(Int32.max), "too many timers")
+        timerGenerations.append(0)
+        timerDeadlines.append(.never)
+        return TimerID(slot: Int32(timerGenerations.count - 1))
+    }
+
+    /// Arms a timer to fire at `time`, replacing any earlier arming in O(1) (the old firing goes stale).
+    @inlinable
+    public mutating func arm(_ timer: TimerID, at time: SimInstant, priority: EventPriority = .normal, _ payload: Payload) {
+        precondition(time >= now, "cannot arm a timer in the past: \(time) < \(now)")
+        let slot = Int(timer.slot)
+        timerGenerations[slot] &+= 1
+        timerDeadlines[slot] = time
+        queue.push(time: time, priority: priority, timerSlot: timer.slot,
+                   timerGeneration: timerGenerations[slot], payload: payload)
+    }
+
+    /// Disarms a timer; a pending firing is skipped when it comes due.
+    @inlinable
+    public mutating func disarm(_ timer: TimerID) {
+        let slot = Int(timer.slot)
+        timerGenerations[slot] &+= 1
+        timerDeadlines[slot] = .never
+    }
+
+    /// When the timer fires next, or `.never` when disarmed.
+    @inlinable public func deadline(of timer: TimerID) -> SimInstant { timerDeadlines[Int(timer.slot)] }
+
+    /// Runs events in order until none is due before `end` (or at `end` too, when `includingEnd`).
+    ///
+    /// - Returns: normally, with `now` advanced to `end` when the queue was
+    ///   not exhausted earlier; the clock never moves backwards.
+    /// - Throws: `RunLimitExceeded` when a limit in `limits` is hit; the
+    ///   event that would have exceeded it is left unprocessed.
+    @inlinable
+    public mutating func run<Handler: EventHandler>(until end: SimInstant, includingEnd: Bool = false,
+                                                    handler: inout Handler) throws(RunLimitExceeded)
+    where Handler.Payload == Payload {
+        precondition(end >= now, "cannot run backwards to \(end) from \(now)")
+        guard end <= limits.maxTime else {
+            throw RunLimitExceeded(limit: .maxTime, now: now, eventsProcessed: eventsProcessed)
+        }
+        while let next = queue.nextTime, next < end || (includingEnd && next == end) {
+            guard eventsProcessed < limits.maxEvents else {
+                throw RunLimitExceeded(limit: .maxEvents, now: now, eventsProcessed: eventsProcessed)
+            }
+            let event = queue.popFirst().unsafelyUnwrapped
+            currentTime = event.time
+            processedCount += 1
+            if event.timerSlot >= 0 {
+                let slot = Int(event.timerSlot)
+                guard timerGenerations[slot] == event.timerGeneration else {
+                    skippedCount += 1
+                    continue
+                }
+                timerDeadlines[slot] = .never
+            }
+            handler.handle(event.payload, simulation: &self)
+            if checksInvariantsEveryEvent { handler.checkInvariants(at: now) }
+            guard queue.count <= limits.maxPendingEvents else {
+                throw RunLimitExceeded(limit: .maxPendingEvents, now: now, eventsProcessed: eventsProcessed)
+            }
+        }
+        currentTime = end
+    }
+}

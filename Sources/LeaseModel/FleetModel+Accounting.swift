@@ -1,0 +1,103 @@
+import LeaseKernel
+
+/// Time integrals, peaks, fleet totals and records: every change of a slot goes through here.
+extension FleetModel {
+    /// Integrates a slot's served, unserved and leased users up to `now`; call before changing it.
+    mutating func beginChange(_ slot: Int32, _ now: SimInstant) {
+        let index = Int(slot)
+        let capacity = capacity(ofSlot: index)
+        let users = slots[index].users
+        let served = min(users, capacity)
+        let elapsed = (now - slots[index].accountedAt).milliseconds
+        if elapsed > 0 {
+            slots[index].deniedUserMilliseconds += Int64(users - served) * elapsed
+            slots[index].servedUserMilliseconds += Int64(served) * elapsed
+            slots[index].leasedUserMilliseconds += Int64(capacity) * elapsed
+        }
+        slots[index].accountedAt = now
+        let feature = Int(slots[index].feature)
+        totals[feature].users -= Int64(users)
+        totals[feature].served -= Int64(served)
+        totals[feature].leased -= Int64(capacity)
+    }
+
+    /// Updates peaks and fleet totals after a change, and records the new state.
+    mutating func endChange(_ slot: Int32, _ now: SimInstant) {
+        let index = Int(slot)
+        let capacity = capacity(ofSlot: index)
+        let users = slots[index].users
+        let served = min(users, capacity)
+        precondition(users >= 0 && slots[index].reservedHeld >= 0 && slots[index].incrementHeld >= 0,
+                     "negative count on slot \(slot)")
+        slots[index].peakUsers = max(slots[index].peakUsers, users)
+        slots[index].peakLeased = max(slots[index].peakLeased, capacity)
+        let feature = Int(slots[index].feature)
+        totals[feature].users += Int64(users)
+        totals[feature].served += Int64(served)
+        totals[feature].leased += Int64(capacity)
+        totals[feature].peakUsers = max(totals[feature].peakUsers, totals[feature].users)
+        totals[feature].peakServed = max(totals[feature].peakServed, totals[feature].served)
+        totals[feature].peakLeased = max(totals[feature].peakLeased, totals[feature].leased)
+        if records.recordsStates { recordSlotState(slot, now) }
+    }
+
+    mutating func recordSlotState(_ slot: Int32, _ now: SimInstant) {
+        let state = slots[Int(slot)]
+        let capacity = capacity(ofSlot: Int(slot))
+        let up = clients[Int(state.client)].isUp
+        let totals = totals[Int(state.feature)]
+        records.states.append(StateRecord(
+            time: now, entity: .client, index: slot, feature: state.feature, users: state.users,
+            served: min(state.users, capacity), reserved: up ? state.reservedHeld : 0,
+            incremental: up ? state.incrementHeld : 0, deniedLogins: state.deniedLogins,
+            fleetUsers: totals.users, fleetLeased: totals.leased, fleetDeniedLogins: fleetDeniedLogins(feature: Int(state.feature))))
+    }
+
+    /// Denied logins of a feature over the fleet so far.
+    public func fleetDeniedLogins(feature: Int) -> Int64 { totals[feature].deniedLogins }
+
+    /// Integrates a server feature's used and installed counts up to `now`; call before changing it.
+    mutating func accountServerFeature(_ index: Int, _ now: SimInstant) {
+        let elapsed = (now - serverFeatures[index].accountedAt).milliseconds
+        if elapsed > 0 {
+            serverFeatures[index].usedUserMilliseconds += Int64(serverFeatures[index].used) * elapsed
+            serverFeatures[index].installedUserMilliseconds += Int64(serverFeatures[index].installed) * elapsed
+        }
+        serverFeatures[index].accountedAt = now
+    }
+
+    /// Changes a server feature's used count by `delta`, with accounting and a record.
+    mutating func changeUsed(_ index: Int, by delta: Int32, _ now: SimInstant) {
+        guard delta != 0 else { return }
+        accountServerFeature(index, now)
+        serverFeatures[index].used += delta
+        precondition(serverFeatures[index].used >= 0, "negative used count on server feature \(index)")
+        serverFeatures[index].peakUsed = max(serverFeatures[index].peakUsed, serverFeatures[index].used)
+        if records.recordsStates { recordServerState(index, now) }
+    }
+
+    mutating func recordServerState(_ index: Int, _ now: SimInstant) {
+        let state = serverFeatures[index]
+        let feature = index % featureCount
+        records.states.append(StateRecord(time: now, entity: .server, index: Int32(index), feature: Int32(feature),
+                                      installed: state.installed, used: state.used,
+                                      fleetUsers: totals[feature].users, fleetLeased: totals[feature].leased,
+                                      fleetDeniedLogins: fleetDeniedLogins(feature: feature)))
+    }
+
+    mutating func record(_ record: ProtocolRecord) {
+        if records.recordsProtocol { records.protocolEvents.append(record) }
+    }
+
+    /// Brings every integral up to `now` without changing state (before reading metrics).
+    public mutating func accountAll(upTo now: SimInstant) {
+        for slot in slots.indices where slots[slot].accountedAt < now {
+            let recording = records.recordsStates
+            records.recordsStates = false
+            beginChange(Int32(slot), now)
+            endChange(Int32(slot), now)
+            records.recordsStates = recording
+        }
+        for index in serverFeatures.indices { accountServerFeature(index, now) }
+    }
+}

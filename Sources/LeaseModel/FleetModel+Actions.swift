@@ -1,0 +1,87 @@
+import LeaseKernel
+
+/// Scheduled administrative and operational actions: configuration changes, stops and starts.
+extension FleetModel {
+    mutating func perform(_ change: ActionSpec.Change, _ sim: inout Simulation<FleetEvent>) {
+        switch change {
+        case let .setAllocation(client, feature, allocation): setAllocation(client, feature, allocation, &sim)
+        case .deleteClient(let client): deleteClient(Int32(client), sim.now)
+        case .pullState(let client):
+            let client = Int32(client)
+            guard clients[Int(client)].isUp else { return }
+            record(ProtocolRecord(time: sim.now, kind: .pullState, client: client, rule: "R-CFG-2"))
+            sendRenewal(client, &sim)
+        case .stopClient(let client): stopClient(Int32(client), &sim)
+        case .startClient(let client): startClient(Int32(client), &sim)
+        }
+    }
+
+    /// R-CFG-1, R-CFG-2: the server's allocation changes now; a lowered MUC cuts the lease at once.
+    mutating func setAllocation(_ client: Int, _ feature: Int, _ allocation: Allocation, _ sim: inout Simulation<FleetEvent>) {
+        guard let slotIndex = slot(client: client, feature: feature) else { return }
+        let slot = Int32(slotIndex)
+        leases[slotIndex].allocation = allocation
+        let held = leases[slotIndex].reserved + leases[slotIndex].increment
+        let lowered = allocation.maximum < held
+        record(ProtocolRecord(time: sim.now, kind: .configChange, client: Int32(client), feature: Int32(feature),
+                              count: Int64(allocation.maximum), rule: lowered ? "R-CFG-1" : "R-CFG-2"))
+        guard lowered else { return } // R-CFG-2: the client learns at its next contact.
+        let reserved = min(leases[slotIndex].reserved, allocation.maximum)
+        let increment = allocation.maximum - reserved
+        changeUsed(serverFeatureIndex(ofSlot: slot), by: allocation.maximum - held, sim.now)
+        leases[slotIndex].reserved = reserved
+        leases[slotIndex].increment = increment
+        if increment == 0 { sim.disarm(leases[slotIndex].incrementTimer) }
+        record(ProtocolRecord(time: sim.now, kind: .cut, client: Int32(client), feature: Int32(feature),
+                              count: Int64(allocation.maximum), rule: "R-CFG-1"))
+        var cut = Message(kind: .leaseCut, client: Int32(client), slot: slot, count: reserved)
+        cut.secondCount = increment
+        cut.allocation = allocation
+        sendToClient(cut, &sim)
+    }
+
+    /// R-CFG-3: deleting a client's configuration frees its capacity at once.
+    mutating func deleteClient(_ client: Int32, _ now: SimInstant) {
+        var freed: Int64 = 0
+        for slot in clientSlots(client) {
+            let index = Int(slot)
+            let held = leases[index].reserved + leases[index].increment
+            changeUsed(serverFeatureIndex(ofSlot: slot), by: -held, now)
+            freed += Int64(held)
+            leases[index].reserved = 0
+            leases[index].increment = 0
+            leases[index].configured = false
+        }
+        record(ProtocolRecord(time: now, kind: .clientDeleted, client: client, server: clients[Int(client)].server,
+                              count: freed, rule: "R-CFG-3"))
+    }
+
+    /// The client stops: it serves nobody, renews nothing, and its leases lapse at the server (R-LEASE-6).
+    mutating func stopClient(_ client: Int32, _ sim: inout Simulation<FleetEvent>) {
+        guard clients[Int(client)].isUp else { return }
+        for slot in clientSlots(client) { beginChange(slot, sim.now) }
+        clients[Int(client)].isUp = false
+        sim.disarm(clients[Int(client)].renewalTimer)
+        for slot in clientSlots(client) {
+            let index = Int(slot)
+            slots[index].reservedHeld = 0
+            slots[index].incrementHeld = 0
+            slots[index].requestPending = false
+            sim.disarm(slots[index].lapseTimer)
+            endChange(slot, sim.now)
+            decideLogins(slot, sim.now)
+        }
+        record(ProtocolRecord(time: sim.now, kind: .clientStopped, client: client, rule: "R-LEASE-6"))
+    }
+
+    /// A stopped client boots again: it asks for its reserved counts and restarts its renewal timer.
+    mutating func startClient(_ client: Int32, _ sim: inout Simulation<FleetEvent>) {
+        guard !clients[Int(client)].isUp else { return }
+        for slot in clientSlots(client) { beginChange(slot, sim.now) }
+        clients[Int(client)].isUp = true
+        for slot in clientSlots(client) { endChange(slot, sim.now) }
+        record(ProtocolRecord(time: sim.now, kind: .clientStarted, client: client, rule: "R-LEASE-3"))
+        bootClient(client, &sim)
+        sim.arm(clients[Int(client)].renewalTimer, at: sim.now + spec.policy.renewalInterval, .renewalDue(client: client))
+    }
+}

@@ -1,0 +1,212 @@
+import LeaseKernel
+
+/// The client's side of the protocol: demand, logins, requests, renewals, releases, replies.
+extension FleetModel {
+    /// Sets a slot's users and reacts as the client does: ask for more, give back, decide logins.
+    mutating func setUsers(_ slot: Int32, _ users: Int32, _ sim: inout Simulation<FleetEvent>) {
+        let index = Int(slot)
+        counters.demandChanges += 1
+        beginChange(slot, sim.now)
+        let previous = slots[index].users
+        if users > previous {
+            // R-LEASE-8: new logins; the users already waiting are not counted again.
+            if slots[index].arrivalsAwaiting == 0 {
+                slots[index].unservedBeforeArrivals = max(0, previous - capacity(ofSlot: index))
+            }
+            slots[index].arrivalsAwaiting += users - previous
+        }
+        slots[index].users = users
+        endChange(slot, sim.now)
+        reactToLoad(slot, &sim)
+    }
+
+    /// R-LEASE-1, R-LEASE-9: after a change of load, request more or give back; then decide waiting logins.
+    mutating func reactToLoad(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
+        let index = Int(slot)
+        let client = slots[index].client
+        if clients[Int(client)].isUp {
+            let state = slots[index]
+            let want = state.allocation.incrementWanted(users: state.users, leased: state.held)
+            if want > 0 && !state.requestPending {
+                // R-LEASE-1: ask for whole quanta, never above MUC; logins wait for the reply.
+                slots[index].requestPending = true
+                record(ProtocolRecord(time: sim.now, kind: .incrementRequest, client: client, feature: state.feature,
+                                      count: Int64(want), rule: "R-LEASE-1"))
+                var message = Message(kind: .incrementRequest, client: client, slot: slot, count: want)
+                message.allocation = state.allocation
+                sendToServer(message, &sim)
+            } else if spec.policy.releasePolicy == .onDrop
+                        && state.users < state.held - state.allocation.quantum {
+                releaseUnneeded(slot, &sim)
+            }
+        }
+        if !slots[index].requestPending { decideLogins(slot, sim.now) }
+    }
+
+    /// R-LEASE-8: logins that arrived short of capacity are denied unless capacity came in time.
+    mutating func decideLogins(_ slot: Int32, _ now: SimInstant) {
+        let index = Int(slot)
+        let arrivals = slots[index].arrivalsAwaiting
+        guard arrivals > 0 else { return }
+        slots[index].arrivalsAwaiting = 0
+        let unserved = max(0, slots[index].users - capacity(ofSlot: index))
+        let denied = min(arrivals, max(0, unserved - slots[index].unservedBeforeArrivals))
+        guard denied > 0 else { return }
+        slots[index].deniedLogins += Int64(denied)
+        totals[Int(slots[index].feature)].deniedLogins += Int64(denied)
+        record(ProtocolRecord(time: now, kind: .loginsDenied, client: slots[index].client,
+                              feature: slots[index].feature, count: Int64(denied), rule: "R-LEASE-8"))
+        if records.recordsStates { recordSlotState(slot, now) }
+    }
+
+    /// R-LEASE-7, R-LEASE-9: gives back increments the users no longer need, once held 24 h.
+    mutating func releaseUnneeded(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
+        let index = Int(slot)
+        let state = slots[index]
+        guard sim.now - state.lastIncrementAt >= spec.policy.minimumHold else { return } // R-LEASE-7
+        let keep = state.allocation.countNeeded(users: state.users)
+        let release = min(state.incrementHeld, state.held - keep)
+        guard release > 0 else { return }
+        beginChange(slot, sim.now)
+        slots[index].incrementHeld -= release
+        endChange(slot, sim.now)
+        record(ProtocolRecord(time: sim.now, kind: .release, client: state.client, feature: state.feature,
+                              count: Int64(release), rule: "R-LEASE-9"))
+        sendToServer(Message(kind: .release, client: state.client, slot: slot, count: release), &sim)
+    }
+
+    /// R-LEASE-4: the renewal timer fires: give back what is unneeded (by policy), renew, re-arm.
+    mutating func renewalDue(_ client: Int32, _ sim: inout Simulation<FleetEvent>) {
+        guard clients[Int(client)].isUp else { return }
+        counters.renewalTimers += 1
+        if spec.policy.releasePolicy == .atRenewal {
+            for slot in clientSlots(client) { releaseUnneeded(slot, &sim) }
+        }
+        sendRenewal(client, &sim)
+        sim.arm(clients[Int(client)].renewalTimer, at: sim.now + spec.policy.renewalInterval, .renewalDue(client: client))
+    }
+
+    mutating func sendRenewal(_ client: Int32, _ sim: inout Simulation<FleetEvent>) {
+        record(ProtocolRecord(time: sim.now, kind: .renewal, client: client, server: clients[Int(client)].server,
+                              rule: "R-LEASE-4"))
+        sendToServer(Message(kind: .renew, client: client), &sim)
+    }
+
+    /// A client boots: it asks for the reserved count of each of its features.
+    mutating func bootClient(_ client: Int32, _ sim: inout Simulation<FleetEvent>) {
+        for slot in clientSlots(client) {
+            let state = slots[Int(slot)]
+            record(ProtocolRecord(time: sim.now, kind: .reserveRequest, client: client, feature: state.feature,
+                                  count: Int64(state.allocation.reserved), rule: "R-LEASE-3"))
+            sendToServer(Message(kind: .reserveRequest, client: client, slot: slot), &sim)
+        }
+    }
+
+    /// Handles a message from the server.
+    mutating func clientReceives(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
+        let client = Int(message.client)
+        guard clients[client].isUp else { return } // A stopped client hears nothing.
+        clients[client].messagesReceived += 1
+        switch message.kind {
+        case .reserveReply: reservedGranted(message, &sim)
+        case .incrementReply: incrementAnswered(message, &sim)
+        case .renewReply: renewalAnswered(message, &sim)
+        case .refusal: refused(message, &sim)
+        case .leaseCut: leaseCut(message, &sim)
+        default: preconditionFailure("client received a client message: \(message.kind)")
+        }
+    }
+
+    mutating func reservedGranted(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
+        let slot = message.slot, index = Int(slot)
+        beginChange(slot, sim.now)
+        slots[index].allocation = message.allocation
+        slots[index].reservedHeld = message.count
+        slots[index].reservedExpiry = message.expiry
+        slots[index].incrementHeld = 0
+        slots[index].incrementExpiry = .never
+        endChange(slot, sim.now)
+        watchLapse(slot, &sim)
+        reactToLoad(slot, &sim)
+    }
+
+    mutating func incrementAnswered(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
+        let slot = message.slot, index = Int(slot)
+        counters.incrementReplies += 1
+        slots[index].requestPending = false
+        if message.count > 0 {
+            beginChange(slot, sim.now)
+            slots[index].incrementHeld += message.count
+            slots[index].incrementExpiry = message.expiry
+            slots[index].lastIncrementAt = sim.now
+            endChange(slot, sim.now)
+            watchLapse(slot, &sim)
+        }
+        decideLogins(slot, sim.now)
+    }
+
+    /// R-LEASE-5, R-CFG-2: new expiries, and the allocation as the server now has it.
+    mutating func renewalAnswered(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
+        let slot = message.slot, index = Int(slot)
+        counters.renewReplies += 1
+        slots[index].allocation = message.allocation
+        if slots[index].reservedHeld != message.count {
+            beginChange(slot, sim.now)
+            slots[index].reservedHeld = message.count
+            endChange(slot, sim.now)
+        }
+        slots[index].reservedExpiry = message.expiry
+        if slots[index].incrementHeld > 0 && message.secondCount > 0 { slots[index].incrementExpiry = message.secondExpiry }
+        watchLapse(slot, &sim)
+    }
+
+    mutating func refused(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
+        let slot = message.slot, index = Int(slot)
+        if message.reason == .notConfigured {
+            // R-CFG-3: the configuration is gone; so are the client's leases.
+            beginChange(slot, sim.now)
+            slots[index].reservedHeld = 0
+            slots[index].incrementHeld = 0
+            endChange(slot, sim.now)
+        }
+    }
+
+    /// R-CFG-1: the server lowered MUC and cut the lease; the client holds less at once.
+    mutating func leaseCut(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
+        let slot = message.slot, index = Int(slot)
+        beginChange(slot, sim.now)
+        slots[index].allocation = message.allocation
+        slots[index].reservedHeld = min(slots[index].reservedHeld, message.count)
+        slots[index].incrementHeld = min(slots[index].incrementHeld, message.secondCount)
+        endChange(slot, sim.now)
+    }
+
+    /// Keeps the slot's lapse timer at or before its earliest lease expiry (re-armed lazily when it fires).
+    mutating func watchLapse(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
+        let state = slots[Int(slot)]
+        var earliest = SimInstant.never
+        if state.reservedHeld > 0 { earliest = state.reservedExpiry }
+        if state.incrementHeld > 0 { earliest = min(earliest, state.incrementExpiry) }
+        guard earliest != .never, earliest < sim.deadline(of: state.lapseTimer) else { return }
+        sim.arm(state.lapseTimer, at: max(earliest, sim.now), .clientLapse(slot: slot))
+    }
+
+    /// The client's own clock reaches a lease expiry: what was not renewed is gone (R-LEASE-6).
+    mutating func clientLapseDue(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
+        let index = Int(slot)
+        let now = sim.now
+        let state = slots[index]
+        let incrementLapsed = state.incrementHeld > 0 && state.incrementExpiry <= now
+        let reservedLapsed = state.reservedHeld > 0 && state.reservedExpiry <= now
+        if incrementLapsed || reservedLapsed {
+            counters.lapses += 1
+            beginChange(slot, now)
+            if incrementLapsed { slots[index].incrementHeld = 0 }
+            if reservedLapsed { slots[index].reservedHeld = 0 }
+            endChange(slot, now)
+            record(ProtocolRecord(time: now, kind: .lapse, client: state.client, feature: state.feature,
+                                  count: Int64(state.held - slots[index].held), rule: "R-LEASE-6"))
+        }
+        watchLapse(slot, &sim)
+    }
+}

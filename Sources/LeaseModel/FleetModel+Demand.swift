@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import LeaseKernel
+
+/// Demand generators: each slot's pattern sets its users and schedules its next change.
+extension FleetModel {
+    /// A slot's demand event: apply the pattern's value now and schedule the next change.
+    mutating func demandDue(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
+        let index = Int(slot)
+        guard let demand = demands[index] else { return }
+        switch spec.demandPatterns[demand.pattern] {
+        case .constant(let users):
+            setUsers(slot, demand.scaled(users), &sim)
+        case .steps(let steps):
+            stepDue(slot, steps, demand, &sim)
+        case let .daily(weekday, weekend):
+            let local = spec.startEpochMilliseconds + (sim.now - demand.shift).millisecondsSinceStart
+            let isWeekend = CivilCalendar.weekday(epochMilliseconds: local) >= 5
+            let profile = isWeekend ? (weekend ?? weekday) : weekday
+            setUsers(slot, demand.scaled(profile[Int(CivilCalendar.hourOfDay(epochMilliseconds: local))]), &sim)
+            let intoHour = local.modulo(SimDuration.millisecondsPerHour)
+            sim.schedule(after: .milliseconds(SimDuration.millisecondsPerHour - intoHour), .demand(slot: slot))
+        case let .sessions(rates, weekendRates, meanSession):
+            sessionDue(slot, rates, weekendRates, meanSession, demand, &sim)
+        }
+    }
+
+    /// Piecewise-constant demand: the cursor is the index of the next step to apply.
+    mutating func stepDue(_ slot: Int32, _ steps: [DemandStep], _ demand: DemandSpec, _ sim: inout Simulation<FleetEvent>) {
+        let index = Int(slot)
+        var cursor = Int(slots[index].demandCursor)
+        var users: Int32? = nil
+        while cursor < steps.count && steps[cursor].at + demand.shift <= sim.now {
+            users = steps[cursor].users
+            cursor += 1
+        }
+        slots[index].demandCursor = Int32(cursor)
+        if let users { setUsers(slot, demand.scaled(users), &sim) }
+        if cursor < steps.count { sim.schedule(at: steps[cursor].at + demand.shift, .demand(slot: slot)) }
+    }
+
+    /// Random sessions: the first call starts the arrival process; each later call is one arrival.
+    mutating func sessionDue(_ slot: Int32, _ rates: [Int64], _ weekendRates: [Int64]?, _ meanSession: SimDuration,
+                             _ demand: DemandSpec, _ sim: inout Simulation<FleetEvent>) {
+        let index = Int(slot)
+        if slots[index].demandCursor == 0 {
+            slots[index].demandCursor = 1
+        } else {
+            setUsers(slot, slots[index].users + 1, &sim)
+            let mean = Double(meanSession.milliseconds)
+            let length = max(1, Int64((-mean * log(demandStreams[index].nextUnitInterval())).rounded()))
+            sim.schedule(after: .milliseconds(length), .sessionEnd(slot: slot))
+        }
+        if let next = nextArrival(after: sim.now, index, rates, weekendRates, demand) {
+            sim.schedule(at: next, .demand(slot: slot))
+        }
+    }
+
+    /// The next Poisson arrival after `now`, redrawn at each hour boundary (exact, by memorylessness).
+    mutating func nextArrival(after now: SimInstant, _ index: Int, _ rates: [Int64], _ weekendRates: [Int64]?,
+                              _ demand: DemandSpec) -> SimInstant? {
+        var time = now
+        // A week of empty hours means no arrival ever.
+        for _ in 0..<(24 * 7 + 1) {
+            let local = spec.startEpochMilliseconds + (time - demand.shift).millisecondsSinceStart
+            let isWeekend = CivilCalendar.weekday(epochMilliseconds: local) >= 5
+            let hour = Int(CivilCalendar.hourOfDay(epochMilliseconds: local))
+            let rateMilli = (isWeekend ? (weekendRates ?? rates) : rates)[hour] * Int64(demand.scalePerMille) / 1000
+            let hourEnd = time + .milliseconds(SimDuration.millisecondsPerHour - local.modulo(SimDuration.millisecondsPerHour))
+            if rateMilli > 0 {
+                let meanGap = Double(SimDuration.millisecondsPerHour) * 1000 / Double(rateMilli)
+                let gap = max(1, Int64((-meanGap * log(demandStreams[index].nextUnitInterval())).rounded()))
+                if time + .milliseconds(gap) < hourEnd { return time + .milliseconds(gap) }
+            }
+            time = hourEnd
+        }
+        return nil
+    }
+
+    /// A random session ends: one user fewer.
+    mutating func sessionEnded(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
+        setUsers(slot, max(0, slots[Int(slot)].users - 1), &sim)
+    }
+}

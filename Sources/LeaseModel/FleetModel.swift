@@ -1,0 +1,118 @@
+import LeaseKernel
+
+/// The license fleet: servers, clients and the network between them, driven by kernel events.
+///
+/// State lives in flat arrays indexed by client, slot (one client's one
+/// feature) and server-feature, so a run allocates with fleet size and not
+/// with simulated time. Handlers live in `FleetModel+*.swift` by concern.
+public struct FleetModel: EventHandler {
+    public typealias Payload = FleetEvent
+
+    public let spec: FleetSpec
+    /// The end of the run; work due at or after it is not counted.
+    public let horizon: SimInstant
+    var clients: [ClientState] = []
+    public internal(set) var slots: [SlotState] = []
+    public internal(set) var leases: [LeaseState] = []
+    public internal(set) var serverFeatures: [ServerFeatureState] = []
+    public internal(set) var totals: [FeatureTotals] = []
+    var demands: [DemandSpec?] = []
+    var demandStreams: [RandomStream] = []
+    /// Installed-count changes of every server, in time order.
+    public let capacityChanges: [CapacityChange]
+    public internal(set) var counters = ProtocolCounters()
+    public var records = ModelLog()
+
+    /// Builds the world's state; call `start(_:)` to schedule the first events.
+    public init(spec: FleetSpec, horizon: SimInstant, simulation: inout Simulation<FleetEvent>) {
+        self.spec = spec
+        self.horizon = horizon
+        let featureCount = spec.features.count
+        totals = Array(repeating: FeatureTotals(), count: featureCount)
+        serverFeatures = Array(repeating: ServerFeatureState(), count: spec.servers.count * featureCount)
+        var changes: [CapacityChange] = []
+        for (serverIndex, server) in spec.servers.enumerated() {
+            let schedule = LicenseSchedule.capacity(server: serverIndex, licenses: server.licenses, featureCount: featureCount)
+            for feature in 0..<featureCount {
+                serverFeatures[serverIndex * featureCount + feature].installed = schedule.initial[feature]
+            }
+            changes += schedule.changes
+        }
+        changes.sort { ($0.at, $0.server, $0.license, $0.delta) < ($1.at, $1.server, $1.license, $1.delta) }
+        capacityChanges = changes
+        clients.reserveCapacity(spec.clients.count)
+        for client in spec.clients {
+            let first = Int32(slots.count)
+            for entry in client.allocations {
+                slots.append(SlotState(client: Int32(clients.count), feature: Int32(entry.feature),
+                                       allocation: entry.allocation, lapseTimer: simulation.makeTimer()))
+                leases.append(LeaseState(allocation: entry.allocation, reservedTimer: simulation.makeTimer(),
+                                         incrementTimer: simulation.makeTimer()))
+                demands.append(entry.demand)
+                demandStreams.append(RandomStream(seed: spec.seed, key: entry.demand?.streamKey ?? 0))
+            }
+            clients.append(ClientState(server: Int32(client.server), latency: client.latency,
+                                       allocationExpiry: client.allocationExpiry, firstSlot: first,
+                                       endSlot: Int32(slots.count), renewalTimer: simulation.makeTimer()))
+        }
+    }
+
+    /// Schedules the run's first events: initial leases, demand, renewals, license changes, actions.
+    public mutating func start(_ sim: inout Simulation<FleetEvent>) {
+        for (index, change) in capacityChanges.enumerated() {
+            sim.schedule(at: change.at, priority: .first, .capacityChange(index: Int32(index)))
+        }
+        for (index, action) in spec.actions.enumerated() {
+            sim.schedule(at: action.at, priority: .first, .action(index: Int32(index)))
+        }
+        if spec.policy.initialLeases == .held {
+            // The fleet starts in steady state: every reserved lease granted just now.
+            for slot in slots.indices { grantInitialReservedLease(Int32(slot), &sim) }
+        }
+        for client in clients.indices {
+            let client = Int32(client)
+            for slot in clientSlots(client) where demands[Int(slot)] != nil {
+                sim.schedule(at: .start, .demand(slot: slot))
+            }
+            if spec.policy.initialLeases == .request { bootClient(client, &sim) }
+            sim.arm(clients[Int(client)].renewalTimer, at: .start + spec.policy.renewalInterval, .renewalDue(client: client))
+        }
+    }
+
+    /// Dispatches one event to its handler.
+    public mutating func handle(_ event: FleetEvent, simulation sim: inout Simulation<FleetEvent>) {
+        switch event {
+        case .demand(let slot): demandDue(slot, &sim)
+        case .sessionEnd(let slot): sessionEnded(slot, &sim)
+        case .renewalDue(let client): renewalDue(client, &sim)
+        case .clientLapse(let slot): clientLapseDue(slot, &sim)
+        case .reservedExpiry(let slot): reservedLeaseExpired(slot, sim.now)
+        case .incrementExpiry(let slot): incrementLeaseExpired(slot, sim.now)
+        case .deliver(let message): deliver(message, &sim)
+        case .capacityChange(let index): applyCapacityChange(Int(index), sim.now)
+        case .action(let index): perform(spec.actions[Int(index)].change, &sim)
+        }
+    }
+
+    // MARK: Lookups
+
+    @inlinable public var featureCount: Int { spec.features.count }
+    func clientSlots(_ client: Int32) -> Range<Int32> { clients[Int(client)].firstSlot..<clients[Int(client)].endSlot }
+    func serverFeatureIndex(ofSlot slot: Int32) -> Int {
+        Int(clients[Int(slots[Int(slot)].client)].server) * featureCount + Int(slots[Int(slot)].feature)
+    }
+    /// The leased count a slot can serve with now: what the client holds while it is up.
+    public func capacity(ofSlot slot: Int) -> Int32 {
+        clients[Int(slots[slot].client)].isUp ? slots[slot].held : 0
+    }
+    /// Whether a client is running.
+    public func isUp(client: Int) -> Bool { clients[client].isUp }
+    /// Messages a client has sent and received.
+    public func messages(ofClient client: Int) -> (sent: Int64, received: Int64) {
+        (clients[client].messagesSent, clients[client].messagesReceived)
+    }
+    /// The slot of a client's feature, if the client leases it.
+    public func slot(client: Int, feature: Int) -> Int? {
+        clientSlots(Int32(client)).first { slots[Int($0)].feature == Int32(feature) }.map(Int.init)
+    }
+}

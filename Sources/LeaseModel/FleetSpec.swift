@@ -1,0 +1,83 @@
+import LeaseKernel
+
+/// Everything a run needs to build its world: the model's input, free of file formats.
+public struct FleetSpec: Sendable {
+    /// Epoch milliseconds (UTC) of instant zero, for license dates and daily profiles.
+    public var startEpochMilliseconds: Int64 = 0
+    public var seed: UInt64 = 0
+    public var policy = LeasePolicy()
+    /// Feature names; a feature's index is its identity everywhere in the model (R-ROLE-2).
+    public var features: [String] = []
+    public var servers: [ServerSpec] = []
+    public var clients: [ClientSpec] = []
+    public var demandPatterns: [DemandPattern] = []
+    public var actions: [ActionSpec] = []
+
+    public init() {}
+}
+
+/// A license server and its installed licenses (R-ROLE-1).
+public struct ServerSpec: Sendable {
+    public var id: String
+    public var licenses: [License]
+    public init(id: String, licenses: [License] = []) {
+        self.id = id
+        self.licenses = licenses
+    }
+}
+
+/// A license client: its server, link latency, allocations and demand.
+public struct ClientSpec: Sendable {
+    public var id: String
+    /// R-ROLE-1: the one server this client leases from.
+    public var server: Int
+    /// One-way latency of the client's link to its server.
+    public var latency: SimDuration
+    /// R-ALLOC-1/R-ALLOC-5: the allocation's expiry date, as an instant (`.never` when none).
+    public var allocationExpiry: SimInstant
+    /// One entry per feature the client leases, sorted by feature index.
+    public var allocations: [ClientAllocationSpec]
+
+    public init(id: String, server: Int, latency: SimDuration = .zero, allocationExpiry: SimInstant = .never,
+                allocations: [ClientAllocationSpec]) {
+        self.id = id
+        self.server = server
+        self.latency = latency
+        self.allocationExpiry = allocationExpiry
+        self.allocations = allocations
+    }
+}
+
+/// One feature of one client: allocation and demand.
+public struct ClientAllocationSpec: Sendable {
+    public var feature: Int
+    public var allocation: Allocation
+    public var demand: DemandSpec?
+    public init(feature: Int, allocation: Allocation, demand: DemandSpec? = nil) {
+        self.feature = feature
+        self.allocation = allocation
+        self.demand = demand
+    }
+}
+
+/// An administrative or operational change at an instant.
+public struct ActionSpec: Sendable {
+    public enum Change: Sendable {
+        /// R-CFG-1/R-CFG-2: the server's allocation for a client's feature changes.
+        case setAllocation(client: Int, feature: Int, allocation: Allocation)
+        /// R-CFG-3: the client's configuration is deleted at the server.
+        case deleteClient(client: Int)
+        /// The client contacts the server now ("Pull State from Server", R-CFG-2).
+        case pullState(client: Int)
+        /// The client stops: no renewals, no service, leases left to lapse (R-LEASE-6).
+        case stopClient(client: Int)
+        /// A stopped client boots again and requests its reserved counts.
+        case startClient(client: Int)
+    }
+    public var at: SimInstant
+    public var change: Change
+    public init(at: SimInstant, change: Change) {
+        self.at = at
+        self.change = change
+    }
+}

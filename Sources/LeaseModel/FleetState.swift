@@ -1,0 +1,100 @@
+import LeaseKernel
+
+/// A client's process: its link, its timers and its traffic.
+struct ClientState {
+    var server: Int32
+    var latency: SimDuration
+    var allocationExpiry: SimInstant
+    var firstSlot: Int32
+    var endSlot: Int32
+    var isUp = true
+    var renewalTimer: TimerID
+    var messagesSent: Int64 = 0
+    var messagesReceived: Int64 = 0
+}
+
+/// One feature of one client, as the client sees it, with its accounting.
+public struct SlotState: Sendable {
+    public var client: Int32
+    public var feature: Int32
+    /// The allocation as last heard from the server.
+    public var allocation: Allocation
+    /// Users who want a session now.
+    public var users: Int32 = 0
+    public var reservedHeld: Int32 = 0
+    public var incrementHeld: Int32 = 0
+    public var reservedExpiry: SimInstant = .never
+    public var incrementExpiry: SimInstant = .never
+    var requestPending = false
+    var lastIncrementAt: SimInstant = .start
+    /// Logins that arrived while short of capacity, waiting for a reply (R-LEASE-8).
+    var arrivalsAwaiting: Int32 = 0
+    var unservedBeforeArrivals: Int32 = 0
+    var lapseTimer: TimerID
+    var demandCursor: Int32 = 0
+    var accountedAt: SimInstant = .start
+    public var deniedLogins: Int64 = 0
+    /// Integral of unserved users over time, in user-milliseconds.
+    public var deniedUserMilliseconds: Int64 = 0
+    public var servedUserMilliseconds: Int64 = 0
+    public var leasedUserMilliseconds: Int64 = 0
+    public var peakUsers: Int32 = 0
+    public var peakLeased: Int32 = 0
+
+    /// Leased count the client holds (reserved plus incremental).
+    @inlinable public var held: Int32 { reservedHeld + incrementHeld }
+}
+
+/// The server's record of one slot's leases.
+public struct LeaseState: Sendable {
+    /// The allocation as configured at the server now.
+    public var allocation: Allocation
+    public var configured = true
+    public var reserved: Int32 = 0
+    public var reservedExpiry: SimInstant = .never
+    public var increment: Int32 = 0
+    public var incrementExpiry: SimInstant = .never
+    var reservedTimer: TimerID
+    var incrementTimer: TimerID
+}
+
+/// One feature on one server: installed and leased counts with their accounting.
+public struct ServerFeatureState: Sendable {
+    public var installed: Int32 = 0
+    public var used: Int32 = 0
+    var accountedAt: SimInstant = .start
+    public var usedUserMilliseconds: Int64 = 0
+    public var installedUserMilliseconds: Int64 = 0
+    public var peakUsed: Int32 = 0
+    /// Free licenses (negative when a license ended under leases still running).
+    @inlinable public var free: Int32 { installed - used }
+}
+
+/// Fleet-wide totals of one feature over all clients, kept as the run goes.
+public struct FeatureTotals: Sendable {
+    public var users: Int64 = 0
+    public var served: Int64 = 0
+    public var leased: Int64 = 0
+    public var peakUsers: Int64 = 0
+    public var peakServed: Int64 = 0
+    public var peakLeased: Int64 = 0
+    public var deniedLogins: Int64 = 0
+}
+
+/// Counts of protocol work, for summaries and the benchmark's event tally.
+public struct ProtocolCounters: Sendable, Equatable {
+    public var demandChanges: Int64 = 0
+    public var renewalTimers: Int64 = 0
+    public var reserveRequests: Int64 = 0
+    public var incrementRequests: Int64 = 0
+    public var incrementReplies: Int64 = 0
+    public var renewals: Int64 = 0
+    public var renewReplies: Int64 = 0
+    public var releases: Int64 = 0
+    public var refusals: Int64 = 0
+    public var reclaims: Int64 = 0
+    public var lapses: Int64 = 0
+    /// Server lease-expiry checks that come due before the horizon (fired or found stale).
+    public var expiryChecksDue: Int64 = 0
+    public var messages: Int64 = 0
+}

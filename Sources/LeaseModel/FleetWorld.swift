@@ -1,0 +1,21 @@
+import LeaseKernel
+
+/// One simulated world: the kernel's simulation and the fleet model it drives.
+public struct FleetWorld {
+    public var simulation: Simulation<FleetEvent>
+    public var model: FleetModel
+
+    /// Builds the world and schedules its first events.
+    public init(spec: FleetSpec, horizon: SimInstant, limits: RunLimits = RunLimits()) {
+        var simulation = Simulation<FleetEvent>(limits: limits)
+        var model = FleetModel(spec: spec, horizon: horizon, simulation: &simulation)
+        model.start(&simulation)
+        self.simulation = simulation
+        self.model = model
+    }
+
+    /// Runs every event due before `end` (and at `end` too when `includingEnd`).
+    public mutating func run(until end: SimInstant, includingEnd: Bool = false) throws(RunLimitExceeded) {
+        try simulation.run(until: end, includingEnd: includingEnd, handler: &model)
+    }
+}

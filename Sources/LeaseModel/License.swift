@@ -1,0 +1,119 @@
+import LeaseKernel
+
+/// The kind of an installed license (R-LIC-1).
+public enum LicenseKind: String, Sendable, CaseIterable {
+    case perpetual, subscription, renewal
+
+    /// The rule that decides when a license of this kind counts.
+    public var rule: StaticString {
+        switch self {
+        case .perpetual: return "R-LIC-1"
+        case .subscription: return "R-LIC-2"
+        case .renewal: return "R-LIC-3"
+        }
+    }
+}
+
+/// One installed license: a count of one feature, valid over an interval.
+public struct License: Sendable, Equatable {
+    public var sku: String
+    public var feature: Int
+    public var kind: LicenseKind
+    public var count: Int32
+    /// When the license is installed on the server (instant zero unless installed mid-run).
+    public var installedAt: SimInstant
+    /// R-LIC-2: 00:00 of the start date (subscriptions and renewals), as an instant.
+    public var startsAt: SimInstant
+    /// R-LIC-2: 24:00 of the end date, as an instant; `.never` for perpetual licenses.
+    public var endsAt: SimInstant
+
+    public init(sku: String, feature: Int, kind: LicenseKind, count: Int32, installedAt: SimInstant = .start,
+                startsAt: SimInstant = .start, endsAt: SimInstant = .never) {
+        self.sku = sku
+        self.feature = feature
+        self.kind = kind
+        self.count = count
+        self.installedAt = installedAt
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+    }
+
+    /// The SKU a renewal license renews: `X-R` renews `X` (R-LIC-3).
+    public var renewedSKU: String? {
+        guard kind == .renewal, sku.hasSuffix("-R") else { return nil }
+        return String(sku.dropLast(2))
+    }
+}
+
+/// A change of one server's installed count of one feature at an instant.
+public struct CapacityChange: Sendable, Equatable {
+    public var at: SimInstant
+    public var server: Int
+    public var feature: Int
+    public var delta: Int32
+    /// The license that changed; its index in the server's license list.
+    public var license: Int
+    public var kind: LicenseKind
+}
+
+/// Turns a server's licenses into the instants its installed counts change.
+public enum LicenseSchedule {
+    /// When each license counts: R-LIC-1 stacking, R-LIC-2 dates, R-LIC-3 renewal chains.
+    ///
+    /// Counts of one feature add up whatever the license kind (stacking is per
+    /// feature). A renewal `X-R` pairs with the earliest-ending unpaired license
+    /// of SKU `X` (or an earlier renewal of it) that ends before the renewal does,
+    /// and counts from that license's end, or its own start if later, to its own end.
+    /// - Returns: one active interval per license, `nil` for a license that never counts.
+    public static func activeIntervals(of licenses: [License]) -> [Range<SimInstant>?] {
+        var intervals: [Range<SimInstant>?] = licenses.map { license in
+            guard license.kind != .renewal else { return nil }
+            let from = max(license.installedAt, license.startsAt)
+            return from < license.endsAt ? from..<license.endsAt : nil
+        }
+        // R-LIC-3: chain renewals in order of their end date, then their order in the file.
+        let renewals = licenses.indices.filter { licenses[$0].kind == .renewal }
+            .sorted { (licenses[$0].endsAt, $0) < (licenses[$1].endsAt, $1) }
+        var paired = Set<Int>()
+        for renewal in renewals {
+            let license = licenses[renewal]
+            guard let base = license.renewedSKU else { continue }
+            let predecessors = licenses.indices.filter { index in
+                !paired.contains(index) && index != renewal
+                    && (licenses[index].sku == base || licenses[index].sku == license.sku)
+                    && licenses[index].feature == license.feature
+                    && licenses[index].endsAt < license.endsAt
+                    && (licenses[index].kind != .renewal || intervals[index] != nil)
+            }.sorted { (licenses[$0].endsAt, $0) < (licenses[$1].endsAt, $1) }
+            guard let predecessor = predecessors.first else { continue }
+            paired.insert(predecessor)
+            let from = max(licenses[predecessor].endsAt, license.startsAt, license.installedAt)
+            intervals[renewal] = from < license.endsAt ? from..<license.endsAt : nil
+        }
+        return intervals
+    }
+
+    /// The installed count of each feature at instant zero, and the later changes in time order.
+    public static func capacity(server: Int, licenses: [License], featureCount: Int)
+        -> (initial: [Int32], changes: [CapacityChange]) {
+        var initial = [Int32](repeating: 0, count: featureCount)
+        var changes: [CapacityChange] = []
+        for (index, interval) in activeIntervals(of: licenses).enumerated() {
+            guard let interval else { continue }
+            let license = licenses[index]
+            if interval.lowerBound == .start {
+                initial[license.feature] += license.count
+            } else {
+                changes.append(CapacityChange(at: interval.lowerBound, server: server, feature: license.feature,
+                                              delta: license.count, license: index, kind: license.kind))
+            }
+            if interval.upperBound != .never {
+                changes.append(CapacityChange(at: interval.upperBound, server: server, feature: license.feature,
+                                              delta: -license.count, license: index, kind: license.kind))
+            }
+        }
+        // Stable order: time, then removals before additions are irrelevant to totals; keep license order.
+        changes.sort { ($0.at, $0.license, $0.delta) < ($1.at, $1.license, $1.delta) }
+        return (initial, changes)
+    }
+}

@@ -1,0 +1,93 @@
+import LeaseKernel
+
+/// A snapshot of one entity's state right after it changed, for timelines and "always" checks.
+public struct StateRecord: Sendable, Equatable {
+    public enum Entity: UInt8, Sendable { case client, server }
+    public var time: SimInstant
+    public var entity: Entity
+    /// Slot index for a client, server-feature index for a server.
+    public var index: Int32
+    public var feature: Int32
+    public var users: Int32 = 0
+    public var served: Int32 = 0
+    public var reserved: Int32 = 0
+    public var incremental: Int32 = 0
+    public var deniedLogins: Int64 = 0
+    public var installed: Int32 = 0
+    public var used: Int32 = 0
+    /// Fleet totals of the feature at that moment.
+    public var fleetUsers: Int64 = 0
+    public var fleetLeased: Int64 = 0
+    public var fleetDeniedLogins: Int64 = 0
+}
+
+/// Everything events.csv can say, each with the rule that drove it.
+public enum ProtocolEventKind: UInt8, Sendable, CaseIterable {
+    case reserveRequest, incrementRequest, renewal, release
+    case reserveGrant, incrementGrant, refusal, renewed
+    case reclaim, lapse, cut, loginsDenied
+    case configChange, clientDeleted, pullState, clientStopped, clientStarted
+    case licenseStarted, licenseEnded
+
+    /// The name in events.csv.
+    public var name: String {
+        switch self {
+        case .reserveRequest: return "reserve_request"
+        case .incrementRequest: return "increment_request"
+        case .renewal: return "renewal"
+        case .release: return "release"
+        case .reserveGrant: return "reserve_grant"
+        case .incrementGrant: return "increment_grant"
+        case .refusal: return "refusal"
+        case .renewed: return "renewed"
+        case .reclaim: return "reclaim"
+        case .lapse: return "lapse"
+        case .cut: return "cut"
+        case .loginsDenied: return "logins_denied"
+        case .configChange: return "config_change"
+        case .clientDeleted: return "client_deleted"
+        case .pullState: return "pull_state"
+        case .clientStopped: return "client_stopped"
+        case .clientStarted: return "client_started"
+        case .licenseStarted: return "license_started"
+        case .licenseEnded: return "license_ended"
+        }
+    }
+}
+
+/// One protocol message or decision, for events.csv.
+public struct ProtocolRecord: Sendable, Equatable {
+    public var time: SimInstant
+    public var kind: ProtocolEventKind
+    public var client: Int32 = -1
+    public var server: Int32 = -1
+    public var feature: Int32 = -1
+    public var count: Int64 = 0
+    public var expiry: SimInstant = .never
+    public var reason: RefusalReason = .none
+    /// The rule ID that drove the event.
+    public var rule: StaticString
+    /// An index into the server's licenses for license events; unused otherwise.
+    public var license: Int32 = -1
+
+    public static func == (lhs: ProtocolRecord, rhs: ProtocolRecord) -> Bool {
+        lhs.time == rhs.time && lhs.kind == rhs.kind && lhs.client == rhs.client && lhs.server == rhs.server
+            && lhs.feature == rhs.feature && lhs.count == rhs.count && lhs.expiry == rhs.expiry
+            && lhs.reason == rhs.reason && lhs.rule.description == rhs.rule.description && lhs.license == rhs.license
+    }
+}
+
+/// Records the model appends as it runs, drained by whoever writes output.
+public struct ModelLog: Sendable {
+    /// Whether state snapshots are recorded.
+    public var recordsStates = false
+    /// Whether protocol events are recorded.
+    public var recordsProtocol = false
+    public var states: [StateRecord] = []
+    public var protocolEvents: [ProtocolRecord] = []
+
+    public init() {}
+
+    /// Records waiting to be drained.
+    public var pendingCount: Int { states.count + protocolEvents.count }
+}
