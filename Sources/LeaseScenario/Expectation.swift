@@ -1,0 +1,73 @@
+import LeaseKernel
+import LeaseModel
+
+/// A figure a scenario can make claims about.
+public enum Metric: String, Sendable, CaseIterable {
+    case users, served, leased, reserved, incremental, deniedLogins, deniedUserHours
+    case peakUsers, peakLeased, utilisation, messagesSent
+    case installed, used, free, peakUsed
+
+    /// Metrics that have a value at every instant, so "always"/"never" can watch them.
+    public var isInstantaneous: Bool {
+        switch self {
+        case .users, .served, .leased, .reserved, .incremental, .deniedLogins, .installed, .used, .free: return true
+        default: return false
+        }
+    }
+
+    static let clientMetrics: [Metric] = [.users, .served, .leased, .reserved, .incremental, .deniedLogins,
+                                          .deniedUserHours, .peakUsers, .peakLeased, .utilisation, .messagesSent]
+    static let serverMetrics: [Metric] = [.installed, .used, .free, .peakUsed, .utilisation]
+    static let fleetMetrics: [Metric] = [.users, .served, .leased, .deniedLogins, .deniedUserHours, .peakUsers,
+                                         .peakLeased, .messagesSent, .installed, .used, .free]
+}
+
+/// How an expectation compares the actual value with the expected one.
+public enum Comparison: String, Sendable, CaseIterable {
+    case equal = "==", lessOrEqual = "<=", greaterOrEqual = ">=", less = "<", greater = ">"
+
+    public func holds(_ actual: Double, _ expected: Double) -> Bool {
+        switch self {
+        case .equal: return actual == expected
+        case .lessOrEqual: return actual <= expected
+        case .greaterOrEqual: return actual >= expected
+        case .less: return actual < expected
+        case .greater: return actual > expected
+        }
+    }
+}
+
+/// Whose figure an expectation reads.
+public enum MetricSubject: Sendable, Equatable {
+    case client(Int)
+    case server(Int)
+    case fleet
+}
+
+/// When an expectation is judged.
+public enum ExpectationWhen: Sendable, Equatable {
+    /// After all events at the instant.
+    case at(SimInstant)
+    /// At the end of the run.
+    case end
+    /// After every change of the subject, the comparison must hold.
+    case always
+    /// After every change of the subject, the comparison must not hold.
+    case never
+}
+
+/// A claim about a run: a metric of a client, server or the fleet compared with a value.
+public struct Expectation: Sendable, Equatable {
+    /// The text written in reports: the name if given, else the claim itself.
+    public var label: String
+    /// The expectation's JSON path in the scenario (`expectations[2]`).
+    public var path: String
+    public var metric: Metric
+    public var subject: MetricSubject
+    /// The subject's display name (client id, server id or "fleet").
+    public var subjectName: String
+    public var feature: Int
+    public var comparison: Comparison
+    public var value: Double
+    public var when: ExpectationWhen
+}
