@@ -45,12 +45,10 @@ extension FleetModel {
         let state = slots[Int(slot)]
         let capacity = capacity(ofSlot: Int(slot))
         let up = clients[Int(state.client)].isUp
-        let totals = totals[Int(state.feature)]
         records.states.append(StateRecord(
             time: now, entity: .client, index: slot, feature: state.feature, users: state.users,
             served: min(state.users, capacity), reserved: up ? state.reservedHeld : 0,
-            incremental: up ? state.incrementHeld : 0, deniedLogins: state.deniedLogins,
-            fleetUsers: totals.users, fleetLeased: totals.leased, fleetDeniedLogins: fleetDeniedLogins(feature: Int(state.feature))))
+            incremental: up ? state.incrementHeld : 0, deniedLogins: state.deniedLogins))
     }
 
     /// Denied logins of a feature over the fleet so far.
@@ -80,9 +78,7 @@ extension FleetModel {
         let state = serverFeatures[index]
         let feature = index % featureCount
         records.states.append(StateRecord(time: now, entity: .server, index: Int32(index), feature: Int32(feature),
-                                      installed: state.installed, used: state.used,
-                                      fleetUsers: totals[feature].users, fleetLeased: totals[feature].leased,
-                                      fleetDeniedLogins: fleetDeniedLogins(feature: feature)))
+                                      installed: state.installed, used: state.used))
     }
 
     mutating func record(_ record: ProtocolRecord) {

@@ -6,9 +6,11 @@ public struct FleetWorld {
     public var model: FleetModel
 
     /// Builds the world and schedules its first events.
-    public init(spec: FleetSpec, horizon: SimInstant, limits: RunLimits = RunLimits()) {
+    /// - Parameter records: which records the model keeps from the first event on.
+    public init(spec: FleetSpec, horizon: SimInstant, limits: RunLimits = RunLimits(), records: ModelLog = ModelLog()) {
         var simulation = Simulation<FleetEvent>(limits: limits)
         var model = FleetModel(spec: spec, horizon: horizon, simulation: &simulation)
+        model.records = records
         model.start(&simulation)
         self.simulation = simulation
         self.model = model

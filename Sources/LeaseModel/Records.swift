@@ -15,10 +15,21 @@ public struct StateRecord: Sendable, Equatable {
     public var deniedLogins: Int64 = 0
     public var installed: Int32 = 0
     public var used: Int32 = 0
-    /// Fleet totals of the feature at that moment.
-    public var fleetUsers: Int64 = 0
-    public var fleetLeased: Int64 = 0
-    public var fleetDeniedLogins: Int64 = 0
+
+    public init(time: SimInstant, entity: Entity, index: Int32, feature: Int32, users: Int32 = 0, served: Int32 = 0,
+                reserved: Int32 = 0, incremental: Int32 = 0, deniedLogins: Int64 = 0, installed: Int32 = 0, used: Int32 = 0) {
+        self.time = time
+        self.entity = entity
+        self.index = index
+        self.feature = feature
+        self.users = users
+        self.served = served
+        self.reserved = reserved
+        self.incremental = incremental
+        self.deniedLogins = deniedLogins
+        self.installed = installed
+        self.used = used
+    }
 }
 
 /// Everything events.csv can say, each with the rule that drove it.

@@ -6,6 +6,7 @@ import LeaseModel
 public struct ScenarioLoader {
     let file: String
     let directory: String
+    let seedOverride: UInt64?
     var startEpochMilliseconds: Int64 = 0
     var spec = FleetSpec()
     var duration = SimDuration.days(1)
@@ -17,20 +18,21 @@ public struct ScenarioLoader {
     var clientFields: [Field] = []
 
     /// Loads the scenario at `path`.
-    public static func load(path: String) throws(ScenarioError) -> Scenario {
+    /// - Parameter seed: replaces the scenario's own seed when given.
+    public static func load(path: String, seed: UInt64? = nil) throws(ScenarioError) -> Scenario {
         let bytes = try readFile(path, what: "a readable scenario file", path: "")
-        return try load(bytes: bytes, file: path)
+        return try load(bytes: bytes, file: path, seed: seed)
     }
 
     /// Loads a scenario from bytes; `file` names it in errors and anchors relative trace paths.
-    public static func load(bytes: [UInt8], file: String) throws(ScenarioError) -> Scenario {
+    public static func load(bytes: [UInt8], file: String, seed: UInt64? = nil) throws(ScenarioError) -> Scenario {
         let root: JSONNode
         do {
             root = try StrictJSONReader.parse(bytes)
         } catch {
             throw ScenarioError(file: file, position: error.position, path: "", expected: error.expected, found: error.found)
         }
-        var loader = ScenarioLoader(file: file, directory: (file as NSString).deletingLastPathComponent)
+        var loader = ScenarioLoader(file: file, directory: (file as NSString).deletingLastPathComponent, seedOverride: seed)
         return try loader.scenario(Field(node: root, path: "", file: file))
     }
 
@@ -54,6 +56,7 @@ public struct ScenarioLoader {
         let name = try root.optional("name")?.nonEmptyString() ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         let description = try root.optional("description")?.string() ?? ""
         spec.seed = UInt64(try root.optional("seed")?.integer(in: 0...Int64.max, what: "a seed") ?? 0)
+        if let seedOverride { spec.seed = seedOverride }
         if let start = root.optional("start") {
             guard let epoch = TimeSyntax.dateTime(try start.string()) else { throw start.fail("a UTC start like \"2026-01-05T00:00Z\"") }
             startEpochMilliseconds = epoch

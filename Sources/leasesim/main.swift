@@ -1,1 +1,4 @@
-print("x")
+import Foundation
+import LeaseCLI
+
+exit(LeaseSimCLI.main(Array(CommandLine.arguments.dropFirst())))

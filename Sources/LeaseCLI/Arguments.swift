@@ -1,0 +1,67 @@
+import LeaseKernel
+import LeaseScenario
+
+/// Parsed options of one subcommand: flags with values, switches, and positional arguments.
+struct ParsedArguments {
+    var values: [String: String] = [:]
+    var switches: Set<String> = []
+    var positional: [String] = []
+
+    /// Parses `arguments` against the flags a command accepts; unknown flags are errors with a hint.
+    init(_ arguments: [String], valueFlags: [String], switchFlags: [String], command: String) throws(UsageError) {
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            guard argument.hasPrefix("-"), argument != "-" else {
+                positional.append(argument)
+                continue
+            }
+            var flag = argument, inlineValue: String? = nil
+            if let equals = argument.firstIndex(of: "=") {
+                flag = String(argument[..<equals])
+                inlineValue = String(argument[argument.index(after: equals)...])
+            }
+            if valueFlags.contains(flag) {
+                guard let value = inlineValue ?? (index < arguments.count ? arguments[index] : nil) else {
+                    throw UsageError(message: "\(command): \(flag) needs a value")
+                }
+                if inlineValue == nil { index += 1 }
+                values[flag] = value
+            } else if switchFlags.contains(flag), inlineValue == nil {
+                switches.insert(flag)
+            } else {
+                let known = valueFlags + switchFlags
+                let hint = known.min { distance(flag, $0) < distance(flag, $1) }.map { " (did you mean \($0)?)" } ?? ""
+                throw UsageError(message: "\(command): unknown option \(argument)\(hint); see 'leasesim \(command) --help'")
+            }
+        }
+    }
+
+    func duration(_ flag: String) throws(UsageError) -> SimDuration? {
+        guard let text = values[flag] else { return nil }
+        guard let value = TimeSyntax.duration(text), value > .zero else {
+            throw UsageError(message: "\(flag): expected \(TimeSyntax.durationForm), found \"\(text)\"")
+        }
+        return value
+    }
+
+    func seed() throws(UsageError) -> UInt64? {
+        guard let text = values["--seed"] else { return nil }
+        guard let seed = UInt64(text), seed <= UInt64(Int64.max) else {
+            throw UsageError(message: "--seed: expected a whole number from 0 to \(Int64.max), found \"\(text)\"")
+        }
+        return seed
+    }
+
+    func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        var row = Array(0...b.count)
+        for i in a.indices {
+            var next = [i + 1] + Array(repeating: 0, count: b.count)
+            for j in b.indices { next[j + 1] = min(row[j + 1] + 1, next[j] + 1, row[j] + (a[i] == b[j] ? 0 : 1)) }
+            row = next
+        }
+        return row[b.count]
+    }
+}

@@ -1,0 +1,19 @@
+/// The documented exit codes of `leasesim`.
+public enum ExitCode: Int32, CaseIterable {
+    /// Everything ran; every expectation held.
+    case success = 0
+    /// `check`: at least one expectation did not hold.
+    case expectationFailed = 1
+    /// Bad input or usage: a malformed scenario, an unknown flag, a missing file.
+    case badInput = 2
+    /// A run hit one of its limits (events, simulated time, pending events).
+    case runLimit = 3
+    /// An output file could not be written.
+    case outputFailed = 4
+}
+
+/// A usage error: what was wrong with the command line, with a hint.
+struct UsageError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

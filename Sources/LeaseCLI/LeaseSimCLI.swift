@@ -1,0 +1,173 @@
+import Foundation
+import LeaseKernel
+import LeaseModel
+import LeaseScenario
+
+/// The `leasesim` command line: a thin shell over scenario loading, running and output.
+public enum LeaseSimCLI {
+    static let usage = """
+    leasesim \(ScenarioRunner.version): a deterministic simulator of software-license fleets
+
+    Usage:
+      leasesim run SCENARIO [--out DIR] [--sample DURATION] [--seed N] [--check-invariants] [--quiet]
+      leasesim check SCENARIO... [--seed N]
+      leasesim validate SCENARIO...
+      leasesim --version | --help | COMMAND --help
+
+    Exit codes: 0 ok, 1 an expectation failed (check), 2 bad input or usage,
+                3 a run limit was hit, 4 an output could not be written.
+    """
+
+    static let runHelp = """
+    leasesim run SCENARIO [options]: run one scenario and write its results
+
+      --out DIR            write timeline.csv, events.csv and summary.json into DIR (default: out)
+      --sample DURATION    one timeline row per entity every DURATION (e.g. 1h) instead of one per change
+      --seed N             replace the scenario's seed
+      --check-invariants   check the model's invariants after every event (slower)
+      --quiet              print nothing but errors
+
+    Files are written under temporary names and renamed when the run succeeds.
+    """
+
+    static let checkHelp = """
+    leasesim check SCENARIO... [--seed N]: run scenarios and judge their expectations
+
+    Prints PASS or FAIL for every expectation with its actual value and when it was seen.
+    Exits 0 when all hold, 1 when any fails, 2 on bad input, 3 when a run hits a limit.
+    """
+
+    static let validateHelp = """
+    leasesim validate SCENARIO...: load and validate scenarios without running them
+
+    Exits 0 when all are valid, 2 otherwise, printing file:line:col, the JSON path,
+    what was expected and what was found.
+    """
+
+    /// Runs the command line and returns the exit code.
+    public static func main(_ arguments: [String]) -> Int32 {
+        guard let command = arguments.first else {
+            standardError(usage)
+            return ExitCode.badInput.rawValue
+        }
+        let rest = Array(arguments.dropFirst())
+        do {
+            switch command {
+            case "--version", "-V": print("leasesim \(ScenarioRunner.version)"); return 0
+            case "--help", "-h", "help": print(usage); return 0
+            case "run": return try run(rest)
+            case "check": return try check(rest)
+            case "validate": return try validate(rest)
+            default:
+                let hint = ["run", "check", "validate"].first { $0.hasPrefix(String(command.prefix(2))) }.map { " (did you mean '\($0)'?)" } ?? ""
+                throw UsageError(message: "unknown command '\(command)'\(hint); see 'leasesim --help'")
+            }
+        } catch let error as UsageError {
+            standardError("leasesim: \(error)")
+            return ExitCode.badInput.rawValue
+        } catch let error as ScenarioError {
+            standardError("leasesim: \(error)")
+            return ExitCode.badInput.rawValue
+        } catch let error as RunLimitExceeded {
+            standardError("leasesim: \(error)")
+            return ExitCode.runLimit.rawValue
+        } catch let error as OutputError {
+            standardError("leasesim: \(error)")
+            return ExitCode.outputFailed.rawValue
+        } catch {
+            standardError("leasesim: \(error)")
+            return ExitCode.outputFailed.rawValue
+        }
+    }
+
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--sample", "--seed"],
+                                         switchFlags: ["--check-invariants", "--quiet", "--help", "-h"], command: "run")
+        if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(runHelp); return 0 }
+        guard parsed.positional.count == 1 else {
+            throw UsageError(message: "run: expected one scenario file, found \(parsed.positional.count); see 'leasesim run --help'")
+        }
+        let scenario = try ScenarioLoader.load(path: parsed.positional[0], seed: try parsed.seed())
+        var options = RunOptions(outputDirectory: parsed.values["--out"] ?? "out", sampleInterval: try parsed.duration("--sample"))
+        options.checksInvariants = parsed.switches.contains("--check-invariants")
+        var progress = ProgressLine(scenario: scenario)
+        options.progress = { progress.update($0) }
+        let report = try ScenarioRunner.run(scenario, options: options)
+        progress.finish()
+        if !parsed.switches.contains("--quiet") {
+            print(RunSummary.text(report), terminator: "")
+            for line in RunSummary.expectationLines(report) { print("  " + line) }
+            print("  wrote \(options.outputDirectory ?? "")/timeline.csv, events.csv, summary.json")
+        }
+        return ExitCode.success.rawValue
+    }
+
+    static func check(_ arguments: [String]) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, valueFlags: ["--seed"], switchFlags: ["--help", "-h"], command: "check")
+        if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(checkHelp); return 0 }
+        guard !parsed.positional.isEmpty else { throw UsageError(message: "check: expected at least one scenario file") }
+        var failed = 0, passed = 0, worst = ExitCode.success
+        for path in parsed.positional {
+            do {
+                let scenario = try ScenarioLoader.load(path: path, seed: try parsed.seed())
+                let report = try ScenarioRunner.run(scenario)
+                print("\(path): \(report.results.filter(\.passed).count) of \(report.results.count) expectations hold")
+                for line in RunSummary.expectationLines(report) { print("  " + line) }
+                passed += report.results.filter(\.passed).count
+                failed += report.results.filter { !$0.passed }.count
+                if !report.allPassed && worst == .success { worst = .expectationFailed }
+            } catch let error as ScenarioError {
+                standardError("leasesim: \(error)")
+                worst = .badInput
+            } catch let error as RunLimitExceeded {
+                standardError("leasesim: \(path): \(error)")
+                if worst != .badInput { worst = .runLimit }
+            }
+        }
+        print("check: \(passed) passed, \(failed) failed")
+        return worst.rawValue
+    }
+
+    static func validate(_ arguments: [String]) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, valueFlags: [], switchFlags: ["--help", "-h"], command: "validate")
+        if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(validateHelp); return 0 }
+        guard !parsed.positional.isEmpty else { throw UsageError(message: "validate: expected at least one scenario file") }
+        var code = ExitCode.success
+        for path in parsed.positional {
+            do {
+                let scenario = try ScenarioLoader.load(path: path)
+                print("\(path): valid (\(scenario.spec.clients.count) clients, \(scenario.spec.servers.count) servers, \(scenario.expectations.count) expectations)")
+            } catch {
+                standardError("leasesim: \(error)")
+                code = .badInput
+            }
+        }
+        return code.rawValue
+    }
+
+    static func standardError(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+}
+
+/// A progress line on stderr, only when stderr is a terminal and the run takes over a second.
+struct ProgressLine {
+    let enabled = isatty(2) == 1
+    let started = ContinuousClock.now
+    let scenario: Scenario
+    var shown = false
+
+    init(scenario: Scenario) { self.scenario = scenario }
+
+    mutating func update(_ now: SimInstant) {
+        guard enabled, ContinuousClock.now - started > .seconds(1) else { return }
+        let percent = now.millisecondsSinceStart * 100 / max(1, scenario.duration.milliseconds)
+        let line = "\r\(scenario.name): \(SimDuration(milliseconds: now.millisecondsSinceStart)) of \(scenario.duration) (\(percent)%)\u{1B}[K"
+        FileHandle.standardError.write(Data(line.utf8))
+        shown = true
+    }
+
+    func finish() {
+        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}

@@ -1,0 +1,147 @@
+import LeaseKernel
+import LeaseModel
+
+/// The verdict on one expectation.
+public struct ExpectationResult: Sendable {
+    public var expectation: Expectation
+    public var passed: Bool
+    /// The value judged: at the instant, at the end, or the first value that broke an always/never.
+    public var actual: Double
+    /// When the value was seen.
+    public var seenAt: SimInstant
+}
+
+/// Watches "always"/"never" expectations over the stream of state records.
+///
+/// Keeps the last value of every slot and server feature so fleet sums are
+/// known after every change, without reading the model mid-chunk.
+struct ExpectationTracker {
+    let expectations: [Expectation]
+    let featureCount: Int
+    /// The client of each slot, and each expectation's slot when it is about a client.
+    let slotClient: [Int32]
+    let expectationSlot: [Int]
+    var slotValues: [StateRecord]
+    var serverValues: [StateRecord]
+    var fleetUsers: [Int64], fleetServed: [Int64], fleetLeased: [Int64], fleetDenied: [Int64]
+    var fleetInstalled: [Int64], fleetUsed: [Int64]
+    /// The first violation of each watched expectation, by index into `expectations`.
+    var violations: [Int: (Double, SimInstant)] = [:]
+    let watched: [Int]
+
+    init(expectations: [Expectation], model: FleetModel) {
+        self.expectations = expectations
+        featureCount = model.featureCount
+        slotClient = model.slots.map(\.client)
+        expectationSlot = expectations.map { expectation in
+            if case .client(let client) = expectation.subject { return model.slot(client: client, feature: expectation.feature) ?? -1 }
+            return -1
+        }
+        watched = expectations.indices.filter { expectations[$0].when == .always || expectations[$0].when == .never }
+        let features = model.featureCount
+        slotValues = model.slots.indices.map { slot in
+            let state = model.slots[slot]
+            let capacity = model.capacity(ofSlot: slot)
+            return StateRecord(time: .start, entity: .client, index: Int32(slot), feature: state.feature, users: state.users,
+                               served: min(state.users, capacity), reserved: state.reservedHeld,
+                               incremental: state.incrementHeld, deniedLogins: state.deniedLogins)
+        }
+        serverValues = model.serverFeatures.indices.map { index in
+            StateRecord(time: .start, entity: .server, index: Int32(index), feature: Int32(index % max(features, 1)),
+                        installed: model.serverFeatures[index].installed, used: model.serverFeatures[index].used)
+        }
+        fleetUsers = Array(repeating: 0, count: features)
+        fleetServed = fleetUsers; fleetLeased = fleetUsers; fleetDenied = fleetUsers
+        fleetInstalled = fleetUsers; fleetUsed = fleetUsers
+        for value in slotValues { add(value, sign: 1) }
+        for value in serverValues { add(value, sign: 1) }
+        for index in watched { check(index, at: .start) }
+    }
+
+    var isWatching: Bool { !watched.isEmpty }
+
+    mutating func add(_ value: StateRecord, sign: Int64) {
+        let feature = Int(value.feature)
+        switch value.entity {
+        case .client:
+            fleetUsers[feature] += sign * Int64(value.users)
+            fleetServed[feature] += sign * Int64(value.served)
+            fleetLeased[feature] += sign * Int64(value.reserved + value.incremental)
+            fleetDenied[feature] += sign * value.deniedLogins
+        case .server:
+            fleetInstalled[feature] += sign * Int64(value.installed)
+            fleetUsed[feature] += sign * Int64(value.used)
+        }
+    }
+
+    mutating func observe(_ record: StateRecord) {
+        switch record.entity {
+        case .client:
+            add(slotValues[Int(record.index)], sign: -1)
+            slotValues[Int(record.index)] = record
+        case .server:
+            add(serverValues[Int(record.index)], sign: -1)
+            serverValues[Int(record.index)] = record
+        }
+        add(record, sign: 1)
+        for index in watched where concerns(expectations[index], record) { check(index, at: record.time) }
+    }
+
+    func concerns(_ expectation: Expectation, _ record: StateRecord) -> Bool {
+        guard Int32(expectation.feature) == record.feature else { return false }
+        switch expectation.subject {
+        case .fleet: return true
+        case .client(let client): return record.entity == .client && slotClient[Int(record.index)] == Int32(client)
+        case .server(let server): return record.entity == .server && Int(record.index) / featureCount == server
+        }
+    }
+
+    mutating func check(_ index: Int, at time: SimInstant) {
+        guard violations[index] == nil else { return }
+        let expectation = expectations[index]
+        let value = current(index)
+        let holds = expectation.comparison.holds(value, expectation.value)
+        if (expectation.when == .always && !holds) || (expectation.when == .never && holds) {
+            violations[index] = (value, time)
+        }
+    }
+
+    func current(_ index: Int) -> Double {
+        let expectation = expectations[index]
+        let feature = expectation.feature
+        switch expectation.subject {
+        case .client:
+            let slot = expectationSlot[index]
+            guard slot >= 0 else { return 0 }
+            let value = slotValues[slot]
+            switch expectation.metric {
+            case .users: return Double(value.users)
+            case .served: return Double(value.served)
+            case .leased: return Double(value.reserved + value.incremental)
+            case .reserved: return Double(value.reserved)
+            case .incremental: return Double(value.incremental)
+            case .deniedLogins: return Double(value.deniedLogins)
+            default: return 0
+            }
+        case .server(let server):
+            let value = serverValues[server * featureCount + feature]
+            switch expectation.metric {
+            case .installed: return Double(value.installed)
+            case .used: return Double(value.used)
+            case .free: return Double(value.installed - value.used)
+            default: return 0
+            }
+        case .fleet:
+            switch expectation.metric {
+            case .users: return Double(fleetUsers[feature])
+            case .served: return Double(fleetServed[feature])
+            case .leased: return Double(fleetLeased[feature])
+            case .deniedLogins: return Double(fleetDenied[feature])
+            case .installed: return Double(fleetInstalled[feature])
+            case .used: return Double(fleetUsed[feature])
+            case .free: return Double(fleetInstalled[feature] - fleetUsed[feature])
+            default: return 0
+            }
+        }
+    }
+}

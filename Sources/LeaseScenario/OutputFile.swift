@@ -1,0 +1,121 @@
+import Foundation
+
+/// A buffered output file written under a temporary name and renamed into place on `commit()`.
+///
+/// A run that fails never leaves a half-written file: `discard()` (or never
+/// committing) removes the temporary file.
+public final class OutputFile {
+    public let finalPath: String
+    let temporaryPath: String
+    let handle: FileHandle
+    var buffer: [UInt8] = []
+    static let bufferBytes = 1 << 20
+
+    /// Creates the temporary file next to `path`.
+    public init(path: String) throws {
+        finalPath = path
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        temporaryPath = (directory.isEmpty ? "" : directory + "/") + ".\(name).tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
+              let handle = FileHandle(forWritingAtPath: temporaryPath) else {
+            throw OutputError(path: path, reason: "cannot create \(temporaryPath)")
+        }
+        self.handle = handle
+        buffer.reserveCapacity(OutputFile.bufferBytes)
+    }
+
+    public func write(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer.append(contentsOf: $0) }
+        if buffer.count >= OutputFile.bufferBytes { flush() }
+    }
+
+    public func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= OutputFile.bufferBytes { flush() }
+    }
+
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        handle.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, closes and renames the file into place.
+    public func commit() throws {
+        flush()
+        try handle.close()
+        if FileManager.default.fileExists(atPath: finalPath) { try FileManager.default.removeItem(atPath: finalPath) }
+        try FileManager.default.moveItem(atPath: temporaryPath, toPath: finalPath)
+    }
+
+    /// Closes and removes the temporary file.
+    public func discard() {
+        try? handle.close()
+        try? FileManager.default.removeItem(atPath: temporaryPath)
+    }
+}
+
+/// An output file could not be written.
+public struct OutputError: Error, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(path): cannot write output: \(reason)" }
+}
+
+/// RFC 4180 cells and exact decimal text for CSV and JSON output.
+public enum OutputText {
+    /// A CSV cell, quoted only when it must be.
+    public static func csvCell(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A JSON string literal.
+    public static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// `numerator / denominator` rounded half up to `decimals` places, as exact decimal text.
+    public static func decimal(_ numerator: Int64, over denominator: Int64, decimals: Int) -> String {
+        precondition(denominator > 0, "denominator must be positive")
+        var scale: Int64 = 1
+        for _ in 0..<decimals { scale *= 10 }
+        let negative = numerator < 0
+        let magnitude = negative ? -numerator : numerator
+        let (high, low) = magnitude.multipliedFullWidth(by: scale)
+        let scaled = Int64(denominator.dividingFullWidth((high, low)).quotient)
+        let remainder = denominator.dividingFullWidth((high, low)).remainder
+        let rounded = scaled + (remainder * 2 >= denominator ? 1 : 0)
+        let whole = rounded / scale, fraction = rounded % scale
+        var text = (negative && rounded != 0 ? "-" : "") + String(whole)
+        if decimals > 0 {
+            let digits = String(fraction)
+            text += "." + String(repeating: "0", count: decimals - digits.count) + digits
+        }
+        return text
+    }
+
+    /// Seconds since start: whole seconds, or with milliseconds when there are any.
+    public static func seconds(milliseconds: Int64) -> String {
+        milliseconds % 1000 == 0 ? String(milliseconds / 1000) : decimal(milliseconds, over: 1000, decimals: 3)
+    }
+}

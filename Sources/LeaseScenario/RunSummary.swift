@@ -1,0 +1,108 @@
+import LeaseKernel
+import LeaseModel
+
+/// The run's summary: summary.json for machines, a few lines for people.
+public enum RunSummary {
+    /// Denied user-hours as exact decimal text with 3 places.
+    static func userHours(_ userMilliseconds: Int64) -> String {
+        OutputText.decimal(userMilliseconds, over: SimDuration.millisecondsPerHour, decimals: 3)
+    }
+
+    static func ratio(_ numerator: Int64, _ denominator: Int64) -> String {
+        denominator == 0 ? "0.0000" : OutputText.decimal(numerator, over: denominator, decimals: 4)
+    }
+
+    /// summary.json: run metadata, then fleet, servers, clients and expectations, keys in fixed order.
+    public static func json(_ report: RunReport) -> String {
+        let scenario = report.scenario, model = report.model, spec = scenario.spec
+        let iso = { (instant: SimInstant) in
+            OutputText.jsonString(CivilCalendar.iso8601(epochMilliseconds: spec.startEpochMilliseconds + instant.millisecondsSinceStart))
+        }
+        var out = "{\n"
+        out += "  \"leasesim\": \(OutputText.jsonString(ScenarioRunner.version)),\n"
+        out += "  \"scenario\": {\"name\": \(OutputText.jsonString(scenario.name)), \"file\": \(OutputText.jsonString(scenario.file)), \"format\": \(OutputText.jsonString(ScenarioFormat.current)), \"seed\": \(spec.seed), \"start\": \(iso(.start)), \"end\": \(iso(scenario.horizon)), \"duration\": \(OutputText.jsonString(scenario.duration.description))},\n"
+        out += "  \"run\": {\"events\": \(report.eventsProcessed), \"staleTimersSkipped\": \(report.eventsSkipped), \"messages\": \(model.counters.messages), \"incrementRequests\": \(model.counters.incrementRequests), \"renewals\": \(model.counters.renewals), \"releases\": \(model.counters.releases), \"refusals\": \(model.counters.refusals), \"reclaims\": \(model.counters.reclaims)},\n"
+        out += "  \"fleet\": {\n"
+        out += spec.features.indices.map { feature -> String in
+            let totals = model.totals[feature]
+            var denied: Int64 = 0, served: Int64 = 0, leased: Int64 = 0
+            for slot in model.slots where slot.feature == Int32(feature) {
+                denied += slot.deniedUserMilliseconds
+                served += slot.servedUserMilliseconds
+                leased += slot.leasedUserMilliseconds
+            }
+            return "    \(OutputText.jsonString(spec.features[feature])): {\"deniedLogins\": \(totals.deniedLogins), \"deniedUserHours\": \(userHours(denied)), \"peakUsers\": \(totals.peakUsers), \"peakServed\": \(totals.peakServed), \"peakLeased\": \(totals.peakLeased), \"utilisation\": \(ratio(served, leased))}"
+        }.joined(separator: ",\n")
+        out += "\n  },\n  \"servers\": [\n"
+        out += spec.servers.indices.map { server -> String in
+            let features = spec.features.indices.map { feature -> String in
+                let state = model.serverFeatures[server * model.featureCount + feature]
+                return "\(OutputText.jsonString(spec.features[feature])): {\"installed\": \(state.installed), \"used\": \(state.used), \"free\": \(state.free), \"peakUsed\": \(state.peakUsed), \"utilisation\": \(ratio(state.usedUserMilliseconds, state.installedUserMilliseconds))}"
+            }.joined(separator: ", ")
+            return "    {\"id\": \(OutputText.jsonString(spec.servers[server].id)), \"features\": {\(features)}}"
+        }.joined(separator: ",\n")
+        out += "\n  ],\n  \"clients\": [\n"
+        out += spec.clients.indices.map { client -> String in
+            let messages = model.messages(ofClient: client)
+            let features = spec.clients[client].allocations.map { entry -> String in
+                let slot = model.slots[model.slot(client: client, feature: entry.feature) ?? 0]
+                return "\(OutputText.jsonString(spec.features[entry.feature])): {\"deniedLogins\": \(slot.deniedLogins), \"deniedUserHours\": \(userHours(slot.deniedUserMilliseconds)), \"peakUsers\": \(slot.peakUsers), \"peakLeased\": \(slot.peakLeased), \"utilisation\": \(ratio(slot.servedUserMilliseconds, slot.leasedUserMilliseconds))}"
+            }.joined(separator: ", ")
+            return "    {\"id\": \(OutputText.jsonString(spec.clients[client].id)), \"messagesSent\": \(messages.sent), \"messagesReceived\": \(messages.received), \"features\": {\(features)}}"
+        }.joined(separator: ",\n")
+        out += "\n  ],\n  \"expectations\": [\n"
+        out += report.results.map { result in
+            "    {\"expectation\": \(OutputText.jsonString(result.expectation.label)), \"passed\": \(result.passed), \"actual\": \(ExpectationFormat.number(result.actual)), \"seenAt\": \(iso(result.seenAt))}"
+        }.joined(separator: ",\n")
+        out += "\n  ]\n}\n"
+        return out
+    }
+
+    /// A few lines for stdout: the headline figures per feature and the clients with most denials.
+    public static func text(_ report: RunReport) -> String {
+        let scenario = report.scenario, model = report.model, spec = scenario.spec
+        var lines = ["\(scenario.name): \(spec.clients.count) clients, \(spec.servers.count) servers, \(scenario.duration) simulated, \(report.eventsProcessed) events, seed \(spec.seed)"]
+        for feature in spec.features.indices {
+            let totals = model.totals[feature]
+            var denied: Int64 = 0
+            for slot in model.slots where slot.feature == Int32(feature) { denied += slot.deniedUserMilliseconds }
+            var installed: Int64 = 0
+            for server in spec.servers.indices { installed += Int64(model.serverFeatures[server * model.featureCount + feature].installed) }
+            lines.append("  \(spec.features[feature]): denied logins \(totals.deniedLogins), denied user-hours \(userHours(denied)), peak users \(totals.peakUsers), peak leased \(totals.peakLeased), installed at end \(installed), headroom at peak \(installed - totals.peakLeased)")
+        }
+        let worst = model.slots.indices.filter { model.slots[$0].deniedLogins > 0 }
+            .sorted { (-model.slots[$0].deniedLogins, $0) < (-model.slots[$1].deniedLogins, $1) }.prefix(5)
+        if !worst.isEmpty {
+            lines.append("  most denied: " + worst.map { slot in
+                "\(spec.clients[Int(model.slots[slot].client)].id)/\(spec.features[Int(model.slots[slot].feature)]) \(model.slots[slot].deniedLogins)"
+            }.joined(separator: ", "))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One line per expectation: PASS or FAIL, the claim, the actual value and when it was seen.
+    public static func expectationLines(_ report: RunReport) -> [String] {
+        report.results.map { result in
+            let when: String
+            switch result.expectation.when {
+            case .always, .never:
+                when = result.passed ? "held throughout" : "first broken at \(result.seenAt)"
+            case .at, .end:
+                when = "at \(result.seenAt)"
+            }
+            let time = CivilCalendar.iso8601(epochMilliseconds: report.scenario.spec.startEpochMilliseconds + result.seenAt.millisecondsSinceStart)
+            return "\(result.passed ? "PASS" : "FAIL") \(result.expectation.path) \(result.expectation.label) [\(result.expectation.when.text) \(result.expectation.metric.rawValue) of \(result.expectation.subjectName) \(result.expectation.comparison.rawValue) \(ExpectationFormat.number(result.expectation.value))]: actual \(ExpectationFormat.number(result.actual)) \(when) (\(time))"
+        }
+    }
+}
+
+extension ExpectationWhen {
+    var text: String {
+        switch self {
+        case .at(let instant): return "at \(instant):"
+        case .end: return "at end:"
+        case .always: return "always"
+        case .never: return "never"
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import LeaseKernel
+import LeaseModel
+
+/// How to run a scenario and what to write.
+public struct RunOptions {
+    /// Where timeline.csv, events.csv and summary.json go; nil writes nothing.
+    public var outputDirectory: String?
+    /// One timeline row per entity per interval instead of one per change.
+    public var sampleInterval: SimDuration?
+    /// Run the model's invariant checks after every event.
+    public var checksInvariants = false
+    /// Called between chunks of simulated time with the current instant (for progress lines).
+    public var progress: ((SimInstant) -> Void)?
+
+    public init(outputDirectory: String? = nil, sampleInterval: SimDuration? = nil) {
+        self.outputDirectory = outputDirectory
+        self.sampleInterval = sampleInterval
+    }
+}
+
+/// What a run produced.
+public struct RunReport {
+    public var scenario: Scenario
+    public var model: FleetModel
+    public var eventsProcessed: Int64
+    public var eventsSkipped: Int64
+    public var results: [ExpectationResult]
+    public var allPassed: Bool { results.allSatisfy(\.passed) }
+}
+
+/// Runs scenarios: drives the world through checkpoints, judges expectations, writes outputs.
+public enum ScenarioRunner {
+    public static let version = "0.1.0"
+    /// Records are drained at least this often in simulated time, bounding memory.
+    static let drainInterval = SimDuration.hours(1)
+
+    /// Runs a scenario to its end.
+    /// - Throws: `RunLimitExceeded` when a limit is hit, `OutputError` when an output cannot be written;
+    ///   no output file is left behind in either case.
+    public static func run(_ scenario: Scenario, options: RunOptions = RunOptions()) throws -> RunReport {
+        let writer = try options.outputDirectory.map { try RunWriter(directory: $0, scenario: scenario, sampled: options.sampleInterval != nil) }
+        do {
+            let report = try drive(scenario, options: options, writer: writer)
+            try writer?.finish(report)
+            return report
+        } catch {
+            writer?.discard()
+            throw error
+        }
+    }
+
+    static func drive(_ scenario: Scenario, options: RunOptions, writer: RunWriter?) throws -> RunReport {
+        let horizon = scenario.horizon
+        let watches = scenario.expectations.contains { $0.when == .always || $0.when == .never }
+        var records = ModelLog()
+        records.recordsStates = watches || (writer != nil && options.sampleInterval == nil)
+        records.recordsProtocol = writer != nil
+        var world = FleetWorld(spec: scenario.spec, horizon: horizon, limits: scenario.limits, records: records)
+        world.simulation.checksInvariantsEveryEvent = options.checksInvariants
+        var tracker = ExpectationTracker(expectations: scenario.expectations, model: world.model)
+        var results: [Int: ExpectationResult] = [:]
+        let atChecks = scenario.expectations.indices.compactMap { index -> (SimInstant, Int)? in
+            if case .at(let instant) = scenario.expectations[index].when { return (instant, index) }
+            return nil
+        }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        var nextAt = 0
+        var nextSample: SimInstant? = options.sampleInterval.map { _ in SimInstant.start }
+
+        func drain() {
+            for record in world.model.records.states {
+                if tracker.isWatching { tracker.observe(record) }
+                if options.sampleInterval == nil { writer?.timelineRow(record, world.model) }
+            }
+            for record in world.model.records.protocolEvents { writer?.eventRow(record, world.model) }
+            world.model.records.states.removeAll(keepingCapacity: true)
+            world.model.records.protocolEvents.removeAll(keepingCapacity: true)
+        }
+
+        while true {
+            let now = world.simulation.now
+            let checkpoint = min(nextAt < atChecks.count ? atChecks[nextAt].0 : .never, nextSample ?? .never)
+            let chunkEnd = min(now + drainInterval, horizon)
+            if checkpoint < horizon && checkpoint <= chunkEnd {
+                try world.run(until: checkpoint, includingEnd: true)
+                drain()
+                world.model.accountAll(upTo: checkpoint)
+                while nextAt < atChecks.count && atChecks[nextAt].0 == checkpoint {
+                    let index = atChecks[nextAt].1
+                    results[index] = judge(scenario.expectations[index], world.model, at: checkpoint)
+                    nextAt += 1
+                }
+                if let sample = nextSample, sample == checkpoint, let interval = options.sampleInterval {
+                    writer?.sampleRows(world.model, at: sample)
+                    nextSample = sample + interval < horizon ? sample + interval : nil
+                }
+            } else if chunkEnd < horizon {
+                try world.run(until: chunkEnd)
+                drain()
+            } else {
+                try world.run(until: horizon)
+                drain()
+                break
+            }
+            options.progress?(world.simulation.now)
+        }
+        world.model.accountAll(upTo: horizon)
+        for (index, expectation) in scenario.expectations.enumerated() {
+            switch expectation.when {
+            case .end:
+                results[index] = judge(expectation, world.model, at: horizon)
+            case .always, .never:
+                if let (value, time) = tracker.violations[index] {
+                    results[index] = ExpectationResult(expectation: expectation, passed: false, actual: value, seenAt: time)
+                } else {
+                    results[index] = ExpectationResult(expectation: expectation, passed: true,
+                                                       actual: tracker.current(index), seenAt: horizon)
+                }
+            case .at: break
+            }
+        }
+        return RunReport(scenario: scenario, model: world.model, eventsProcessed: world.simulation.eventsProcessed,
+                         eventsSkipped: world.simulation.eventsSkipped,
+                         results: scenario.expectations.indices.compactMap { results[$0] })
+    }
+
+    static func judge(_ expectation: Expectation, _ model: FleetModel, at instant: SimInstant) -> ExpectationResult {
+        let actual = model.metricValue(expectation.metric, of: expectation.subject, feature: expectation.feature)
+        return ExpectationResult(expectation: expectation, passed: expectation.comparison.holds(actual, expectation.value),
+                                 actual: actual, seenAt: instant)
+    }
+}
