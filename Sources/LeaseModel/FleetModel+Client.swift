@@ -23,24 +23,27 @@ extension FleetModel {
     /// R-LEASE-1, R-LEASE-9: after a change of load, request more or give back; then decide waiting logins.
     mutating func reactToLoad(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
         let index = Int(slot)
-        let client = slots[index].client
-        if clients[Int(client)].isUp {
-            let state = slots[index]
-            let want = state.allocation.incrementWanted(users: state.users, leased: state.held)
-            if want > 0 && !state.requestPending {
-                // R-LEASE-1: ask for whole quanta, never above MUC; logins wait for the reply.
-                slots[index].requestPending = true
-                record(ProtocolRecord(time: sim.now, kind: .incrementRequest, client: client, feature: state.feature,
-                                      count: Int64(want), rule: "R-LEASE-1"))
-                var message = Message(kind: .incrementRequest, client: client, slot: slot, count: want)
-                message.allocation = state.allocation
-                sendToServer(message, &sim)
-            } else if spec.policy.releasePolicy == .onDrop
-                        && state.users < state.held - state.allocation.quantum {
-                releaseUnneeded(slot, &sim)
-            }
+        if clients[Int(slots[index].client)].isUp && !requestIfShort(slot, &sim)
+            && spec.policy.releasePolicy == .onDrop
+            && slots[index].users < slots[index].held - slots[index].allocation.quantum {
+            releaseUnneeded(slot, &sim)
         }
         if !slots[index].requestPending { decideLogins(slot, sim.now) }
+    }
+
+    /// R-LEASE-1: asks for whole quanta, never above MUC, when users exceed the lease; logins wait for the reply.
+    /// - Returns: whether a request is (now) in flight.
+    mutating func requestIfShort(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) -> Bool {
+        let index = Int(slot)
+        let state = slots[index]
+        guard !state.requestPending else { return true }
+        let want = state.allocation.incrementWanted(users: state.users, leased: state.held)
+        guard want > 0 else { return false }
+        slots[index].requestPending = true
+        record(ProtocolRecord(time: sim.now, kind: .incrementRequest, client: state.client, feature: state.feature,
+                              count: Int64(want), rule: "R-LEASE-1"))
+        sendToServer(Message(kind: .incrementRequest, client: state.client, slot: slot, count: want), &sim)
+        return true
     }
 
     /// R-LEASE-8: logins that arrived short of capacity are denied unless capacity came in time.
@@ -158,6 +161,8 @@ extension FleetModel {
         slots[index].reservedExpiry = message.expiry
         if slots[index].incrementHeld > 0 && message.secondCount > 0 { slots[index].incrementExpiry = message.secondExpiry }
         watchLapse(slot, &sim)
+        // R-LEASE-1 (assumed): still short after a renewal, with the allocation just learnt (R-CFG-2): ask again.
+        if spec.policy.requestsAtRenewal { _ = requestIfShort(slot, &sim) }
     }
 
     mutating func refused(_ message: Message, _ sim: inout Simulation<FleetEvent>) {

@@ -29,6 +29,9 @@ public struct LeasePolicy: Sendable, Equatable {
     /// R-LEASE-9: when unneeded increments are given back.
     public var releasePolicy: ReleasePolicy = .atRenewal
     public var initialLeases: InitialLeases = .held
+    /// R-LEASE-1 (assumed): a client short of licenses also asks for more at each renewal,
+    /// not only when its load changes, so waiting users get licenses freed meanwhile.
+    public var requestsAtRenewal = true
 
     public init() {}
 

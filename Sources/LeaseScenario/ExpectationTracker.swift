@@ -13,6 +13,9 @@ public struct ExpectationResult: Sendable {
 
 /// Watches "always"/"never" expectations over the stream of state records.
 ///
+/// A condition is judged on the state at the end of each instant, after all
+/// events due at that instant (transient states inside one instant, such as
+/// the fleet's leases being granted one by one at instant zero, do not count).
 /// Keeps the last value of every slot and server feature so fleet sums are
 /// known after every change, without reading the model mid-chunk.
 struct ExpectationTracker {
@@ -28,6 +31,9 @@ struct ExpectationTracker {
     /// The first violation of each watched expectation, by index into `expectations`.
     var violations: [Int: (Double, SimInstant)] = [:]
     let watched: [Int]
+    /// Watched expectations touched at `pendingTime`, judged when the instant is over.
+    var dirty: [Bool]
+    var pendingTime = SimInstant.start
 
     init(expectations: [Expectation], model: FleetModel) {
         self.expectations = expectations
@@ -38,6 +44,7 @@ struct ExpectationTracker {
             return -1
         }
         watched = expectations.indices.filter { expectations[$0].when == .always || expectations[$0].when == .never }
+        dirty = Array(repeating: true, count: expectations.count)
         let features = model.featureCount
         slotValues = model.slots.indices.map { slot in
             let state = model.slots[slot]
@@ -55,7 +62,6 @@ struct ExpectationTracker {
         fleetInstalled = fleetUsers; fleetUsed = fleetUsers
         for value in slotValues { add(value, sign: 1) }
         for value in serverValues { add(value, sign: 1) }
-        for index in watched { check(index, at: .start) }
     }
 
     var isWatching: Bool { !watched.isEmpty }
@@ -75,6 +81,8 @@ struct ExpectationTracker {
     }
 
     mutating func observe(_ record: StateRecord) {
+        if record.time != pendingTime { finishInstant() }
+        pendingTime = record.time
         switch record.entity {
         case .client:
             add(slotValues[Int(record.index)], sign: -1)
@@ -84,7 +92,15 @@ struct ExpectationTracker {
             serverValues[Int(record.index)] = record
         }
         add(record, sign: 1)
-        for index in watched where concerns(expectations[index], record) { check(index, at: record.time) }
+        for index in watched where concerns(expectations[index], record) { dirty[index] = true }
+    }
+
+    /// Judges the expectations touched during the instant just finished.
+    mutating func finishInstant() {
+        for index in watched where dirty[index] {
+            dirty[index] = false
+            check(index, at: pendingTime)
+        }
     }
 
     func concerns(_ expectation: Expectation, _ record: StateRecord) -> Bool {

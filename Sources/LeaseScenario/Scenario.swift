@@ -29,7 +29,7 @@ public enum ScenarioKeys {
     public static let root = ["format", "name", "description", "seed", "start", "duration", "policy", "network",
                               "servers", "clients", "actions", "expectations", "limits"]
     public static let policy = ["reservedLeaseDuration", "incrementalLeaseDuration", "renewalInterval", "minimumHold",
-                                "releasePolicy", "initialLeases"]
+                                "releasePolicy", "initialLeases", "requestsAtRenewal"]
     public static let network = ["latency"]
     public static let server = ["id", "licenses"]
     public static let license = ["sku", "feature", "type", "count", "start", "end", "installedAt"]

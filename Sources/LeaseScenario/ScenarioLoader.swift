@@ -124,6 +124,10 @@ public struct ScenarioLoader {
             }
             policy.initialLeases = choice
         }
+        if let value = object.optional("requestsAtRenewal") {
+            guard case .bool(let flag) = value.node.value else { throw value.fail("true or false") }
+            policy.requestsAtRenewal = flag
+        }
         if let value = object.optional("renewalInterval") {
             policy.renewalInterval = try positiveDuration(value)
             if let expected = policy.renewalIntervalViolation { throw value.fail(expected) } // R-LEASE-4

@@ -72,6 +72,7 @@ public enum ScenarioRunner {
                 if tracker.isWatching { tracker.observe(record) }
                 if options.sampleInterval == nil { writer?.timelineRow(record, world.model) }
             }
+            if tracker.isWatching { tracker.finishInstant() }
             for record in world.model.records.protocolEvents { writer?.eventRow(record, world.model) }
             world.model.records.states.removeAll(keepingCapacity: true)
             world.model.records.protocolEvents.removeAll(keepingCapacity: true)
