@@ -21,9 +21,8 @@ let package = Package(
         .executableTarget(name: "leasesim", dependencies: ["LeaseCLI"]),
         .testTarget(name: "LeaseKernelTests", dependencies: ["LeaseKernel"]),
         .testTarget(name: "LeaseModelTests", dependencies: ["LeaseModel", "LeaseKernel"]),
-        .testTarget(name: "LeaseScenarioTests", dependencies: ["LeaseScenario", "LeaseModel", "LeaseKernel"],
-                    resources: [.copy("Malformed")]),
-        .testTarget(name: "LeaseCLITests", dependencies: ["LeaseCLI", "LeaseScenario"]),
+        .testTarget(name: "LeaseScenarioTests", dependencies: ["LeaseScenario", "LeaseModel", "LeaseKernel"]),
+        .testTarget(name: "LeaseCLITests", dependencies: ["LeaseCLI", "LeaseScenario", "leasesim"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,127 @@
+import Testing
+@testable import LeaseKernel
+
+/// A handler that logs what it sees and can schedule follow-ups.
+struct Recorder: EventHandler {
+    typealias Payload = Int
+    var seen: [(Int64, Int)] = []
+    var followUp: [Int: (SimDuration, Int)] = [:]
+    mutating func handle(_ payload: Int, simulation: inout Simulation<Int>) {
+        seen.append((simulation.now.millisecondsSinceStart, payload))
+        if let (delay, next) = followUp[payload] { simulation.schedule(after: delay, next) }
+    }
+    func checkInvariants(at now: SimInstant) {}
+}
+
+@Test func equalTimeEventsRunByPriorityThenInsertionOrder() throws {
+    var sim = Simulation<Int>()
+    sim.schedule(at: .start + .seconds(5), priority: .normal, 1)
+    sim.schedule(at: .start + .seconds(5), priority: .last, 2)
+    sim.schedule(at: .start + .seconds(5), priority: .first, 3)
+    sim.schedule(at: .start + .seconds(5), priority: .normal, 4)
+    sim.schedule(at: .start + .seconds(1), priority: .last, 5)
+    var handler = Recorder()
+    try sim.run(until: .start + .seconds(10), handler: &handler)
+    #expect(handler.seen.map(\.1) == [5, 3, 1, 4, 2])
+    #expect(handler.seen.map(\.0) == [1000, 5000, 5000, 5000, 5000])
+    #expect(sim.now == .start + .seconds(10))
+}
+
+@Test func heapOrderHoldsForManyRandomEvents() throws {
+    var queue = EventQueue<Int>()
+    var stream = RandomStream(seed: 42, key: 1)
+    for index in 0..<5000 {
+        queue.push(time: SimInstant(millisecondsSinceStart: Int64(stream.next(below: 100))), priority: .normal, payload: index)
+    }
+    queue.checkInvariants()
+    var last: (Int64, Int) = (-1, -1)
+    var count = 0
+    while let event = queue.popFirst() {
+        let key = (event.time.millisecondsSinceStart, event.payload)
+        #expect(key.0 > last.0 || (key.0 == last.0 && key.1 > last.1), "FIFO among equal times")
+        last = key
+        count += 1
+    }
+    #expect(count == 5000)
+}
+
+@Test func runUntilExcludesOrIncludesTheEnd() throws {
+    var sim = Simulation<Int>()
+    sim.schedule(at: .start + .hours(1), 1)
+    var handler = Recorder()
+    try sim.run(until: .start + .hours(1), handler: &handler)
+    #expect(handler.seen.isEmpty)
+    try sim.run(until: .start + .hours(1), includingEnd: true, handler: &handler)
+    #expect(handler.seen.map(\.1) == [1])
+}
+
+@Test func rearmingATimerSkipsTheStaleFiringInConstantTime() throws {
+    var sim = Simulation<Int>()
+    let timer = sim.makeTimer()
+    sim.arm(timer, at: .start + .hours(24), 1)
+    sim.arm(timer, at: .start + .hours(48), 2) // A renewal moved the expiry.
+    #expect(sim.deadline(of: timer) == .start + .hours(48))
+    let other = sim.makeTimer()
+    sim.arm(other, at: .start + .hours(10), 3)
+    sim.disarm(other)
+    #expect(sim.deadline(of: other) == .never)
+    var handler = Recorder()
+    try sim.run(until: .start + .days(3), handler: &handler)
+    #expect(handler.seen.map(\.1) == [2])
+    #expect(handler.seen.map(\.0) == [48 * 3_600_000])
+    #expect(sim.eventsProcessed == 3)
+    #expect(sim.eventsSkipped == 2)
+    #expect(sim.deadline(of: timer) == .never)
+}
+
+@Test func maxEventsLimitStopsARunawayRun() {
+    var sim = Simulation<Int>(limits: RunLimits(maxEvents: 100))
+    sim.schedule(at: .start, 1)
+    var handler = Recorder()
+    handler.followUp[1] = (.zero, 1) // Schedules itself forever at the same instant.
+    #expect(throws: RunLimitExceeded(limit: .maxEvents, now: .start, eventsProcessed: 100)) {
+        try sim.run(until: .start + .seconds(1), handler: &handler)
+    }
+    #expect(handler.seen.count == 100)
+}
+
+@Test func maxTimeAndPendingLimitsAreErrors() {
+    var sim = Simulation<Int>(limits: RunLimits(maxTime: .start + .days(1)))
+    var handler = Recorder()
+    #expect(throws: RunLimitExceeded(limit: .maxTime, now: .start, eventsProcessed: 0)) {
+        try sim.run(until: .start + .days(2), handler: &handler)
+    }
+    var crowded = Simulation<Int>(limits: RunLimits(maxPendingEvents: 3))
+    for index in 0..<3 { crowded.schedule(at: .start + .seconds(Int64(index + 1)), index) }
+    crowded.schedule(at: .start, 9)
+    handler.followUp[9] = (.seconds(1), 8)
+    #expect(throws: RunLimitExceeded(limit: .maxPendingEvents, now: .start, eventsProcessed: 1)) {
+        try crowded.run(until: .start + .days(1), handler: &handler)
+    }
+}
+
+@Test func randomStreamsAreSeededIndependentAndExact() {
+    var a = RandomStream(seed: 7, key: RandomStream.key(of: "branch-001/demand"))
+    var b = RandomStream(seed: 7, key: RandomStream.key(of: "branch-001/demand"))
+    var c = RandomStream(seed: 7, key: RandomStream.key(of: "branch-002/demand"))
+    let first = (0..<4).map { _ in a.next() }
+    #expect(first == (0..<4).map { _ in b.next() })
+    #expect(first != (0..<4).map { _ in c.next() })
+    // FNV-1a is fixed: the key never depends on the process.
+    #expect(RandomStream.key(of: "a") == 0xAF63_DC4C_8601_EC8C)
+    var d = RandomStream(seed: 1, key: 2)
+    for _ in 0..<1000 {
+        #expect(d.next(below: 7) < 7)
+        let unit = d.nextUnitInterval()
+        #expect(unit > 0 && unit <= 1)
+        #expect((-3...3).contains(d.next(in: -3...3)))
+    }
+}
+
+@Test func durationsPrintWithTheirLargestExactUnit() {
+    #expect(SimDuration.minutes(14_400).description == "10d")
+    #expect(SimDuration.minutes(90).description == "90m")
+    #expect(SimDuration.milliseconds(250).description == "250ms")
+    #expect(SimDuration.weeks(8).description == "8w")
+    #expect((SimInstant.never + .hours(1)) == .never)
+}
