@@ -1,0 +1,66 @@
+import Testing
+import LeaseKernel
+@testable import LeaseModel
+
+@Test func rAlloc2MaximumBelowReservedIsRejected() {
+    let violation = Allocation(reserved: 50, quantum: 25, maximum: 40).violation
+    #expect(violation?.rule == "R-ALLOC-2")
+    #expect(violation?.field == .muc)
+    #expect(violation?.expected == "a count >= ruc (50)")
+}
+
+@Test(arguments: [
+    // (ruc, ilq, muc, expected rule or nil)
+    (50, 25, 150, nil),          // spread 100: ILQ >= 25 and >= 10
+    (50, 10, 150, "R-ALLOC-3"),  // below 25
+    (100, 25, 400, "R-ALLOC-3"), // spread 300 needs ILQ >= 30
+    (100, 30, 400, nil),
+    (0, 2, 20, nil),             // spread 20 < 25: only ceil(10% of 20) = 2 applies
+    (0, 1, 20, "R-ALLOC-3"),
+    (10, 1, 10, nil),            // no spread at all
+] as [(Int32, Int32, Int32, String?)])
+func rAlloc3QuantumFloor(ruc: Int32, ilq: Int32, muc: Int32, rule: String?) {
+    #expect(Allocation(reserved: ruc, quantum: ilq, maximum: muc).violation?.rule == rule)
+}
+
+@Test func rAlloc3MessageNamesTheFloor() {
+    #expect(Allocation(reserved: 100, quantum: 25, maximum: 400).violation?.expected == "a quantum >= 30 for muc - ruc = 300")
+}
+
+@Test func rLease1RequestsWholeQuantaNeverAboveMUC() {
+    let allocation = Allocation(reserved: 50, quantum: 25, maximum: 150)
+    #expect(allocation.incrementWanted(users: 51, leased: 50) == 25)
+    #expect(allocation.incrementWanted(users: 130, leased: 50) == 100)
+    #expect(allocation.incrementWanted(users: 400, leased: 50) == 100)  // capped at MUC
+    #expect(allocation.incrementWanted(users: 50, leased: 50) == 0)
+    // 140 + 25 would pass MUC 150: no partial quantum.
+    #expect(Allocation(reserved: 40, quantum: 25, maximum: 150).incrementWanted(users: 160, leased: 140) == 0)
+}
+
+@Test func rLease9KeepsReservedPlusWholeQuantaForTheUsers() {
+    let allocation = Allocation(reserved: 40, quantum: 25, maximum: 190)
+    #expect(allocation.countNeeded(users: 10) == 40)
+    #expect(allocation.countNeeded(users: 41) == 65)
+    #expect(allocation.countNeeded(users: 90) == 90)
+    #expect(allocation.countNeeded(users: 91) == 115)
+}
+
+@Test func rLease4RenewalIntervalRange() {
+    var policy = LeasePolicy()
+    #expect(policy.renewalIntervalViolation == nil) // 240 min within 1 h ... 720 min
+    policy.renewalInterval = .minutes(59)
+    #expect(policy.renewalIntervalViolation != nil)
+    policy.renewalInterval = .hours(12)
+    #expect(policy.renewalIntervalViolation == nil)
+    policy.renewalInterval = .hours(12) + .milliseconds(1)
+    #expect(policy.renewalIntervalViolation == "a renewal interval between 1h and incrementalLeaseDuration/2 (12h) (R-LEASE-4)")
+}
+
+@Test func rLease3DefaultDurationsAreTheVendors() {
+    let policy = LeasePolicy()
+    #expect(policy.reservedLeaseDuration == .minutes(14_400))
+    #expect(policy.incrementalLeaseDuration == .minutes(1_440))
+    #expect(policy.renewalInterval == .minutes(240))
+    #expect(policy.minimumHold == .hours(24))
+    #expect(policy.releasePolicy == .atRenewal)
+}

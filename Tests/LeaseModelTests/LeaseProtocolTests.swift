@@ -1,0 +1,117 @@
+import Testing
+import LeaseKernel
+@testable import LeaseModel
+
+@Test func rLease2GrantsOnlyWhatIsFreeInWholeQuanta() throws {
+    var builder = WorldBuilder(installed: 160)
+    builder.client("a", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (1, 140)])
+    builder.client("b", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40)])
+    var world = builder.world()
+    let before = try world.slot(0, at: 0.5)
+    #expect(before.held == 50)
+    #expect(world.used == 100)
+    // 60 free: a wants 100 (four quanta) and gets two, 50; the last 10 are not a whole quantum.
+    let after = try world.slot(0, at: 1)
+    #expect(after.incrementHeld == 50)
+    #expect(world.used == 150)
+    #expect(world.model.counters.incrementRequests == 1)
+    #expect(world.model.counters.refusals == 0)
+}
+
+@Test func rLease3AndRLease5ExpiriesAreDurationsCappedByTheAllocationExpiry() throws {
+    var builder = WorldBuilder(installed: 200)
+    builder.client("long", ruc: 50, ilq: 25, muc: 150, steps: [(0, 60)])
+    builder.client("short", ruc: 50, ilq: 25, muc: 150, steps: [(0, 60)], expiry: .start + .days(5) + .hours(2))
+    var world = builder.world(days: 6)
+    try world.run(until: .start + .hours(1), includingEnd: true)
+    #expect(world.model.leases[0].reservedExpiry == .start + .days(10))  // R-LEASE-3: 14400 min
+    #expect(world.model.leases[0].incrementExpiry == .start + .days(1))  // R-LEASE-3: ILD 1440 min
+    #expect(world.model.leases[1].reservedExpiry == .start + .days(5) + .hours(2)) // R-LEASE-5: capped
+    try world.run(until: .start + .days(5), includingEnd: true)
+    // Renewed at 5d: the increment's expiry is min(5d + 1d, 5d 2h).
+    #expect(world.model.leases[1].incrementExpiry == .start + .days(5) + .hours(2))
+    #expect(world.model.leases[0].incrementExpiry == .start + .days(6))
+}
+
+@Test func rAlloc5AfterTheAllocationExpiresEveryRequestIsRefusedAndLeasesLapse() throws {
+    var builder = WorldBuilder(installed: 200)
+    builder.client("c", ruc: 50, ilq: 25, muc: 150, steps: [(0, 60), (30, 120)], expiry: .start + .days(1))
+    var world = builder.world(records: true)
+    let atExpiry = try world.slot(0, at: 24)
+    #expect(atExpiry.held == 0)       // both leases ended at the allocation expiry
+    #expect(world.used == 0)
+    let later = try world.slot(0, at: 30)
+    #expect(later.held == 0)          // the request at 30 h was refused
+    let refusals = world.model.records.protocolEvents.filter { $0.kind == .refusal }
+    #expect(refusals.first?.reason == .allocationExpired)
+    #expect(refusals.first?.rule.description == "R-ALLOC-5")
+    #expect(refusals.first?.time == .start + .hours(24)) // the 24 h renewal
+}
+
+@Test func rLease6UnrenewedLeasesAreReclaimedAtExpiry() throws {
+    var policy = LeasePolicy()
+    policy.reservedLeaseDuration = .days(2)
+    var builder = WorldBuilder(installed: 200, policy: policy)
+    builder.client("c", ruc: 50, ilq: 25, muc: 150, steps: [(0, 70)])
+    builder.spec.actions = [ActionSpec(at: .start + .hours(6), change: .stopClient(client: 0))]
+    var world = builder.world(days: 4)
+    try world.run(until: .start + .hours(28))
+    #expect(world.used == 75)                    // renewed last at 4 h
+    try world.run(until: .start + .hours(28), includingEnd: true)
+    #expect(world.used == 50)                    // increment reclaimed at 4 h + 24 h
+    try world.run(until: .start + .hours(52), includingEnd: true)
+    #expect(world.used == 0)                     // reserved reclaimed at 4 h + 48 h
+    #expect(world.model.counters.reclaims == 2)
+}
+
+@Test func rLease7IncrementsAreHeldAtLeast24Hours() throws {
+    var policy = LeasePolicy()
+    policy.releasePolicy = .onDrop
+    var builder = WorldBuilder(installed: 300, policy: policy)
+    builder.client("c", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (1, 140), (2, 40), (25, 60), (26, 40)])
+    var world = builder.world()
+    #expect(try world.slot(0, at: 1).held == 150)
+    #expect(try world.slot(0, at: 2).held == 150)   // load dropped 1 h after the grant: kept
+    #expect(try world.slot(0, at: 24.5).held == 150)
+    #expect(try world.slot(0, at: 25).held == 75)   // 24 h after the grant, 60 users need RUC + one quantum
+    #expect(try world.slot(0, at: 26).held == 50)
+    #expect(world.used == 50)
+}
+
+@Test func rLease9AtRenewalGivesBackIncrementsAtTheNextRenewal() throws {
+    var builder = WorldBuilder(installed: 300)
+    builder.client("c", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (1, 140), (2, 60)])
+    var world = builder.world()
+    #expect(try world.slot(0, at: 2).held == 150)
+    #expect(try world.slot(0, at: 24).held == 150)   // renewal at 24 h: hold of 24 h not yet over (grant at 1 h)
+    #expect(try world.slot(0, at: 28).held == 75)    // renewal at 28 h: 60 users need 75
+    #expect(world.used == 75)
+    #expect(world.model.counters.releases == 1)
+}
+
+@Test func rLease8DeniedLoginsAreArrivalsThatFindNoCapacity() throws {
+    var builder = WorldBuilder(installed: 120)
+    // 180 users on MUC 150: 30 cannot be served; the server has only 120, so 30 more are refused.
+    builder.client("c", ruc: 50, ilq: 25, muc: 150, steps: [(0, 10), (2, 180), (3, 170), (4, 190)], latency: .milliseconds(30))
+    var world = builder.world()
+    let rise = try world.slot(0, at: 2.5)
+    #expect(rise.held == 100)          // 120 installed: 70 free, two whole quanta
+    #expect(rise.deniedLogins == 80)   // 180 - 100
+    let drop = try world.slot(0, at: 3.5)
+    #expect(drop.deniedLogins == 80)   // users leaving are not logins
+    let again = try world.slot(0, at: 4.5)
+    #expect(again.deniedLogins == 100) // 20 new arrivals, none served; the 70 waiting are not counted twice
+    // Denied user-time: 130 unserved for the 60 ms round trip, then 80 until 3 h, 70 until 4 h, 90 until 4.5 h.
+    let expected = Int64(130) * 60 + Int64(80) * (3_600_000 - 60) + Int64(70) * 3_600_000 + Int64(90) * 1_800_000
+    #expect(again.deniedUserMilliseconds == expected)
+}
+
+@Test func rRole2FeaturesAreLeasedIndependently() throws {
+    var builder = WorldBuilder(installed: 100, features: ["users", "rdp"])
+    builder.client("c", ruc: 50, ilq: 25, muc: 100, steps: [(0, 90)], features: [0, 1])
+    var world = builder.world()
+    try world.run(until: .start + .hours(1))
+    #expect(world.model.slots[0].held == 100)
+    #expect(world.model.slots[1].held == 50)
+    #expect(world.model.serverFeatures.map(\.used) == [100, 50])
+}

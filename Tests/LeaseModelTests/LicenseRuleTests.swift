@@ -1,0 +1,44 @@
+import Testing
+import LeaseKernel
+@testable import LeaseModel
+
+let day = SimDuration.days(1)
+
+@Test func rLic1CountsOfOneFeatureStackAndFeaturesStaySeparate() {
+    let licenses = [
+        License(sku: "P-100", feature: 0, kind: .perpetual, count: 100),
+        License(sku: "S-200", feature: 0, kind: .subscription, count: 200, startsAt: .start - day, endsAt: .start + day * 30),
+        License(sku: "RDP-50", feature: 1, kind: .perpetual, count: 50),
+    ]
+    let capacity = LicenseSchedule.capacity(server: 0, licenses: licenses, featureCount: 2)
+    #expect(capacity.initial == [300, 50])
+    #expect(capacity.changes.count == 1)
+    #expect(capacity.changes.first?.at == .start + day * 30)
+    #expect(capacity.changes.first?.delta == -200)
+    #expect(capacity.changes.first?.kind.rule.description == "R-LIC-2")
+}
+
+@Test func rLic2FutureStartIsInactiveUntilItsDay() {
+    let license = License(sku: "S", feature: 0, kind: .subscription, count: 40, startsAt: .start + day * 3, endsAt: .start + day * 10)
+    let capacity = LicenseSchedule.capacity(server: 0, licenses: [license], featureCount: 1)
+    #expect(capacity.initial == [0])
+    #expect(capacity.changes.map(\.at) == [.start + day * 3, .start + day * 10])
+    #expect(capacity.changes.map(\.delta) == [40, -40])
+}
+
+@Test func rLic3RenewalTakesOverWhenItsSubscriptionEnds() {
+    let licenses = [
+        License(sku: "ACCESS-200U-1YR", feature: 0, kind: .subscription, count: 200, startsAt: .start - day * 300, endsAt: .start + day * 5),
+        // Installed early, starts counting only when the subscription ends.
+        License(sku: "ACCESS-200U-1YR-R", feature: 0, kind: .renewal, count: 200, startsAt: .start - day * 10, endsAt: .start + day * 370),
+        // A second renewal chains onto the first.
+        License(sku: "ACCESS-200U-1YR-R", feature: 0, kind: .renewal, count: 200, startsAt: .start, endsAt: .start + day * 735),
+        // A renewal with nothing to renew never counts.
+        License(sku: "OTHER-R", feature: 0, kind: .renewal, count: 999, startsAt: .start, endsAt: .start + day * 50),
+    ]
+    let intervals = LicenseSchedule.activeIntervals(of: licenses)
+    #expect(intervals[0] == .start..<(.start + day * 5))
+    #expect(intervals[1] == (.start + day * 5)..<(.start + day * 370))
+    #expect(intervals[2] == (.start + day * 370)..<(.start + day * 735))
+    #expect(intervals[3] == nil)
+}
