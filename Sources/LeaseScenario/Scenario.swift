@@ -26,7 +26,7 @@ public enum ScenarioFormat {
 
 /// Every key the loader accepts, per kind of object; the JSON Schema is checked against these.
 public enum ScenarioKeys {
-    public static let root = ["format", "name", "description", "seed", "start", "duration", "policy", "network",
+    public static let root = ["$schema", "format", "name", "description", "seed", "start", "duration", "policy", "network",
                               "servers", "clients", "actions", "expectations", "limits"]
     public static let policy = ["reservedLeaseDuration", "incrementalLeaseDuration", "renewalInterval", "minimumHold",
                                 "releasePolicy", "initialLeases", "requestsAtRenewal"]

@@ -1,0 +1,82 @@
+import Testing
+import LeaseKernel
+@testable import LeaseModel
+
+@Test func rCfg1LoweredMUCCutsTheLeaseAtOnce() throws {
+    var builder = WorldBuilder(installed: 400)
+    builder.client("a", ruc: 50, ilq: 25, muc: 200, steps: [(0, 180)], latency: .milliseconds(10))
+    builder.spec.actions = [ActionSpec(at: .start + .hours(12),
+                                       change: .setAllocation(client: 0, feature: 0, allocation: Allocation(reserved: 50, quantum: 25, maximum: 100)))]
+    var world = builder.world(records: true)
+    #expect(try world.slot(0, at: 11).held == 200)
+    try world.run(until: .start + .hours(12), includingEnd: true)
+    #expect(world.used == 100)                       // the server frees at once
+    #expect(world.model.slots[0].held == 200)        // the notice is on the wire (10 ms)
+    #expect(try world.slot(0, at: 12.001).held == 100)
+    #expect(world.model.slots[0].allocation.maximum == 100)
+    let cut = world.model.records.protocolEvents.first { $0.kind == .cut }
+    #expect(cut?.rule.description == "R-CFG-1")
+    #expect(cut?.count == 100)
+}
+
+@Test func rCfg2RaisedMUCTakesEffectAtTheNextContact() throws {
+    var builder = WorldBuilder(installed: 400)
+    builder.client("b", ruc: 50, ilq: 25, muc: 100, steps: [(0, 90), (11, 140)])
+    builder.spec.actions = [
+        ActionSpec(at: .start + .hours(10), change: .setAllocation(client: 0, feature: 0, allocation: Allocation(reserved: 75, quantum: 25, maximum: 150))),
+        ActionSpec(at: .start + .hours(13), change: .pullState(client: 0)),
+    ]
+    var world = builder.world()
+    let beforeContact = try world.slot(0, at: 11.5)
+    #expect(beforeContact.held == 100)               // still believes MUC 100
+    #expect(beforeContact.allocation.maximum == 100)
+    #expect(beforeContact.deniedLogins == 40)
+    let atRenewal = try world.slot(0, at: 12)        // renewal at 12 h: new RUC 75, MUC 150 learnt
+    #expect(atRenewal.allocation == Allocation(reserved: 75, quantum: 25, maximum: 150))
+    #expect(atRenewal.reservedHeld == 75)
+    #expect(atRenewal.held == 150)                   // and the client asks again at once (assumed, requestsAtRenewal)
+    #expect(world.used == 150)
+}
+
+@Test func rCfg2PullStateIsAContactToo() throws {
+    var policy = LeasePolicy()
+    policy.renewalInterval = .hours(12)
+    var builder = WorldBuilder(installed: 400, policy: policy)
+    builder.client("b", ruc: 50, ilq: 25, muc: 100, steps: [(0, 140)])
+    builder.spec.actions = [
+        ActionSpec(at: .start + .hours(1), change: .setAllocation(client: 0, feature: 0, allocation: Allocation(reserved: 50, quantum: 25, maximum: 150))),
+        ActionSpec(at: .start + .hours(2), change: .pullState(client: 0)),
+    ]
+    var world = builder.world()
+    #expect(try world.slot(0, at: 1.5).held == 100)
+    #expect(try world.slot(0, at: 2).held == 150)
+}
+
+@Test func rCfg3DeletingAClientFreesItsCapacity() throws {
+    var builder = WorldBuilder(installed: 200)
+    builder.client("gone", ruc: 50, ilq: 25, muc: 150, steps: [(0, 120)])
+    builder.client("stays", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (5, 150)])
+    builder.spec.actions = [ActionSpec(at: .start + .hours(3), change: .deleteClient(client: 0))]
+    var world = builder.world(records: true)
+    #expect(try world.slot(0, at: 2).held == 125)
+    try world.run(until: .start + .hours(3), includingEnd: true)
+    #expect(world.used == 50)                        // only "stays" remains leased
+    #expect(try world.slot(0, at: 4).held == 0)      // told at its 4 h renewal
+    #expect(try world.slot(1, at: 5).held == 150)    // the freed licenses are leased again
+    let refusal = world.model.records.protocolEvents.first { $0.kind == .refusal }
+    #expect(refusal?.reason == .notConfigured)
+    #expect(refusal?.rule.description == "R-CFG-3")
+}
+
+@Test func stoppedClientBootsAgainWithAReservedRequest() throws {
+    var builder = WorldBuilder(installed: 200)
+    builder.client("c", ruc: 50, ilq: 25, muc: 150, steps: [(0, 70)], latency: .milliseconds(5))
+    builder.spec.actions = [ActionSpec(at: .start + .hours(2), change: .stopClient(client: 0)),
+                            ActionSpec(at: .start + .hours(3), change: .startClient(client: 0))]
+    var world = builder.world()
+    #expect(try world.slot(0, at: 2.5).held == 0)
+    #expect(world.used == 75)                        // the server keeps leases until they lapse
+    let booted = try world.slot(0, at: 3.1)
+    #expect(booted.held == 75)                       // reserved again, then one quantum for 70 users
+    #expect(world.used == 75)                        // the boot started a fresh session: no double count
+}
