@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+/// The repository root, found from this file's path.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+/// Runs the built `leasesim` executable as a real process.
+func leasesim(_ arguments: [String]) throws -> (code: Int32, stdout: String, stderr: String) {
+    let binary = Bundle.main.bundleURL.appendingPathComponent("leasesim").path
+    let candidates = [binary, repositoryRoot + "/.build/debug/leasesim"]
+    guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        throw CocoaError(.fileNoSuchFile)
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
+
+func scratch(_ name: String) -> String {
+    let path = NSTemporaryDirectory() + "leasesim-cli-\(name)-\(ProcessInfo.processInfo.processIdentifier)"
+    try? FileManager.default.removeItem(atPath: path)
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Test func versionAndHelp() throws {
+    let version = try leasesim(["--version"])
+    #expect(version.code == 0)
+    #expect(version.stdout == "leasesim 0.1.0\n")
+    let help = try leasesim(["run", "--help"])
+    #expect(help.code == 0)
+    #expect(help.stdout.contains("--sample DURATION"))
+}
+
+@Test func runWritesTheThreeOutputsAndASummary() throws {
+    let out = scratch("run")
+    let result = try leasesim(["run", "Scenarios/quickstart.json", "--out", out])
+    #expect(result.code == 0)
+    #expect(result.stdout.contains("users: denied logins 375, denied user-hours 815.005, peak users 335, peak leased 300"))
+    let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+    #expect(files == ["events.csv", "summary.json", "timeline.csv"])
+    let timeline = try String(contentsOfFile: out + "/timeline.csv", encoding: .utf8)
+    #expect(timeline.hasPrefix("time,seconds,entity,role,feature,users,served,reserved,incremental,leased,capacity,denied_logins,installed,used,free\n"))
+    let events = try String(contentsOfFile: out + "/events.csv", encoding: .utf8)
+    #expect(events.contains("2026-01-05T07:00:00.020Z,25200.020,increment_grant,gw-east,ls-1,users,50,2026-01-06T07:00:00.020Z,,R-LEASE-2\n"))
+}
+
+@Test func sameScenarioAndSeedGiveByteIdenticalFilesAcrossProcesses() throws {
+    let first = scratch("det1"), second = scratch("det2")
+    #expect(try leasesim(["run", "Scenarios/morning-peak.json", "--out", first, "--quiet"]).code == 0)
+    #expect(try leasesim(["run", "Scenarios/morning-peak.json", "--out", second, "--quiet"]).code == 0)
+    for file in ["timeline.csv", "events.csv", "summary.json"] {
+        let a = try Data(contentsOf: URL(fileURLWithPath: first + "/" + file))
+        let b = try Data(contentsOf: URL(fileURLWithPath: second + "/" + file))
+        #expect(a.count > 100)
+        #expect(a == b, "\(file) differs between processes")
+    }
+    let third = scratch("det3")
+    #expect(try leasesim(["run", "Scenarios/morning-peak.json", "--out", third, "--quiet", "--seed", "3"]).code == 0)
+    let other = try Data(contentsOf: URL(fileURLWithPath: third + "/timeline.csv"))
+    #expect(other != (try Data(contentsOf: URL(fileURLWithPath: first + "/timeline.csv"))))
+}
+
+@Test func sampledTimelineHasOneRowPerEntityPerInterval() throws {
+    let out = scratch("sample")
+    #expect(try leasesim(["run", "Scenarios/quickstart.json", "--out", out, "--sample", "1h", "--quiet"]).code == 0)
+    let rows = try String(contentsOfFile: out + "/timeline.csv", encoding: .utf8).split(separator: "\n")
+    // 7 days x 24 samples x (3 clients + 1 server + 1 fleet row), plus the header.
+    #expect(rows.count == 7 * 24 * 5 + 1)
+    #expect(rows[6] == "2026-01-05T01:00:00Z,3600,gw-east,client,users,5,5,50,0,50,50,0,,,")
+    #expect(rows[10] == "2026-01-05T01:00:00Z,3600,fleet,fleet,users,27,27,,,125,125,0,300,125,175")
+}
+
+@Test func checkExitsOneAndReportsAFailedExpectation() throws {
+    let directory = scratch("check")
+    let failing = try String(contentsOfFile: repositoryRoot + "/Scenarios/quickstart.json", encoding: .utf8)
+        .replacingOccurrences(of: "\"value\": 375", with: "\"value\": 0")
+    try failing.write(toFile: directory + "/failing.json", atomically: true, encoding: .utf8)
+    let result = try leasesim(["check", directory + "/failing.json", "Scenarios/renewal-lapse.json"])
+    #expect(result.code == 1)
+    #expect(result.stdout.contains("FAIL expectations[3] the week has denied logins (R-LEASE-8) [at end: deniedLogins of fleet == 0]: actual 375 at t+1w (2026-01-12T00:00:00Z)"))
+    #expect(result.stdout.contains("check: 12 passed, 1 failed"))
+    #expect(try leasesim(["check", "Scenarios/renewal-lapse.json"]).code == 0)
+}
+
+@Test func badInputExitsTwoWithTheFileAndPath() throws {
+    let directory = scratch("bad")
+    try "{\"format\": \"leasesim/1\", \"duration\": \"1d\", \"servers\": [], \"clients\": []}".write(
+        toFile: directory + "/empty.json", atomically: true, encoding: .utf8)
+    let result = try leasesim(["validate", directory + "/empty.json"])
+    #expect(result.code == 2)
+    #expect(result.stderr == "leasesim: \(directory)/empty.json:1:55: servers: expected at least one server, found an empty array\n")
+    let flag = try leasesim(["run", "Scenarios/quickstart.json", "--smaple", "1h"])
+    #expect(flag.code == 2)
+    #expect(flag.stderr == "leasesim: run: unknown option --smaple (did you mean --sample?); see 'leasesim run --help'\n")
+    #expect(try leasesim(["validate", "Scenarios/quickstart.json"]).code == 0)
+}
+
+@Test func aRunLimitExitsThreeAndLeavesNoOutput() throws {
+    let directory = scratch("limit")
+    let limited = try String(contentsOfFile: repositoryRoot + "/Scenarios/quickstart.json", encoding: .utf8)
+        .replacingOccurrences(of: "\"duration\": \"7d\",", with: "\"duration\": \"7d\", \"limits\": {\"maxEvents\": 100},")
+    try limited.write(toFile: directory + "/limited.json", atomically: true, encoding: .utf8)
+    let out = directory + "/out"
+    let result = try leasesim(["run", directory + "/limited.json", "--out", out])
+    #expect(result.code == 3)
+    #expect(result.stderr.hasPrefix("leasesim: run stopped at t+"))
+    #expect(result.stderr.hasSuffix("after 100 events: maximum events limit reached\n"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: out) == [])
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+import LeaseKernel
+import LeaseModel
+@testable import LeaseScenario
+
+let expectationScenario = """
+{"format": "leasesim/1", "start": "2026-01-05T00:00Z", "duration": "1d",
+ "servers": [{"id": "ls", "licenses": [{"sku": "P", "feature": "users", "type": "perpetual", "count": 120}]}],
+ "clients": [{"id": "gw", "server": "ls", "allocations": {"users": {"ruc": 50, "ilq": 25, "muc": 150}},
+              "demand": {"users": {"kind": "steps", "steps": [{"at": "0h", "users": 30}, {"at": "2h", "users": 160}, {"at": "5h", "users": 60}]}}}],
+ "expectations": [
+   {"metric": "leased", "entity": "gw", "at": "1h", "op": "==", "value": 50},
+   {"metric": "leased", "entity": "gw", "at": "3h", "op": "==", "value": 100},
+   {"metric": "deniedLogins", "entity": "fleet", "op": "==", "value": 60},
+   {"metric": "free", "entity": "ls", "op": ">=", "value": 20, "holds": "always"},
+   {"metric": "users", "entity": "gw", "op": ">", "value": 150, "holds": "never"},
+   {"metric": "deniedUserHours", "entity": "gw", "op": "==", "value": 180},
+   {"metric": "peakUsers", "entity": "fleet", "op": "==", "value": 160}
+ ]}
+"""
+
+@Test func expectationsAreJudgedAtTheirInstantAtTheEndAndThroughout() throws {
+    let scenario = try ScenarioLoader.load(bytes: Array(expectationScenario.utf8), file: "e.json")
+    let report = try ScenarioRunner.run(scenario)
+    let verdicts = report.results.map { ($0.passed, $0.actual, $0.seenAt.millisecondsSinceStart) }
+    #expect(verdicts[0] == (true, 50, 3_600_000))
+    #expect(verdicts[1] == (true, 100, 3 * 3_600_000))   // 70 free at 2 h: two quanta
+    #expect(verdicts[2] == (true, 60, 86_400_000))        // 160 - 100 arrived and found no room (R-LEASE-8)
+    #expect(verdicts[3] == (true, 20, 86_400_000))        // 120 installed - 100 leased, never lower
+    #expect(verdicts[4] == (false, 160, 2 * 3_600_000))   // first broken at 2 h
+    #expect(verdicts[5] == (true, 180, 86_400_000))        // 60 users unserved for 3 h
+    #expect(verdicts[6] == (true, 160, 86_400_000))
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+import LeaseKernel
+import LeaseModel
+@testable import LeaseScenario
+
+/// The repository root, found from this file's path.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+func temporaryDirectory(_ name: String) -> String {
+    let path = NSTemporaryDirectory() + "leasesim-tests-\(name)-\(ProcessInfo.processInfo.processIdentifier)"
+    try? FileManager.default.removeItem(atPath: path)
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Test func theSchemaListsExactlyTheKeysTheLoaderAccepts() throws {
+    let path = repositoryRoot + "/Scenarios/schema/leasesim.schema.json"
+    let root = try StrictJSONReader.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+    func object(_ node: JSONNode, _ key: String) -> JSONNode? {
+        guard case .object(let members) = node.value else { return nil }
+        return members.first { $0.key == key }?.value
+    }
+    func keys(_ node: JSONNode?) -> [String] {
+        guard let node, case .object(let members) = node.value else { return [] }
+        return members.map(\.key)
+    }
+    for (name, accepted) in ScenarioKeys.all {
+        let definition = name == "root" ? root : object(object(root, "$defs")!, name)
+        #expect(keys(definition.flatMap { object($0, "properties") }).sorted() == accepted.sorted(), "schema \(name)")
+    }
+}
+
+@Test func groupsExpandIntoNumberedMembersWithSeededVariation() throws {
+    let text = """
+    {"format": "leasesim/1", "seed": 4, "duration": "1d",
+     "servers": [{"id": "ls", "licenses": [{"sku": "P", "feature": "users", "type": "perpetual", "count": 10000}]}],
+     "clients": [{"group": "branch", "count": 12, "server": "ls", "variation": {"scale": 0.2, "shift": "30m"},
+                  "allocations": {"users": {"ruc": 10, "ilq": 25, "muc": 60}},
+                  "demand": {"users": {"kind": "constant", "users": 100}}}]}
+    """
+    let scenario = try ScenarioLoader.load(bytes: Array(text.utf8), file: "g.json")
+    #expect(scenario.spec.clients.count == 12)
+    #expect(scenario.spec.clients.first?.id == "branch-001")
+    #expect(scenario.spec.clients.last?.id == "branch-012")
+    #expect(scenario.spec.demandPatterns.count == 1) // one pattern shared by all members
+    let scales = scenario.spec.clients.map { $0.allocations[0].demand!.scalePerMille }
+    let shifts = scenario.spec.clients.map { $0.allocations[0].demand!.shift.milliseconds }
+    #expect(scales.allSatisfy { (800...1200).contains($0) })
+    #expect(shifts.allSatisfy { (-1_800_000...1_800_000).contains($0) })
+    #expect(Set(scales).count > 6)
+    // Reloading gives the same members; another seed gives others.
+    let again = try ScenarioLoader.load(bytes: Array(text.utf8), file: "g.json")
+    #expect(again.spec.clients.map { $0.allocations[0].demand!.scalePerMille } == scales)
+    let reseeded = try ScenarioLoader.load(bytes: Array(text.utf8), file: "g.json", seed: 5)
+    #expect(reseeded.spec.clients.map { $0.allocations[0].demand!.scalePerMille } != scales)
+}
+
+@Test func traceReplayReadsTimeUsersCSVRelativeToTheScenario() throws {
+    let directory = temporaryDirectory("trace")
+    try "time,users\n0,10\n3600,40\nday 1 02:30,25\n".write(toFile: directory + "/gw.csv", atomically: true, encoding: .utf8)
+    let text = """
+    {"format": "leasesim/1", "start": "2026-01-05T00:00Z", "duration": "4h",
+     "servers": [{"id": "ls", "licenses": [{"sku": "P", "feature": "users", "type": "perpetual", "count": 500}]}],
+     "clients": [{"id": "gw", "server": "ls", "allocations": {"users": {"ruc": 50, "ilq": 25, "muc": 150}},
+                  "demand": {"users": {"kind": "trace", "file": "gw.csv"}}}]}
+    """
+    try text.write(toFile: directory + "/s.json", atomically: true, encoding: .utf8)
+    let scenario = try ScenarioLoader.load(path: directory + "/s.json")
+    #expect(scenario.spec.demandPatterns == [.steps([
+        DemandStep(at: .start, users: 10), DemandStep(at: .start + .hours(1), users: 40),
+        DemandStep(at: .start + .minutes(150), users: 25)])])
+    try "time,users\n0,10\n60,x\n".write(toFile: directory + "/gw.csv", atomically: true, encoding: .utf8)
+    #expect(throws: ScenarioError(file: directory + "/gw.csv", position: TextPosition(line: 3, column: 1),
+                                  path: "clients[0].demand.users.file", expected: "a user count >= 0", found: "\"x\"")) {
+        try ScenarioLoader.load(path: directory + "/s.json")
+    }
+}
+
+@Test func timeSyntaxParsesEveryForm() {
+    #expect(TimeSyntax.duration("250ms")?.milliseconds == 250)
+    #expect(TimeSyntax.duration("1h30m")?.milliseconds == 5_400_000)
+    #expect(TimeSyntax.duration("8w")?.milliseconds == Int64(8 * 7 * 86_400_000))
+    #expect(TimeSyntax.duration("90") == nil)
+    #expect(TimeSyntax.duration("-1h") == nil)
+    #expect(TimeSyntax.duration("1.5h") == nil)
+    let start = TimeSyntax.dateTime("2026-01-05T06:00Z")!
+    #expect(TimeSyntax.instant("day 1 12:00", startEpochMilliseconds: start)?.millisecondsSinceStart == Int64(6 * 3_600_000))
+    #expect(TimeSyntax.instant("day 3 00:00", startEpochMilliseconds: start)?.millisecondsSinceStart == Int64(42 * 3_600_000))
+    #expect(TimeSyntax.instant("day 1 05:00", startEpochMilliseconds: start) == nil) // before the start
+    #expect(TimeSyntax.instant("2026-01-06T06:00:30Z", startEpochMilliseconds: start)?.millisecondsSinceStart == 86_430_000)
+    #expect(TimeSyntax.date("2026-02-30") == nil)
+}
+
+@Test func exactDecimalTextRoundsHalfUp() {
+    #expect(OutputText.decimal(5_400_000, over: 3_600_000, decimals: 3) == "1.500")
+    #expect(OutputText.decimal(1, over: 3, decimals: 4) == "0.3333")
+    #expect(OutputText.decimal(2, over: 3, decimals: 4) == "0.6667")
+    #expect(OutputText.decimal(-1_800, over: 3_600_000, decimals: 3) == "-0.001")
+    #expect(OutputText.seconds(milliseconds: 14_400_020) == "14400.020")
+    #expect(OutputText.csvCell("a,\"b\"") == "\"a,\"\"b\"\"\"")
+    #expect(OutputText.jsonString("x\"\n") == "\"x\\\"\\n\"")
+}
