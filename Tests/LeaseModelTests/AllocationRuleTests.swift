@@ -2,6 +2,13 @@ import Testing
 import LeaseKernel
 @testable import LeaseModel
 
+/// R-ALLOC-1: an allocation is RUC, ILQ, MUC (and an optional expiry); counts are never negative.
+@Test func rAlloc1CountsAreNotNegative() {
+    #expect(Allocation(reserved: -1, quantum: 25, maximum: 100).violation?.rule == "R-ALLOC-1")
+    #expect(Allocation(reserved: 0, quantum: 25, maximum: 100).violation == nil)
+}
+
+/// R-ALLOC-2: MUC >= RUC.
 @Test func rAlloc2MaximumBelowReservedIsRejected() {
     let violation = Allocation(reserved: 50, quantum: 25, maximum: 40).violation
     #expect(violation?.rule == "R-ALLOC-2")
@@ -19,6 +26,7 @@ import LeaseKernel
     (0, 1, 20, "R-ALLOC-3"),
     (10, 1, 10, nil),            // no spread at all
 ] as [(Int32, Int32, Int32, String?)])
+/// R-ALLOC-3: ILQ >= 25 unless MUC - RUC < 25, and ILQ >= ceil(10% of (MUC - RUC)).
 func rAlloc3QuantumFloor(ruc: Int32, ilq: Int32, muc: Int32, rule: String?) {
     #expect(Allocation(reserved: ruc, quantum: ilq, maximum: muc).violation?.rule == rule)
 }
@@ -27,6 +35,7 @@ func rAlloc3QuantumFloor(ruc: Int32, ilq: Int32, muc: Int32, rule: String?) {
     #expect(Allocation(reserved: 100, quantum: 25, maximum: 400).violation?.expected == "a quantum >= 30 for muc - ruc = 300")
 }
 
+/// R-LEASE-1: whole quanta, never above MUC, no partial quantum.
 @Test func rLease1RequestsWholeQuantaNeverAboveMUC() {
     let allocation = Allocation(reserved: 50, quantum: 25, maximum: 150)
     #expect(allocation.incrementWanted(users: 51, leased: 50) == 25)
@@ -37,6 +46,7 @@ func rAlloc3QuantumFloor(ruc: Int32, ilq: Int32, muc: Int32, rule: String?) {
     #expect(Allocation(reserved: 40, quantum: 25, maximum: 150).incrementWanted(users: 160, leased: 140) == 0)
 }
 
+/// R-LEASE-9: RUC plus whole quanta above it is what users need.
 @Test func rLease9KeepsReservedPlusWholeQuantaForTheUsers() {
     let allocation = Allocation(reserved: 40, quantum: 25, maximum: 190)
     #expect(allocation.countNeeded(users: 10) == 40)
@@ -45,6 +55,7 @@ func rAlloc3QuantumFloor(ruc: Int32, ilq: Int32, muc: Int32, rule: String?) {
     #expect(allocation.countNeeded(users: 91) == 115)
 }
 
+/// R-LEASE-4: the renewal interval lies in 1 h ... ILD/2.
 @Test func rLease4RenewalIntervalRange() {
     var policy = LeasePolicy()
     #expect(policy.renewalIntervalViolation == nil) // 240 min within 1 h ... 720 min
@@ -56,6 +67,7 @@ func rAlloc3QuantumFloor(ruc: Int32, ilq: Int32, muc: Int32, rule: String?) {
     #expect(policy.renewalIntervalViolation == "a renewal interval between 1h and incrementalLeaseDuration/2 (12h) (R-LEASE-4)")
 }
 
+/// R-LEASE-3, R-LEASE-4, R-LEASE-7: the vendor's defaults.
 @Test func rLease3DefaultDurationsAreTheVendors() {
     let policy = LeasePolicy()
     #expect(policy.reservedLeaseDuration == .minutes(14_400))

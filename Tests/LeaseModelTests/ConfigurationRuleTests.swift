@@ -2,6 +2,7 @@ import Testing
 import LeaseKernel
 @testable import LeaseModel
 
+/// R-CFG-1: a lowered MUC cuts the lease at once.
 @Test func rCfg1LoweredMUCCutsTheLeaseAtOnce() throws {
     var builder = WorldBuilder(installed: 400)
     builder.client("a", ruc: 50, ilq: 25, muc: 200, steps: [(0, 180)], latency: .milliseconds(10))
@@ -19,6 +20,7 @@ import LeaseKernel
     #expect(cut?.count == 100)
 }
 
+/// R-CFG-2: raised RUC and MUC take effect at the next contact.
 @Test func rCfg2RaisedMUCTakesEffectAtTheNextContact() throws {
     var builder = WorldBuilder(installed: 400)
     builder.client("b", ruc: 50, ilq: 25, muc: 100, steps: [(0, 90), (11, 140)])
@@ -38,6 +40,7 @@ import LeaseKernel
     #expect(world.used == 150)
 }
 
+/// R-CFG-2: "Pull State from Server" is a contact.
 @Test func rCfg2PullStateIsAContactToo() throws {
     var policy = LeasePolicy()
     policy.renewalInterval = .hours(12)
@@ -52,6 +55,7 @@ import LeaseKernel
     #expect(try world.slot(0, at: 2).held == 150)
 }
 
+/// R-CFG-3: deleting a configuration frees its capacity.
 @Test func rCfg3DeletingAClientFreesItsCapacity() throws {
     var builder = WorldBuilder(installed: 200)
     builder.client("gone", ruc: 50, ilq: 25, muc: 150, steps: [(0, 120)])

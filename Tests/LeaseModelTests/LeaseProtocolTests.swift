@@ -2,6 +2,7 @@ import Testing
 import LeaseKernel
 @testable import LeaseModel
 
+/// R-LEASE-2: allocation first, then free licenses, in whole quanta.
 @Test func rLease2GrantsOnlyWhatIsFreeInWholeQuanta() throws {
     var builder = WorldBuilder(installed: 160)
     builder.client("a", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (1, 140)])
@@ -18,6 +19,7 @@ import LeaseKernel
     #expect(world.model.counters.refusals == 0)
 }
 
+/// R-LEASE-3 durations and R-LEASE-5 expiry = min(now + duration, allocation expiry).
 @Test func rLease3AndRLease5ExpiriesAreDurationsCappedByTheAllocationExpiry() throws {
     var builder = WorldBuilder(installed: 200)
     builder.client("long", ruc: 50, ilq: 25, muc: 150, steps: [(0, 60)])
@@ -33,6 +35,7 @@ import LeaseKernel
     #expect(world.model.leases[0].incrementExpiry == .start + .days(6))
 }
 
+/// R-ALLOC-5 with R-LEASE-5: leases end at the allocation expiry and later requests are refused.
 @Test func rAlloc5AfterTheAllocationExpiresEveryRequestIsRefusedAndLeasesLapse() throws {
     var builder = WorldBuilder(installed: 200)
     builder.client("c", ruc: 50, ilq: 25, muc: 150, steps: [(0, 60), (30, 120)], expiry: .start + .days(1))
@@ -48,6 +51,7 @@ import LeaseKernel
     #expect(refusals.first?.time == .start + .hours(24)) // the 24 h renewal
 }
 
+/// R-LEASE-6: a lease not renewed before it expires is reclaimed.
 @Test func rLease6UnrenewedLeasesAreReclaimedAtExpiry() throws {
     var policy = LeasePolicy()
     policy.reservedLeaseDuration = .days(2)
@@ -64,6 +68,7 @@ import LeaseKernel
     #expect(world.model.counters.reclaims == 2)
 }
 
+/// R-LEASE-7 (24 h hold) with the onDrop release policy of R-LEASE-9.
 @Test func rLease7IncrementsAreHeldAtLeast24Hours() throws {
     var policy = LeasePolicy()
     policy.releasePolicy = .onDrop
@@ -78,6 +83,7 @@ import LeaseKernel
     #expect(world.used == 50)
 }
 
+/// R-LEASE-9: the default atRenewal policy gives back at the first renewal after the hold.
 @Test func rLease9AtRenewalGivesBackIncrementsAtTheNextRenewal() throws {
     var builder = WorldBuilder(installed: 300)
     builder.client("c", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (1, 140), (2, 60)])
@@ -89,6 +95,7 @@ import LeaseKernel
     #expect(world.model.counters.releases == 1)
 }
 
+/// R-LEASE-8: denied logins and denied user-time, to the millisecond.
 @Test func rLease8DeniedLoginsAreArrivalsThatFindNoCapacity() throws {
     var builder = WorldBuilder(installed: 120)
     // 180 users on MUC 150: 30 cannot be served; the server has only 120, so 30 more are refused.
@@ -106,6 +113,7 @@ import LeaseKernel
     #expect(again.deniedUserMilliseconds == expected)
 }
 
+/// R-ROLE-2: every rule applies per feature.
 @Test func rRole2FeaturesAreLeasedIndependently() throws {
     var builder = WorldBuilder(installed: 100, features: ["users", "rdp"])
     builder.client("c", ruc: 50, ilq: 25, muc: 100, steps: [(0, 90)], features: [0, 1])

@@ -4,6 +4,7 @@ import LeaseKernel
 
 let day = SimDuration.days(1)
 
+/// R-LIC-1: counts of a feature stack; features do not.
 @Test func rLic1CountsOfOneFeatureStackAndFeaturesStaySeparate() {
     let licenses = [
         License(sku: "P-100", feature: 0, kind: .perpetual, count: 100),
@@ -18,6 +19,7 @@ let day = SimDuration.days(1)
     #expect(capacity.changes.first?.kind.rule.description == "R-LIC-2")
 }
 
+/// R-LIC-2: a subscription counts from 00:00 of its start date to 24:00 of its end date.
 @Test func rLic2FutureStartIsInactiveUntilItsDay() {
     let license = License(sku: "S", feature: 0, kind: .subscription, count: 40, startsAt: .start + day * 3, endsAt: .start + day * 10)
     let capacity = LicenseSchedule.capacity(server: 0, licenses: [license], featureCount: 1)
@@ -26,6 +28,7 @@ let day = SimDuration.days(1)
     #expect(capacity.changes.map(\.delta) == [40, -40])
 }
 
+/// R-LIC-3: a renewal activates when its subscription (or an earlier renewal) expires.
 @Test func rLic3RenewalTakesOverWhenItsSubscriptionEnds() {
     let licenses = [
         License(sku: "ACCESS-200U-1YR", feature: 0, kind: .subscription, count: 200, startsAt: .start - day * 300, endsAt: .start + day * 5),

@@ -32,3 +32,21 @@ let expectationScenario = """
     #expect(verdicts[5] == (true, 180, 86_400_000))        // 60 users unserved for 3 h
     #expect(verdicts[6] == (true, 160, 86_400_000))
 }
+
+/// Every bundled scenario runs with the model's invariants checked after every event, under several seeds.
+@Test(arguments: ["quickstart", "morning-peak", "renewal-lapse", "muc-cut", "subscription-renewal", "fleet-500"])
+func bundledScenariosKeepTheModelInvariants(name: String) throws {
+    let seeds: [UInt64?] = name == "fleet-500" ? [nil] : [nil, 1, 2, 3]
+    for seed in seeds {
+        let scenario = try ScenarioLoader.load(path: repositoryRoot + "/Scenarios/\(name).json", seed: seed)
+        var options = RunOptions()
+        options.checksInvariants = name != "fleet-500" // O(fleet) per event: checked once at the end instead
+        let report = try ScenarioRunner.run(scenario, options: options)
+        report.model.checkInvariants(at: report.scenario.horizon)
+        // Conservation: what the servers lease out equals what their records say the clients hold.
+        let used = report.model.serverFeatures.reduce(Int64(0)) { $0 + Int64($1.used) }
+        let leased = report.model.leases.reduce(Int64(0)) { $0 + Int64($1.reserved + $1.increment) }
+        #expect(used == leased)
+        if seed == nil { #expect(report.allPassed, "\(name): \(RunSummary.expectationLines(report).filter { $0.hasPrefix("FAIL") })") }
+    }
+}
