@@ -31,8 +31,7 @@ struct ParsedArguments {
             } else if switchFlags.contains(flag), inlineValue == nil {
                 switches.insert(flag)
             } else {
-                let known = valueFlags + switchFlags
-                let hint = known.min { distance(flag, $0) < distance(flag, $1) }.map { " (did you mean \($0)?)" } ?? ""
+                let hint = SpellingHint.closest(to: flag, in: valueFlags + switchFlags).map { " (did you mean \($0)?)" } ?? ""
                 throw UsageError(message: "\(command): unknown option \(argument)\(hint); see 'leasesim \(command) --help'")
             }
         }
@@ -54,14 +53,4 @@ struct ParsedArguments {
         return seed
     }
 
-    func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.utf8), b = Array(b.utf8)
-        var row = Array(0...b.count)
-        for i in a.indices {
-            var next = [i + 1] + Array(repeating: 0, count: b.count)
-            for j in b.indices { next[j + 1] = min(row[j + 1] + 1, next[j] + 1, row[j] + (a[i] == b[j] ? 0 : 1)) }
-            row = next
-        }
-        return row[b.count]
-    }
 }

@@ -59,7 +59,7 @@ public enum LeaseSimCLI {
             case "check": return try check(rest)
             case "validate": return try validate(rest)
             default:
-                let hint = ["run", "check", "validate"].first { $0.hasPrefix(String(command.prefix(2))) }.map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = SpellingHint.closest(to: command, in: ["run", "check", "validate"]).map { " (did you mean '\($0)'?)" } ?? ""
                 throw UsageError(message: "unknown command '\(command)'\(hint); see 'leasesim --help'")
             }
         } catch let error as UsageError {

@@ -129,12 +129,21 @@ struct ObjectField {
 
     /// The allowed key nearest to a misspelt one, when it is near enough to be a hint.
     static func closest(to key: String, in allowed: [String]) -> String? {
-        let scored = allowed.map { ($0, editDistance(key.lowercased(), $0.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, key.count / 3) else { return nil }
+        SpellingHint.closest(to: key, in: allowed)
+    }
+}
+
+/// "Did you mean ...?" hints for misspelt keys, flags and commands.
+public enum SpellingHint {
+    /// The candidate nearest to `word` by edit distance, when it is near enough to be a hint.
+    public static func closest(to word: String, in candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, word.count / 3) else { return nil }
         return best.0
     }
 
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    /// Levenshtein distance over UTF-8 bytes.
+    public static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a.utf8), b = Array(b.utf8)
         var previous = Array(0...b.count)
         for i in 1...max(a.count, 1) where !a.isEmpty {

@@ -72,13 +72,7 @@ extension ScenarioLoader {
         guard let feature = featureIndex[name], spec.clients[client].allocations.contains(where: { $0.feature == feature }) else {
             throw featureField.fail("a feature allocated to \"\(spec.clients[client].id)\"", found: "\"\(name)\"")
         }
-        let ruc = try object.required("ruc", "a reserved count").integer(in: 0...10_000_000, what: "a count")
-        let ilq = try object.required("ilq", "an incremental quantum").integer(in: 1...10_000_000, what: "a quantum")
-        let muc = try object.required("muc", "a maximum count").integer(in: 0...10_000_000, what: "a count")
-        let allocation = Allocation(reserved: Int32(ruc), quantum: Int32(ilq), maximum: Int32(muc))
-        if let violation = allocation.violation {
-            throw try object.required(violation.field.rawValue, "").fail("\(violation.expected) (\(violation.rule))")
-        }
+        let allocation = try allocation(object)
         // R-ALLOC-4 at the instant of the change, with earlier changes applied.
         let server = spec.clients[client].server
         var sum: Int64 = 0
@@ -93,7 +87,7 @@ extension ScenarioLoader {
         let available = installed(server: server, feature: feature, at: at)
         guard sum <= available else {
             throw try object.required("ruc", "").fail("a sum of ruc within the \(available) installed at that time (R-ALLOC-4)",
-                                                     found: "\(ruc), bringing the sum to \(sum)")
+                                                     found: "\(allocation.reserved), bringing the sum to \(sum)")
         }
         return .setAllocation(client: client, feature: feature, allocation: allocation)
     }

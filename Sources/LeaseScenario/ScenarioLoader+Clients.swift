@@ -75,20 +75,22 @@ extension ScenarioLoader {
         var result: [(Int, Allocation)] = []
         for member in members {
             let entry = Field(node: member.value, path: "\(field.path).\(member.key)", file: file)
-            let object = try entry.object(allowed: ScenarioKeys.allocation)
-            let ruc = try object.required("ruc", "a reserved count").integer(in: 0...10_000_000, what: "a count")
-            let ilq = try object.required("ilq", "an incremental quantum").integer(in: 1...10_000_000, what: "a quantum")
-            let muc = try object.required("muc", "a maximum count").integer(in: 0...10_000_000, what: "a count")
-            let allocation = Allocation(reserved: Int32(ruc), quantum: Int32(ilq), maximum: Int32(muc))
-            if let violation = allocation.violation {
-                // R-ALLOC-2, R-ALLOC-3: rejected, naming the client and feature by path.
-                let bad = try object.required(violation.field.rawValue, "")
-                throw bad.fail("\(violation.expected) (\(violation.rule))")
-            }
-            result.append((feature(member.key), allocation))
+            result.append((feature(member.key), try allocation(try entry.object(allowed: ScenarioKeys.allocation))))
         }
         guard !result.isEmpty else { throw field.fail("at least one feature", found: "an empty object") }
         return result
+    }
+
+    /// R-ALLOC-1..3: `ruc`, `ilq` and `muc` of an object, checked; errors name the client and feature by path.
+    func allocation(_ object: ObjectField) throws(ScenarioError) -> Allocation {
+        let ruc = try object.required("ruc", "a reserved count").integer(in: 0...10_000_000, what: "a count")
+        let ilq = try object.required("ilq", "an incremental quantum").integer(in: 1...10_000_000, what: "a quantum")
+        let muc = try object.required("muc", "a maximum count").integer(in: 0...10_000_000, what: "a count")
+        let allocation = Allocation(reserved: Int32(ruc), quantum: Int32(ilq), maximum: Int32(muc))
+        if let violation = allocation.violation {
+            throw try object.required(violation.field.rawValue, "").fail("\(violation.expected) (\(violation.rule))")
+        }
+        return allocation
     }
 
     /// Demand by feature; every feature named must be allocated to the client.
