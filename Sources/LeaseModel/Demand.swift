@@ -14,6 +14,9 @@ public enum DemandPattern: Sendable, Equatable {
     /// Random sessions: Poisson arrivals per hour of day (arrivals per hour in thousandths),
     /// exponential session lengths with the given mean.
     case sessions(arrivalsPerHourMilli: [Int64], weekendArrivalsPerHourMilli: [Int64]?, meanSession: SimDuration)
+    /// A deterministic pseudo-random value every hour h of the run, for member i of a fleet:
+    /// `base + ((i * memberStride + h * hourStride) mod spread)`. The benchmark's reference workload.
+    case hourlyHash(base: Int32, spread: Int64, memberStride: Int64, hourStride: Int64)
 }
 
 /// One step of a piecewise-constant demand.
@@ -36,12 +39,15 @@ public struct DemandSpec: Sendable, Equatable {
     public var shift: SimDuration
     /// Key of this demand's random stream (derived from the client id).
     public var streamKey: UInt64
+    /// The client's index in its fleet, for patterns that vary by member (`hourlyHash`).
+    public var member: Int64
 
-    public init(pattern: Int, scalePerMille: Int32 = 1000, shift: SimDuration = .zero, streamKey: UInt64 = 0) {
+    public init(pattern: Int, scalePerMille: Int32 = 1000, shift: SimDuration = .zero, streamKey: UInt64 = 0, member: Int64 = 0) {
         self.pattern = pattern
         self.scalePerMille = scalePerMille
         self.shift = shift
         self.streamKey = streamKey
+        self.member = member
     }
 
     /// A value scaled by `scalePerMille`, rounded half up.

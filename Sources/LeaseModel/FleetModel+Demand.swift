@@ -25,6 +25,11 @@ extension FleetModel {
             sim.schedule(after: .milliseconds(SimDuration.millisecondsPerHour - intoHour), .demand(slot: slot))
         case let .sessions(rates, weekendRates, meanSession):
             sessionDue(slot, rates, weekendRates, meanSession, demand, &sim)
+        case let .hourlyHash(base, spread, memberStride, hourStride):
+            let hour = (sim.now - demand.shift).millisecondsSinceStart / SimDuration.millisecondsPerHour
+            let value = base + Int32((demand.member &* memberStride &+ hour &* hourStride).modulo(spread))
+            setUsers(slot, demand.scaled(value), &sim)
+            sim.schedule(after: .hours(1), .demand(slot: slot))
         }
     }
 

@@ -1,0 +1,69 @@
+import LeaseKernel
+import LeaseModel
+
+/// The canonical fleet workload, built from leasesim's own model (see `Benchmarks/README.md`).
+///
+/// One server with 60 licenses per client; N clients with RUC 50, ILQ 25,
+/// MUC 150 holding their reserved 50 at instant zero; hourly demand
+/// `50 + ((i * 7919 + h * 104729) mod 101)`; 4 h renewals, 24 h and 240 h
+/// leases, zero latency, release as soon as the load drops (R-LEASE-9 `onDrop`).
+public enum CanonicalFleet {
+    public static let reservedPerClient: Int32 = 50
+    public static let quantum: Int32 = 25
+    public static let maximumPerClient: Int32 = 150
+    public static let installedPerClient: Int32 = 60
+
+    /// The model input for `clients` clients.
+    public static func spec(clients: Int) -> FleetSpec {
+        var spec = FleetSpec()
+        spec.features = ["users"]
+        spec.policy.reservedLeaseDuration = .hours(240)
+        spec.policy.incrementalLeaseDuration = .hours(24)
+        spec.policy.renewalInterval = .hours(4)
+        spec.policy.minimumHold = .hours(24)
+        spec.policy.releasePolicy = .onDrop
+        spec.policy.initialLeases = .held
+        // The reference client asks for more only when its hourly demand is evaluated.
+        spec.policy.requestsAtRenewal = false
+        spec.servers = [ServerSpec(id: "ls", licenses: [
+            License(sku: "BENCH", feature: 0, kind: .perpetual, count: installedPerClient * Int32(clients)),
+        ])]
+        spec.demandPatterns = [.hourlyHash(base: 50, spread: 101, memberStride: 7919, hourStride: 104_729)]
+        let allocation = Allocation(reserved: reservedPerClient, quantum: quantum, maximum: maximumPerClient)
+        spec.clients = (0..<clients).map { index in
+            ClientSpec(id: "c\(index)", server: 0, allocations: [
+                ClientAllocationSpec(feature: 0, allocation: allocation, demand: DemandSpec(pattern: 0, member: Int64(index))),
+            ])
+        }
+        return spec
+    }
+
+    /// What a run of the workload produced, in the reference's terms.
+    public struct Outcome: Equatable, Sendable {
+        /// Events as the reference counts them: demand, renewal timers, RENEW, REQUEST, GRANT, RELEASE, expiry checks.
+        public var events: Int64
+        /// Denied user-hours: unserved users integrated over time (exact here: demand changes on the hour).
+        public var deniedUserHours: Int64
+        /// Leased count of all clients at the end.
+        public var finalLeased: Int64
+        /// Every event the kernel processed, including the model's own (renewal replies, client lease checks).
+        public var kernelEvents: Int64
+    }
+
+    /// Runs the workload for `days` days and returns its outcome.
+    public static func run(clients: Int, days: Int64) throws(RunLimitExceeded) -> Outcome {
+        let horizon = SimInstant.start + .days(days)
+        var world = FleetWorld(spec: spec(clients: clients), horizon: horizon)
+        try world.run(until: horizon)
+        world.model.accountAll(upTo: horizon)
+        let counters = world.model.counters
+        let referenceEvents = counters.demandChanges + counters.renewalTimers + counters.renewals
+            + counters.incrementRequests + counters.incrementReplies + counters.releases + counters.expiryChecksDue
+        let deniedUserMilliseconds = world.model.slots.reduce(Int64(0)) { $0 + $1.deniedUserMilliseconds }
+        precondition(deniedUserMilliseconds % SimDuration.millisecondsPerHour == 0, "denied user-time not in whole hours")
+        let finalLeased = world.model.slots.reduce(Int64(0)) { $0 + Int64($1.held) }
+        precondition(finalLeased == Int64(world.model.serverFeatures[0].used), "clients and server disagree")
+        return Outcome(events: referenceEvents, deniedUserHours: deniedUserMilliseconds / SimDuration.millisecondsPerHour,
+                       finalLeased: finalLeased, kernelEvents: world.simulation.eventsProcessed)
+    }
+}

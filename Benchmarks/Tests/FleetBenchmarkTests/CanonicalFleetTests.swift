@@ -1,0 +1,12 @@
+import Testing
+import FleetBenchmark
+
+/// The canonical workload through leasesim's own model reproduces the SimPy reference exactly
+/// (`python3 shared/peers/simpy_fleet.py 100 30`: events=252708 denied_user_hours=3059801 final_leased=6000).
+/// Exercises R-LEASE-1, R-LEASE-2, R-LEASE-4, R-LEASE-7 and R-LEASE-9 (onDrop) at fleet scale. Not timed.
+@Test func canonicalFleetOf100For30DaysMatchesTheReference() throws {
+    let outcome = try CanonicalFleet.run(clients: 100, days: 30)
+    #expect(outcome.events == 252_708)
+    #expect(outcome.deniedUserHours == 3_059_801)
+    #expect(outcome.finalLeased == 6_000)
+}
