@@ -21,6 +21,7 @@ public struct FleetModel: EventHandler {
     /// Installed-count changes of every server, in time order.
     public let capacityChanges: [CapacityChange]
     public internal(set) var counters = ProtocolCounters()
+    var network = MessagesInFlight()
     public var records = ModelLog()
 
     /// Builds the world's state; call `start(_:)` to schedule the first events.

@@ -84,8 +84,8 @@ public enum FleetEvent: Sendable {
     case reservedExpiry(slot: Int32)
     /// The server's incremental lease of a slot reaches its expiry (R-LEASE-6).
     case incrementExpiry(slot: Int32)
-    /// A message arrives at its destination.
-    case deliver(Message)
+    /// A message arrives at its destination; the message waits in the network's slab at this index.
+    case deliver(message: Int32)
     /// An installed count changes as a license starts or ends (R-LIC-2, R-LIC-3).
     case capacityChange(index: Int32)
     /// A scheduled administrative or operational action.

@@ -125,3 +125,36 @@ struct Recorder: EventHandler {
     #expect(SimDuration.weeks(8).description == "8w")
     #expect((SimInstant.never + .hours(1)) == .never)
 }
+
+/// The bucketed queue pops in exactly (time, priority, insertion) order under interleaved pushes and pops,
+/// with bunched and distinct times, more keys than its cache holds, and pushes into the bucket being drained.
+@Test(arguments: [1, 2, 3, 4, 5])
+func bucketQueueMatchesANaiveTotalOrder(seed: UInt64) {
+    var queue = EventQueue<Int>()
+    var naive: [(time: Int64, rank: UInt8, sequence: Int)] = []
+    var stream = RandomStream(seed: seed, key: 7)
+    var now: Int64 = 0
+    var sequence = 0
+    for step in 0..<20_000 {
+        if stream.next(below: 3) < 2 || naive.isEmpty {
+            // Bunched (a few instants, including now) or spread over many distinct instants.
+            let bunched = stream.next(below: 2) == 0
+            let time = now + (bunched ? Int64(stream.next(below: 3)) * 1000 : Int64(stream.next(below: 200_000)))
+            let rank = UInt8(stream.next(below: 3))
+            queue.push(time: SimInstant(millisecondsSinceStart: time), priority: EventPriority(rank: rank), payload: sequence)
+            naive.append((time, rank, sequence))
+            sequence += 1
+        } else {
+            let expected = naive.indices.min { (naive[$0].time, naive[$0].rank, naive[$0].sequence) < (naive[$1].time, naive[$1].rank, naive[$1].sequence) }!
+            let event = queue.popFirst()!
+            #expect(event.payload == naive[expected].sequence)
+            #expect(event.time.millisecondsSinceStart == naive[expected].time)
+            #expect(event.priority.rank == naive[expected].rank)
+            now = event.time.millisecondsSinceStart
+            naive.remove(at: expected)
+        }
+        if step % 2_000 == 0 { queue.checkInvariants() }
+    }
+    #expect(queue.count == naive.count)
+    queue.checkInvariants()
+}
