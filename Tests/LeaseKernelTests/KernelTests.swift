@@ -128,14 +128,14 @@ struct Recorder: EventHandler {
 
 /// The bucketed queue pops in exactly (time, priority, insertion) order under interleaved pushes and pops,
 /// with bunched and distinct times, more keys than its cache holds, and pushes into the bucket being drained.
-@Test(arguments: [1, 2, 3, 4, 5])
+@Test(arguments: [1, 2, 3])
 func bucketQueueMatchesANaiveTotalOrder(seed: UInt64) {
     var queue = EventQueue<Int>()
     var naive: [(time: Int64, rank: UInt8, sequence: Int)] = []
     var stream = RandomStream(seed: seed, key: 7)
     var now: Int64 = 0
     var sequence = 0
-    for step in 0..<20_000 {
+    for step in 0..<8_000 {
         if stream.next(below: 3) < 2 || naive.isEmpty {
             // Bunched (a few instants, including now) or spread over many distinct instants.
             let bunched = stream.next(below: 2) == 0
@@ -153,7 +153,7 @@ func bucketQueueMatchesANaiveTotalOrder(seed: UInt64) {
             now = event.time.millisecondsSinceStart
             naive.remove(at: expected)
         }
-        if step % 2_000 == 0 { queue.checkInvariants() }
+        if step % 1_000 == 0 { queue.checkInvariants() }
     }
     #expect(queue.count == naive.count)
     queue.checkInvariants()
