@@ -18,7 +18,7 @@ public struct EventPriority: Hashable, Comparable, Sendable {
 }
 
 /// A due event as the queue hands it out.
-public struct ScheduledEvent<Payload> {
+public struct ScheduledEvent<Payload: BitwiseCopyable> {
     public var time: SimInstant
     public var priority: EventPriority
     /// The timer this event belongs to, or `-1` for a plain event.
@@ -50,84 +50,70 @@ public struct ScheduledEvent<Payload> {
 /// bucket is O(1); a new bucket costs one push on a heap of 24-byte entries.
 /// Nodes and buckets are reused through free lists: no allocation per event
 /// once the slab has grown to the run's high-water mark.
-public struct EventQueue<Payload> {
-    @usableFromInline struct Node {
-        @usableFromInline var timerSlot: Int32
-        @usableFromInline var timerGeneration: UInt32
-        @usableFromInline var next: Int32
-        @usableFromInline var payload: Payload
-        @inlinable init(timerSlot: Int32, timerGeneration: UInt32, next: Int32, payload: Payload) {
-            self.timerSlot = timerSlot
-            self.timerGeneration = timerGeneration
-            self.next = next
-            self.payload = payload
-        }
-    }
-
-    /// One open bucket: its key and the ends of its node list.
-    @usableFromInline struct Bucket {
-        @usableFromInline var time: Int64
-        @usableFromInline var priority: UInt8
-        @usableFromInline var head: Int32
-        @usableFromInline var tail: Int32
-        @inlinable init(time: Int64, priority: UInt8, head: Int32, tail: Int32) {
-            self.time = time
-            self.priority = priority
-            self.head = head
-            self.tail = tail
-        }
-    }
-
-    /// A heap entry: the bucket's key, with the priority and first sequence packed into one word.
-    @usableFromInline struct HeapEntry {
-        @usableFromInline var time: Int64
-        @usableFromInline var order: UInt64
-        @usableFromInline var bucket: Int32
-        @inlinable init(time: Int64, order: UInt64, bucket: Int32) {
-            self.time = time
-            self.order = order
-            self.bucket = bucket
-        }
-        @inlinable func runsBefore(_ other: HeapEntry) -> Bool {
-            time != other.time ? time < other.time : order < other.order
-        }
-    }
-
-    @usableFromInline struct CacheEntry {
-        @usableFromInline var time: Int64
-        @usableFromInline var priority: UInt8
-        @usableFromInline var bucket: Int32
-        @inlinable init(time: Int64, priority: UInt8, bucket: Int32) {
-            self.time = time
-            self.priority = priority
-            self.bucket = bucket
-        }
-    }
-
+public struct EventQueue<Payload: BitwiseCopyable> {
+    @usableFromInline typealias Node = EventQueueNode<Payload>
     @usableFromInline static var cacheSize: Int { 64 }
     @usableFromInline static var sequenceMask: UInt64 { (1 << 56) - 1 }
 
-    @usableFromInline var nodes: ContiguousArray<Node> = []
+    /// Owns the memory behind the pointers below (frees it, and tells whether it is shared).
+    @usableFromInline var owner: EventQueueMemory
+    @usableFromInline var nodes: UnsafeMutablePointer<Node>
+    /// Next node in a bucket, or in the free list.
+    @usableFromInline var nextNode: UnsafeMutablePointer<Int32>
+    @usableFromInline var buckets: UnsafeMutablePointer<EventQueueBucket>
+    @usableFromInline var heap: UnsafeMutablePointer<EventQueueHeapEntry>
+    @usableFromInline var cache: UnsafeMutablePointer<EventQueueCacheEntry>
+    @usableFromInline var nodeCapacity = 64
+    /// Nodes ever handed out (live or on the free list).
+    @usableFromInline var nodeCount = 0
     @usableFromInline var freeNode: Int32 = -1
-    @usableFromInline var buckets: ContiguousArray<Bucket> = []
-    @usableFromInline var freeBuckets: ContiguousArray<Int32> = []
-    @usableFromInline var heap: ContiguousArray<HeapEntry> = []
-    @usableFromInline var cache = ContiguousArray(repeating: CacheEntry(time: Int64.min, priority: 0, bucket: -1),
-                                                  count: EventQueue.cacheSize)
+    @usableFromInline var bucketCapacity = 16
+    @usableFromInline var bucketCount = 0
+    @usableFromInline var freeBucket: Int32 = -1
+    @usableFromInline var heapCapacity = 16
+    @usableFromInline var heapCount = 0
     @usableFromInline var pendingCount = 0
     @usableFromInline var nextSequence: UInt64 = 0
 
-    public init() {}
+    public init() {
+        owner = EventQueueMemory()
+        nodes = owner.adopt(.allocate(capacity: nodeCapacity))
+        nextNode = owner.adopt(.allocate(capacity: nodeCapacity))
+        buckets = owner.adopt(.allocate(capacity: bucketCapacity))
+        heap = owner.adopt(.allocate(capacity: heapCapacity))
+        cache = owner.adopt(.allocate(capacity: EventQueue.cacheSize))
+        cache.initialize(repeating: EventQueueCacheEntry(time: Int64.min, priority: 0, bucket: -1), count: EventQueue.cacheSize)
+    }
 
     /// The number of pending events (including stale timer firings not yet reached).
     @inlinable public var count: Int { pendingCount }
     @inlinable public var isEmpty: Bool { pendingCount == 0 }
     /// The earliest pending event's time, if any.
     @inlinable public var nextTime: SimInstant? {
-        heap.isEmpty ? nil : SimInstant(millisecondsSinceStart: heap[0].time)
+        heapCount == 0 ? nil : SimInstant(millisecondsSinceStart: heap[0].time)
     }
     /// Open buckets: runs of pending events with equal (time, priority).
-    @inlinable public var bucketCount: Int { heap.count }
+    @inlinable public var openBucketCount: Int { heapCount }
+
+    /// Gives this queue its own copy of the memory when it shares it with another (copy on write).
+    @inlinable mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&owner) { copyMemory() }
+    }
+
+    @usableFromInline mutating func copyMemory() {
+        let old = (nodes, nextNode, buckets, heap, cache)
+        owner = EventQueueMemory()
+        nodes = owner.adopt(.allocate(capacity: nodeCapacity))
+        nodes.update(from: old.0, count: nodeCount)
+        nextNode = owner.adopt(.allocate(capacity: nodeCapacity))
+        nextNode.update(from: old.1, count: nodeCount)
+        buckets = owner.adopt(.allocate(capacity: bucketCapacity))
+        buckets.update(from: old.2, count: bucketCount)
+        heap = owner.adopt(.allocate(capacity: heapCapacity))
+        heap.update(from: old.3, count: heapCount)
+        cache = owner.adopt(.allocate(capacity: EventQueue.cacheSize))
+        cache.update(from: old.4, count: EventQueue.cacheSize)
+    }
 
     @inlinable static func cacheIndex(time: Int64, priority: UInt8) -> Int {
         let mixed = UInt64(bitPattern: time) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(priority)
@@ -138,81 +124,99 @@ public struct EventQueue<Payload> {
     @inlinable
     public mutating func push(time: SimInstant, priority: EventPriority, timerSlot: Int32 = -1,
                               timerGeneration: UInt32 = 0, payload: Payload) {
+        makeUnique()
         precondition(nextSequence <= EventQueue.sequenceMask, "event sequence space exhausted")
         let sequence = nextSequence
         nextSequence &+= 1
-        let node = allocateNode(Node(timerSlot: timerSlot, timerGeneration: timerGeneration, next: -1, payload: payload))
+        let node = allocateNode(Node(timerSlot: timerSlot, timerGeneration: timerGeneration, payload: payload))
         pendingCount += 1
-        let timeValue = time.millisecondsSinceStart
-        let slot = EventQueue.cacheIndex(time: timeValue, priority: priority.rank)
+        let timeValue = time.millisecondsSinceStart, rank = priority.rank
+        let slot = EventQueue.cacheIndex(time: timeValue, priority: rank)
         let cached = cache[slot]
-        if cached.bucket >= 0 && cached.time == timeValue && cached.priority == priority.rank {
+        if cached.bucket >= 0 && cached.time == timeValue && cached.priority == rank {
             let bucket = Int(cached.bucket)
-            nodes[Int(buckets[bucket].tail)].next = node
+            nextNode[Int(buckets[bucket].tail)] = node
             buckets[bucket].tail = node
             return
         }
-        let bucket = openBucket(Bucket(time: timeValue, priority: priority.rank, head: node, tail: node))
-        cache[slot] = CacheEntry(time: timeValue, priority: priority.rank, bucket: bucket)
-        heap.append(HeapEntry(time: timeValue, order: UInt64(priority.rank) << 56 | sequence, bucket: bucket))
-        siftUp(from: heap.count - 1)
+        let bucket = openBucket(EventQueueBucket(time: timeValue, priority: rank, head: node, tail: node))
+        cache[slot] = EventQueueCacheEntry(time: timeValue, priority: rank, bucket: bucket)
+        if heapCount == heapCapacity { heap = owner.grow(heap, count: heapCount, to: &heapCapacity) }
+        heap[heapCount] = EventQueueHeapEntry(time: timeValue, order: UInt64(rank) << 56 | sequence, bucket: bucket)
+        heapCount += 1
+        siftUp(from: heapCount - 1)
     }
 
-    @inlinable mutating func allocateNode(_ node: Node) -> Int32 {
-        if freeNode >= 0 {
-            let index = freeNode
-            freeNode = nodes[Int(index)].next
-            nodes[Int(index)] = node
+    @inlinable mutating func allocateNode(_ body: Node) -> Int32 {
+        if freeNode < 0 {
+            if nodeCount == nodeCapacity {
+                precondition(nodeCapacity < Int(Int32.max) / 2, "too many pending events")
+                var capacity = nodeCapacity
+                nodes = owner.grow(nodes, count: nodeCount, to: &capacity)
+                nextNode = owner.grow(nextNode, count: nodeCount, to: &nodeCapacity)
+            }
+            nodes[nodeCount] = body
+            nextNode[nodeCount] = -1
+            nodeCount += 1
+            return Int32(nodeCount - 1)
+        }
+        let index = freeNode
+        freeNode = nextNode[Int(index)]
+        nodes[Int(index)] = body
+        nextNode[Int(index)] = -1
+        return index
+    }
+
+    @inlinable mutating func openBucket(_ bucket: EventQueueBucket) -> Int32 {
+        if freeBucket >= 0 {
+            let index = freeBucket
+            freeBucket = buckets[Int(index)].head
+            buckets[Int(index)] = bucket
             return index
         }
-        precondition(nodes.count < Int(Int32.max), "too many pending events")
-        nodes.append(node)
-        return Int32(nodes.count - 1)
-    }
-
-    @inlinable mutating func openBucket(_ bucket: Bucket) -> Int32 {
-        if let reused = freeBuckets.popLast() {
-            buckets[Int(reused)] = bucket
-            return reused
-        }
-        buckets.append(bucket)
-        return Int32(buckets.count - 1)
+        if bucketCount == bucketCapacity { buckets = owner.grow(buckets, count: bucketCount, to: &bucketCapacity) }
+        buckets[bucketCount] = bucket
+        bucketCount += 1
+        return Int32(bucketCount - 1)
     }
 
     /// Removes and returns the first event in (time, priority, sequence) order.
     /// Complexity: O(1) within a bucket; O(log k) when a bucket drains.
     @inlinable
     public mutating func popFirst() -> ScheduledEvent<Payload>? {
-        guard !heap.isEmpty else { return nil }
+        guard heapCount > 0 else { return nil }
+        makeUnique()
         let bucketIndex = Int(heap[0].bucket)
         let bucket = buckets[bucketIndex]
         let nodeIndex = Int(bucket.head)
-        let node = nodes[nodeIndex]
-        nodes[nodeIndex].next = freeNode
+        let body = nodes[nodeIndex]
+        let next = nextNode[nodeIndex]
+        nextNode[nodeIndex] = freeNode
         freeNode = Int32(nodeIndex)
         pendingCount -= 1
-        if node.next >= 0 {
-            buckets[bucketIndex].head = node.next
+        if next >= 0 {
+            buckets[bucketIndex].head = next
         } else {
             closeFrontBucket(bucketIndex, bucket)
         }
         return ScheduledEvent(time: SimInstant(millisecondsSinceStart: bucket.time), priority: EventPriority(rank: bucket.priority),
-                              timerSlot: node.timerSlot, timerGeneration: node.timerGeneration, payload: node.payload)
+                              timerSlot: body.timerSlot, timerGeneration: body.timerGeneration, payload: body.payload)
     }
 
-    /// Retires the drained front bucket: off the heap and the cache, back to the pool.
-    @inlinable mutating func closeFrontBucket(_ index: Int, _ bucket: Bucket) {
+    /// Retires the drained front bucket: off the heap and the cache, onto the free list.
+    @inlinable mutating func closeFrontBucket(_ index: Int, _ bucket: EventQueueBucket) {
         let slot = EventQueue.cacheIndex(time: bucket.time, priority: bucket.priority)
         if cache[slot].bucket == Int32(index) { cache[slot].bucket = -1 }
-        freeBuckets.append(Int32(index))
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
+        buckets[index].head = freeBucket
+        freeBucket = Int32(index)
+        heapCount -= 1
+        if heapCount > 0 {
+            heap[0] = heap[heapCount]
             siftDown(from: 0)
         }
     }
 
-    @inlinable mutating func siftUp(from start: Int) {
+    @inlinable func siftUp(from start: Int) {
         var child = start
         let moving = heap[child]
         while child > 0 {
@@ -224,14 +228,13 @@ public struct EventQueue<Payload> {
         heap[child] = moving
     }
 
-    @inlinable mutating func siftDown(from start: Int) {
-        let count = heap.count
+    @inlinable func siftDown(from start: Int) {
         var parent = start
         let moving = heap[parent]
         while true {
             var child = 2 * parent + 1
-            guard child < count else { break }
-            if child + 1 < count && heap[child + 1].runsBefore(heap[child]) { child += 1 }
+            guard child < heapCount else { break }
+            if child + 1 < heapCount && heap[child + 1].runsBefore(heap[child]) { child += 1 }
             guard heap[child].runsBefore(moving) else { break }
             heap[parent] = heap[child]
             parent = child
@@ -239,26 +242,117 @@ public struct EventQueue<Payload> {
         heap[parent] = moving
     }
 
-    /// Checks the heap order, the bucket lists, the cache and the count (for tests). Complexity: O(n).
+    /// Checks the heap order, the bucket lists, the cache and the node accounting (for tests). Complexity: O(n).
     public func checkInvariants() {
-        for index in 1..<max(heap.count, 1) {
+        for index in 1..<max(heapCount, 1) {
             precondition(!heap[index].runsBefore(heap[(index - 1) / 2]), "heap order broken at \(index)")
         }
         var pending = 0
-        for entry in heap {
+        var open = Set<Int32>()
+        for index in 0..<heapCount {
+            let entry = heap[index]
             let bucket = buckets[Int(entry.bucket)]
+            precondition(open.insert(entry.bucket).inserted, "bucket on the heap twice")
             precondition(bucket.time == entry.time && UInt64(bucket.priority) == entry.order >> 56, "bucket key mismatch")
             var node = bucket.head, last: Int32 = -1
             while node >= 0 {
                 pending += 1
                 last = node
-                node = nodes[Int(node)].next
+                node = nextNode[Int(node)]
             }
             precondition(last == bucket.tail, "bucket tail is not its last node")
         }
-        for entry in cache where entry.bucket >= 0 {
-            precondition(heap.contains { $0.bucket == entry.bucket }, "cache points at a closed bucket")
+        for slot in 0..<EventQueue.cacheSize where cache[slot].bucket >= 0 {
+            precondition(open.contains(cache[slot].bucket), "cache points at a closed bucket")
         }
-        precondition(pending == pendingCount, "pending count mismatch: \(pending) != \(pendingCount)")
+        var free = 0, node = freeNode
+        while node >= 0 { free += 1; node = nextNode[Int(node)] }
+        precondition(pending == pendingCount && pending + free == nodeCount, "node accounting mismatch")
+    }
+}
+
+/// One pending event's body in the slab; its time and priority are its bucket's.
+@usableFromInline struct EventQueueNode<Payload: BitwiseCopyable>: BitwiseCopyable {
+    @usableFromInline var timerSlot: Int32
+    @usableFromInline var timerGeneration: UInt32
+    @usableFromInline var payload: Payload
+    @inlinable init(timerSlot: Int32, timerGeneration: UInt32, payload: Payload) {
+        self.timerSlot = timerSlot
+        self.timerGeneration = timerGeneration
+        self.payload = payload
+    }
+}
+
+/// One open bucket: its key and the ends of its node list (`head` links the free list when closed).
+@usableFromInline struct EventQueueBucket: BitwiseCopyable {
+    @usableFromInline var time: Int64
+    @usableFromInline var priority: UInt8
+    @usableFromInline var head: Int32
+    @usableFromInline var tail: Int32
+    @inlinable init(time: Int64, priority: UInt8, head: Int32, tail: Int32) {
+        self.time = time
+        self.priority = priority
+        self.head = head
+        self.tail = tail
+    }
+}
+
+/// A heap entry: a bucket's key, with its priority and first sequence packed into one word.
+@usableFromInline struct EventQueueHeapEntry: BitwiseCopyable {
+    @usableFromInline var time: Int64
+    @usableFromInline var order: UInt64
+    @usableFromInline var bucket: Int32
+    @inlinable init(time: Int64, order: UInt64, bucket: Int32) {
+        self.time = time
+        self.order = order
+        self.bucket = bucket
+    }
+    @inlinable func runsBefore(_ other: EventQueueHeapEntry) -> Bool {
+        time != other.time ? time < other.time : order < other.order
+    }
+}
+
+/// A line of the key-to-bucket cache.
+@usableFromInline struct EventQueueCacheEntry: BitwiseCopyable {
+    @usableFromInline var time: Int64
+    @usableFromInline var priority: UInt8
+    @usableFromInline var bucket: Int32
+    @inlinable init(time: Int64, priority: UInt8, bucket: Int32) {
+        self.time = time
+        self.priority = priority
+        self.bucket = bucket
+    }
+}
+
+/// Owns an `EventQueue`'s raw memory: frees it with the last queue that uses it.
+///
+/// The queue keeps its counts and pointers in its own (value-type) fields, so
+/// the hot path touches no class property; this object is consulted only to
+/// tell whether the memory is shared and when a slab grows.
+@usableFromInline final class EventQueueMemory {
+    @usableFromInline var blocks: [UnsafeMutableRawPointer] = []
+
+    @usableFromInline init() {}
+
+    deinit {
+        for block in blocks { block.deallocate() }
+    }
+
+    /// Records a fresh allocation so that it is freed with this object.
+    @usableFromInline func adopt<Element>(_ pointer: UnsafeMutablePointer<Element>) -> UnsafeMutablePointer<Element> {
+        blocks.append(UnsafeMutableRawPointer(pointer))
+        return pointer
+    }
+
+    /// Doubles a slab of plain values: copies the first `count`, frees the old block.
+    @usableFromInline func grow<Element: BitwiseCopyable>(_ pointer: UnsafeMutablePointer<Element>, count: Int,
+                                                          to capacity: inout Int) -> UnsafeMutablePointer<Element> {
+        let grown = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+        grown.update(from: pointer, count: count)
+        if let index = blocks.firstIndex(of: UnsafeMutableRawPointer(pointer)) { blocks.remove(at: index) }
+        pointer.deallocate()
+        blocks.append(UnsafeMutableRawPointer(grown))
+        capacity *= 2
+        return grown
     }
 }

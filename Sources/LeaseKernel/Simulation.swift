@@ -4,7 +4,7 @@
 /// specialises the loop for the model and no dispatch or allocation happens
 /// per event.
 public protocol EventHandler {
-    associatedtype Payload
+    associatedtype Payload: BitwiseCopyable
     /// Handles one due event; may schedule more through `simulation`.
     mutating func handle(_ payload: Payload, simulation: inout Simulation<Payload>)
     /// Checks the model's invariants; called after every event when
@@ -56,9 +56,10 @@ public struct RunLimitExceeded: Error, Equatable, CustomStringConvertible {
 
 /// The simulation kernel: a virtual clock, an event queue, re-armable timers and a run loop.
 ///
-/// Knows nothing of licenses. Single-threaded and synchronous: one
+/// Knows nothing of licenses. Payloads are plain values (`BitwiseCopyable`): an event never
+/// owns memory, so scheduling one never allocates. Single-threaded and synchronous: one
 /// `Simulation` is one world; run many worlds in parallel if you like.
-public struct Simulation<Payload> {
+public struct Simulation<Payload: BitwiseCopyable> {
     /// The current virtual time; never moves backwards.
     @inlinable public var now: SimInstant { currentTime }
     @usableFromInline var currentTime: SimInstant = .start

@@ -71,7 +71,7 @@ public struct Message: Sendable {
 }
 
 /// Every kind of event in a fleet run.
-public enum FleetEvent: Sendable {
+public enum FleetEvent: Sendable, BitwiseCopyable {
     /// A slot's demand pattern changes its value (or a random session arrives).
     case demand(slot: Int32)
     /// A random session on a slot ends.
