@@ -10,11 +10,11 @@ public struct EventPriority: Hashable, Comparable, Sendable {
     @inlinable public static func < (lhs: EventPriority, rhs: EventPriority) -> Bool { lhs.rank < rhs.rank }
 
     /// Runs before anything else at the same instant (configuration and license changes).
-    public static let first = EventPriority(rank: 0)
+    @inlinable public static var first: EventPriority { EventPriority(rank: 0) }
     /// Ordinary work: messages, timers, demand changes.
-    public static let normal = EventPriority(rank: 1)
+    @inlinable public static var normal: EventPriority { EventPriority(rank: 1) }
     /// Runs after all ordinary work at the same instant (deferred decisions, observations).
-    public static let last = EventPriority(rank: 2)
+    @inlinable public static var last: EventPriority { EventPriority(rank: 2) }
 }
 
 /// A due event as the queue hands it out.

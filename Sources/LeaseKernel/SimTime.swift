@@ -8,11 +8,11 @@ public struct SimDuration: Hashable, Comparable, Sendable, CustomStringConvertib
 
     @inlinable public init(milliseconds: Int64) { self.milliseconds = milliseconds }
 
-    public static let zero = SimDuration(milliseconds: 0)
-    public static let millisecondsPerSecond: Int64 = 1_000
-    public static let millisecondsPerMinute: Int64 = 60_000
-    public static let millisecondsPerHour: Int64 = 3_600_000
-    public static let millisecondsPerDay: Int64 = 86_400_000
+    @inlinable public static var zero: SimDuration { SimDuration(milliseconds: 0) }
+    @inlinable public static var millisecondsPerSecond: Int64 { 1_000 }
+    @inlinable public static var millisecondsPerMinute: Int64 { 60_000 }
+    @inlinable public static var millisecondsPerHour: Int64 { 3_600_000 }
+    @inlinable public static var millisecondsPerDay: Int64 { 86_400_000 }
 
     @inlinable public static func milliseconds(_ count: Int64) -> SimDuration { SimDuration(milliseconds: count) }
     @inlinable public static func seconds(_ count: Int64) -> SimDuration { SimDuration(milliseconds: count * millisecondsPerSecond) }
@@ -48,9 +48,9 @@ public struct SimInstant: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     @inlinable public init(millisecondsSinceStart: Int64) { self.millisecondsSinceStart = millisecondsSinceStart }
 
-    public static let start = SimInstant(millisecondsSinceStart: 0)
+    @inlinable public static var start: SimInstant { SimInstant(millisecondsSinceStart: 0) }
     /// Later than every reachable instant; used for "never".
-    public static let never = SimInstant(millisecondsSinceStart: Int64.max)
+    @inlinable public static var never: SimInstant { SimInstant(millisecondsSinceStart: Int64.max) }
 
     @inlinable public static func < (lhs: SimInstant, rhs: SimInstant) -> Bool {
         lhs.millisecondsSinceStart < rhs.millisecondsSinceStart

@@ -5,7 +5,7 @@ import LeaseKernel
 /// License dates (R-LIC-2) and daily demand profiles need calendar days and
 /// weekdays; the kernel's clock only counts milliseconds from the run's start.
 public enum CivilCalendar {
-    public static let millisecondsPerDay = SimDuration.millisecondsPerDay
+    @inlinable public static var millisecondsPerDay: Int64 { SimDuration.millisecondsPerDay }
 
     /// Days since 1970-01-01 for a civil date (Howard Hinnant's `days_from_civil`).
     public static func days(year: Int64, month: Int64, day: Int64) -> Int64 {

@@ -81,6 +81,8 @@ extension FleetModel {
                                       installed: state.installed, used: state.used))
     }
 
+    /// Appends a protocol record when they are kept (inlined, so an unkept record is never built).
+    @inline(__always)
     mutating func record(_ record: ProtocolRecord) {
         if records.recordsProtocol { records.protocolEvents.append(record) }
     }

@@ -103,8 +103,9 @@ public struct FleetModel: EventHandler {
         Int(clients[Int(slots[Int(slot)].client)].server) * featureCount + Int(slots[Int(slot)].feature)
     }
     /// The leased count a slot can serve with now: what the client holds while it is up.
+    @inline(__always)
     public func capacity(ofSlot slot: Int) -> Int32 {
-        clients[Int(slots[slot].client)].isUp ? slots[slot].held : 0
+        clients[Int(slots[slot].client)].isUp ? slots[slot].reservedHeld + slots[slot].incrementHeld : 0
     }
     /// Whether a client is running.
     public func isUp(client: Int) -> Bool { clients[client].isUp }
