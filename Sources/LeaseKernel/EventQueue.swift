@@ -23,20 +23,18 @@ public struct ScheduledEvent<Payload: BitwiseCopyable> {
     public var priority: EventPriority
     /// The timer this event belongs to, or `-1` for a plain event.
     @usableFromInline var timerSlot: Int32
-    /// The timer generation the event was armed with; stale when it differs.
-    @usableFromInline var timerGeneration: UInt32
     public var payload: Payload
 
-    @inlinable init(time: SimInstant, priority: EventPriority, timerSlot: Int32, timerGeneration: UInt32, payload: Payload) {
+    @inlinable init(time: SimInstant, priority: EventPriority, timerSlot: Int32, payload: Payload) {
         self.time = time
         self.priority = priority
         self.timerSlot = timerSlot
-        self.timerGeneration = timerGeneration
         self.payload = payload
     }
 }
 
-/// Pending events in FIFO buckets of equal (time, priority), ordered by a heap of bucket keys.
+/// Pending events in FIFO buckets of equal (time, priority), ordered by a heap of bucket keys;
+/// any pending event can be removed in O(1) (timers re-armed or disarmed leave nothing behind).
 ///
 /// Events bunch: a fleet's demand changes on the hour, zero-latency replies
 /// come at the instant of their request, renewals every few hours. Each
@@ -48,6 +46,8 @@ public struct ScheduledEvent<Payload: BitwiseCopyable> {
 /// a key it misses gets a new bucket, which the heap orders after the older
 /// one, so the cache affects speed only, never order. Pushing into an open
 /// bucket is O(1); a new bucket costs one push on a heap of 24-byte entries.
+/// Buckets are doubly linked and know their place on the heap, so `remove`
+/// unlinks any pending event in O(1) (O(log k) when its bucket empties).
 /// Nodes and buckets are reused through free lists: no allocation per event
 /// once the slab has grown to the run's high-water mark.
 public struct EventQueue<Payload: BitwiseCopyable> {
@@ -60,6 +60,8 @@ public struct EventQueue<Payload: BitwiseCopyable> {
     @usableFromInline var nodes: UnsafeMutablePointer<Node>
     /// Next node in a bucket, or in the free list.
     @usableFromInline var nextNode: UnsafeMutablePointer<Int32>
+    /// Previous node in a bucket (-1 at its head).
+    @usableFromInline var previousNode: UnsafeMutablePointer<Int32>
     @usableFromInline var buckets: UnsafeMutablePointer<EventQueueBucket>
     @usableFromInline var heap: UnsafeMutablePointer<EventQueueHeapEntry>
     @usableFromInline var cache: UnsafeMutablePointer<EventQueueCacheEntry>
@@ -79,6 +81,7 @@ public struct EventQueue<Payload: BitwiseCopyable> {
         owner = EventQueueMemory()
         nodes = owner.adopt(.allocate(capacity: nodeCapacity))
         nextNode = owner.adopt(.allocate(capacity: nodeCapacity))
+        previousNode = owner.adopt(.allocate(capacity: nodeCapacity))
         buckets = owner.adopt(.allocate(capacity: bucketCapacity))
         heap = owner.adopt(.allocate(capacity: heapCapacity))
         cache = owner.adopt(.allocate(capacity: EventQueue.cacheSize))
@@ -101,12 +104,14 @@ public struct EventQueue<Payload: BitwiseCopyable> {
     }
 
     @usableFromInline mutating func copyMemory() {
-        let old = (nodes, nextNode, buckets, heap, cache)
+        let old = (nodes, nextNode, buckets, heap, cache, previousNode)
         owner = EventQueueMemory()
         nodes = owner.adopt(.allocate(capacity: nodeCapacity))
         nodes.update(from: old.0, count: nodeCount)
         nextNode = owner.adopt(.allocate(capacity: nodeCapacity))
         nextNode.update(from: old.1, count: nodeCount)
+        previousNode = owner.adopt(.allocate(capacity: nodeCapacity))
+        previousNode.update(from: old.5, count: nodeCount)
         buckets = owner.adopt(.allocate(capacity: bucketCapacity))
         buckets.update(from: old.2, count: bucketCount)
         heap = owner.adopt(.allocate(capacity: heapCapacity))
@@ -120,49 +125,71 @@ public struct EventQueue<Payload: BitwiseCopyable> {
         return Int(truncatingIfNeeded: mixed >> 58) // 64 entries
     }
 
-    /// Adds an event. Complexity: O(1) into an open bucket, O(log k) for a new one (k open buckets).
-    @inlinable
-    public mutating func push(time: SimInstant, priority: EventPriority, timerSlot: Int32 = -1,
-                              timerGeneration: UInt32 = 0, payload: Payload) {
+    /// Adds an event and returns its handle, valid until the event is popped or removed.
+    /// Complexity: O(1) into an open bucket, O(log k) for a new one (k open buckets).
+    @inlinable @discardableResult
+    public mutating func push(time: SimInstant, priority: EventPriority, timerSlot: Int32 = -1, payload: Payload) -> Int32 {
         makeUnique()
         precondition(nextSequence <= EventQueue.sequenceMask, "event sequence space exhausted")
         let sequence = nextSequence
         nextSequence &+= 1
-        let node = allocateNode(Node(timerSlot: timerSlot, timerGeneration: timerGeneration, payload: payload))
+        let node = allocateNode()
         pendingCount += 1
         let timeValue = time.millisecondsSinceStart, rank = priority.rank
         let slot = EventQueue.cacheIndex(time: timeValue, priority: rank)
         let cached = cache[slot]
         if cached.bucket >= 0 && cached.time == timeValue && cached.priority == rank {
             let bucket = Int(cached.bucket)
-            nextNode[Int(buckets[bucket].tail)] = node
+            let tail = buckets[bucket].tail
+            nodes[Int(node)] = Node(timerSlot: timerSlot, bucket: cached.bucket, payload: payload)
+            nextNode[Int(tail)] = node
+            previousNode[Int(node)] = tail
             buckets[bucket].tail = node
-            return
+            return node
         }
-        let bucket = openBucket(EventQueueBucket(time: timeValue, priority: rank, head: node, tail: node))
-        cache[slot] = EventQueueCacheEntry(time: timeValue, priority: rank, bucket: bucket)
         if heapCount == heapCapacity { heap = owner.grow(heap, count: heapCount, to: &heapCapacity) }
+        let bucket = openBucket(EventQueueBucket(time: timeValue, priority: rank, head: node, tail: node, heapIndex: Int32(heapCount)))
+        nodes[Int(node)] = Node(timerSlot: timerSlot, bucket: bucket, payload: payload)
+        previousNode[Int(node)] = -1
+        cache[slot] = EventQueueCacheEntry(time: timeValue, priority: rank, bucket: bucket)
         heap[heapCount] = EventQueueHeapEntry(time: timeValue, order: UInt64(rank) << 56 | sequence, bucket: bucket)
         heapCount += 1
         siftUp(from: heapCount - 1)
+        return node
     }
 
-    @inlinable mutating func allocateNode(_ body: Node) -> Int32 {
+    /// Removes a pending event by its handle. Complexity: O(1); O(log k) when its bucket empties.
+    @inlinable
+    public mutating func remove(_ node: Int32) {
+        makeUnique()
+        let index = Int(node)
+        let bucketIndex = Int(nodes[index].bucket)
+        let previous = previousNode[index], next = nextNode[index]
+        if previous >= 0 { nextNode[Int(previous)] = next } else { buckets[bucketIndex].head = next }
+        if next >= 0 { previousNode[Int(next)] = previous } else { buckets[bucketIndex].tail = previous }
+        nextNode[index] = freeNode
+        freeNode = node
+        pendingCount -= 1
+        if buckets[bucketIndex].head < 0 { closeBucket(bucketIndex) }
+    }
+
+    /// A node off the free list (or a new one), with no successor; the caller fills it in.
+    @inlinable mutating func allocateNode() -> Int32 {
         if freeNode < 0 {
             if nodeCount == nodeCapacity {
                 precondition(nodeCapacity < Int(Int32.max) / 2, "too many pending events")
                 var capacity = nodeCapacity
                 nodes = owner.grow(nodes, count: nodeCount, to: &capacity)
+                capacity = nodeCapacity
+                previousNode = owner.grow(previousNode, count: nodeCount, to: &capacity)
                 nextNode = owner.grow(nextNode, count: nodeCount, to: &nodeCapacity)
             }
-            nodes[nodeCount] = body
             nextNode[nodeCount] = -1
             nodeCount += 1
             return Int32(nodeCount - 1)
         }
         let index = freeNode
         freeNode = nextNode[Int(index)]
-        nodes[Int(index)] = body
         nextNode[Int(index)] = -1
         return index
     }
@@ -196,23 +223,33 @@ public struct EventQueue<Payload: BitwiseCopyable> {
         pendingCount -= 1
         if next >= 0 {
             buckets[bucketIndex].head = next
+            previousNode[Int(next)] = -1
         } else {
-            closeFrontBucket(bucketIndex, bucket)
+            buckets[bucketIndex].head = -1
+            closeBucket(bucketIndex)
         }
         return ScheduledEvent(time: SimInstant(millisecondsSinceStart: bucket.time), priority: EventPriority(rank: bucket.priority),
-                              timerSlot: body.timerSlot, timerGeneration: body.timerGeneration, payload: body.payload)
+                              timerSlot: body.timerSlot, payload: body.payload)
     }
 
-    /// Retires the drained front bucket: off the heap and the cache, onto the free list.
-    @inlinable mutating func closeFrontBucket(_ index: Int, _ bucket: EventQueueBucket) {
+    /// Retires an emptied bucket: off the heap and the cache, onto the free list.
+    @inlinable mutating func closeBucket(_ index: Int) {
+        let bucket = buckets[index]
         let slot = EventQueue.cacheIndex(time: bucket.time, priority: bucket.priority)
         if cache[slot].bucket == Int32(index) { cache[slot].bucket = -1 }
         buckets[index].head = freeBucket
         freeBucket = Int32(index)
+        let position = Int(bucket.heapIndex)
         heapCount -= 1
-        if heapCount > 0 {
-            heap[0] = heap[heapCount]
-            siftDown(from: 0)
+        if position < heapCount {
+            let moved = heap[heapCount]
+            heap[position] = moved
+            buckets[Int(moved.bucket)].heapIndex = Int32(position)
+            if position > 0 && moved.runsBefore(heap[(position - 1) >> 1]) {
+                siftUp(from: position)
+            } else {
+                siftDown(from: position)
+            }
         }
     }
 
@@ -223,9 +260,11 @@ public struct EventQueue<Payload: BitwiseCopyable> {
             let parent = (child - 1) >> 1
             guard moving.runsBefore(heap[parent]) else { break }
             heap[child] = heap[parent]
+            buckets[Int(heap[child].bucket)].heapIndex = Int32(child)
             child = parent
         }
         heap[child] = moving
+        buckets[Int(moving.bucket)].heapIndex = Int32(child)
     }
 
     @inlinable func siftDown(from start: Int) {
@@ -237,9 +276,11 @@ public struct EventQueue<Payload: BitwiseCopyable> {
             if child + 1 < heapCount && heap[child + 1].runsBefore(heap[child]) { child += 1 }
             guard heap[child].runsBefore(moving) else { break }
             heap[parent] = heap[child]
+            buckets[Int(heap[parent].bucket)].heapIndex = Int32(parent)
             parent = child
         }
         heap[parent] = moving
+        buckets[Int(moving.bucket)].heapIndex = Int32(parent)
     }
 
     /// Checks the heap order, the bucket lists, the cache and the node accounting (for tests). Complexity: O(n).
@@ -254,9 +295,11 @@ public struct EventQueue<Payload: BitwiseCopyable> {
             let bucket = buckets[Int(entry.bucket)]
             precondition(open.insert(entry.bucket).inserted, "bucket on the heap twice")
             precondition(bucket.time == entry.time && UInt64(bucket.priority) == entry.order >> 56, "bucket key mismatch")
+            precondition(Int(bucket.heapIndex) == index, "bucket does not know its heap position")
             var node = bucket.head, last: Int32 = -1
             while node >= 0 {
                 pending += 1
+                precondition(previousNode[Int(node)] == last && nodes[Int(node)].bucket == entry.bucket, "broken bucket links")
                 last = node
                 node = nextNode[Int(node)]
             }
@@ -274,26 +317,30 @@ public struct EventQueue<Payload: BitwiseCopyable> {
 /// One pending event's body in the slab; its time and priority are its bucket's.
 @usableFromInline struct EventQueueNode<Payload: BitwiseCopyable>: BitwiseCopyable {
     @usableFromInline var timerSlot: Int32
-    @usableFromInline var timerGeneration: UInt32
+    /// The bucket the node is linked into.
+    @usableFromInline var bucket: Int32
     @usableFromInline var payload: Payload
-    @inlinable init(timerSlot: Int32, timerGeneration: UInt32, payload: Payload) {
+    @inlinable init(timerSlot: Int32, bucket: Int32, payload: Payload) {
         self.timerSlot = timerSlot
-        self.timerGeneration = timerGeneration
+        self.bucket = bucket
         self.payload = payload
     }
 }
 
-/// One open bucket: its key and the ends of its node list (`head` links the free list when closed).
+/// One open bucket: its key, the ends of its node list (`head` links the free list when closed)
+/// and its position on the heap.
 @usableFromInline struct EventQueueBucket: BitwiseCopyable {
     @usableFromInline var time: Int64
     @usableFromInline var priority: UInt8
     @usableFromInline var head: Int32
     @usableFromInline var tail: Int32
-    @inlinable init(time: Int64, priority: UInt8, head: Int32, tail: Int32) {
+    @usableFromInline var heapIndex: Int32
+    @inlinable init(time: Int64, priority: UInt8, head: Int32, tail: Int32, heapIndex: Int32) {
         self.time = time
         self.priority = priority
         self.head = head
         self.tail = tail
+        self.heapIndex = heapIndex
     }
 }
 

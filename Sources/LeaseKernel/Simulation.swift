@@ -12,10 +12,11 @@ public protocol EventHandler {
     func checkInvariants(at now: SimInstant)
 }
 
-/// A handle to a re-armable timer: at most one live firing at a time.
+/// A handle to a re-armable timer: at most one pending firing at a time.
 ///
-/// Re-arming or disarming bumps the timer's generation; an earlier firing
-/// still in the queue is then skipped in O(1) when it comes due.
+/// Re-arming moves the pending firing (removed from the queue in O(1)) to
+/// its new time, with the order an event scheduled at that moment would
+/// have; disarming removes it. Nothing stale is ever left in the queue.
 public struct TimerID: Hashable, Sendable {
     public let slot: Int32
     @inlinable public init(slot: Int32) { self.slot = slot }
@@ -23,7 +24,7 @@ public struct TimerID: Hashable, Sendable {
 
 /// Safety limits for one run; exceeding one stops the run with `RunLimitExceeded`.
 public struct RunLimits: Sendable, Equatable {
-    /// The most events the run may process (including skipped stale timer firings).
+    /// The most events the run may process.
     public var maxEvents: Int64
     /// The latest instant the run may reach.
     public var maxTime: SimInstant
@@ -64,21 +65,19 @@ public struct Simulation<Payload: BitwiseCopyable> {
     @inlinable public var now: SimInstant { currentTime }
     @usableFromInline var currentTime: SimInstant = .start
     @usableFromInline var queue = EventQueue<Payload>()
-    @usableFromInline var timerGenerations: [UInt32] = []
+    /// Each timer's pending firing in the queue, or -1.
+    @usableFromInline var timerNodes: [Int32] = []
     @usableFromInline var timerDeadlines: [SimInstant] = []
-    /// Events processed so far (handled and skipped).
+    /// Events processed so far.
     @inlinable public var eventsProcessed: Int64 { processedCount }
     @usableFromInline var processedCount: Int64 = 0
-    /// Stale timer firings skipped so far (a subset of `eventsProcessed`).
-    @inlinable public var eventsSkipped: Int64 { skippedCount }
-    @usableFromInline var skippedCount: Int64 = 0
     public var limits: RunLimits
     /// When true, the handler's `checkInvariants` runs after every event.
     public var checksInvariantsEveryEvent = false
 
     public init(limits: RunLimits = RunLimits()) { self.limits = limits }
 
-    /// Pending events, stale timer firings included.
+    /// Pending events.
     @inlinable public var pendingEventCount: Int { queue.count }
     /// The time of the next pending event, if any.
     @inlinable public var nextEventTime: SimInstant? { queue.nextTime }
@@ -98,28 +97,30 @@ public struct Simulation<Payload: BitwiseCopyable> {
 
     /// Creates a timer, initially disarmed. Timers live as long as the simulation.
     public mutating func makeTimer() -> TimerID {
-        precondition(timerGenerations.count < Int(Int32.max), "too many timers")
-        timerGenerations.append(0)
+        precondition(timerNodes.count < Int(Int32.max), "too many timers")
+        timerNodes.append(-1)
         timerDeadlines.append(.never)
-        return TimerID(slot: Int32(timerGenerations.count - 1))
+        return TimerID(slot: Int32(timerNodes.count - 1))
     }
 
-    /// Arms a timer to fire at `time`, replacing any earlier arming in O(1) (the old firing goes stale).
+    /// Arms a timer to fire at `time`; a pending firing is removed first, in O(1).
+    ///
+    /// The firing takes its place among events at `time` as if scheduled now.
     @inlinable
     public mutating func arm(_ timer: TimerID, at time: SimInstant, priority: EventPriority = .normal, _ payload: Payload) {
         precondition(time >= now, "cannot arm a timer in the past: \(time) < \(now)")
         let slot = Int(timer.slot)
-        timerGenerations[slot] &+= 1
+        if timerNodes[slot] >= 0 { queue.remove(timerNodes[slot]) }
         timerDeadlines[slot] = time
-        queue.push(time: time, priority: priority, timerSlot: timer.slot,
-                   timerGeneration: timerGenerations[slot], payload: payload)
+        timerNodes[slot] = queue.push(time: time, priority: priority, timerSlot: timer.slot, payload: payload)
     }
 
-    /// Disarms a timer; a pending firing is skipped when it comes due.
+    /// Disarms a timer: its pending firing, if any, is removed in O(1).
     @inlinable
     public mutating func disarm(_ timer: TimerID) {
         let slot = Int(timer.slot)
-        timerGenerations[slot] &+= 1
+        if timerNodes[slot] >= 0 { queue.remove(timerNodes[slot]) }
+        timerNodes[slot] = -1
         timerDeadlines[slot] = .never
     }
 
@@ -148,12 +149,8 @@ public struct Simulation<Payload: BitwiseCopyable> {
             currentTime = event.time
             processedCount += 1
             if event.timerSlot >= 0 {
-                let slot = Int(event.timerSlot)
-                guard timerGenerations[slot] == event.timerGeneration else {
-                    skippedCount += 1
-                    continue
-                }
-                timerDeadlines[slot] = .never
+                timerNodes[Int(event.timerSlot)] = -1
+                timerDeadlines[Int(event.timerSlot)] = .never
             }
             handler.handle(event.payload, simulation: &self)
             if checksInvariantsEveryEvent { handler.checkInvariants(at: now) }

@@ -21,7 +21,7 @@ public enum RunSummary {
         var out = "{\n"
         out += "  \"leasesim\": \(OutputText.jsonString(ScenarioRunner.version)),\n"
         out += "  \"scenario\": {\"name\": \(OutputText.jsonString(scenario.name)), \"file\": \(OutputText.jsonString(scenario.file)), \"format\": \(OutputText.jsonString(ScenarioFormat.current)), \"seed\": \(spec.seed), \"start\": \(iso(.start)), \"end\": \(iso(scenario.horizon)), \"duration\": \(OutputText.jsonString(scenario.duration.description))},\n"
-        out += "  \"run\": {\"events\": \(report.eventsProcessed), \"staleTimersSkipped\": \(report.eventsSkipped), \"messages\": \(model.counters.messages), \"incrementRequests\": \(model.counters.incrementRequests), \"renewals\": \(model.counters.renewals), \"releases\": \(model.counters.releases), \"refusals\": \(model.counters.refusals), \"reclaims\": \(model.counters.reclaims)},\n"
+        out += "  \"run\": {\"events\": \(report.eventsProcessed), \"messages\": \(model.counters.messages), \"incrementRequests\": \(model.counters.incrementRequests), \"renewals\": \(model.counters.renewals), \"releases\": \(model.counters.releases), \"refusals\": \(model.counters.refusals), \"reclaims\": \(model.counters.reclaims)},\n"
         out += "  \"fleet\": {\n"
         out += spec.features.indices.map { feature -> String in
             let totals = model.totals[feature]

@@ -24,7 +24,6 @@ public struct RunReport {
     public var scenario: Scenario
     public var model: FleetModel
     public var eventsProcessed: Int64
-    public var eventsSkipped: Int64
     public var results: [ExpectationResult]
     public var allPassed: Bool { results.allSatisfy(\.passed) }
 }
@@ -121,7 +120,6 @@ public enum ScenarioRunner {
             }
         }
         return RunReport(scenario: scenario, model: world.model, eventsProcessed: world.simulation.eventsProcessed,
-                         eventsSkipped: world.simulation.eventsSkipped,
                          results: scenario.expectations.indices.compactMap { results[$0] })
     }
 
