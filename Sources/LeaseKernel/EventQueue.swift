@@ -33,62 +33,63 @@ public struct ScheduledEvent<Payload: BitwiseCopyable> {
     }
 }
 
-/// Pending events in FIFO buckets of equal (time, priority), ordered by a heap of bucket keys;
-/// any pending event can be removed in O(1) (timers re-armed or disarmed leave nothing behind).
+/// A pending event's place in the queue, for removing it before it is due.
+public struct EventHandle: Hashable, Sendable {
+    @usableFromInline var bucket: Int32
+    @usableFromInline var position: Int32
+    @inlinable init(bucket: Int32, position: Int32) {
+        self.bucket = bucket
+        self.position = position
+    }
+}
+
+/// Pending events in FIFO buckets of equal (time, priority), ordered by a heap of bucket keys.
 ///
 /// Events bunch: a fleet's demand changes on the hour, zero-latency replies
 /// come at the instant of their request, renewals every few hours. Each
-/// event lives in one node of a slab (never moved until it is popped), linked
-/// into the FIFO bucket of its (time, priority). A heap orders the open
+/// bucket is a contiguous array of events in insertion order, read front to
+/// back, so draining it streams through memory. A heap orders the open
 /// buckets by (time, priority, sequence of the bucket's first event), so the
 /// total order (time, priority, insertion sequence) is exact for arbitrary
 /// times. A small direct-mapped cache finds the open bucket of a recent key;
 /// a key it misses gets a new bucket, which the heap orders after the older
-/// one, so the cache affects speed only, never order. Pushing into an open
-/// bucket is O(1); a new bucket costs one push on a heap of 24-byte entries.
-/// Buckets are doubly linked and know their place on the heap, so `remove`
-/// unlinks any pending event in O(1) (O(log k) when its bucket empties).
-/// Nodes and buckets are reused through free lists: no allocation per event
-/// once the slab has grown to the run's high-water mark.
+/// one, so the cache affects speed only, never order. Removing an event
+/// (a timer re-armed or disarmed) leaves a tombstone that the front of the
+/// bucket skips; every open bucket starts with a live event, so `nextTime`
+/// is exact. Bucket arrays are pooled by size and reused; large ones are
+/// freed when their bucket closes. No allocation per event once the pools
+/// have grown to the run's high-water mark.
 public struct EventQueue<Payload: BitwiseCopyable> {
-    @usableFromInline typealias Node = EventQueueNode<Payload>
+    @usableFromInline typealias Entry = EventQueueEntry<Payload>
     @usableFromInline static var cacheSize: Int { 64 }
     @usableFromInline static var sequenceMask: UInt64 { (1 << 56) - 1 }
+    /// Smallest bucket array, in entries (a power of two).
+    @usableFromInline static var smallestBucket: Int32 { 8 }
+    /// Bucket arrays up to this many entries are pooled for reuse; larger ones are freed.
+    @usableFromInline static var largestPooledBucket: Int32 { 1 << 16 }
 
-    /// Owns the memory behind the pointers below (frees it, and tells whether it is shared).
+    /// Owns every block of memory the pointers below point into.
     @usableFromInline var owner: EventQueueMemory
-    @usableFromInline var nodes: UnsafeMutablePointer<Node>
-    /// Next node in a bucket, or in the free list.
-    @usableFromInline var nextNode: UnsafeMutablePointer<Int32>
-    /// Previous node in a bucket (-1 at its head).
-    @usableFromInline var previousNode: UnsafeMutablePointer<Int32>
-    @usableFromInline var buckets: UnsafeMutablePointer<EventQueueBucket>
-    @usableFromInline var heap: UnsafeMutablePointer<EventQueueHeapEntry>
-    @usableFromInline var cache: UnsafeMutablePointer<EventQueueCacheEntry>
-    @usableFromInline var nodeCapacity = 64
-    /// Nodes ever handed out (live or on the free list).
-    @usableFromInline var nodeCount = 0
-    @usableFromInline var freeNode: Int32 = -1
+    @usableFromInline var buckets: UnsafeMutablePointer<EventQueueBucket<Payload>>
     @usableFromInline var bucketCapacity = 16
     @usableFromInline var bucketCount = 0
     @usableFromInline var freeBucket: Int32 = -1
+    @usableFromInline var heap: UnsafeMutablePointer<EventQueueHeapEntry>
     @usableFromInline var heapCapacity = 16
     @usableFromInline var heapCount = 0
+    @usableFromInline var cache: UnsafeMutablePointer<EventQueueCacheEntry>
     @usableFromInline var pendingCount = 0
     @usableFromInline var nextSequence: UInt64 = 0
 
     public init() {
         owner = EventQueueMemory()
-        nodes = owner.adopt(.allocate(capacity: nodeCapacity))
-        nextNode = owner.adopt(.allocate(capacity: nodeCapacity))
-        previousNode = owner.adopt(.allocate(capacity: nodeCapacity))
         buckets = owner.adopt(.allocate(capacity: bucketCapacity))
         heap = owner.adopt(.allocate(capacity: heapCapacity))
         cache = owner.adopt(.allocate(capacity: EventQueue.cacheSize))
         cache.initialize(repeating: EventQueueCacheEntry(time: Int64.min, priority: 0, bucket: -1), count: EventQueue.cacheSize)
     }
 
-    /// The number of pending events (including stale timer firings not yet reached).
+    /// The number of pending events.
     @inlinable public var count: Int { pendingCount }
     @inlinable public var isEmpty: Bool { pendingCount == 0 }
     /// The earliest pending event's time, if any.
@@ -104,20 +105,25 @@ public struct EventQueue<Payload: BitwiseCopyable> {
     }
 
     @usableFromInline mutating func copyMemory() {
-        let old = (nodes, nextNode, buckets, heap, cache, previousNode)
+        let old = (buckets, heap, cache)
         owner = EventQueueMemory()
-        nodes = owner.adopt(.allocate(capacity: nodeCapacity))
-        nodes.update(from: old.0, count: nodeCount)
-        nextNode = owner.adopt(.allocate(capacity: nodeCapacity))
-        nextNode.update(from: old.1, count: nodeCount)
-        previousNode = owner.adopt(.allocate(capacity: nodeCapacity))
-        previousNode.update(from: old.5, count: nodeCount)
         buckets = owner.adopt(.allocate(capacity: bucketCapacity))
-        buckets.update(from: old.2, count: bucketCount)
+        buckets.update(from: old.0, count: bucketCount)
+        for index in 0..<heapCount {
+            let bucket = Int(heap[index].bucket)
+            let entries = owner.adopt(UnsafeMutablePointer<Entry>.allocate(capacity: Int(buckets[bucket].capacity)))
+            entries.update(from: buckets[bucket].entries, count: Int(buckets[bucket].count))
+            buckets[bucket].entries = entries
+        }
+        var free = freeBucket
+        while free >= 0 { // Closed buckets keep no array in a copy.
+            buckets[Int(free)].capacity = 0
+            free = buckets[Int(free)].head
+        }
         heap = owner.adopt(.allocate(capacity: heapCapacity))
-        heap.update(from: old.3, count: heapCount)
+        heap.update(from: old.1, count: heapCount)
         cache = owner.adopt(.allocate(capacity: EventQueue.cacheSize))
-        cache.update(from: old.4, count: EventQueue.cacheSize)
+        cache.update(from: old.2, count: EventQueue.cacheSize)
     }
 
     @inlinable static func cacheIndex(time: Int64, priority: UInt8) -> Int {
@@ -126,85 +132,45 @@ public struct EventQueue<Payload: BitwiseCopyable> {
     }
 
     /// Adds an event and returns its handle, valid until the event is popped or removed.
-    /// Complexity: O(1) into an open bucket, O(log k) for a new one (k open buckets).
+    /// Complexity: amortised O(1) into an open bucket, O(log k) for a new one (k open buckets).
     @inlinable @discardableResult
-    public mutating func push(time: SimInstant, priority: EventPriority, timerSlot: Int32 = -1, payload: Payload) -> Int32 {
+    public mutating func push(time: SimInstant, priority: EventPriority, timerSlot: Int32 = -1, payload: Payload) -> EventHandle {
         makeUnique()
         precondition(nextSequence <= EventQueue.sequenceMask, "event sequence space exhausted")
         let sequence = nextSequence
         nextSequence &+= 1
-        let node = allocateNode()
         pendingCount += 1
         let timeValue = time.millisecondsSinceStart, rank = priority.rank
         let slot = EventQueue.cacheIndex(time: timeValue, priority: rank)
         let cached = cache[slot]
+        let bucket: Int
         if cached.bucket >= 0 && cached.time == timeValue && cached.priority == rank {
-            let bucket = Int(cached.bucket)
-            let tail = buckets[bucket].tail
-            nodes[Int(node)] = Node(timerSlot: timerSlot, bucket: cached.bucket, payload: payload)
-            nextNode[Int(tail)] = node
-            previousNode[Int(node)] = tail
-            buckets[bucket].tail = node
-            return node
+            bucket = Int(cached.bucket)
+        } else {
+            if heapCount == heapCapacity { heap = owner.grow(heap, count: heapCount, to: &heapCapacity) }
+            bucket = Int(openBucket(time: timeValue, priority: rank))
+            cache[slot] = EventQueueCacheEntry(time: timeValue, priority: rank, bucket: Int32(bucket))
+            heap[heapCount] = EventQueueHeapEntry(time: timeValue, order: UInt64(rank) << 56 | sequence, bucket: Int32(bucket))
+            heapCount += 1
+            siftUp(from: heapCount - 1)
         }
-        if heapCount == heapCapacity { heap = owner.grow(heap, count: heapCount, to: &heapCapacity) }
-        let bucket = openBucket(EventQueueBucket(time: timeValue, priority: rank, head: node, tail: node, heapIndex: Int32(heapCount)))
-        nodes[Int(node)] = Node(timerSlot: timerSlot, bucket: bucket, payload: payload)
-        previousNode[Int(node)] = -1
-        cache[slot] = EventQueueCacheEntry(time: timeValue, priority: rank, bucket: bucket)
-        heap[heapCount] = EventQueueHeapEntry(time: timeValue, order: UInt64(rank) << 56 | sequence, bucket: bucket)
-        heapCount += 1
-        siftUp(from: heapCount - 1)
-        return node
+        if buckets[bucket].count == buckets[bucket].capacity { growBucket(bucket) }
+        let position = buckets[bucket].count
+        buckets[bucket].entries[Int(position)] = Entry(timerSlot: timerSlot, payload: payload)
+        buckets[bucket].count = position + 1
+        buckets[bucket].live += 1
+        return EventHandle(bucket: Int32(bucket), position: position)
     }
 
     /// Removes a pending event by its handle. Complexity: O(1); O(log k) when its bucket empties.
     @inlinable
-    public mutating func remove(_ node: Int32) {
+    public mutating func remove(_ handle: EventHandle) {
         makeUnique()
-        let index = Int(node)
-        let bucketIndex = Int(nodes[index].bucket)
-        let previous = previousNode[index], next = nextNode[index]
-        if previous >= 0 { nextNode[Int(previous)] = next } else { buckets[bucketIndex].head = next }
-        if next >= 0 { previousNode[Int(next)] = previous } else { buckets[bucketIndex].tail = previous }
-        nextNode[index] = freeNode
-        freeNode = node
+        let bucket = Int(handle.bucket)
+        buckets[bucket].entries[Int(handle.position)].timerSlot = EventQueueEntry<Payload>.removed
+        buckets[bucket].live -= 1
         pendingCount -= 1
-        if buckets[bucketIndex].head < 0 { closeBucket(bucketIndex) }
-    }
-
-    /// A node off the free list (or a new one), with no successor; the caller fills it in.
-    @inlinable mutating func allocateNode() -> Int32 {
-        if freeNode < 0 {
-            if nodeCount == nodeCapacity {
-                precondition(nodeCapacity < Int(Int32.max) / 2, "too many pending events")
-                var capacity = nodeCapacity
-                nodes = owner.grow(nodes, count: nodeCount, to: &capacity)
-                capacity = nodeCapacity
-                previousNode = owner.grow(previousNode, count: nodeCount, to: &capacity)
-                nextNode = owner.grow(nextNode, count: nodeCount, to: &nodeCapacity)
-            }
-            nextNode[nodeCount] = -1
-            nodeCount += 1
-            return Int32(nodeCount - 1)
-        }
-        let index = freeNode
-        freeNode = nextNode[Int(index)]
-        nextNode[Int(index)] = -1
-        return index
-    }
-
-    @inlinable mutating func openBucket(_ bucket: EventQueueBucket) -> Int32 {
-        if freeBucket >= 0 {
-            let index = freeBucket
-            freeBucket = buckets[Int(index)].head
-            buckets[Int(index)] = bucket
-            return index
-        }
-        if bucketCount == bucketCapacity { buckets = owner.grow(buckets, count: bucketCount, to: &bucketCapacity) }
-        buckets[bucketCount] = bucket
-        bucketCount += 1
-        return Int32(bucketCount - 1)
+        if handle.position == buckets[bucket].head { skipRemoved(bucket) }
     }
 
     /// Removes and returns the first event in (time, priority, sequence) order.
@@ -213,30 +179,69 @@ public struct EventQueue<Payload: BitwiseCopyable> {
     public mutating func popFirst() -> ScheduledEvent<Payload>? {
         guard heapCount > 0 else { return nil }
         makeUnique()
-        let bucketIndex = Int(heap[0].bucket)
-        let bucket = buckets[bucketIndex]
-        let nodeIndex = Int(bucket.head)
-        let body = nodes[nodeIndex]
-        let next = nextNode[nodeIndex]
-        nextNode[nodeIndex] = freeNode
-        freeNode = Int32(nodeIndex)
+        let bucket = Int(heap[0].bucket)
+        let entry = buckets[bucket].entries[Int(buckets[bucket].head)]
+        let time = buckets[bucket].time, rank = buckets[bucket].priority
+        buckets[bucket].live -= 1
         pendingCount -= 1
-        if next >= 0 {
-            buckets[bucketIndex].head = next
-            previousNode[Int(next)] = -1
-        } else {
-            buckets[bucketIndex].head = -1
-            closeBucket(bucketIndex)
-        }
-        return ScheduledEvent(time: SimInstant(millisecondsSinceStart: bucket.time), priority: EventPriority(rank: bucket.priority),
-                              timerSlot: body.timerSlot, payload: body.payload)
+        skipRemoved(bucket)
+        return ScheduledEvent(time: SimInstant(millisecondsSinceStart: time), priority: EventPriority(rank: rank),
+                              timerSlot: entry.timerSlot, payload: entry.payload)
     }
 
-    /// Retires an emptied bucket: off the heap and the cache, onto the free list.
+    /// Moves a bucket's head past its first entry and any removed ones; closes it when nothing live is left.
+    @inlinable mutating func skipRemoved(_ bucket: Int) {
+        if buckets[bucket].live == 0 {
+            closeBucket(bucket)
+            return
+        }
+        var head = buckets[bucket].head + 1
+        while buckets[bucket].entries[Int(head)].timerSlot == EventQueueEntry<Payload>.removed { head += 1 }
+        buckets[bucket].head = head
+    }
+
+    @inlinable mutating func openBucket(time: Int64, priority: UInt8) -> Int32 {
+        let index: Int32
+        if freeBucket >= 0 {
+            index = freeBucket
+            freeBucket = buckets[Int(index)].head
+        } else {
+            if bucketCount == bucketCapacity { buckets = owner.grow(buckets, count: bucketCount, to: &bucketCapacity) }
+            buckets[bucketCount] = EventQueueBucket(entries: UnsafeMutablePointer(bitPattern: 0x10)!, capacity: 0)
+            index = Int32(bucketCount)
+            bucketCount += 1
+        }
+        let slot = Int(index)
+        if buckets[slot].capacity == 0 {
+            buckets[slot].entries = owner.adopt(.allocate(capacity: Int(EventQueue.smallestBucket)))
+            buckets[slot].capacity = EventQueue.smallestBucket
+        }
+        buckets[slot].time = time
+        buckets[slot].priority = priority
+        buckets[slot].head = 0
+        buckets[slot].count = 0
+        buckets[slot].live = 0
+        buckets[slot].heapIndex = Int32(heapCount)
+        return index
+    }
+
+    /// Doubles a full bucket's array; positions (and so handles) stay valid.
+    @usableFromInline mutating func growBucket(_ bucket: Int) {
+        var capacity = Int(buckets[bucket].capacity)
+        precondition(capacity < Int(Int32.max) / 2, "too many events at one instant")
+        buckets[bucket].entries = owner.grow(buckets[bucket].entries, count: Int(buckets[bucket].count), to: &capacity)
+        buckets[bucket].capacity = Int32(capacity)
+    }
+
+    /// Retires an emptied bucket: off the heap and the cache, onto the free list; a large array is freed.
     @inlinable mutating func closeBucket(_ index: Int) {
         let bucket = buckets[index]
         let slot = EventQueue.cacheIndex(time: bucket.time, priority: bucket.priority)
         if cache[slot].bucket == Int32(index) { cache[slot].bucket = -1 }
+        if bucket.capacity > EventQueue.largestPooledBucket {
+            owner.release(bucket.entries)
+            buckets[index].capacity = 0
+        }
         buckets[index].head = freeBucket
         freeBucket = Int32(index)
         let position = Int(bucket.heapIndex)
@@ -283,7 +288,7 @@ public struct EventQueue<Payload: BitwiseCopyable> {
         buckets[Int(moving.bucket)].heapIndex = Int32(parent)
     }
 
-    /// Checks the heap order, the bucket lists, the cache and the node accounting (for tests). Complexity: O(n).
+    /// Checks the heap, the buckets, the cache and the counts (for tests). Complexity: O(n).
     public func checkInvariants() {
         for index in 1..<max(heapCount, 1) {
             precondition(!heap[index].runsBefore(heap[(index - 1) / 2]), "heap order broken at \(index)")
@@ -296,51 +301,48 @@ public struct EventQueue<Payload: BitwiseCopyable> {
             precondition(open.insert(entry.bucket).inserted, "bucket on the heap twice")
             precondition(bucket.time == entry.time && UInt64(bucket.priority) == entry.order >> 56, "bucket key mismatch")
             precondition(Int(bucket.heapIndex) == index, "bucket does not know its heap position")
-            var node = bucket.head, last: Int32 = -1
-            while node >= 0 {
-                pending += 1
-                precondition(previousNode[Int(node)] == last && nodes[Int(node)].bucket == entry.bucket, "broken bucket links")
-                last = node
-                node = nextNode[Int(node)]
+            precondition(bucket.head < bucket.count && bucket.entries[Int(bucket.head)].timerSlot != Entry.removed,
+                         "an open bucket must start with a live event")
+            var live: Int32 = 0
+            for position in Int(bucket.head)..<Int(bucket.count) where bucket.entries[position].timerSlot != Entry.removed {
+                live += 1
             }
-            precondition(last == bucket.tail, "bucket tail is not its last node")
+            precondition(live == bucket.live && live > 0, "live count mismatch in a bucket")
+            pending += Int(live)
         }
         for slot in 0..<EventQueue.cacheSize where cache[slot].bucket >= 0 {
             precondition(open.contains(cache[slot].bucket), "cache points at a closed bucket")
         }
-        var free = 0, node = freeNode
-        while node >= 0 { free += 1; node = nextNode[Int(node)] }
-        precondition(pending == pendingCount && pending + free == nodeCount, "node accounting mismatch")
+        precondition(pending == pendingCount, "pending count mismatch: \(pending) != \(pendingCount)")
     }
 }
 
-/// One pending event's body in the slab; its time and priority are its bucket's.
-@usableFromInline struct EventQueueNode<Payload: BitwiseCopyable>: BitwiseCopyable {
+/// One event in a bucket's array; its time and priority are its bucket's.
+@usableFromInline struct EventQueueEntry<Payload: BitwiseCopyable>: BitwiseCopyable {
+    /// The timer the event belongs to, -1 for a plain event, `removed` for a tombstone.
     @usableFromInline var timerSlot: Int32
-    /// The bucket the node is linked into.
-    @usableFromInline var bucket: Int32
     @usableFromInline var payload: Payload
-    @inlinable init(timerSlot: Int32, bucket: Int32, payload: Payload) {
+    @usableFromInline static var removed: Int32 { Int32.min }
+    @inlinable init(timerSlot: Int32, payload: Payload) {
         self.timerSlot = timerSlot
-        self.bucket = bucket
         self.payload = payload
     }
 }
 
-/// One open bucket: its key, the ends of its node list (`head` links the free list when closed)
-/// and its position on the heap.
-@usableFromInline struct EventQueueBucket: BitwiseCopyable {
-    @usableFromInline var time: Int64
-    @usableFromInline var priority: UInt8
-    @usableFromInline var head: Int32
-    @usableFromInline var tail: Int32
-    @usableFromInline var heapIndex: Int32
-    @inlinable init(time: Int64, priority: UInt8, head: Int32, tail: Int32, heapIndex: Int32) {
-        self.time = time
-        self.priority = priority
-        self.head = head
-        self.tail = tail
-        self.heapIndex = heapIndex
+/// One bucket: its key, its array of entries in insertion order, the first live one, and its heap position.
+/// A closed bucket keeps its array for reuse and links the free list through `head`.
+@usableFromInline struct EventQueueBucket<Payload: BitwiseCopyable>: BitwiseCopyable {
+    @usableFromInline var entries: UnsafeMutablePointer<EventQueueEntry<Payload>>
+    @usableFromInline var capacity: Int32
+    @usableFromInline var count: Int32 = 0
+    @usableFromInline var head: Int32 = 0
+    @usableFromInline var live: Int32 = 0
+    @usableFromInline var heapIndex: Int32 = 0
+    @usableFromInline var time: Int64 = 0
+    @usableFromInline var priority: UInt8 = 0
+    @inlinable init(entries: UnsafeMutablePointer<EventQueueEntry<Payload>>, capacity: Int32) {
+        self.entries = entries
+        self.capacity = capacity
     }
 }
 
@@ -375,9 +377,10 @@ public struct EventQueue<Payload: BitwiseCopyable> {
 ///
 /// The queue keeps its counts and pointers in its own (value-type) fields, so
 /// the hot path touches no class property; this object is consulted only to
-/// tell whether the memory is shared and when a slab grows.
+/// tell whether the memory is shared and when a block is allocated or freed.
 @usableFromInline final class EventQueueMemory {
-    @usableFromInline var blocks: [UnsafeMutableRawPointer] = []
+    /// Live blocks; lookups only, never iterated into anything ordered.
+    @usableFromInline var blocks: Set<UnsafeMutableRawPointer> = []
 
     @usableFromInline init() {}
 
@@ -387,18 +390,22 @@ public struct EventQueue<Payload: BitwiseCopyable> {
 
     /// Records a fresh allocation so that it is freed with this object.
     @usableFromInline func adopt<Element>(_ pointer: UnsafeMutablePointer<Element>) -> UnsafeMutablePointer<Element> {
-        blocks.append(UnsafeMutableRawPointer(pointer))
+        blocks.insert(UnsafeMutableRawPointer(pointer))
         return pointer
     }
 
-    /// Doubles a slab of plain values: copies the first `count`, frees the old block.
+    /// Frees a block now.
+    @usableFromInline func release<Element>(_ pointer: UnsafeMutablePointer<Element>) {
+        blocks.remove(UnsafeMutableRawPointer(pointer))
+        pointer.deallocate()
+    }
+
+    /// Doubles a block of plain values: copies the first `count`, frees the old block.
     @usableFromInline func grow<Element: BitwiseCopyable>(_ pointer: UnsafeMutablePointer<Element>, count: Int,
                                                           to capacity: inout Int) -> UnsafeMutablePointer<Element> {
-        let grown = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+        let grown = adopt(UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2))
         grown.update(from: pointer, count: count)
-        if let index = blocks.firstIndex(of: UnsafeMutableRawPointer(pointer)) { blocks.remove(at: index) }
-        pointer.deallocate()
-        blocks.append(UnsafeMutableRawPointer(grown))
+        release(pointer)
         capacity *= 2
         return grown
     }

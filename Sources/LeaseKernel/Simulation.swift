@@ -65,8 +65,8 @@ public struct Simulation<Payload: BitwiseCopyable> {
     @inlinable public var now: SimInstant { currentTime }
     @usableFromInline var currentTime: SimInstant = .start
     @usableFromInline var queue = EventQueue<Payload>()
-    /// Each timer's pending firing in the queue, or -1.
-    @usableFromInline var timerNodes: [Int32] = []
+    /// Each timer's pending firing in the queue, if any.
+    @usableFromInline var timerFirings: [EventHandle?] = []
     @usableFromInline var timerDeadlines: [SimInstant] = []
     /// Events processed so far.
     @inlinable public var eventsProcessed: Int64 { processedCount }
@@ -97,10 +97,10 @@ public struct Simulation<Payload: BitwiseCopyable> {
 
     /// Creates a timer, initially disarmed. Timers live as long as the simulation.
     public mutating func makeTimer() -> TimerID {
-        precondition(timerNodes.count < Int(Int32.max), "too many timers")
-        timerNodes.append(-1)
+        precondition(timerFirings.count < Int(Int32.max), "too many timers")
+        timerFirings.append(nil)
         timerDeadlines.append(.never)
-        return TimerID(slot: Int32(timerNodes.count - 1))
+        return TimerID(slot: Int32(timerFirings.count - 1))
     }
 
     /// Arms a timer to fire at `time`; a pending firing is removed first, in O(1).
@@ -110,17 +110,17 @@ public struct Simulation<Payload: BitwiseCopyable> {
     public mutating func arm(_ timer: TimerID, at time: SimInstant, priority: EventPriority = .normal, _ payload: Payload) {
         precondition(time >= now, "cannot arm a timer in the past: \(time) < \(now)")
         let slot = Int(timer.slot)
-        if timerNodes[slot] >= 0 { queue.remove(timerNodes[slot]) }
+        if let firing = timerFirings[slot] { queue.remove(firing) }
         timerDeadlines[slot] = time
-        timerNodes[slot] = queue.push(time: time, priority: priority, timerSlot: timer.slot, payload: payload)
+        timerFirings[slot] = queue.push(time: time, priority: priority, timerSlot: timer.slot, payload: payload)
     }
 
     /// Disarms a timer: its pending firing, if any, is removed in O(1).
     @inlinable
     public mutating func disarm(_ timer: TimerID) {
         let slot = Int(timer.slot)
-        if timerNodes[slot] >= 0 { queue.remove(timerNodes[slot]) }
-        timerNodes[slot] = -1
+        if let firing = timerFirings[slot] { queue.remove(firing) }
+        timerFirings[slot] = nil
         timerDeadlines[slot] = .never
     }
 
@@ -149,7 +149,7 @@ public struct Simulation<Payload: BitwiseCopyable> {
             currentTime = event.time
             processedCount += 1
             if event.timerSlot >= 0 {
-                timerNodes[Int(event.timerSlot)] = -1
+                timerFirings[Int(event.timerSlot)] = nil
                 timerDeadlines[Int(event.timerSlot)] = .never
             }
             handler.handle(event.payload, simulation: &self)
