@@ -2,7 +2,7 @@
 ///
 /// Time is never a `Double`: every duration and instant is exact, so runs are
 /// reproducible to the millisecond on every machine.
-public struct SimDuration: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct SimDuration: Hashable, Comparable, Sendable, CustomStringConvertible, BitwiseCopyable {
     /// The span in milliseconds (the kernel's fixed unit).
     public var milliseconds: Int64
 
@@ -42,7 +42,7 @@ public struct SimDuration: Hashable, Comparable, Sendable, CustomStringConvertib
 }
 
 /// A point on the virtual clock: milliseconds since the start of the run.
-public struct SimInstant: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct SimInstant: Hashable, Comparable, Sendable, CustomStringConvertible, BitwiseCopyable {
     /// Milliseconds since the run's start (instant zero).
     public var millisecondsSinceStart: Int64
 

@@ -1,5 +1,5 @@
 /// A client's allocation of one feature: reserved, incremental and maximum counts (R-ALLOC-1).
-public struct Allocation: Sendable, Equatable {
+public struct Allocation: Sendable, Equatable, BitwiseCopyable {
     /// Reserved user count, RUC: always leased to the client.
     public var reserved: Int32
     /// Incremental lease quantum, ILQ: the step of every increase or decrease.

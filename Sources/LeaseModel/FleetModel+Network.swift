@@ -29,24 +29,74 @@ extension FleetModel {
     }
 }
 
-/// Messages in flight, in a slab reused through a free list.
+/// Messages in flight, in a slab of raw memory reused through an intrusive free list.
+///
+/// A value type whose memory is owned by a private object: a copy that is
+/// mutated gets its own slab first (copy on write), and the hot path does
+/// one uniqueness check per operation rather than one per array write.
 struct MessagesInFlight {
-    var slots: [Message] = []
-    var free: [Int32] = []
+    final class Memory {
+        var slots: UnsafeMutablePointer<Message>
+        /// Next free slot, for slots on the free list.
+        var nextFree: UnsafeMutablePointer<Int32>
+        init(capacity: Int) {
+            slots = .allocate(capacity: capacity)
+            nextFree = .allocate(capacity: capacity)
+        }
+        deinit {
+            slots.deallocate()
+            nextFree.deallocate()
+        }
+    }
+
+    var memory = Memory(capacity: 64)
+    var slots: UnsafeMutablePointer<Message>
+    var nextFree: UnsafeMutablePointer<Int32>
+    var capacity = 64
+    /// Slots ever handed out.
+    var used = 0
+    var firstFree: Int32 = -1
+
+    init() {
+        slots = memory.slots
+        nextFree = memory.nextFree
+    }
 
     /// Stores a message until it is delivered; returns its index.
     mutating func put(_ message: Message) -> Int32 {
-        if let index = free.popLast() {
-            slots[Int(index)] = message
-            return index
+        makeUnique()
+        let index: Int32
+        if firstFree >= 0 {
+            index = firstFree
+            firstFree = nextFree[Int(index)]
+        } else {
+            if used == capacity { reallocate(capacity: capacity * 2) }
+            index = Int32(used)
+            used += 1
         }
-        slots.append(message)
-        return Int32(slots.count - 1)
+        (slots + Int(index)).initialize(to: message)
+        return index
     }
 
     /// Removes and returns the message at `index`.
     mutating func take(_ index: Int32) -> Message {
-        free.append(index)
-        return slots[Int(index)]
+        makeUnique()
+        let message = (slots + Int(index)).move()
+        nextFree[Int(index)] = firstFree
+        firstFree = index
+        return message
+    }
+
+    mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&memory) { reallocate(capacity: capacity) }
+    }
+
+    /// Moves to a new slab of `capacity` slots (to grow, or to stop sharing one).
+    mutating func reallocate(capacity newCapacity: Int) {
+        let grown = Memory(capacity: newCapacity)
+        // Message is a plain value: copying slots that are free copies harmless bytes.
+        UnsafeMutableRawPointer(grown.slots).copyMemory(from: slots, byteCount: used * MemoryLayout<Message>.stride)
+        grown.nextFree.update(from: nextFree, count: used)
+        (memory, slots, nextFree, capacity) = (grown, grown.slots, grown.nextFree, newCapacity)
     }
 }

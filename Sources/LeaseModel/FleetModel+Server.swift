@@ -14,6 +14,7 @@ extension FleetModel {
     }
 
     /// R-ALLOC-5, R-CFG-3: why the server refuses anything from this client now, if it does.
+    @inline(__always)
     func refusalReason(slot: Int32, _ now: SimInstant) -> RefusalReason? {
         if !leases[Int(slot)].configured { return .notConfigured }
         if now >= clients[Int(slots[Int(slot)].client)].allocationExpiry { return .allocationExpired }
@@ -21,6 +22,7 @@ extension FleetModel {
     }
 
     /// R-LEASE-5: a lease's expiry is min(now + duration, allocation expiry).
+    @inline(__always)
     func leaseExpiry(slot: Int32, duration: SimDuration, _ now: SimInstant) -> SimInstant {
         min(now + duration, clients[Int(slots[Int(slot)].client)].allocationExpiry)
     }
@@ -186,6 +188,7 @@ extension FleetModel {
         sendToClient(reply, &sim)
     }
 
+    @inline(__always)
     func serverOf(_ message: Message) -> Int32 { clients[Int(message.client)].server }
 
     /// R-LIC-2, R-LIC-3: a license starts or ends counting.

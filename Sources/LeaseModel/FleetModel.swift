@@ -98,7 +98,9 @@ public struct FleetModel: EventHandler {
     // MARK: Lookups
 
     @inlinable public var featureCount: Int { spec.features.count }
+    @inline(__always)
     func clientSlots(_ client: Int32) -> Range<Int32> { clients[Int(client)].firstSlot..<clients[Int(client)].endSlot }
+    @inline(__always)
     func serverFeatureIndex(ofSlot slot: Int32) -> Int {
         Int(clients[Int(slots[Int(slot)].client)].server) * featureCount + Int(slots[Int(slot)].feature)
     }

@@ -1,7 +1,7 @@
 import LeaseKernel
 
 /// What a protocol message says.
-public enum MessageKind: UInt8, Sendable {
+public enum MessageKind: UInt8, Sendable, BitwiseCopyable {
     /// Client to server: lease my reserved count (at boot).
     case reserveRequest
     /// Client to server: lease `count` more, in whole quanta (R-LEASE-1).
@@ -23,7 +23,7 @@ public enum MessageKind: UInt8, Sendable {
 }
 
 /// Why the server refused or cut a request.
-public enum RefusalReason: UInt8, Sendable, CaseIterable {
+public enum RefusalReason: UInt8, Sendable, CaseIterable, BitwiseCopyable {
     case none
     /// R-CFG-3: the server has no configuration for the client.
     case notConfigured
@@ -46,7 +46,7 @@ public enum RefusalReason: UInt8, Sendable, CaseIterable {
 }
 
 /// A protocol message between a client and its server; a plain value, carried inside an event.
-public struct Message: Sendable {
+public struct Message: Sendable, BitwiseCopyable {
     public var kind: MessageKind
     public var reason: RefusalReason = .none
     public var client: Int32
