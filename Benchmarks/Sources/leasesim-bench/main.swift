@@ -8,6 +8,7 @@ import LeaseKernel
 let usage = """
 Usage:
   leasesim-bench fleet --clients N --days D     the canonical fleet workload through leasesim's model
+  leasesim-bench minimal --clients N --days D   the same workload as a minimal hand-written binary-heap model
   leasesim-bench queue --pending N [--ops M]    schedule-and-pop throughput with N events pending (hold model)
 """
 
@@ -83,6 +84,15 @@ case "fleet":
         print(usage); exit(2)
     }
     do { try fleetBenchmark(clients: clients, days: days) } catch { print("leasesim-bench: \(error)"); exit(3) }
+case "minimal":
+    guard let clients = option("--clients", in: arguments), let days = option("--days", in: arguments), clients > 0, days > 0 else {
+        print(usage); exit(2)
+    }
+    let clock = ContinuousClock()
+    let started = clock.now
+    let outcome = MinimalHeapFleet.run(clients: clients, days: Int64(days))
+    let wall = seconds(clock.now - started)
+    print("N=\(clients) days=\(days) events=\(outcome.events) wall_s=\(format(wall, 3)) events_per_s=\(Int(Double(outcome.events) / wall)) denied_user_hours=\(outcome.deniedUserHours) final_leased=\(outcome.finalLeased) peak_rss_mib=\(format(peakResidentMebibytes(), 1)) model=minimal-binary-heap")
 case "queue":
     guard let pending = option("--pending", in: arguments), pending > 0 else { print(usage); exit(2) }
     queueBenchmark(pending: pending, operations: option("--ops", in: arguments) ?? 10_000_000)

@@ -10,3 +10,11 @@ import FleetBenchmark
     #expect(outcome.deniedUserHours == 3_059_801)
     #expect(outcome.finalLeased == 6_000)
 }
+
+/// The minimal binary-heap baseline computes the same outcome (so speed comparisons compare like with like).
+@Test func minimalHeapBaselineMatchesTheReference() {
+    let outcome = MinimalHeapFleet.run(clients: 100, days: 30)
+    #expect(outcome.events == 252_708)
+    #expect(outcome.deniedUserHours == 3_059_801)
+    #expect(outcome.finalLeased == 6_000)
+}
