@@ -3,7 +3,10 @@ import LeaseScenario
 
 /// Parsed options of one subcommand: flags with values, switches, and positional arguments.
 struct ParsedArguments {
+    /// The last value of each flag (lookups only).
     var values: [String: String] = [:]
+    /// Every value of each flag, in command-line order (for repeatable flags).
+    var allValues: [String: [String]] = [:]
     var switches: Set<String> = []
     var positional: [String] = []
 
@@ -28,6 +31,7 @@ struct ParsedArguments {
                 }
                 if inlineValue == nil { index += 1 }
                 values[flag] = value
+                allValues[flag, default: []].append(value)
             } else if switchFlags.contains(flag), inlineValue == nil {
                 switches.insert(flag)
             } else {

@@ -9,7 +9,7 @@ public enum LeaseSimCLI {
     leasesim \(ScenarioRunner.version): a deterministic simulator of software-license fleets
 
     Usage:
-      leasesim run SCENARIO [--out DIR] [--sample DURATION] [--seed N] [--check-invariants] [--quiet]
+      leasesim run SCENARIO [--out DIR] [--sample DURATION] [--entity ID]... [--seed N] [--check-invariants] [--quiet]
       leasesim check SCENARIO... [--seed N]
       leasesim validate SCENARIO...
       leasesim --version | --help | COMMAND --help
@@ -23,6 +23,8 @@ public enum LeaseSimCLI {
 
       --out DIR            write timeline.csv, events.csv and summary.json into DIR (default: out)
       --sample DURATION    one timeline row per entity every DURATION (e.g. 1h) instead of one per change
+      --entity ID          keep only this client's or server's rows in timeline.csv and events.csv;
+                           repeatable; a trailing * matches a prefix (--entity 'branch-00*'); fleet rows stay
       --seed N             replace the scenario's seed
       --check-invariants   check the model's invariants after every event (slower)
       --quiet              print nothing but errors
@@ -81,7 +83,7 @@ public enum LeaseSimCLI {
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--sample", "--seed"],
+        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--sample", "--seed", "--entity"],
                                          switchFlags: ["--check-invariants", "--quiet", "--help", "-h"], command: "run")
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(runHelp); return 0 }
         guard parsed.positional.count == 1 else {
@@ -90,6 +92,7 @@ public enum LeaseSimCLI {
         let scenario = try ScenarioLoader.load(path: parsed.positional[0], seed: try parsed.seed())
         var options = RunOptions(outputDirectory: parsed.values["--out"] ?? "out", sampleInterval: try parsed.duration("--sample"))
         options.checksInvariants = parsed.switches.contains("--check-invariants")
+        options.entities = EntityFilter(patterns: parsed.allValues["--entity"] ?? [])
         var progress = ProgressLine(scenario: scenario)
         options.progress = { progress.update($0) }
         let report = try ScenarioRunner.run(scenario, options: options)

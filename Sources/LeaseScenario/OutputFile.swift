@@ -119,3 +119,52 @@ public enum OutputText {
         milliseconds % 1000 == 0 ? String(milliseconds / 1000) : decimal(milliseconds, over: 1000, decimals: 3)
     }
 }
+
+/// A row-building byte buffer for CSV: integers and cells are appended as bytes, never as Strings.
+///
+/// Built rows are handed to an `OutputFile` in large chunks, so formatting a
+/// 100,000-client timeline costs a few byte appends per cell.
+public struct CSVBuffer {
+    public var bytes: [UInt8] = []
+    /// Hand the bytes to the file once the buffer holds this many.
+    public static let flushBytes = 1 << 20
+
+    public init() { bytes.reserveCapacity(CSVBuffer.flushBytes + 4096) }
+
+    /// Appends an integer in decimal.
+    @inlinable public mutating func integer(_ value: Int64) {
+        var magnitude = value.magnitude
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[start..<bytes.count].reverse()
+    }
+
+    /// Appends prepared bytes (a cell with its separators).
+    @inlinable public mutating func raw(_ prepared: [UInt8]) { bytes.append(contentsOf: prepared) }
+    @inlinable public mutating func comma() { bytes.append(UInt8(ascii: ",")) }
+    @inlinable public mutating func commas(_ count: Int) { for _ in 0..<count { bytes.append(UInt8(ascii: ",")) } }
+    @inlinable public mutating func newline() { bytes.append(UInt8(ascii: "\n")) }
+
+    /// Writes the buffer to `file` when it is full (or always, with `force`).
+    public mutating func drain(into file: OutputFile, force: Bool = false) {
+        guard force || bytes.count >= CSVBuffer.flushBytes else { return }
+        file.write(bytes: bytes)
+        bytes.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Which entities' rows an output keeps: ids, or prefixes written as `branch-*`; empty keeps all.
+public struct EntityFilter: Sendable {
+    public var patterns: [String]
+    public init(patterns: [String] = []) { self.patterns = patterns }
+
+    public func keeps(_ id: String) -> Bool {
+        patterns.isEmpty || patterns.contains { pattern in
+            pattern.hasSuffix("*") ? id.hasPrefix(pattern.dropLast()) : id == pattern
+        }
+    }
+}

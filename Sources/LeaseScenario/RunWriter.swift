@@ -13,8 +13,20 @@ final class RunWriter {
     let events: OutputFile
     let summary: OutputFile
     let start: Int64
+    /// Rows are built here, then handed to the files in large chunks.
+    var timelineRows = CSVBuffer()
+    var eventRows = CSVBuffer()
+    /// Per client (and per server): kept by the entity filter?
+    let keepsClient: [Bool]
+    let keepsServer: [Bool]
+    /// `id,client,feature,` of each slot, prepared once (empty for a slot the filter drops).
+    var slotPrefixes: [[UInt8]] = []
+    /// `id,server,feature,` of each server feature, prepared once.
+    var serverFeaturePrefixes: [[UInt8]] = []
+    /// The time columns of the latest instant written, with the instant.
+    var cachedTime = (instant: SimInstant.never, bytes: [UInt8]())
 
-    init(directory: String, scenario: Scenario, sampled: Bool) throws {
+    init(directory: String, scenario: Scenario, entities: EntityFilter) throws {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             do {
@@ -28,6 +40,19 @@ final class RunWriter {
         self.directory = directory
         self.scenario = scenario
         start = scenario.spec.startEpochMilliseconds
+        keepsClient = scenario.spec.clients.map { entities.keeps($0.id) }
+        keepsServer = scenario.spec.servers.map { entities.keeps($0.id) }
+        let features = scenario.spec.features.map { OutputText.csvCell($0) }
+        for (index, client) in scenario.spec.clients.enumerated() {
+            let id = OutputText.csvCell(client.id)
+            for entry in client.allocations {
+                slotPrefixes.append(keepsClient[index] ? Array("\(id),client,\(features[entry.feature]),".utf8) : [])
+            }
+        }
+        for server in scenario.spec.servers {
+            let id = OutputText.csvCell(server.id)
+            for feature in features { serverFeaturePrefixes.append(Array("\(id),server,\(feature),".utf8)) }
+        }
         timeline = try OutputFile(path: directory + "/timeline.csv")
         events = try OutputFile(path: directory + "/events.csv")
         summary = try OutputFile(path: directory + "/summary.json")
@@ -35,41 +60,74 @@ final class RunWriter {
         events.write(RunWriter.eventsHeader)
     }
 
-    func timeColumns(_ instant: SimInstant) -> String {
-        CivilCalendar.iso8601(epochMilliseconds: start + instant.millisecondsSinceStart) + ","
-            + OutputText.seconds(milliseconds: instant.millisecondsSinceStart)
+    /// `time,seconds,` for an instant, formatted once per instant.
+    func timeColumns(_ instant: SimInstant) -> [UInt8] {
+        if cachedTime.instant != instant {
+            let text = CivilCalendar.iso8601(epochMilliseconds: start + instant.millisecondsSinceStart) + ","
+                + OutputText.seconds(milliseconds: instant.millisecondsSinceStart) + ","
+            cachedTime = (instant, Array(text.utf8))
+        }
+        return cachedTime.bytes
     }
 
+    /// The cells after `feature` for a client: users,served,reserved,incremental,leased,capacity,denied_logins,,,
+    func clientCells(users: Int32, served: Int32, reserved: Int32, incremental: Int32, capacity: Int32, deniedLogins: Int64) {
+        timelineRows.integer(Int64(users)); timelineRows.comma()
+        timelineRows.integer(Int64(served)); timelineRows.comma()
+        timelineRows.integer(Int64(reserved)); timelineRows.comma()
+        timelineRows.integer(Int64(incremental)); timelineRows.comma()
+        timelineRows.integer(Int64(reserved + incremental)); timelineRows.comma()
+        timelineRows.integer(Int64(capacity)); timelineRows.comma()
+        timelineRows.integer(deniedLogins); timelineRows.commas(3)
+        timelineRows.newline()
+    }
+
+    /// The cells after `feature` for a server or the fleet: seven empty, then installed,used,free.
+    func capacityCells(installed: Int64, used: Int64) {
+        timelineRows.commas(7)
+        timelineRows.integer(installed); timelineRows.comma()
+        timelineRows.integer(used); timelineRows.comma()
+        timelineRows.integer(installed - used)
+        timelineRows.newline()
+    }
+
+    /// One timeline row for a state change, unless the entity filter drops it.
     func timelineRow(_ record: StateRecord, _ model: FleetModel) {
-        let feature = OutputText.csvCell(scenario.spec.features[Int(record.feature)])
         switch record.entity {
         case .client:
-            let client = OutputText.csvCell(scenario.spec.clients[Int(model.slots[Int(record.index)].client)].id)
-            let leased = record.reserved + record.incremental
-            timeline.write("\(timeColumns(record.time)),\(client),client,\(feature),\(record.users),\(record.served),\(record.reserved),\(record.incremental),\(leased),\(leased),\(record.deniedLogins),,,\n")
+            let prefix = slotPrefixes[Int(record.index)]
+            guard !prefix.isEmpty else { return }
+            timelineRows.raw(timeColumns(record.time))
+            timelineRows.raw(prefix)
+            clientCells(users: record.users, served: record.served, reserved: record.reserved,
+                        incremental: record.incremental, capacity: record.reserved + record.incremental,
+                        deniedLogins: record.deniedLogins)
         case .server:
-            let server = OutputText.csvCell(scenario.spec.servers[Int(record.index) / model.featureCount].id)
-            timeline.write("\(timeColumns(record.time)),\(server),server,\(feature),,,,,,,,\(record.installed),\(record.used),\(record.installed - record.used)\n")
+            guard keepsServer[Int(record.index) / model.featureCount] else { return }
+            timelineRows.raw(timeColumns(record.time))
+            timelineRows.raw(serverFeaturePrefixes[Int(record.index)])
+            capacityCells(installed: Int64(record.installed), used: Int64(record.used))
         }
+        timelineRows.drain(into: timeline)
     }
 
-    /// One row per slot, per server feature and per fleet feature, at a sample instant.
+    /// One row per kept slot, per kept server feature and per fleet feature, at a sample instant.
     func sampleRows(_ model: FleetModel, at instant: SimInstant) {
         let time = timeColumns(instant)
-        for slot in model.slots.indices {
+        for slot in model.slots.indices where !slotPrefixes[slot].isEmpty {
             let state = model.slots[slot]
-            let capacity = model.capacity(ofSlot: slot)
             let up = model.isUp(client: Int(state.client))
-            let reserved = up ? state.reservedHeld : 0, incremental = up ? state.incrementHeld : 0
-            let client = OutputText.csvCell(scenario.spec.clients[Int(state.client)].id)
-            let feature = OutputText.csvCell(scenario.spec.features[Int(state.feature)])
-            timeline.write("\(time),\(client),client,\(feature),\(state.users),\(min(state.users, capacity)),\(reserved),\(incremental),\(reserved + incremental),\(capacity),\(state.deniedLogins),,,\n")
+            let capacity = model.capacity(ofSlot: slot)
+            timelineRows.raw(time)
+            timelineRows.raw(slotPrefixes[slot])
+            clientCells(users: state.users, served: min(state.users, capacity), reserved: up ? state.reservedHeld : 0,
+                        incremental: up ? state.incrementHeld : 0, capacity: capacity, deniedLogins: state.deniedLogins)
+            timelineRows.drain(into: timeline)
         }
-        for index in model.serverFeatures.indices {
-            let state = model.serverFeatures[index]
-            let server = OutputText.csvCell(scenario.spec.servers[index / model.featureCount].id)
-            let feature = OutputText.csvCell(scenario.spec.features[index % model.featureCount])
-            timeline.write("\(time),\(server),server,\(feature),,,,,,,,\(state.installed),\(state.used),\(state.free)\n")
+        for index in model.serverFeatures.indices where keepsServer[index / model.featureCount] {
+            timelineRows.raw(time)
+            timelineRows.raw(serverFeaturePrefixes[index])
+            capacityCells(installed: Int64(model.serverFeatures[index].installed), used: Int64(model.serverFeatures[index].used))
         }
         for (feature, totals) in model.totals.enumerated() {
             var installed: Int64 = 0, used: Int64 = 0
@@ -77,23 +135,40 @@ final class RunWriter {
                 installed += Int64(model.serverFeatures[server * model.featureCount + feature].installed)
                 used += Int64(model.serverFeatures[server * model.featureCount + feature].used)
             }
-            let name = OutputText.csvCell(scenario.spec.features[feature])
-            timeline.write("\(time),fleet,fleet,\(name),\(totals.users),\(totals.served),,,\(totals.leased),\(totals.leased),\(totals.deniedLogins),\(installed),\(used),\(installed - used)\n")
+            timelineRows.raw(time)
+            timelineRows.raw(Array("fleet,fleet,\(OutputText.csvCell(scenario.spec.features[feature])),".utf8))
+            timelineRows.integer(totals.users); timelineRows.comma()
+            timelineRows.integer(totals.served); timelineRows.commas(3)
+            timelineRows.integer(totals.leased); timelineRows.comma()
+            timelineRows.integer(totals.leased); timelineRows.comma()
+            timelineRows.integer(totals.deniedLogins); timelineRows.comma()
+            timelineRows.integer(installed); timelineRows.comma()
+            timelineRows.integer(used); timelineRows.comma()
+            timelineRows.integer(installed - used)
+            timelineRows.newline()
         }
+        timelineRows.drain(into: timeline)
     }
 
+    /// One events.csv row, unless the entity filter drops its client (or its server, for server events).
     func eventRow(_ record: ProtocolRecord, _ model: FleetModel) {
-        let client = record.client >= 0 ? OutputText.csvCell(scenario.spec.clients[Int(record.client)].id) : ""
+        if record.client >= 0, !keepsClient[Int(record.client)] { return }
         let serverIndex = record.server >= 0 ? Int(record.server) : (record.client >= 0 ? scenario.spec.clients[Int(record.client)].server : -1)
+        if record.client < 0, serverIndex >= 0, !keepsServer[serverIndex] { return }
+        let client = record.client >= 0 ? OutputText.csvCell(scenario.spec.clients[Int(record.client)].id) : ""
         let server = serverIndex >= 0 ? OutputText.csvCell(scenario.spec.servers[serverIndex].id) : ""
         let feature = record.feature >= 0 ? OutputText.csvCell(scenario.spec.features[Int(record.feature)]) : ""
         let expiry = record.expiry == .never ? "" : CivilCalendar.iso8601(epochMilliseconds: start + record.expiry.millisecondsSinceStart)
         var reason = record.reason.text
         if record.license >= 0, serverIndex >= 0 { reason = scenario.spec.servers[serverIndex].licenses[Int(record.license)].sku }
-        events.write("\(timeColumns(record.time)),\(record.kind.name),\(client),\(server),\(feature),\(record.count),\(expiry),\(OutputText.csvCell(reason)),\(record.rule)\n")
+        eventRows.raw(timeColumns(record.time))
+        eventRows.raw(Array("\(record.kind.name),\(client),\(server),\(feature),\(record.count),\(expiry),\(OutputText.csvCell(reason)),\(record.rule)\n".utf8))
+        eventRows.drain(into: events)
     }
 
     func finish(_ report: RunReport) throws {
+        timelineRows.drain(into: timeline, force: true)
+        eventRows.drain(into: events, force: true)
         summary.write(RunSummary.json(report))
         do {
             try timeline.commit()

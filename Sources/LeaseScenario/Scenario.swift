@@ -13,6 +13,17 @@ public struct Scenario: Sendable {
     public var limits: RunLimits
     public var expectations: [Expectation]
 
+    public init(file: String, name: String, description: String = "", spec: FleetSpec, duration: SimDuration,
+                limits: RunLimits = RunLimits(), expectations: [Expectation] = []) {
+        self.file = file
+        self.name = name
+        self.description = description
+        self.spec = spec
+        self.duration = duration
+        self.limits = limits
+        self.expectations = expectations
+    }
+
     /// The instant the run ends.
     public var horizon: SimInstant { .start + duration }
 }

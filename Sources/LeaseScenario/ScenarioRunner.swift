@@ -10,6 +10,8 @@ public struct RunOptions {
     public var sampleInterval: SimDuration?
     /// Run the model's invariant checks after every event.
     public var checksInvariants = false
+    /// Which clients' and servers' rows the timeline and events keep (fleet rows are always kept).
+    public var entities = EntityFilter()
     /// Called between chunks of simulated time with the current instant (for progress lines).
     public var progress: ((SimInstant) -> Void)?
 
@@ -38,7 +40,7 @@ public enum ScenarioRunner {
     /// - Throws: `RunLimitExceeded` when a limit is hit, `OutputError` when an output cannot be written;
     ///   no output file is left behind in either case.
     public static func run(_ scenario: Scenario, options: RunOptions = RunOptions()) throws -> RunReport {
-        let writer = try options.outputDirectory.map { try RunWriter(directory: $0, scenario: scenario, sampled: options.sampleInterval != nil) }
+        let writer = try options.outputDirectory.map { try RunWriter(directory: $0, scenario: scenario, entities: options.entities) }
         do {
             let report = try drive(scenario, options: options, writer: writer)
             try writer?.finish(report)

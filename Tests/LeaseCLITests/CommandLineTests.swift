@@ -117,3 +117,17 @@ func scratch(_ name: String) -> String {
     #expect(result.stderr.hasSuffix("after 100 events: maximum events limit reached\n"))
     #expect(try FileManager.default.contentsOfDirectory(atPath: out) == [])
 }
+
+@Test func entityFilterKeepsOnlyTheNamedRowsAndTheFleet() throws {
+    let out = scratch("entity")
+    #expect(try leasesim(["run", "Scenarios/fleet-500.json", "--out", out, "--sample", "6h", "--entity", "branch-00*", "--entity", "branch-123", "--quiet"]).code == 0)
+    let rows = try String(contentsOfFile: out + "/timeline.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+    let entities = Set(rows.map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] })
+    // branch-001 ... branch-009, branch-123 and the fleet row, every 6 h for 7 days (the server is filtered out).
+    #expect(entities.count == 11)
+    #expect(entities.contains("branch-123") && entities.contains("fleet") && !entities.contains("ls-central"))
+    #expect(rows.count == 7 * 4 * 11)
+    let events = try String(contentsOfFile: out + "/events.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+    #expect(events.allSatisfy { $0.contains(",branch-00") || $0.contains(",branch-123,") })
+    #expect(events.count > 100)
+}
