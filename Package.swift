@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "LeaseCLI", dependencies: ["LeaseScenario", "LeaseModel", "LeaseKernel"]),
         .executableTarget(name: "leasesim", dependencies: ["LeaseCLI"]),
         .target(name: "FleetBenchmark", dependencies: ["LeaseModel", "LeaseKernel"], path: "Benchmarks/Sources/FleetBenchmark"),
-        .executableTarget(name: "leasesim-bench", dependencies: ["FleetBenchmark", "LeaseModel", "LeaseKernel"],
+        .executableTarget(name: "leasesim-bench", dependencies: ["FleetBenchmark", "LeaseScenario", "LeaseModel", "LeaseKernel"],
                           path: "Benchmarks/Sources/leasesim-bench"),
         .testTarget(name: "FleetBenchmarkTests", dependencies: ["FleetBenchmark"], path: "Benchmarks/Tests/FleetBenchmarkTests"),
         .testTarget(name: "LeaseKernelTests", dependencies: ["LeaseKernel"]),

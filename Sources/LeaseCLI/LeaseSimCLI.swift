@@ -9,7 +9,7 @@ public enum LeaseSimCLI {
     leasesim \(ScenarioRunner.version): a deterministic simulator of software-license fleets
 
     Usage:
-      leasesim run SCENARIO [--out DIR] [--sample DURATION] [--entity ID]... [--seed N] [--check-invariants] [--quiet]
+      leasesim run SCENARIO [--out DIR] [--sample DURATION] [--entity ID]... [--no-events] [--seed N] [--check-invariants] [--quiet]
       leasesim check SCENARIO... [--seed N]
       leasesim validate SCENARIO...
       leasesim --version | --help | COMMAND --help
@@ -25,6 +25,7 @@ public enum LeaseSimCLI {
       --sample DURATION    one timeline row per entity every DURATION (e.g. 1h) instead of one per change
       --entity ID          keep only this client's or server's rows in timeline.csv and events.csv;
                            repeatable; a trailing * matches a prefix (--entity 'branch-00*'); fleet rows stay
+      --no-events          do not write events.csv (every protocol message: large for big fleets)
       --seed N             replace the scenario's seed
       --check-invariants   check the model's invariants after every event (slower)
       --quiet              print nothing but errors
@@ -84,7 +85,7 @@ public enum LeaseSimCLI {
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--sample", "--seed", "--entity"],
-                                         switchFlags: ["--check-invariants", "--quiet", "--help", "-h"], command: "run")
+                                         switchFlags: ["--check-invariants", "--quiet", "--no-events", "--help", "-h"], command: "run")
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(runHelp); return 0 }
         guard parsed.positional.count == 1 else {
             throw UsageError(message: "run: expected one scenario file, found \(parsed.positional.count); see 'leasesim run --help'")
@@ -93,6 +94,7 @@ public enum LeaseSimCLI {
         var options = RunOptions(outputDirectory: parsed.values["--out"] ?? "out", sampleInterval: try parsed.duration("--sample"))
         options.checksInvariants = parsed.switches.contains("--check-invariants")
         options.entities = EntityFilter(patterns: parsed.allValues["--entity"] ?? [])
+        options.writesEvents = !parsed.switches.contains("--no-events")
         var progress = ProgressLine(scenario: scenario)
         options.progress = { progress.update($0) }
         let report = try ScenarioRunner.run(scenario, options: options)
@@ -100,7 +102,7 @@ public enum LeaseSimCLI {
         if !parsed.switches.contains("--quiet") {
             print(RunSummary.text(report), terminator: "")
             for line in RunSummary.expectationLines(report) { print("  " + line) }
-            print("  wrote \(options.outputDirectory ?? "")/timeline.csv, events.csv, summary.json")
+            print("  wrote \(options.outputDirectory ?? "")/timeline.csv, \(options.writesEvents ? "events.csv, " : "")summary.json")
         }
         return ExitCode.success.rawValue
     }

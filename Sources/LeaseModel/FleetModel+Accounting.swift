@@ -99,3 +99,25 @@ extension FleetModel {
         for index in serverFeatures.indices { accountServerFeature(index, now) }
     }
 }
+
+/// A slot's countable state at one instant, as output and metrics read it.
+public struct SlotLevels: Sendable {
+    public var users: Int32
+    public var reserved: Int32
+    public var incremental: Int32
+    /// The effective capacity: the leased count while the client is up.
+    public var capacity: Int32
+    public var deniedLogins: Int64
+}
+
+extension FleetModel {
+    /// Calls `body` with every slot's levels, in slot order (for sampled output, without copying slot states).
+    public func withSlotLevels(_ body: (Int, SlotLevels) -> Void) {
+        for slot in slots.indices {
+            let up = clients[Int(slots[slot].client)].isUp
+            let reserved = up ? slots[slot].reservedHeld : 0, incremental = up ? slots[slot].incrementHeld : 0
+            body(slot, SlotLevels(users: slots[slot].users, reserved: reserved, incremental: incremental,
+                                  capacity: reserved + incremental, deniedLogins: slots[slot].deniedLogins))
+        }
+    }
+}

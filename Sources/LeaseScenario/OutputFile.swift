@@ -36,6 +36,17 @@ public final class OutputFile {
         if buffer.count >= OutputFile.bufferBytes { flush() }
     }
 
+    /// Writes raw bytes; large chunks go straight to the file.
+    public func write(bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.count >= OutputFile.bufferBytes {
+            flush()
+            handle.write(Data(buffer: bytes))
+        } else {
+            buffer.append(contentsOf: bytes)
+            if buffer.count >= OutputFile.bufferBytes { flush() }
+        }
+    }
+
     func flush() {
         guard !buffer.isEmpty else { return }
         handle.write(Data(buffer))
@@ -120,40 +131,84 @@ public enum OutputText {
     }
 }
 
-/// A row-building byte buffer for CSV: integers and cells are appended as bytes, never as Strings.
+/// A row-building byte buffer for CSV: integers and cells are written as bytes, never as Strings.
 ///
-/// Built rows are handed to an `OutputFile` in large chunks, so formatting a
-/// 100,000-client timeline costs a few byte appends per cell.
+/// Raw memory with one capacity check per row (`reserve`) and none per byte;
+/// built rows go to an `OutputFile` in large chunks. It has one owner (a
+/// writer moves it in and out with `take`) and must be `release`d once.
 public struct CSVBuffer {
-    public var bytes: [UInt8] = []
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>?
+    @usableFromInline var capacity = 0
+    /// Bytes written and not yet drained.
+    @usableFromInline var written = 0
+    public var count: Int { written }
     /// Hand the bytes to the file once the buffer holds this many.
     public static let flushBytes = 1 << 20
 
-    public init() { bytes.reserveCapacity(CSVBuffer.flushBytes + 4096) }
+    public init() {}
 
-    /// Appends an integer in decimal.
-    @inlinable public mutating func integer(_ value: Int64) {
-        var magnitude = value.magnitude
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        let start = bytes.count
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        bytes[start..<bytes.count].reverse()
+    /// Moves a buffer out of its owner's storage, leaving an empty one, so rows are built in a local.
+    public static func take(_ buffer: inout CSVBuffer) -> CSVBuffer {
+        var taken = CSVBuffer()
+        swap(&taken, &buffer)
+        return taken
     }
 
-    /// Appends prepared bytes (a cell with its separators).
-    @inlinable public mutating func raw(_ prepared: [UInt8]) { bytes.append(contentsOf: prepared) }
-    @inlinable public mutating func comma() { bytes.append(UInt8(ascii: ",")) }
-    @inlinable public mutating func commas(_ count: Int) { for _ in 0..<count { bytes.append(UInt8(ascii: ",")) } }
-    @inlinable public mutating func newline() { bytes.append(UInt8(ascii: "\n")) }
+    /// Makes room for at least `bytes` more (call once per row, with a bound on the row's length).
+    @inlinable public mutating func reserve(_ bytes: Int) {
+        if written + bytes > capacity { grow(to: max(2 * capacity, written + bytes, CSVBuffer.flushBytes + 4096)) }
+    }
+
+    @usableFromInline mutating func grow(to newCapacity: Int) {
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        if let base {
+            grown.update(from: base, count: written)
+            base.deallocate()
+        }
+        (base, capacity) = (grown, newCapacity)
+    }
+
+    @inlinable mutating func put(_ byte: UInt8) {
+        base.unsafelyUnwrapped[written] = byte
+        written += 1
+    }
+
+    /// Appends an integer in decimal (at most 20 bytes; `reserve` first).
+    @inlinable public mutating func integer(_ value: Int64) {
+        let magnitude = value.magnitude
+        if value < 0 { put(UInt8(ascii: "-")) }
+        var divisor: UInt64 = 1
+        while divisor <= magnitude / 10 { divisor *= 10 }
+        repeat {
+            put(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
+        } while divisor > 0
+    }
+
+    /// Appends prepared bytes (a cell with its separators); reserves room itself.
+    @inlinable public mutating func raw(_ prepared: [UInt8]) {
+        reserve(prepared.count)
+        prepared.withUnsafeBufferPointer { source in
+            (base.unsafelyUnwrapped + written).update(from: source.baseAddress!, count: source.count)
+        }
+        written += prepared.count
+    }
+
+    @inlinable public mutating func comma() { put(UInt8(ascii: ",")) }
+    @inlinable public mutating func commas(_ number: Int) { for _ in 0..<number { put(UInt8(ascii: ",")) } }
+    @inlinable public mutating func newline() { put(UInt8(ascii: "\n")) }
 
     /// Writes the buffer to `file` when it is full (or always, with `force`).
     public mutating func drain(into file: OutputFile, force: Bool = false) {
-        guard force || bytes.count >= CSVBuffer.flushBytes else { return }
-        file.write(bytes: bytes)
-        bytes.removeAll(keepingCapacity: true)
+        guard force || written >= CSVBuffer.flushBytes, let base else { return }
+        file.write(bytes: UnsafeBufferPointer(start: base, count: written))
+        written = 0
+    }
+
+    /// Frees the memory; the buffer is empty afterwards.
+    public mutating func release() {
+        base?.deallocate()
+        (base, capacity, written) = (nil, 0, 0)
     }
 }
 

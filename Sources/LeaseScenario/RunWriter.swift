@@ -10,7 +10,8 @@ final class RunWriter {
     let directory: String
     let scenario: Scenario
     let timeline: OutputFile
-    let events: OutputFile
+    /// Nil when events.csv is not wanted (`--no-events`).
+    let events: OutputFile?
     let summary: OutputFile
     let start: Int64
     /// Rows are built here, then handed to the files in large chunks.
@@ -26,7 +27,7 @@ final class RunWriter {
     /// The time columns of the latest instant written, with the instant.
     var cachedTime = (instant: SimInstant.never, bytes: [UInt8]())
 
-    init(directory: String, scenario: Scenario, entities: EntityFilter) throws {
+    init(directory: String, scenario: Scenario, entities: EntityFilter, writesEvents: Bool) throws {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             do {
@@ -54,10 +55,10 @@ final class RunWriter {
             for feature in features { serverFeaturePrefixes.append(Array("\(id),server,\(feature),".utf8)) }
         }
         timeline = try OutputFile(path: directory + "/timeline.csv")
-        events = try OutputFile(path: directory + "/events.csv")
+        events = writesEvents ? try OutputFile(path: directory + "/events.csv") : nil
         summary = try OutputFile(path: directory + "/summary.json")
         timeline.write(RunWriter.timelineHeader)
-        events.write(RunWriter.eventsHeader)
+        events?.write(RunWriter.eventsHeader)
     }
 
     /// `time,seconds,` for an instant, formatted once per instant.
@@ -71,7 +72,9 @@ final class RunWriter {
     }
 
     /// The cells after `feature` for a client: users,served,reserved,incremental,leased,capacity,denied_logins,,,
-    func clientCells(users: Int32, served: Int32, reserved: Int32, incremental: Int32, capacity: Int32, deniedLogins: Int64) {
+    static func clientCells(_ timelineRows: inout CSVBuffer, users: Int32, served: Int32, reserved: Int32, incremental: Int32,
+                            capacity: Int32, deniedLogins: Int64) {
+        timelineRows.reserve(160)
         timelineRows.integer(Int64(users)); timelineRows.comma()
         timelineRows.integer(Int64(served)); timelineRows.comma()
         timelineRows.integer(Int64(reserved)); timelineRows.comma()
@@ -83,7 +86,8 @@ final class RunWriter {
     }
 
     /// The cells after `feature` for a server or the fleet: seven empty, then installed,used,free.
-    func capacityCells(installed: Int64, used: Int64) {
+    static func capacityCells(_ timelineRows: inout CSVBuffer, installed: Int64, used: Int64) {
+        timelineRows.reserve(80)
         timelineRows.commas(7)
         timelineRows.integer(installed); timelineRows.comma()
         timelineRows.integer(used); timelineRows.comma()
@@ -93,41 +97,46 @@ final class RunWriter {
 
     /// One timeline row for a state change, unless the entity filter drops it.
     func timelineRow(_ record: StateRecord, _ model: FleetModel) {
+        var rows = CSVBuffer.take(&timelineRows)
+        defer { timelineRows = rows }
         switch record.entity {
         case .client:
             let prefix = slotPrefixes[Int(record.index)]
             guard !prefix.isEmpty else { return }
-            timelineRows.raw(timeColumns(record.time))
-            timelineRows.raw(prefix)
-            clientCells(users: record.users, served: record.served, reserved: record.reserved,
-                        incremental: record.incremental, capacity: record.reserved + record.incremental,
-                        deniedLogins: record.deniedLogins)
+            rows.raw(timeColumns(record.time))
+            rows.raw(prefix)
+            RunWriter.clientCells(&rows, users: record.users, served: record.served, reserved: record.reserved,
+                                  incremental: record.incremental, capacity: record.reserved + record.incremental,
+                                  deniedLogins: record.deniedLogins)
         case .server:
             guard keepsServer[Int(record.index) / model.featureCount] else { return }
-            timelineRows.raw(timeColumns(record.time))
-            timelineRows.raw(serverFeaturePrefixes[Int(record.index)])
-            capacityCells(installed: Int64(record.installed), used: Int64(record.used))
+            rows.raw(timeColumns(record.time))
+            rows.raw(serverFeaturePrefixes[Int(record.index)])
+            RunWriter.capacityCells(&rows, installed: Int64(record.installed), used: Int64(record.used))
         }
-        timelineRows.drain(into: timeline)
+        rows.drain(into: timeline)
     }
 
     /// One row per kept slot, per kept server feature and per fleet feature, at a sample instant.
     func sampleRows(_ model: FleetModel, at instant: SimInstant) {
+        var rows = CSVBuffer.take(&timelineRows)
+        defer { timelineRows = rows }
         let time = timeColumns(instant)
-        for slot in model.slots.indices where !slotPrefixes[slot].isEmpty {
-            let state = model.slots[slot]
-            let up = model.isUp(client: Int(state.client))
-            let capacity = model.capacity(ofSlot: slot)
-            timelineRows.raw(time)
-            timelineRows.raw(slotPrefixes[slot])
-            clientCells(users: state.users, served: min(state.users, capacity), reserved: up ? state.reservedHeld : 0,
-                        incremental: up ? state.incrementHeld : 0, capacity: capacity, deniedLogins: state.deniedLogins)
-            timelineRows.drain(into: timeline)
+        let prefixes = slotPrefixes
+        model.withSlotLevels { slot, levels in
+            guard !prefixes[slot].isEmpty else { return }
+            rows.raw(time)
+            rows.raw(prefixes[slot])
+            RunWriter.clientCells(&rows, users: levels.users, served: min(levels.users, levels.capacity),
+                                  reserved: levels.reserved, incremental: levels.incremental, capacity: levels.capacity,
+                                  deniedLogins: levels.deniedLogins)
+            rows.drain(into: timeline)
         }
         for index in model.serverFeatures.indices where keepsServer[index / model.featureCount] {
-            timelineRows.raw(time)
-            timelineRows.raw(serverFeaturePrefixes[index])
-            capacityCells(installed: Int64(model.serverFeatures[index].installed), used: Int64(model.serverFeatures[index].used))
+            rows.raw(time)
+            rows.raw(serverFeaturePrefixes[index])
+            RunWriter.capacityCells(&rows, installed: Int64(model.serverFeatures[index].installed),
+                                    used: Int64(model.serverFeatures[index].used))
         }
         for (feature, totals) in model.totals.enumerated() {
             var installed: Int64 = 0, used: Int64 = 0
@@ -135,23 +144,25 @@ final class RunWriter {
                 installed += Int64(model.serverFeatures[server * model.featureCount + feature].installed)
                 used += Int64(model.serverFeatures[server * model.featureCount + feature].used)
             }
-            timelineRows.raw(time)
-            timelineRows.raw(Array("fleet,fleet,\(OutputText.csvCell(scenario.spec.features[feature])),".utf8))
-            timelineRows.integer(totals.users); timelineRows.comma()
-            timelineRows.integer(totals.served); timelineRows.commas(3)
-            timelineRows.integer(totals.leased); timelineRows.comma()
-            timelineRows.integer(totals.leased); timelineRows.comma()
-            timelineRows.integer(totals.deniedLogins); timelineRows.comma()
-            timelineRows.integer(installed); timelineRows.comma()
-            timelineRows.integer(used); timelineRows.comma()
-            timelineRows.integer(installed - used)
-            timelineRows.newline()
+            rows.raw(time)
+            rows.raw(Array("fleet,fleet,\(OutputText.csvCell(scenario.spec.features[feature])),".utf8))
+            rows.reserve(160)
+            rows.integer(totals.users); rows.comma()
+            rows.integer(totals.served); rows.commas(3)
+            rows.integer(totals.leased); rows.comma()
+            rows.integer(totals.leased); rows.comma()
+            rows.integer(totals.deniedLogins); rows.comma()
+            rows.integer(installed); rows.comma()
+            rows.integer(used); rows.comma()
+            rows.integer(installed - used)
+            rows.newline()
         }
-        timelineRows.drain(into: timeline)
+        rows.drain(into: timeline)
     }
 
     /// One events.csv row, unless the entity filter drops its client (or its server, for server events).
     func eventRow(_ record: ProtocolRecord, _ model: FleetModel) {
+        guard let events else { return }
         if record.client >= 0, !keepsClient[Int(record.client)] { return }
         let serverIndex = record.server >= 0 ? Int(record.server) : (record.client >= 0 ? scenario.spec.clients[Int(record.client)].server : -1)
         if record.client < 0, serverIndex >= 0, !keepsServer[serverIndex] { return }
@@ -161,18 +172,22 @@ final class RunWriter {
         let expiry = record.expiry == .never ? "" : CivilCalendar.iso8601(epochMilliseconds: start + record.expiry.millisecondsSinceStart)
         var reason = record.reason.text
         if record.license >= 0, serverIndex >= 0 { reason = scenario.spec.servers[serverIndex].licenses[Int(record.license)].sku }
-        eventRows.raw(timeColumns(record.time))
-        eventRows.raw(Array("\(record.kind.name),\(client),\(server),\(feature),\(record.count),\(expiry),\(OutputText.csvCell(reason)),\(record.rule)\n".utf8))
-        eventRows.drain(into: events)
+        var rows = CSVBuffer.take(&eventRows)
+        defer { eventRows = rows }
+        rows.raw(timeColumns(record.time))
+        rows.raw(Array("\(record.kind.name),\(client),\(server),\(feature),\(record.count),\(expiry),\(OutputText.csvCell(reason)),\(record.rule)\n".utf8))
+        rows.drain(into: events)
     }
 
     func finish(_ report: RunReport) throws {
         timelineRows.drain(into: timeline, force: true)
-        eventRows.drain(into: events, force: true)
+        if let events { eventRows.drain(into: events, force: true) }
+        timelineRows.release()
+        eventRows.release()
         summary.write(RunSummary.json(report))
         do {
             try timeline.commit()
-            try events.commit()
+            try events?.commit()
             try summary.commit()
         } catch {
             throw OutputError(path: directory, reason: "\(error)")
@@ -180,8 +195,10 @@ final class RunWriter {
     }
 
     func discard() {
+        timelineRows.release()
+        eventRows.release()
         timeline.discard()
-        events.discard()
+        events?.discard()
         summary.discard()
     }
 }

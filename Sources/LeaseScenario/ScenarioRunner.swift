@@ -10,6 +10,8 @@ public struct RunOptions {
     public var sampleInterval: SimDuration?
     /// Run the model's invariant checks after every event.
     public var checksInvariants = false
+    /// Whether events.csv is written (it holds every protocol message: large for big fleets).
+    public var writesEvents = true
     /// Which clients' and servers' rows the timeline and events keep (fleet rows are always kept).
     public var entities = EntityFilter()
     /// Called between chunks of simulated time with the current instant (for progress lines).
@@ -40,7 +42,8 @@ public enum ScenarioRunner {
     /// - Throws: `RunLimitExceeded` when a limit is hit, `OutputError` when an output cannot be written;
     ///   no output file is left behind in either case.
     public static func run(_ scenario: Scenario, options: RunOptions = RunOptions()) throws -> RunReport {
-        let writer = try options.outputDirectory.map { try RunWriter(directory: $0, scenario: scenario, entities: options.entities) }
+        let writer = try options.outputDirectory.map { try RunWriter(directory: $0, scenario: scenario, entities: options.entities,
+                                                                               writesEvents: options.writesEvents) }
         do {
             let report = try drive(scenario, options: options, writer: writer)
             try writer?.finish(report)
@@ -56,7 +59,7 @@ public enum ScenarioRunner {
         let watches = scenario.expectations.contains { $0.when == .always || $0.when == .never }
         var records = ModelLog()
         records.recordsStates = watches || (writer != nil && options.sampleInterval == nil)
-        records.recordsProtocol = writer != nil
+        records.recordsProtocol = writer != nil && options.writesEvents
         var world = FleetWorld(spec: scenario.spec, horizon: horizon, limits: scenario.limits, records: records)
         world.simulation.checksInvariantsEveryEvent = options.checksInvariants
         var tracker = ExpectationTracker(expectations: scenario.expectations, model: world.model)

@@ -56,14 +56,19 @@ public enum CanonicalFleet {
         var world = FleetWorld(spec: spec(clients: clients), horizon: horizon)
         try world.run(until: horizon)
         world.model.accountAll(upTo: horizon)
-        let counters = world.model.counters
+        return outcome(of: world.model, kernelEvents: world.simulation.eventsProcessed)
+    }
+
+    /// The outcome of a finished run's model (accounted up to its end).
+    public static func outcome(of model: FleetModel, kernelEvents: Int64) -> Outcome {
+        let counters = model.counters
         let referenceEvents = counters.demandChanges + counters.renewalTimers + counters.renewals
             + counters.incrementRequests + counters.incrementReplies + counters.releases + counters.expiryChecksDue
-        let deniedUserMilliseconds = world.model.slots.reduce(Int64(0)) { $0 + $1.deniedUserMilliseconds }
+        let deniedUserMilliseconds = model.slots.reduce(Int64(0)) { $0 + $1.deniedUserMilliseconds }
         precondition(deniedUserMilliseconds % SimDuration.millisecondsPerHour == 0, "denied user-time not in whole hours")
-        let finalLeased = world.model.slots.reduce(Int64(0)) { $0 + Int64($1.held) }
-        precondition(finalLeased == Int64(world.model.serverFeatures[0].used), "clients and server disagree")
+        let finalLeased = model.slots.reduce(Int64(0)) { $0 + Int64($1.held) }
+        precondition(finalLeased == Int64(model.serverFeatures[0].used), "clients and server disagree")
         return Outcome(events: referenceEvents, deniedUserHours: deniedUserMilliseconds / SimDuration.millisecondsPerHour,
-                       finalLeased: finalLeased, kernelEvents: world.simulation.eventsProcessed)
+                       finalLeased: finalLeased, kernelEvents: kernelEvents)
     }
 }

@@ -3,11 +3,13 @@ import Glibc
 #endif
 import FleetBenchmark
 import LeaseKernel
+import LeaseScenario
 
 /// leasesim-bench: the canonical fleet workload and a kernel queue microbenchmark, one line of figures each.
 let usage = """
 Usage:
   leasesim-bench fleet --clients N --days D     the canonical fleet workload through leasesim's model
+      [--out DIR [--sample 1h] [--entity ID]... [--no-events]]  ... through the scenario runner, writing its outputs
   leasesim-bench minimal --clients N --days D   the same workload as a minimal hand-written binary-heap model
   leasesim-bench queue --pending N [--ops M]    schedule-and-pop throughput with N events pending (hold model)
 """
@@ -69,10 +71,27 @@ func queueBenchmark(pending: Int, operations: Int) {
     print("queue pending=\(pending) events=\(processed) wall_s=\(format(wall, 3)) events_per_s=\(Int(Double(processed) / wall)) peak_rss_mib=\(format(peakResidentMebibytes(), 1))")
 }
 
-func fleetBenchmark(clients: Int, days: Int) throws {
+func values(_ name: String, in arguments: [String]) -> [String] {
+    arguments.indices.filter { arguments[$0] == name && $0 + 1 < arguments.count }.map { arguments[$0 + 1] }
+}
+
+func fleetBenchmark(clients: Int, days: Int, arguments: [String]) throws {
     let clock = ContinuousClock()
     let started = clock.now
-    let outcome = try CanonicalFleet.run(clients: clients, days: Int64(days))
+    let outcome: CanonicalFleet.Outcome
+    if let directory = values("--out", in: arguments).last {
+        // The same workload through the scenario runner and its writers (timeline, events, summary).
+        var options = RunOptions(outputDirectory: directory)
+        options.sampleInterval = values("--sample", in: arguments).last.flatMap(TimeSyntax.duration)
+        options.entities = EntityFilter(patterns: values("--entity", in: arguments))
+        options.writesEvents = !arguments.contains("--no-events")
+        let scenario = Scenario(file: "canonical-fleet", name: "canonical-fleet", spec: CanonicalFleet.spec(clients: clients),
+                                duration: .days(Int64(days)))
+        let report = try ScenarioRunner.run(scenario, options: options)
+        outcome = CanonicalFleet.outcome(of: report.model, kernelEvents: report.eventsProcessed)
+    } else {
+        outcome = try CanonicalFleet.run(clients: clients, days: Int64(days))
+    }
     let wall = seconds(clock.now - started)
     print("N=\(clients) days=\(days) events=\(outcome.events) wall_s=\(format(wall, 3)) events_per_s=\(Int(Double(outcome.events) / wall)) denied_user_hours=\(outcome.deniedUserHours) final_leased=\(outcome.finalLeased) peak_rss_mib=\(format(peakResidentMebibytes(), 1)) kernel_events=\(outcome.kernelEvents)")
 }
@@ -83,7 +102,7 @@ case "fleet":
     guard let clients = option("--clients", in: arguments), let days = option("--days", in: arguments), clients > 0, days > 0 else {
         print(usage); exit(2)
     }
-    do { try fleetBenchmark(clients: clients, days: days) } catch { print("leasesim-bench: \(error)"); exit(3) }
+    do { try fleetBenchmark(clients: clients, days: days, arguments: arguments) } catch { print("leasesim-bench: \(error)"); exit(3) }
 case "minimal":
     guard let clients = option("--clients", in: arguments), let days = option("--days", in: arguments), clients > 0, days > 0 else {
         print(usage); exit(2)
