@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""leasesim's SimPy peer of the canonical fleet workload (see Benchmarks/README.md).
+"""leasesim's SimPy peer of the canonical fleet workload (see "Benchmarks" in the README).
 
 Written from the workload definition, to run side by side with
 `leasesim-bench fleet`. Usage: python3 simpy_fleet_peer.py N DAYS

@@ -1,7 +1,7 @@
 import LeaseKernel
 import LeaseModel
 
-/// The canonical fleet workload, built from leasesim's own model (see `Benchmarks/README.md`).
+/// The canonical fleet workload, built from leasesim's own model (see "Benchmarks" in the README).
 ///
 /// One server with 60 licenses per client; N clients with RUC 50, ILQ 25,
 /// MUC 150 holding their reserved 50 at instant zero; hourly demand
