@@ -65,21 +65,18 @@ public enum LeaseSimCLI {
                 let hint = SpellingHint.closest(to: command, in: ["run", "check", "validate"]).map { " (did you mean '\($0)'?)" } ?? ""
                 throw UsageError(message: "unknown command '\(command)'\(hint); see 'leasesim --help'")
             }
-        } catch let error as UsageError {
-            standardError("leasesim: \(error)")
-            return ExitCode.badInput.rawValue
-        } catch let error as ScenarioError {
-            standardError("leasesim: \(error)")
-            return ExitCode.badInput.rawValue
-        } catch let error as RunLimitExceeded {
-            standardError("leasesim: \(error)")
-            return ExitCode.runLimit.rawValue
-        } catch let error as OutputError {
-            standardError("leasesim: \(error)")
-            return ExitCode.outputFailed.rawValue
         } catch {
             standardError("leasesim: \(error)")
-            return ExitCode.outputFailed.rawValue
+            return exitCode(for: error).rawValue
+        }
+    }
+
+    /// The documented exit code for an error.
+    static func exitCode(for error: Error) -> ExitCode {
+        switch error {
+        case is UsageError, is ScenarioError: return .badInput
+        case is RunLimitExceeded: return .runLimit
+        default: return .outputFailed
         }
     }
 

@@ -131,3 +131,11 @@ func scratch(_ name: String) -> String {
     #expect(events.allSatisfy { $0.contains(",branch-00") || $0.contains(",branch-123,") })
     #expect(events.count > 100)
 }
+
+@Test func anOutputThatCannotBeWrittenExitsFour() throws {
+    let directory = scratch("exit4")
+    try "not a directory".write(toFile: directory + "/file", atomically: true, encoding: .utf8)
+    let result = try leasesim(["run", "Scenarios/quickstart.json", "--out", directory + "/file"])
+    #expect(result.code == 4)
+    #expect(result.stderr == "leasesim: \(directory)/file: cannot write output: not a directory\n")
+}
