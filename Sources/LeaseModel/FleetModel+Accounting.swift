@@ -3,42 +3,46 @@ import LeaseKernel
 /// Time integrals, peaks, fleet totals and records: every change of a slot goes through here.
 extension FleetModel {
     /// Integrates a slot's served, unserved and leased users up to `now`; call before changing it.
-    mutating func beginChange(_ slot: Int32, _ now: SimInstant) {
+    /// - Returns: the slot's counts before the change, for `endChange`.
+    mutating func beginChange(_ slot: Int32, _ now: SimInstant) -> SlotCounts {
         let index = Int(slot)
-        let capacity = capacity(ofSlot: index)
-        let users = slots[index].users
-        let served = min(users, capacity)
+        let before = counts(ofSlot: index)
         let elapsed = (now - slots[index].accountedAt).milliseconds
         if elapsed > 0 {
-            slots[index].deniedUserMilliseconds += Int64(users - served) * elapsed
-            slots[index].servedUserMilliseconds += Int64(served) * elapsed
-            slots[index].leasedUserMilliseconds += Int64(capacity) * elapsed
+            slots[index].deniedUserMilliseconds += Int64(before.users - before.served) * elapsed
+            slots[index].servedUserMilliseconds += Int64(before.served) * elapsed
+            slots[index].leasedUserMilliseconds += Int64(before.capacity) * elapsed
         }
         slots[index].accountedAt = now
-        let feature = Int(slots[index].feature)
-        totals[feature].users -= Int64(users)
-        totals[feature].served -= Int64(served)
-        totals[feature].leased -= Int64(capacity)
+        return before
     }
 
-    /// Updates peaks and fleet totals after a change, and records the new state.
-    mutating func endChange(_ slot: Int32, _ now: SimInstant) {
+    /// Updates peaks and fleet totals by what the change moved, and records the new state.
+    mutating func endChange(_ slot: Int32, _ now: SimInstant, from before: SlotCounts) {
         let index = Int(slot)
+        let after = counts(ofSlot: index)
+        precondition(after.users >= 0 && slots[index].reservedHeld >= 0 && slots[index].incrementHeld >= 0,
+                     "negative count on slot \(slot)")
+        if after.users > slots[index].peakUsers { slots[index].peakUsers = after.users }
+        if after.capacity > slots[index].peakLeased { slots[index].peakLeased = after.capacity }
+        if after != before {
+            let feature = Int(slots[index].feature)
+            totals[feature].users += Int64(after.users - before.users)
+            totals[feature].served += Int64(after.served - before.served)
+            totals[feature].leased += Int64(after.capacity - before.capacity)
+            totals[feature].peakUsers = max(totals[feature].peakUsers, totals[feature].users)
+            totals[feature].peakServed = max(totals[feature].peakServed, totals[feature].served)
+            totals[feature].peakLeased = max(totals[feature].peakLeased, totals[feature].leased)
+        }
+        if records.recordsStates { recordSlotState(slot, now) }
+    }
+
+    /// A slot's users, served users and effective capacity now.
+    @inline(__always)
+    func counts(ofSlot index: Int) -> SlotCounts {
         let capacity = capacity(ofSlot: index)
         let users = slots[index].users
-        let served = min(users, capacity)
-        precondition(users >= 0 && slots[index].reservedHeld >= 0 && slots[index].incrementHeld >= 0,
-                     "negative count on slot \(slot)")
-        slots[index].peakUsers = max(slots[index].peakUsers, users)
-        slots[index].peakLeased = max(slots[index].peakLeased, capacity)
-        let feature = Int(slots[index].feature)
-        totals[feature].users += Int64(users)
-        totals[feature].served += Int64(served)
-        totals[feature].leased += Int64(capacity)
-        totals[feature].peakUsers = max(totals[feature].peakUsers, totals[feature].users)
-        totals[feature].peakServed = max(totals[feature].peakServed, totals[feature].served)
-        totals[feature].peakLeased = max(totals[feature].peakLeased, totals[feature].leased)
-        if records.recordsStates { recordSlotState(slot, now) }
+        return SlotCounts(users: users, served: min(users, capacity), capacity: capacity)
     }
 
     mutating func recordSlotState(_ slot: Int32, _ now: SimInstant) {
@@ -92,12 +96,19 @@ extension FleetModel {
         for slot in slots.indices where slots[slot].accountedAt < now {
             let recording = records.recordsStates
             records.recordsStates = false
-            beginChange(Int32(slot), now)
-            endChange(Int32(slot), now)
+            let before = beginChange(Int32(slot), now)
+            endChange(Int32(slot), now, from: before)
             records.recordsStates = recording
         }
         for index in serverFeatures.indices { accountServerFeature(index, now) }
     }
+}
+
+/// A slot's users, served users and effective capacity, before and after a change.
+struct SlotCounts: Equatable {
+    var users: Int32
+    var served: Int32
+    var capacity: Int32
 }
 
 /// A slot's countable state at one instant, as output and metrics read it.

@@ -59,16 +59,16 @@ extension FleetModel {
     /// The client stops: it serves nobody, renews nothing, and its leases lapse at the server (R-LEASE-6).
     mutating func stopClient(_ client: Int32, _ sim: inout Simulation<FleetEvent>) {
         guard clients[Int(client)].isUp else { return }
-        for slot in clientSlots(client) { beginChange(slot, sim.now) }
+        let befores = clientSlots(client).map { beginChange($0, sim.now) }
         clients[Int(client)].isUp = false
         sim.disarm(clients[Int(client)].renewalTimer)
-        for slot in clientSlots(client) {
+        for (slot, before) in zip(clientSlots(client), befores) {
             let index = Int(slot)
             slots[index].reservedHeld = 0
             slots[index].incrementHeld = 0
             slots[index].requestPending = false
             sim.disarm(slots[index].lapseTimer)
-            endChange(slot, sim.now)
+            endChange(slot, sim.now, from: before)
             decideLogins(slot, sim.now)
         }
         record(ProtocolRecord(time: sim.now, kind: .clientStopped, client: client, rule: "R-LEASE-6"))
@@ -77,9 +77,9 @@ extension FleetModel {
     /// A stopped client boots again: it asks for its reserved counts and restarts its renewal timer.
     mutating func startClient(_ client: Int32, _ sim: inout Simulation<FleetEvent>) {
         guard !clients[Int(client)].isUp else { return }
-        for slot in clientSlots(client) { beginChange(slot, sim.now) }
+        let befores = clientSlots(client).map { beginChange($0, sim.now) }
         clients[Int(client)].isUp = true
-        for slot in clientSlots(client) { endChange(slot, sim.now) }
+        for (slot, before) in zip(clientSlots(client), befores) { endChange(slot, sim.now, from: before) }
         record(ProtocolRecord(time: sim.now, kind: .clientStarted, client: client, rule: "R-LEASE-3"))
         bootClient(client, &sim)
         sim.arm(clients[Int(client)].renewalTimer, at: sim.now + spec.policy.renewalInterval, .renewalDue(client: client))

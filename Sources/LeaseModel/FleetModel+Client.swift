@@ -6,7 +6,7 @@ extension FleetModel {
     mutating func setUsers(_ slot: Int32, _ users: Int32, _ sim: inout Simulation<FleetEvent>) {
         let index = Int(slot)
         counters.demandChanges += 1
-        beginChange(slot, sim.now)
+        let before = beginChange(slot, sim.now)
         let previous = slots[index].users
         if users > previous {
             // R-LEASE-8: new logins; the users already waiting are not counted again.
@@ -16,7 +16,7 @@ extension FleetModel {
             slots[index].arrivalsAwaiting += users - previous
         }
         slots[index].users = users
-        endChange(slot, sim.now)
+        endChange(slot, sim.now, from: before)
         reactToLoad(slot, &sim)
     }
 
@@ -70,9 +70,9 @@ extension FleetModel {
         let keep = state.allocation.countNeeded(users: state.users)
         let release = min(state.incrementHeld, state.held - keep)
         guard release > 0 else { return }
-        beginChange(slot, sim.now)
+        let before = beginChange(slot, sim.now)
         slots[index].incrementHeld -= release
-        endChange(slot, sim.now)
+        endChange(slot, sim.now, from: before)
         record(ProtocolRecord(time: sim.now, kind: .release, client: state.client, feature: state.feature,
                               count: Int64(release), rule: "R-LEASE-9"))
         sendToServer(Message(kind: .release, client: state.client, slot: slot, count: release), &sim)
@@ -122,13 +122,13 @@ extension FleetModel {
 
     mutating func reservedGranted(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
         let slot = message.slot, index = Int(slot)
-        beginChange(slot, sim.now)
+        let before = beginChange(slot, sim.now)
         slots[index].allocation = message.allocation
         slots[index].reservedHeld = message.count
         slots[index].reservedExpiry = message.expiry
         slots[index].incrementHeld = 0
         slots[index].incrementExpiry = .never
-        endChange(slot, sim.now)
+        endChange(slot, sim.now, from: before)
         watchLapse(slot, &sim)
         reactToLoad(slot, &sim)
     }
@@ -138,11 +138,11 @@ extension FleetModel {
         counters.incrementReplies += 1
         slots[index].requestPending = false
         if message.count > 0 {
-            beginChange(slot, sim.now)
+            let before = beginChange(slot, sim.now)
             slots[index].incrementHeld += message.count
             slots[index].incrementExpiry = message.expiry
             slots[index].lastIncrementAt = sim.now
-            endChange(slot, sim.now)
+            endChange(slot, sim.now, from: before)
             watchLapse(slot, &sim)
         }
         decideLogins(slot, sim.now)
@@ -154,9 +154,9 @@ extension FleetModel {
         counters.renewReplies += 1
         slots[index].allocation = message.allocation
         if slots[index].reservedHeld != message.count {
-            beginChange(slot, sim.now)
+            let before = beginChange(slot, sim.now)
             slots[index].reservedHeld = message.count
-            endChange(slot, sim.now)
+            endChange(slot, sim.now, from: before)
         }
         slots[index].reservedExpiry = message.expiry
         if slots[index].incrementHeld > 0 && message.secondCount > 0 { slots[index].incrementExpiry = message.secondExpiry }
@@ -169,21 +169,21 @@ extension FleetModel {
         let slot = message.slot, index = Int(slot)
         if message.reason == .notConfigured {
             // R-CFG-3: the configuration is gone; so are the client's leases.
-            beginChange(slot, sim.now)
+            let before = beginChange(slot, sim.now)
             slots[index].reservedHeld = 0
             slots[index].incrementHeld = 0
-            endChange(slot, sim.now)
+            endChange(slot, sim.now, from: before)
         }
     }
 
     /// R-CFG-1: the server lowered MUC and cut the lease; the client holds less at once.
     mutating func leaseCut(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
         let slot = message.slot, index = Int(slot)
-        beginChange(slot, sim.now)
+        let before = beginChange(slot, sim.now)
         slots[index].allocation = message.allocation
         slots[index].reservedHeld = min(slots[index].reservedHeld, message.count)
         slots[index].incrementHeld = min(slots[index].incrementHeld, message.secondCount)
-        endChange(slot, sim.now)
+        endChange(slot, sim.now, from: before)
     }
 
     /// Keeps the slot's lapse timer at or before its earliest lease expiry (re-armed lazily when it fires).
@@ -205,10 +205,10 @@ extension FleetModel {
         let reservedLapsed = state.reservedHeld > 0 && state.reservedExpiry <= now
         if incrementLapsed || reservedLapsed {
             counters.lapses += 1
-            beginChange(slot, now)
+            let before = beginChange(slot, now)
             if incrementLapsed { slots[index].incrementHeld = 0 }
             if reservedLapsed { slots[index].reservedHeld = 0 }
-            endChange(slot, now)
+            endChange(slot, now, from: before)
             record(ProtocolRecord(time: now, kind: .lapse, client: state.client, feature: state.feature,
                                   count: Int64(state.held - slots[index].held), rule: "R-LEASE-6"))
         }

@@ -34,10 +34,10 @@ extension FleetModel {
         let count = leases[index].allocation.reserved
         let expiry = leaseExpiry(slot: slot, duration: spec.policy.reservedLeaseDuration, sim.now)
         setReservedLease(slot, count: count, expiry: expiry, &sim)
-        beginChange(slot, sim.now)
+        let before = beginChange(slot, sim.now)
         slots[index].reservedHeld = count
         slots[index].reservedExpiry = expiry
-        endChange(slot, sim.now)
+        endChange(slot, sim.now, from: before)
         watchLapse(slot, &sim)
     }
 
