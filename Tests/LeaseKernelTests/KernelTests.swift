@@ -127,26 +127,35 @@ struct Recorder: EventHandler {
     #expect((SimInstant.never + .hours(1)) == .never)
 }
 
-/// The bucketed queue pops in exactly (time, priority, insertion) order under interleaved pushes and pops,
-/// with bunched and distinct times, more keys than its cache holds, and pushes into the bucket being drained.
+/// The bucketed queue pops in exactly (time, priority, insertion) order under interleaved pushes, pops and
+/// removals, with bunched and distinct times, more keys than its cache holds, pushes into the bucket being
+/// drained, and removals at a bucket's head, middle and end (tombstones).
 @Test(arguments: [1, 2, 3])
 func bucketQueueMatchesANaiveTotalOrder(seed: UInt64) {
     var queue = EventQueue<Int>()
-    var naive: [(time: Int64, rank: UInt8, sequence: Int)] = []
+    var naive: [(time: Int64, rank: UInt8, sequence: Int, handle: EventHandle)] = []
     var stream = RandomStream(seed: seed, key: 7)
     var now: Int64 = 0
     var sequence = 0
+    var removed = 0
     for step in 0..<8_000 {
-        if stream.next(below: 3) < 2 || naive.isEmpty {
+        let action = stream.next(below: 10)
+        if action < 6 || naive.isEmpty {
             // Bunched (a few instants, including now) or spread over many distinct instants.
             let bunched = stream.next(below: 2) == 0
             let time = now + (bunched ? Int64(stream.next(below: 3)) * 1000 : Int64(stream.next(below: 200_000)))
             let rank = UInt8(stream.next(below: 3))
-            queue.push(time: SimInstant(millisecondsSinceStart: time), priority: EventPriority(rank: rank), payload: sequence)
-            naive.append((time, rank, sequence))
+            let handle = queue.push(time: SimInstant(millisecondsSinceStart: time), priority: EventPriority(rank: rank), payload: sequence)
+            naive.append((time, rank, sequence, handle))
             sequence += 1
+        } else if action < 8 {
+            let victim = Int(stream.next(below: UInt64(naive.count)))
+            queue.remove(naive[victim].handle)
+            naive.remove(at: victim)
+            removed += 1
         } else {
             let expected = naive.indices.min { (naive[$0].time, naive[$0].rank, naive[$0].sequence) < (naive[$1].time, naive[$1].rank, naive[$1].sequence) }!
+            #expect(queue.nextTime?.millisecondsSinceStart == naive[expected].time)
             let event = queue.popFirst()!
             #expect(event.payload == naive[expected].sequence)
             #expect(event.time.millisecondsSinceStart == naive[expected].time)
@@ -156,6 +165,28 @@ func bucketQueueMatchesANaiveTotalOrder(seed: UInt64) {
         }
         if step % 1_000 == 0 { queue.checkInvariants() }
     }
+    #expect(removed > 1_000)
     #expect(queue.count == naive.count)
     queue.checkInvariants()
+    // Drain: everything left comes out in order, and the queue ends empty.
+    let order = naive.sorted { ($0.time, $0.rank, $0.sequence) < ($1.time, $1.rank, $1.sequence) }.map(\.sequence)
+    var drained: [Int] = []
+    while let event = queue.popFirst() { drained.append(event.payload) }
+    #expect(drained == order)
+    #expect(queue.isEmpty && queue.openBucketCount == 0)
+}
+
+/// A copied queue keeps its own events when the original changes (copy on write of the raw memory).
+@Test func copiedQueuesAreIndependentValues() {
+    var original = EventQueue<Int>()
+    for index in 0..<100 { original.push(time: SimInstant(millisecondsSinceStart: Int64(index % 7)), priority: .normal, payload: index) }
+    var copy = original
+    _ = original.popFirst()
+    original.push(time: .start, priority: .first, payload: -1)
+    var fromCopy: [Int] = []
+    while let event = copy.popFirst() { fromCopy.append(event.payload) }
+    #expect(fromCopy.count == 100)
+    #expect(fromCopy.first == 0)
+    #expect(original.count == 100)
+    #expect(original.popFirst()?.payload == -1)
 }
