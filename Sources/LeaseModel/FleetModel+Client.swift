@@ -153,9 +153,11 @@ extension FleetModel {
         let slot = message.slot, index = Int(slot)
         counters.renewReplies += 1
         slots[index].allocation = message.allocation
-        if slots[index].reservedHeld != message.count {
+        // R-CFG-2: the reserved count as configured now; increments the server no longer counts are gone.
+        if slots[index].reservedHeld != message.count || slots[index].incrementHeld > message.secondCount {
             let before = beginChange(slot, sim.now)
             slots[index].reservedHeld = message.count
+            slots[index].incrementHeld = min(slots[index].incrementHeld, message.secondCount)
             endChange(slot, sim.now, from: before)
         }
         slots[index].reservedExpiry = message.expiry

@@ -127,6 +127,13 @@ extension FleetModel {
             }
             let reservedExpiry = leaseExpiry(slot: slot, duration: spec.policy.reservedLeaseDuration, sim.now)
             setReservedLease(slot, count: leases[index].allocation.reserved, expiry: reservedExpiry, &sim)
+            // R-CFG-2: a raised RUC absorbs increments, so the lease never passes MUC.
+            let room = max(0, leases[index].allocation.maximum - leases[index].reserved)
+            if leases[index].increment > room {
+                changeUsed(serverFeatureIndex(ofSlot: slot), by: room - leases[index].increment, sim.now)
+                leases[index].increment = room
+                if room == 0 { sim.disarm(leases[index].incrementTimer) }
+            }
             var reply = Message(kind: .renewReply, client: client, slot: slot, count: leases[index].reserved)
             reply.expiry = reservedExpiry
             if leases[index].increment > 0 {

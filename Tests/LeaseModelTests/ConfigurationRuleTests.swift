@@ -84,3 +84,19 @@ import LeaseKernel
     #expect(booted.held == 75)                       // reserved again, then one quantum for 70 users
     #expect(world.used == 75)                        // the boot started a fresh session: no double count
 }
+
+/// R-CFG-2: a raised RUC learnt at renewal absorbs increments; the lease never passes MUC.
+@Test func rCfg2RaisedReservedAbsorbsIncrements() throws {
+    var builder = WorldBuilder(installed: 400)
+    builder.client("c", ruc: 50, ilq: 25, muc: 100, steps: [(0, 100)])
+    builder.spec.actions = [ActionSpec(at: .start + .hours(2),
+                                       change: .setAllocation(client: 0, feature: 0, allocation: Allocation(reserved: 75, quantum: 25, maximum: 100)))]
+    var world = builder.world()
+    let before = try world.slot(0, at: 3)
+    #expect(before.reservedHeld == 50 && before.incrementHeld == 50)
+    let after = try world.slot(0, at: 4)          // the 4 h renewal
+    #expect(after.reservedHeld == 75)
+    #expect(after.incrementHeld == 25)
+    #expect(world.model.leases[0].reserved + world.model.leases[0].increment == 100)
+    #expect(world.used == 100)
+}
