@@ -68,6 +68,7 @@ extension FleetModel {
             slots[index].incrementHeld = 0
             slots[index].requestPending = false
             sim.disarm(slots[index].lapseTimer)
+            sim.disarm(slots[index].holdTimer)
             endChange(slot, sim.now, from: before)
             decideLogins(slot, sim.now)
         }

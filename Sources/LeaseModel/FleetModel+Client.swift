@@ -66,7 +66,15 @@ extension FleetModel {
     mutating func releaseUnneeded(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
         let index = Int(slot)
         let state = slots[index]
-        guard sim.now - state.lastIncrementAt >= spec.policy.minimumHold else { return } // R-LEASE-7
+        let holdEnd = state.lastIncrementAt + spec.policy.minimumHold
+        guard sim.now >= holdEnd else { // R-LEASE-7
+            // Under onDrop, look again when the hold ends; after every event due then, so a demand
+            // change at that instant is seen first.
+            if spec.policy.releasePolicy == .onDrop && sim.deadline(of: state.holdTimer) != holdEnd {
+                sim.arm(state.holdTimer, at: holdEnd, priority: .last, .holdEnds(slot: slot))
+            }
+            return
+        }
         let keep = state.allocation.countNeeded(users: state.users)
         let release = min(state.incrementHeld, state.held - keep)
         guard release > 0 else { return }
@@ -196,6 +204,14 @@ extension FleetModel {
         if state.incrementHeld > 0 { earliest = min(earliest, state.incrementExpiry) }
         guard earliest != .never, earliest < sim.deadline(of: state.lapseTimer) else { return }
         sim.arm(state.lapseTimer, at: max(earliest, sim.now), .clientLapse(slot: slot))
+    }
+
+    /// R-LEASE-7, R-LEASE-9: the hold on a slot's increments ended; release now if the load is still low (`onDrop`).
+    mutating func holdEnded(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
+        let index = Int(slot)
+        guard clients[Int(slots[index].client)].isUp,
+              slots[index].users < slots[index].held - slots[index].allocation.quantum else { return }
+        releaseUnneeded(slot, &sim)
     }
 
     /// The client's own clock reaches a lease expiry: what was not renewed is gone (R-LEASE-6).

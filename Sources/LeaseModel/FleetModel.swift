@@ -46,7 +46,8 @@ public struct FleetModel: EventHandler {
             let first = Int32(slots.count)
             for entry in client.allocations {
                 slots.append(SlotState(client: Int32(clients.count), feature: Int32(entry.feature),
-                                       allocation: entry.allocation, lapseTimer: simulation.makeTimer()))
+                                       allocation: entry.allocation, lapseTimer: simulation.makeTimer(),
+                                       holdTimer: simulation.makeTimer()))
                 leases.append(LeaseState(allocation: entry.allocation, reservedTimer: simulation.makeTimer(),
                                          incrementTimer: simulation.makeTimer()))
                 demands.append(entry.demand)
@@ -87,6 +88,7 @@ public struct FleetModel: EventHandler {
         case .sessionEnd(let slot): sessionEnded(slot, &sim)
         case .renewalDue(let client): renewalDue(client, &sim)
         case .clientLapse(let slot): clientLapseDue(slot, &sim)
+        case .holdEnds(let slot): holdEnded(slot, &sim)
         case .reservedExpiry(let slot): reservedLeaseExpired(slot, sim.now)
         case .incrementExpiry(let slot): incrementLeaseExpired(slot, sim.now)
         case .deliver(let message): deliver(message, &sim)

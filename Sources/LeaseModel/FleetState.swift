@@ -31,6 +31,8 @@ public struct SlotState: Sendable {
     var arrivalsAwaiting: Int32 = 0
     var unservedBeforeArrivals: Int32 = 0
     var lapseTimer: TimerID
+    /// Fires when the hold on increments ends, if a release waits for it (R-LEASE-7, `onDrop`).
+    var holdTimer: TimerID
     var demandCursor: Int32 = 0
     var accountedAt: SimInstant = .start
     public var deniedLogins: Int64 = 0

@@ -80,6 +80,8 @@ public enum FleetEvent: Sendable, BitwiseCopyable {
     case renewalDue(client: Int32)
     /// A client's own view of a lease reaches its expiry.
     case clientLapse(slot: Int32)
+    /// The 24 h hold on a slot's increments ends (R-LEASE-7); under `onDrop` a blocked release is retried.
+    case holdEnds(slot: Int32)
     /// The server's reserved lease of a slot reaches its expiry (R-LEASE-6).
     case reservedExpiry(slot: Int32)
     /// The server's incremental lease of a slot reaches its expiry (R-LEASE-6).

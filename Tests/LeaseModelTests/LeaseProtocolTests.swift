@@ -123,3 +123,22 @@ import LeaseKernel
     #expect(world.model.slots[1].held == 50)
     #expect(world.model.serverFeatures.map(\.used) == [100, 50])
 }
+
+/// R-LEASE-7, R-LEASE-9 (onDrop): a drop blocked by the hold is released when the hold ends, with no demand change then.
+@Test func rLease9OnDropReleasesWhenTheHoldEndsWithoutADemandChange() throws {
+    var policy = LeasePolicy()
+    policy.releasePolicy = .onDrop
+    policy.requestsAtRenewal = false
+    var builder = WorldBuilder(installed: 300, policy: policy)
+    builder.client("c", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (1, 140), (2, 60)], latency: .milliseconds(20))
+    var world = builder.world()
+    // Granted at 1 h + 40 ms (round trip); the hold ends 24 h later.
+    #expect(try world.slot(0, at: 3).held == 150)
+    #expect(try world.slot(0, at: 25).held == 150)
+    let holdEnd = 25.0 + 40.0 / 3_600_000
+    #expect(try world.slot(0, at: holdEnd).held == 75)   // 60 users need RUC + one quantum
+    #expect(world.model.counters.releases == 0)         // the release is on the wire (20 ms)
+    #expect(try world.slot(0, at: holdEnd + 1.0 / 3_600).held == 75)
+    #expect(world.used == 75)
+    #expect(world.model.counters.releases == 1)
+}
