@@ -34,7 +34,7 @@ let expectationScenario = """
 }
 
 /// Every bundled scenario runs with the model's invariants checked after every event, under several seeds.
-@Test(arguments: ["quickstart", "morning-peak", "renewal-lapse", "muc-cut", "subscription-renewal", "fleet-500"])
+@Test(arguments: ["quickstart", "morning-peak", "renewal-lapse", "muc-cut", "subscription-renewal", "fleet-500", "trace-replay"])
 func bundledScenariosKeepTheModelInvariants(name: String) throws {
     let seeds: [UInt64?] = name == "fleet-500" ? [nil] : [nil, 1, 2, 3]
     for seed in seeds {
