@@ -93,14 +93,15 @@ extension FleetModel {
 
     /// Brings every integral up to `now` without changing state (before reading metrics).
     public mutating func accountAll(upTo now: SimInstant) {
-        for slot in slots.indices where slots[slot].accountedAt < now {
+        makeUnique()
+        for slot in 0..<slotCount where slots[slot].accountedAt < now {
             let recording = records.recordsStates
             records.recordsStates = false
             let before = beginChange(Int32(slot), now)
             endChange(Int32(slot), now, from: before)
             records.recordsStates = recording
         }
-        for index in serverFeatures.indices { accountServerFeature(index, now) }
+        for index in 0..<store.serverFeatureCount { accountServerFeature(index, now) }
     }
 }
 
@@ -124,7 +125,7 @@ public struct SlotLevels: Sendable {
 extension FleetModel {
     /// Calls `body` with every slot's levels, in slot order (for sampled output, without copying slot states).
     public func withSlotLevels(_ body: (Int, SlotLevels) -> Void) {
-        for slot in slots.indices {
+        for slot in 0..<slotCount {
             let up = clients[Int(slots[slot].client)].isUp
             let reserved = up ? slots[slot].reservedHeld : 0, incremental = up ? slots[slot].incrementHeld : 0
             body(slot, SlotLevels(users: slots[slot].users, reserved: reserved, incremental: incremental,

@@ -3,8 +3,8 @@ import LeaseKernel
 /// Invariants checked after every event in tests (and with `--check-invariants`).
 extension FleetModel {
     public func checkInvariants(at now: SimInstant) {
-        var usedBySlots = [Int64](repeating: 0, count: serverFeatures.count)
-        for slot in slots.indices {
+        var usedBySlots = [Int64](repeating: 0, count: store.serverFeatureCount)
+        for slot in 0..<slotCount {
             let lease = leases[slot]
             let state = slots[slot]
             precondition(lease.reserved >= 0 && lease.increment >= 0, "negative lease on slot \(slot) at \(now)")
@@ -18,7 +18,7 @@ extension FleetModel {
                          "deleted client still leases on slot \(slot) at \(now)")
             usedBySlots[serverFeatureIndex(ofSlot: Int32(slot))] += Int64(lease.reserved + lease.increment)
         }
-        for index in serverFeatures.indices {
+        for index in 0..<store.serverFeatureCount {
             precondition(Int64(serverFeatures[index].used) == usedBySlots[index],
                          "server feature \(index) used \(serverFeatures[index].used) != leases \(usedBySlots[index]) at \(now)")
         }

@@ -11,11 +11,8 @@ public struct FleetModel: EventHandler {
     public let spec: FleetSpec
     /// The end of the run; work due at or after it is not counted.
     public let horizon: SimInstant
-    var clients: [ClientState] = []
-    public internal(set) var slots: [SlotState] = []
-    public internal(set) var leases: [LeaseState] = []
-    public internal(set) var serverFeatures: [ServerFeatureState] = []
-    public internal(set) var totals: [FeatureTotals] = []
+    /// Per-entity state (clients, slots, leases, server features, fleet totals) in raw slabs.
+    var store: FleetStore
     var demands: [DemandSpec?] = []
     var demandStreams: [RandomStream] = []
     /// Installed-count changes of every server, in time order.
@@ -29,8 +26,10 @@ public struct FleetModel: EventHandler {
         self.spec = spec
         self.horizon = horizon
         let featureCount = spec.features.count
-        totals = Array(repeating: FeatureTotals(), count: featureCount)
-        serverFeatures = Array(repeating: ServerFeatureState(), count: spec.servers.count * featureCount)
+        let totals = Array(repeating: FeatureTotals(), count: featureCount)
+        var serverFeatures = Array(repeating: ServerFeatureState(), count: spec.servers.count * featureCount)
+        var clients: [ClientState] = [], slots: [SlotState] = [], leases: [LeaseState] = []
+        var demands: [DemandSpec?] = [], demandStreams: [RandomStream] = []
         var changes: [CapacityChange] = []
         for (serverIndex, server) in spec.servers.enumerated() {
             let schedule = LicenseSchedule.capacity(server: serverIndex, licenses: server.licenses, featureCount: featureCount)
@@ -57,10 +56,40 @@ public struct FleetModel: EventHandler {
                                        allocationExpiry: client.allocationExpiry, firstSlot: first,
                                        endSlot: Int32(slots.count), renewalTimer: simulation.makeTimer()))
         }
+        self.demands = demands
+        self.demandStreams = demandStreams
+        store = FleetStore(clients: clients, slots: slots, leases: leases, serverFeatures: serverFeatures, totals: totals)
     }
+
+    // MARK: Storage
+
+    var clients: UnsafeMutablePointer<ClientState> { store.clients }
+    var slots: UnsafeMutablePointer<SlotState> { store.slots }
+    var leases: UnsafeMutablePointer<LeaseState> { store.leases }
+    var serverFeatures: UnsafeMutablePointer<ServerFeatureState> { store.serverFeatures }
+    var totals: UnsafeMutablePointer<FeatureTotals> { store.totals }
+    var slotCount: Int { store.slotCount }
+
+    /// Makes the store this model's own before it changes (copy on write).
+    @inline(__always)
+    mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&store) { store = store.copy() }
+    }
+
+    /// Every slot: one client's one feature, as the client sees it.
+    public var slotStates: EntityView<SlotState> { EntityView(owner: store, base: store.slots, count: store.slotCount) }
+    /// The server's lease record of every slot.
+    public var leaseStates: EntityView<LeaseState> { EntityView(owner: store, base: store.leases, count: store.slotCount) }
+    /// Every server's every feature (index: server * featureCount + feature).
+    public var serverFeatureStates: EntityView<ServerFeatureState> {
+        EntityView(owner: store, base: store.serverFeatures, count: store.serverFeatureCount)
+    }
+    /// Fleet totals by feature.
+    public var featureTotals: EntityView<FeatureTotals> { EntityView(owner: store, base: store.totals, count: store.featureCount) }
 
     /// Schedules the run's first events: initial leases, demand, renewals, license changes, actions.
     public mutating func start(_ sim: inout Simulation<FleetEvent>) {
+        makeUnique()
         for (index, change) in capacityChanges.enumerated() {
             sim.schedule(at: change.at, priority: .first, .capacityChange(index: Int32(index)))
         }
@@ -69,9 +98,9 @@ public struct FleetModel: EventHandler {
         }
         if spec.policy.initialLeases == .held {
             // The fleet starts in steady state: every reserved lease granted just now.
-            for slot in slots.indices { grantInitialReservedLease(Int32(slot), &sim) }
+            for slot in 0..<slotCount { grantInitialReservedLease(Int32(slot), &sim) }
         }
-        for client in clients.indices {
+        for client in 0..<store.clientCount {
             let client = Int32(client)
             for slot in clientSlots(client) where demands[Int(slot)] != nil {
                 sim.schedule(at: .start, .demand(slot: slot))
@@ -83,6 +112,7 @@ public struct FleetModel: EventHandler {
 
     /// Dispatches one event to its handler.
     public mutating func handle(_ event: FleetEvent, simulation sim: inout Simulation<FleetEvent>) {
+        makeUnique()
         switch event {
         case .demand(let slot): demandDue(slot, &sim)
         case .sessionEnd(let slot): sessionEnded(slot, &sim)

@@ -38,7 +38,7 @@ struct ExpectationTracker {
     init(expectations: [Expectation], model: FleetModel) {
         self.expectations = expectations
         featureCount = model.featureCount
-        slotClient = model.slots.map(\.client)
+        slotClient = model.slotStates.map(\.client)
         expectationSlot = expectations.map { expectation in
             if case .client(let client) = expectation.subject { return model.slot(client: client, feature: expectation.feature) ?? -1 }
             return -1
@@ -46,16 +46,16 @@ struct ExpectationTracker {
         watched = expectations.indices.filter { expectations[$0].when == .always || expectations[$0].when == .never }
         dirty = Array(repeating: true, count: expectations.count)
         let features = model.featureCount
-        slotValues = model.slots.indices.map { slot in
-            let state = model.slots[slot]
+        slotValues = model.slotStates.indices.map { slot in
+            let state = model.slotStates[slot]
             let capacity = model.capacity(ofSlot: slot)
             return StateRecord(time: .start, entity: .client, index: Int32(slot), feature: state.feature, users: state.users,
                                served: min(state.users, capacity), reserved: state.reservedHeld,
                                incremental: state.incrementHeld, deniedLogins: state.deniedLogins)
         }
-        serverValues = model.serverFeatures.indices.map { index in
+        serverValues = model.serverFeatureStates.indices.map { index in
             StateRecord(time: .start, entity: .server, index: Int32(index), feature: Int32(index % max(features, 1)),
-                        installed: model.serverFeatures[index].installed, used: model.serverFeatures[index].used)
+                        installed: model.serverFeatureStates[index].installed, used: model.serverFeatureStates[index].used)
         }
         fleetUsers = Array(repeating: 0, count: features)
         fleetServed = fleetUsers; fleetLeased = fleetUsers; fleetDenied = fleetUsers

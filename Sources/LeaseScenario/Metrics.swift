@@ -18,7 +18,7 @@ extension FleetModel {
     }
 
     func clientMetric(_ metric: Metric, slot: Int, client: Int) -> Double {
-        let state = slots[slot]
+        let state = slotStates[slot]
         let capacity = capacity(ofSlot: slot)
         let up = isUp(client: client)
         switch metric {
@@ -38,7 +38,7 @@ extension FleetModel {
     }
 
     func serverMetric(_ metric: Metric, index: Int) -> Double {
-        let state = serverFeatures[index]
+        let state = serverFeatureStates[index]
         switch metric {
         case .installed: return Double(state.installed)
         case .used: return Double(state.used)
@@ -50,14 +50,14 @@ extension FleetModel {
     }
 
     func fleetMetric(_ metric: Metric, feature: Int) -> Double {
-        let totals = totals[feature]
+        let totals = featureTotals[feature]
         switch metric {
         case .users: return Double(totals.users)
         case .served: return Double(totals.served)
         case .leased: return Double(totals.leased)
         case .deniedLogins: return Double(totals.deniedLogins)
         case .deniedUserHours:
-            return Double(slots.reduce(Int64(0)) { $0 + ($1.feature == Int32(feature) ? $1.deniedUserMilliseconds : 0) })
+            return Double(slotStates.reduce(Int64(0)) { $0 + ($1.feature == Int32(feature) ? $1.deniedUserMilliseconds : 0) })
                 / Self.millisecondsPerHour
         case .peakUsers: return Double(totals.peakUsers)
         case .peakLeased: return Double(totals.peakLeased)

@@ -24,9 +24,9 @@ public enum RunSummary {
         out += "  \"run\": {\"events\": \(report.eventsProcessed), \"messages\": \(model.counters.messages), \"incrementRequests\": \(model.counters.incrementRequests), \"renewals\": \(model.counters.renewals), \"releases\": \(model.counters.releases), \"refusals\": \(model.counters.refusals), \"reclaims\": \(model.counters.reclaims)},\n"
         out += "  \"fleet\": {\n"
         out += spec.features.indices.map { feature -> String in
-            let totals = model.totals[feature]
+            let totals = model.featureTotals[feature]
             var denied: Int64 = 0, served: Int64 = 0, leased: Int64 = 0
-            for slot in model.slots where slot.feature == Int32(feature) {
+            for slot in model.slotStates where slot.feature == Int32(feature) {
                 denied += slot.deniedUserMilliseconds
                 served += slot.servedUserMilliseconds
                 leased += slot.leasedUserMilliseconds
@@ -36,7 +36,7 @@ public enum RunSummary {
         out += "\n  },\n  \"servers\": [\n"
         out += spec.servers.indices.map { server -> String in
             let features = spec.features.indices.map { feature -> String in
-                let state = model.serverFeatures[server * model.featureCount + feature]
+                let state = model.serverFeatureStates[server * model.featureCount + feature]
                 return "\(OutputText.jsonString(spec.features[feature])): {\"installed\": \(state.installed), \"used\": \(state.used), \"free\": \(state.free), \"peakUsed\": \(state.peakUsed), \"utilisation\": \(ratio(state.usedUserMilliseconds, state.installedUserMilliseconds))}"
             }.joined(separator: ", ")
             return "    {\"id\": \(OutputText.jsonString(spec.servers[server].id)), \"features\": {\(features)}}"
@@ -45,7 +45,7 @@ public enum RunSummary {
         out += spec.clients.indices.map { client -> String in
             let messages = model.messages(ofClient: client)
             let features = spec.clients[client].allocations.map { entry -> String in
-                let slot = model.slots[model.slot(client: client, feature: entry.feature) ?? 0]
+                let slot = model.slotStates[model.slot(client: client, feature: entry.feature) ?? 0]
                 return "\(OutputText.jsonString(spec.features[entry.feature])): {\"deniedLogins\": \(slot.deniedLogins), \"deniedUserHours\": \(userHours(slot.deniedUserMilliseconds)), \"peakUsers\": \(slot.peakUsers), \"peakLeased\": \(slot.peakLeased), \"utilisation\": \(ratio(slot.servedUserMilliseconds, slot.leasedUserMilliseconds))}"
             }.joined(separator: ", ")
             return "    {\"id\": \(OutputText.jsonString(spec.clients[client].id)), \"messagesSent\": \(messages.sent), \"messagesReceived\": \(messages.received), \"features\": {\(features)}}"
@@ -63,18 +63,18 @@ public enum RunSummary {
         let scenario = report.scenario, model = report.model, spec = scenario.spec
         var lines = ["\(scenario.name): \(spec.clients.count) clients, \(spec.servers.count) servers, \(scenario.duration) simulated, \(report.eventsProcessed) events, seed \(spec.seed)"]
         for feature in spec.features.indices {
-            let totals = model.totals[feature]
+            let totals = model.featureTotals[feature]
             var denied: Int64 = 0
-            for slot in model.slots where slot.feature == Int32(feature) { denied += slot.deniedUserMilliseconds }
+            for slot in model.slotStates where slot.feature == Int32(feature) { denied += slot.deniedUserMilliseconds }
             var installed: Int64 = 0
-            for server in spec.servers.indices { installed += Int64(model.serverFeatures[server * model.featureCount + feature].installed) }
+            for server in spec.servers.indices { installed += Int64(model.serverFeatureStates[server * model.featureCount + feature].installed) }
             lines.append("  \(spec.features[feature]): denied logins \(totals.deniedLogins), denied user-hours \(userHours(denied)), peak users \(totals.peakUsers), peak leased \(totals.peakLeased), installed at end \(installed), headroom at peak \(installed - totals.peakLeased)")
         }
-        let worst = model.slots.indices.filter { model.slots[$0].deniedLogins > 0 }
-            .sorted { (-model.slots[$0].deniedLogins, $0) < (-model.slots[$1].deniedLogins, $1) }.prefix(5)
+        let worst = model.slotStates.indices.filter { model.slotStates[$0].deniedLogins > 0 }
+            .sorted { (-model.slotStates[$0].deniedLogins, $0) < (-model.slotStates[$1].deniedLogins, $1) }.prefix(5)
         if !worst.isEmpty {
             lines.append("  most denied: " + worst.map { slot in
-                "\(spec.clients[Int(model.slots[slot].client)].id)/\(spec.features[Int(model.slots[slot].feature)]) \(model.slots[slot].deniedLogins)"
+                "\(spec.clients[Int(model.slotStates[slot].client)].id)/\(spec.features[Int(model.slotStates[slot].feature)]) \(model.slotStates[slot].deniedLogins)"
             }.joined(separator: ", "))
         }
         return lines.joined(separator: "\n") + "\n"

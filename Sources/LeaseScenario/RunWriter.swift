@@ -132,17 +132,17 @@ final class RunWriter {
                                   deniedLogins: levels.deniedLogins)
             rows.drain(into: timeline)
         }
-        for index in model.serverFeatures.indices where keepsServer[index / model.featureCount] {
+        for index in model.serverFeatureStates.indices where keepsServer[index / model.featureCount] {
             rows.raw(time)
             rows.raw(serverFeaturePrefixes[index])
-            RunWriter.capacityCells(&rows, installed: Int64(model.serverFeatures[index].installed),
-                                    used: Int64(model.serverFeatures[index].used))
+            RunWriter.capacityCells(&rows, installed: Int64(model.serverFeatureStates[index].installed),
+                                    used: Int64(model.serverFeatureStates[index].used))
         }
-        for (feature, totals) in model.totals.enumerated() {
+        for (feature, totals) in model.featureTotals.enumerated() {
             var installed: Int64 = 0, used: Int64 = 0
             for server in scenario.spec.servers.indices {
-                installed += Int64(model.serverFeatures[server * model.featureCount + feature].installed)
-                used += Int64(model.serverFeatures[server * model.featureCount + feature].used)
+                installed += Int64(model.serverFeatureStates[server * model.featureCount + feature].installed)
+                used += Int64(model.serverFeatureStates[server * model.featureCount + feature].used)
             }
             rows.raw(time)
             rows.raw(Array("fleet,fleet,\(OutputText.csvCell(scenario.spec.features[feature])),".utf8))

@@ -12,9 +12,9 @@ import LeaseKernel
     #expect(try world.slot(0, at: 11).held == 200)
     try world.run(until: .start + .hours(12), includingEnd: true)
     #expect(world.used == 100)                       // the server frees at once
-    #expect(world.model.slots[0].held == 200)        // the notice is on the wire (10 ms)
+    #expect(world.model.slotStates[0].held == 200)        // the notice is on the wire (10 ms)
     #expect(try world.slot(0, at: 12.001).held == 100)
-    #expect(world.model.slots[0].allocation.maximum == 100)
+    #expect(world.model.slotStates[0].allocation.maximum == 100)
     let cut = world.model.records.protocolEvents.first { $0.kind == .cut }
     #expect(cut?.rule.description == "R-CFG-1")
     #expect(cut?.count == 100)
@@ -97,6 +97,6 @@ import LeaseKernel
     let after = try world.slot(0, at: 4)          // the 4 h renewal
     #expect(after.reservedHeld == 75)
     #expect(after.incrementHeld == 25)
-    #expect(world.model.leases[0].reserved + world.model.leases[0].increment == 100)
+    #expect(world.model.leaseStates[0].reserved + world.model.leaseStates[0].increment == 100)
     #expect(world.used == 100)
 }

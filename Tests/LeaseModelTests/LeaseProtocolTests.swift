@@ -26,13 +26,13 @@ import LeaseKernel
     builder.client("short", ruc: 50, ilq: 25, muc: 150, steps: [(0, 60)], expiry: .start + .days(5) + .hours(2))
     var world = builder.world(days: 6)
     try world.run(until: .start + .hours(1), includingEnd: true)
-    #expect(world.model.leases[0].reservedExpiry == .start + .days(10))  // R-LEASE-3: 14400 min
-    #expect(world.model.leases[0].incrementExpiry == .start + .days(1))  // R-LEASE-3: ILD 1440 min
-    #expect(world.model.leases[1].reservedExpiry == .start + .days(5) + .hours(2)) // R-LEASE-5: capped
+    #expect(world.model.leaseStates[0].reservedExpiry == .start + .days(10))  // R-LEASE-3: 14400 min
+    #expect(world.model.leaseStates[0].incrementExpiry == .start + .days(1))  // R-LEASE-3: ILD 1440 min
+    #expect(world.model.leaseStates[1].reservedExpiry == .start + .days(5) + .hours(2)) // R-LEASE-5: capped
     try world.run(until: .start + .days(5), includingEnd: true)
     // Renewed at 5d: the increment's expiry is min(5d + 1d, 5d 2h).
-    #expect(world.model.leases[1].incrementExpiry == .start + .days(5) + .hours(2))
-    #expect(world.model.leases[0].incrementExpiry == .start + .days(6))
+    #expect(world.model.leaseStates[1].incrementExpiry == .start + .days(5) + .hours(2))
+    #expect(world.model.leaseStates[0].incrementExpiry == .start + .days(6))
 }
 
 /// R-ALLOC-5 with R-LEASE-5: leases end at the allocation expiry and later requests are refused.
@@ -119,9 +119,9 @@ import LeaseKernel
     builder.client("c", ruc: 50, ilq: 25, muc: 100, steps: [(0, 90)], features: [0, 1])
     var world = builder.world()
     try world.run(until: .start + .hours(1))
-    #expect(world.model.slots[0].held == 100)
-    #expect(world.model.slots[1].held == 50)
-    #expect(world.model.serverFeatures.map(\.used) == [100, 50])
+    #expect(world.model.slotStates[0].held == 100)
+    #expect(world.model.slotStates[1].held == 50)
+    #expect(world.model.serverFeatureStates.map(\.used) == [100, 50])
 }
 
 /// R-LEASE-7, R-LEASE-9 (onDrop): a drop blocked by the hold is released when the hold ends, with no demand change then.

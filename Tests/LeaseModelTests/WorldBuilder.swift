@@ -43,8 +43,8 @@ extension FleetWorld {
         let instant = SimInstant.start + .milliseconds(Int64(hours * 3_600_000))
         try run(until: instant, includingEnd: true)
         model.accountAll(upTo: instant)
-        return model.slots[index]
+        return model.slotStates[index]
     }
 
-    var used: Int32 { model.serverFeatures[0].used }
+    var used: Int32 { model.serverFeatureStates[0].used }
 }

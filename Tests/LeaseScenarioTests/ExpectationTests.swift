@@ -44,8 +44,8 @@ func bundledScenariosKeepTheModelInvariants(name: String) throws {
         let report = try ScenarioRunner.run(scenario, options: options)
         report.model.checkInvariants(at: report.scenario.horizon)
         // Conservation: what the servers lease out equals what their records say the clients hold.
-        let used = report.model.serverFeatures.reduce(Int64(0)) { $0 + Int64($1.used) }
-        let leased = report.model.leases.reduce(Int64(0)) { $0 + Int64($1.reserved + $1.increment) }
+        let used = report.model.serverFeatureStates.reduce(Int64(0)) { $0 + Int64($1.used) }
+        let leased = report.model.leaseStates.reduce(Int64(0)) { $0 + Int64($1.reserved + $1.increment) }
         #expect(used == leased)
         if seed == nil { #expect(report.allPassed, "\(name): \(RunSummary.expectationLines(report).filter { $0.hasPrefix("FAIL") })") }
     }

@@ -64,10 +64,10 @@ public enum CanonicalFleet {
         let counters = model.counters
         let referenceEvents = counters.demandChanges + counters.renewalTimers + counters.renewals
             + counters.incrementRequests + counters.incrementReplies + counters.releases + counters.expiryChecksDue
-        let deniedUserMilliseconds = model.slots.reduce(Int64(0)) { $0 + $1.deniedUserMilliseconds }
+        let deniedUserMilliseconds = model.slotStates.reduce(Int64(0)) { $0 + $1.deniedUserMilliseconds }
         precondition(deniedUserMilliseconds % SimDuration.millisecondsPerHour == 0, "denied user-time not in whole hours")
-        let finalLeased = model.slots.reduce(Int64(0)) { $0 + Int64($1.held) }
-        precondition(finalLeased == Int64(model.serverFeatures[0].used), "clients and server disagree")
+        let finalLeased = model.slotStates.reduce(Int64(0)) { $0 + Int64($1.held) }
+        precondition(finalLeased == Int64(model.serverFeatureStates[0].used), "clients and server disagree")
         return Outcome(events: referenceEvents, deniedUserHours: deniedUserMilliseconds / SimDuration.millisecondsPerHour,
                        finalLeased: finalLeased, kernelEvents: kernelEvents)
     }
