@@ -9,6 +9,8 @@ public final class OutputFile {
     let temporaryPath: String
     let handle: FileHandle
     var buffer: [UInt8] = []
+    /// The first write error, reported by `commit`.
+    var writeError: String?
     static let bufferBytes = 1 << 20
 
     /// Creates the temporary file next to `path`.
@@ -40,7 +42,7 @@ public final class OutputFile {
     public func write(bytes: UnsafeBufferPointer<UInt8>) {
         if bytes.count >= OutputFile.bufferBytes {
             flush()
-            handle.write(Data(buffer: bytes))
+            writeAll(bytes)
         } else {
             buffer.append(contentsOf: bytes)
             if buffer.count >= OutputFile.bufferBytes { flush() }
@@ -49,13 +51,33 @@ public final class OutputFile {
 
     func flush() {
         guard !buffer.isEmpty else { return }
-        handle.write(Data(buffer))
+        buffer.withUnsafeBufferPointer { writeAll($0) }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes bytes straight to the file descriptor, without an intermediate copy; errors are kept for `commit`.
+    func writeAll(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard writeError == nil, var next = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let written = Foundation.write(handle.fileDescriptor, next, remaining)
+            if written < 0 {
+                if errno == EINTR { continue }
+                writeError = String(cString: strerror(errno))
+                return
+            }
+            remaining -= written
+            next += written
+        }
     }
 
     /// Flushes, closes and renames the file into place.
     public func commit() throws {
         flush()
+        if let writeError {
+            discard()
+            throw OutputError(path: finalPath, reason: writeError)
+        }
         try handle.close()
         if FileManager.default.fileExists(atPath: finalPath) { try FileManager.default.removeItem(atPath: finalPath) }
         try FileManager.default.moveItem(atPath: temporaryPath, toPath: finalPath)
@@ -174,15 +196,30 @@ public struct CSVBuffer {
     }
 
     /// Appends an integer in decimal (at most 20 bytes; `reserve` first).
+    ///
+    /// Digits come from division by the constant 10 (a multiply, not a divide instruction),
+    /// least significant first into a scratch buffer, then are copied in order.
     @inlinable public mutating func integer(_ value: Int64) {
-        let magnitude = value.magnitude
+        var magnitude = value.magnitude
         if value < 0 { put(UInt8(ascii: "-")) }
-        var divisor: UInt64 = 1
-        while divisor <= magnitude / 10 { divisor *= 10 }
-        repeat {
-            put(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
-            divisor /= 10
-        } while divisor > 0
+        if magnitude < 10 {
+            put(UInt8(ascii: "0") + UInt8(magnitude))
+            return
+        }
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let target = base.unsafelyUnwrapped + written
+        let length = withUnsafeMutableBytes(of: &scratch) { digits -> Int in
+            var index = digits.count
+            repeat {
+                index -= 1
+                digits[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            let length = digits.count - index
+            target.update(from: digits.baseAddress!.advanced(by: index).assumingMemoryBound(to: UInt8.self), count: length)
+            return length
+        }
+        written += length
     }
 
     /// Appends prepared bytes (a cell with its separators); reserves room itself.
