@@ -223,7 +223,10 @@ public struct CSVBuffer {
     }
 
     /// Appends prepared bytes (a cell with its separators); reserves room itself.
-    @inlinable public mutating func raw(_ prepared: [UInt8]) {
+    @inlinable public mutating func raw(_ prepared: [UInt8]) { raw(prepared[...]) }
+
+    /// Appends a slice of prepared bytes; reserves room itself.
+    @inlinable public mutating func raw(_ prepared: ArraySlice<UInt8>) {
         reserve(prepared.count)
         prepared.withUnsafeBufferPointer { source in
             (base.unsafelyUnwrapped + written).update(from: source.baseAddress!, count: source.count)

@@ -20,8 +20,10 @@ final class RunWriter {
     /// Per client (and per server): kept by the entity filter?
     let keepsClient: [Bool]
     let keepsServer: [Bool]
-    /// `id,client,feature,` of each slot, prepared once (empty for a slot the filter drops).
-    var slotPrefixes: [[UInt8]] = []
+    /// `id,client,feature,` of every slot, prepared once, back to back (empty for a slot the filter drops).
+    var slotPrefixBytes: [UInt8] = []
+    /// Where each slot's prefix starts in `slotPrefixBytes` (one more entry than slots).
+    var slotPrefixStarts: [Int] = [0]
     /// `id,server,feature,` of each server feature, prepared once.
     var serverFeaturePrefixes: [[UInt8]] = []
     /// The time columns of the latest instant written, with the instant.
@@ -47,7 +49,8 @@ final class RunWriter {
         for (index, client) in scenario.spec.clients.enumerated() {
             let id = OutputText.csvCell(client.id)
             for entry in client.allocations {
-                slotPrefixes.append(keepsClient[index] ? Array("\(id),client,\(features[entry.feature]),".utf8) : [])
+                if keepsClient[index] { slotPrefixBytes += Array("\(id),client,\(features[entry.feature]),".utf8) }
+                slotPrefixStarts.append(slotPrefixBytes.count)
             }
         }
         for server in scenario.spec.servers {
@@ -101,10 +104,10 @@ final class RunWriter {
         defer { timelineRows = rows }
         switch record.entity {
         case .client:
-            let prefix = slotPrefixes[Int(record.index)]
-            guard !prefix.isEmpty else { return }
+            let slot = Int(record.index)
+            guard slotPrefixStarts[slot] < slotPrefixStarts[slot + 1] else { return }
             rows.raw(timeColumns(record.time))
-            rows.raw(prefix)
+            rows.raw(slotPrefixBytes[slotPrefixStarts[slot]..<slotPrefixStarts[slot + 1]])
             RunWriter.clientCells(&rows, users: record.users, served: record.served, reserved: record.reserved,
                                   incremental: record.incremental, capacity: record.reserved + record.incremental,
                                   deniedLogins: record.deniedLogins)
@@ -122,11 +125,11 @@ final class RunWriter {
         var rows = CSVBuffer.take(&timelineRows)
         defer { timelineRows = rows }
         let time = timeColumns(instant)
-        let prefixes = slotPrefixes
+        let prefixBytes = slotPrefixBytes, starts = slotPrefixStarts
         model.withSlotLevels { slot, levels in
-            guard !prefixes[slot].isEmpty else { return }
+            guard starts[slot] < starts[slot + 1] else { return }
             rows.raw(time)
-            rows.raw(prefixes[slot])
+            rows.raw(prefixBytes[starts[slot]..<starts[slot + 1]])
             RunWriter.clientCells(&rows, users: levels.users, served: min(levels.users, levels.capacity),
                                   reserved: levels.reserved, incremental: levels.incremental, capacity: levels.capacity,
                                   deniedLogins: levels.deniedLogins)
