@@ -55,8 +55,6 @@ extension FleetModel {
             incremental: up ? state.incrementHeld : 0, deniedLogins: state.deniedLogins))
     }
 
-    /// Denied logins of a feature over the fleet so far.
-    public func fleetDeniedLogins(feature: Int) -> Int64 { totals[feature].deniedLogins }
 
     /// Integrates a server feature's used and installed counts up to `now`; call before changing it.
     mutating func accountServerFeature(_ index: Int, _ now: SimInstant) {

@@ -99,6 +99,4 @@ public struct ModelLog: Sendable {
 
     public init() {}
 
-    /// Records waiting to be drained.
-    public var pendingCount: Int { states.count + protocolEvents.count }
 }

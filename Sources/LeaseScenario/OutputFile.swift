@@ -33,11 +33,6 @@ public final class OutputFile {
         if buffer.count >= OutputFile.bufferBytes { flush() }
     }
 
-    public func write(bytes: [UInt8]) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= OutputFile.bufferBytes { flush() }
-    }
-
     /// Writes raw bytes; large chunks go straight to the file.
     public func write(bytes: UnsafeBufferPointer<UInt8>) {
         if bytes.count >= OutputFile.bufferBytes {
