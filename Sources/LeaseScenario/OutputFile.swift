@@ -192,29 +192,25 @@ public struct CSVBuffer {
 
     /// Appends an integer in decimal (at most 20 bytes; `reserve` first).
     ///
-    /// Digits come from division by the constant 10 (a multiply, not a divide instruction),
-    /// least significant first into a scratch buffer, then are copied in order.
+    /// Counts the digits, then writes them in place from the last; both loops divide by the
+    /// constant 10 (a multiply, not a divide instruction), and no copy is made.
     @inlinable public mutating func integer(_ value: Int64) {
         var magnitude = value.magnitude
         if value < 0 { put(UInt8(ascii: "-")) }
-        if magnitude < 10 {
-            put(UInt8(ascii: "0") + UInt8(magnitude))
-            return
+        var digits = 1
+        var probe = magnitude
+        while probe >= 10 {
+            probe /= 10
+            digits += 1
         }
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
         let target = base.unsafelyUnwrapped + written
-        let length = withUnsafeMutableBytes(of: &scratch) { digits -> Int in
-            var index = digits.count
-            repeat {
-                index -= 1
-                digits[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            let length = digits.count - index
-            target.update(from: digits.baseAddress!.advanced(by: index).assumingMemoryBound(to: UInt8.self), count: length)
-            return length
-        }
-        written += length
+        var index = digits
+        repeat {
+            index -= 1
+            target[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+        written += digits
     }
 
     /// Appends prepared bytes (a cell with its separators); reserves room itself.
