@@ -21,20 +21,17 @@ public struct EventPriority: Hashable, Comparable, Sendable {
 public struct ScheduledEvent<Payload: BitwiseCopyable> {
     public var time: SimInstant
     public var priority: EventPriority
-    /// The timer this event belongs to, or `-1` for a plain event.
-    @usableFromInline var timerSlot: Int32
     public var payload: Payload
 
-    @inlinable init(time: SimInstant, priority: EventPriority, timerSlot: Int32, payload: Payload) {
+    @inlinable init(time: SimInstant, priority: EventPriority, payload: Payload) {
         self.time = time
         self.priority = priority
-        self.timerSlot = timerSlot
         self.payload = payload
     }
 }
 
 /// A pending event's place in the queue, for removing it before it is due.
-public struct EventHandle: Hashable, Sendable {
+public struct EventHandle: Hashable, Sendable, BitwiseCopyable {
     @usableFromInline var bucket: Int32
     @usableFromInline var position: Int32
     @inlinable init(bucket: Int32, position: Int32) {
@@ -78,6 +75,10 @@ public struct EventQueue<Payload: BitwiseCopyable> {
     @usableFromInline var heapCapacity = 16
     @usableFromInline var heapCount = 0
     @usableFromInline var cache: UnsafeMutablePointer<EventQueueCacheEntry>
+    /// Timers: each one's pending firing (bucket -1 when none) and deadline.
+    @usableFromInline var timers: UnsafeMutablePointer<EventQueueTimer>
+    @usableFromInline var timerCapacity = 16
+    @usableFromInline var timerCount = 0
     @usableFromInline var pendingCount = 0
     @usableFromInline var nextSequence: UInt64 = 0
 
@@ -87,6 +88,7 @@ public struct EventQueue<Payload: BitwiseCopyable> {
         heap = owner.adopt(.allocate(capacity: heapCapacity))
         cache = owner.adopt(.allocate(capacity: EventQueue.cacheSize))
         cache.initialize(repeating: EventQueueCacheEntry(time: Int64.min, priority: 0, bucket: -1), count: EventQueue.cacheSize)
+        timers = owner.adopt(.allocate(capacity: timerCapacity))
     }
 
     /// The number of pending events.
@@ -105,7 +107,7 @@ public struct EventQueue<Payload: BitwiseCopyable> {
     }
 
     @usableFromInline mutating func copyMemory() {
-        let old = (buckets, heap, cache)
+        let old = (buckets, heap, cache, timers)
         owner = EventQueueMemory()
         buckets = owner.adopt(.allocate(capacity: bucketCapacity))
         buckets.update(from: old.0, count: bucketCount)
@@ -124,6 +126,42 @@ public struct EventQueue<Payload: BitwiseCopyable> {
         heap.update(from: old.1, count: heapCount)
         cache = owner.adopt(.allocate(capacity: EventQueue.cacheSize))
         cache.update(from: old.2, count: EventQueue.cacheSize)
+        timers = owner.adopt(.allocate(capacity: timerCapacity))
+        timers.update(from: old.3, count: timerCount)
+    }
+
+    // MARK: Timers
+
+    /// Creates a timer, initially disarmed; returns its slot.
+    public mutating func makeTimer() -> Int32 {
+        makeUnique()
+        precondition(timerCount < Int(Int32.max), "too many timers")
+        if timerCount == timerCapacity { timers = owner.grow(timers, count: timerCount, to: &timerCapacity) }
+        timers[timerCount] = EventQueueTimer(firing: EventHandle(bucket: -1, position: 0), deadline: Int64.max)
+        timerCount += 1
+        return Int32(timerCount - 1)
+    }
+
+    /// Arms a timer: its pending firing, if any, is removed in O(1) and a new one is pushed.
+    @inlinable
+    public mutating func arm(timer: Int32, at time: SimInstant, priority: EventPriority, payload: Payload) {
+        let slot = Int(timer)
+        if timers[slot].firing.bucket >= 0 { remove(timers[slot].firing) }
+        timers[slot] = EventQueueTimer(firing: push(time: time, priority: priority, timerSlot: timer, payload: payload),
+                                       deadline: time.millisecondsSinceStart)
+    }
+
+    /// Disarms a timer: its pending firing, if any, is removed in O(1).
+    @inlinable
+    public mutating func disarm(timer: Int32) {
+        let slot = Int(timer)
+        if timers[slot].firing.bucket >= 0 { remove(timers[slot].firing) }
+        timers[slot] = EventQueueTimer(firing: EventHandle(bucket: -1, position: 0), deadline: Int64.max)
+    }
+
+    /// When a timer fires next (`.never` when disarmed).
+    @inlinable public func deadline(timer: Int32) -> SimInstant {
+        SimInstant(millisecondsSinceStart: timers[Int(timer)].deadline)
     }
 
     @inlinable static func cacheIndex(time: Int64, priority: UInt8) -> Int {
@@ -185,8 +223,11 @@ public struct EventQueue<Payload: BitwiseCopyable> {
         buckets[bucket].live -= 1
         pendingCount -= 1
         skipRemoved(bucket)
+        if entry.timerSlot >= 0 { // The timer's firing is no longer pending.
+            timers[Int(entry.timerSlot)] = EventQueueTimer(firing: EventHandle(bucket: -1, position: 0), deadline: Int64.max)
+        }
         return ScheduledEvent(time: SimInstant(millisecondsSinceStart: time), priority: EventPriority(rank: rank),
-                              timerSlot: entry.timerSlot, payload: entry.payload)
+                              payload: entry.payload)
     }
 
     /// Moves a bucket's head past its first entry and any removed ones; closes it when nothing live is left.
@@ -358,6 +399,16 @@ public struct EventQueue<Payload: BitwiseCopyable> {
     }
     @inlinable func runsBefore(_ other: EventQueueHeapEntry) -> Bool {
         time != other.time ? time < other.time : order < other.order
+    }
+}
+
+/// A timer's pending firing (bucket -1 when none) and its deadline in milliseconds.
+@usableFromInline struct EventQueueTimer: BitwiseCopyable {
+    @usableFromInline var firing: EventHandle
+    @usableFromInline var deadline: Int64
+    @inlinable init(firing: EventHandle, deadline: Int64) {
+        self.firing = firing
+        self.deadline = deadline
     }
 }
 

@@ -65,9 +65,6 @@ public struct Simulation<Payload: BitwiseCopyable> {
     @inlinable public var now: SimInstant { currentTime }
     @usableFromInline var currentTime: SimInstant = .start
     @usableFromInline var queue = EventQueue<Payload>()
-    /// Each timer's pending firing in the queue, if any.
-    @usableFromInline var timerFirings: [EventHandle?] = []
-    @usableFromInline var timerDeadlines: [SimInstant] = []
     /// Events processed so far.
     @inlinable public var eventsProcessed: Int64 { processedCount }
     @usableFromInline var processedCount: Int64 = 0
@@ -97,10 +94,7 @@ public struct Simulation<Payload: BitwiseCopyable> {
 
     /// Creates a timer, initially disarmed. Timers live as long as the simulation.
     public mutating func makeTimer() -> TimerID {
-        precondition(timerFirings.count < Int(Int32.max), "too many timers")
-        timerFirings.append(nil)
-        timerDeadlines.append(.never)
-        return TimerID(slot: Int32(timerFirings.count - 1))
+        TimerID(slot: queue.makeTimer())
     }
 
     /// Arms a timer to fire at `time`; a pending firing is removed first, in O(1).
@@ -109,23 +103,17 @@ public struct Simulation<Payload: BitwiseCopyable> {
     @inlinable
     public mutating func arm(_ timer: TimerID, at time: SimInstant, priority: EventPriority = .normal, _ payload: Payload) {
         precondition(time >= now, "cannot arm a timer in the past: \(time) < \(now)")
-        let slot = Int(timer.slot)
-        if let firing = timerFirings[slot] { queue.remove(firing) }
-        timerDeadlines[slot] = time
-        timerFirings[slot] = queue.push(time: time, priority: priority, timerSlot: timer.slot, payload: payload)
+        queue.arm(timer: timer.slot, at: time, priority: priority, payload: payload)
     }
 
     /// Disarms a timer: its pending firing, if any, is removed in O(1).
     @inlinable
     public mutating func disarm(_ timer: TimerID) {
-        let slot = Int(timer.slot)
-        if let firing = timerFirings[slot] { queue.remove(firing) }
-        timerFirings[slot] = nil
-        timerDeadlines[slot] = .never
+        queue.disarm(timer: timer.slot)
     }
 
     /// When the timer fires next, or `.never` when disarmed.
-    @inlinable public func deadline(of timer: TimerID) -> SimInstant { timerDeadlines[Int(timer.slot)] }
+    @inlinable public func deadline(of timer: TimerID) -> SimInstant { queue.deadline(timer: timer.slot) }
 
     /// Runs events in order until none is due before `end` (or at `end` too, when `includingEnd`).
     ///
@@ -148,10 +136,6 @@ public struct Simulation<Payload: BitwiseCopyable> {
             let event = queue.popFirst().unsafelyUnwrapped
             currentTime = event.time
             processedCount += 1
-            if event.timerSlot >= 0 {
-                timerFirings[Int(event.timerSlot)] = nil
-                timerDeadlines[Int(event.timerSlot)] = .never
-            }
             handler.handle(event.payload, simulation: &self)
             if checksInvariantsEveryEvent { handler.checkInvariants(at: now) }
             guard queue.count <= limits.maxPendingEvents else {
