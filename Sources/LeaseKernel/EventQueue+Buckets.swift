@@ -1,0 +1,129 @@
+/// The queue's bucket and heap mechanics: opening, growing and closing buckets, and keeping the heap ordered.
+extension EventQueue {
+    /// Moves a bucket's head past its first entry and any removed ones; closes it when nothing live is left.
+    @inlinable mutating func skipRemoved(_ bucket: Int) {
+        if buckets[bucket].live == 0 {
+            closeBucket(bucket)
+            return
+        }
+        var head = buckets[bucket].head + 1
+        while buckets[bucket].entries[Int(head)].timerSlot == EventQueueEntry<Payload>.removed { head += 1 }
+        buckets[bucket].head = head
+    }
+
+    @inlinable mutating func openBucket(time: Int64, priority: UInt8) -> Int32 {
+        let index: Int32
+        if freeBucket >= 0 {
+            index = freeBucket
+            freeBucket = buckets[Int(index)].head
+        } else {
+            if bucketCount == bucketCapacity { buckets = owner.grow(buckets, count: bucketCount, to: &bucketCapacity) }
+            buckets[bucketCount] = EventQueueBucket(entries: UnsafeMutablePointer(bitPattern: 0x10)!, capacity: 0)
+            index = Int32(bucketCount)
+            bucketCount += 1
+        }
+        let slot = Int(index)
+        if buckets[slot].capacity == 0 {
+            buckets[slot].entries = owner.adopt(.allocate(capacity: Int(EventQueue.smallestBucket)))
+            buckets[slot].capacity = EventQueue.smallestBucket
+        }
+        buckets[slot].time = time
+        buckets[slot].priority = priority
+        buckets[slot].head = 0
+        buckets[slot].count = 0
+        buckets[slot].live = 0
+        buckets[slot].heapIndex = Int32(heapCount)
+        return index
+    }
+
+    /// Doubles a full bucket's array; positions (and so handles) stay valid.
+    @usableFromInline mutating func growBucket(_ bucket: Int) {
+        var capacity = Int(buckets[bucket].capacity)
+        precondition(capacity < Int(Int32.max) / 2, "too many events at one instant")
+        buckets[bucket].entries = owner.grow(buckets[bucket].entries, count: Int(buckets[bucket].count), to: &capacity)
+        buckets[bucket].capacity = Int32(capacity)
+    }
+
+    /// Retires an emptied bucket: off the heap and the cache, onto the free list; a large array is freed.
+    @inlinable mutating func closeBucket(_ index: Int) {
+        let bucket = buckets[index]
+        let slot = EventQueue.cacheIndex(time: bucket.time, priority: bucket.priority)
+        if cache[slot].bucket == Int32(index) { cache[slot].bucket = -1 }
+        if bucket.capacity > EventQueue.largestPooledBucket {
+            owner.release(bucket.entries)
+            buckets[index].capacity = 0
+        }
+        buckets[index].head = freeBucket
+        freeBucket = Int32(index)
+        let position = Int(bucket.heapIndex)
+        heapCount -= 1
+        if position < heapCount {
+            let moved = heap[heapCount]
+            heap[position] = moved
+            buckets[Int(moved.bucket)].heapIndex = Int32(position)
+            if position > 0 && moved.runsBefore(heap[(position - 1) >> 1]) {
+                siftUp(from: position)
+            } else {
+                siftDown(from: position)
+            }
+        }
+    }
+
+    @inlinable func siftUp(from start: Int) {
+        var child = start
+        let moving = heap[child]
+        while child > 0 {
+            let parent = (child - 1) >> 1
+            guard moving.runsBefore(heap[parent]) else { break }
+            heap[child] = heap[parent]
+            buckets[Int(heap[child].bucket)].heapIndex = Int32(child)
+            child = parent
+        }
+        heap[child] = moving
+        buckets[Int(moving.bucket)].heapIndex = Int32(child)
+    }
+
+    @inlinable func siftDown(from start: Int) {
+        var parent = start
+        let moving = heap[parent]
+        while true {
+            var child = 2 * parent + 1
+            guard child < heapCount else { break }
+            if child + 1 < heapCount && heap[child + 1].runsBefore(heap[child]) { child += 1 }
+            guard heap[child].runsBefore(moving) else { break }
+            heap[parent] = heap[child]
+            buckets[Int(heap[parent].bucket)].heapIndex = Int32(parent)
+            parent = child
+        }
+        heap[parent] = moving
+        buckets[Int(moving.bucket)].heapIndex = Int32(parent)
+    }
+
+    /// Checks the heap, the buckets, the cache and the counts (for tests). Complexity: O(n).
+    public func checkInvariants() {
+        for index in 1..<max(heapCount, 1) {
+            precondition(!heap[index].runsBefore(heap[(index - 1) / 2]), "heap order broken at \(index)")
+        }
+        var pending = 0
+        var open = Set<Int32>()
+        for index in 0..<heapCount {
+            let entry = heap[index]
+            let bucket = buckets[Int(entry.bucket)]
+            precondition(open.insert(entry.bucket).inserted, "bucket on the heap twice")
+            precondition(bucket.time == entry.time && UInt64(bucket.priority) == entry.order >> 56, "bucket key mismatch")
+            precondition(Int(bucket.heapIndex) == index, "bucket does not know its heap position")
+            precondition(bucket.head < bucket.count && bucket.entries[Int(bucket.head)].timerSlot != Entry.removed,
+                         "an open bucket must start with a live event")
+            var live: Int32 = 0
+            for position in Int(bucket.head)..<Int(bucket.count) where bucket.entries[position].timerSlot != Entry.removed {
+                live += 1
+            }
+            precondition(live == bucket.live && live > 0, "live count mismatch in a bucket")
+            pending += Int(live)
+        }
+        for slot in 0..<EventQueue.cacheSize where cache[slot].bucket >= 0 {
+            precondition(open.contains(cache[slot].bucket), "cache points at a closed bucket")
+        }
+        precondition(pending == pendingCount, "pending count mismatch: \(pending) != \(pendingCount)")
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// RFC 4180 cells and exact decimal text for CSV and JSON output.
+public enum OutputText {
+    /// A CSV cell, quoted only when it must be.
+    public static func csvCell(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A JSON string literal.
+    public static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// `numerator / denominator` rounded half up to `decimals` places, as exact decimal text.
+    public static func decimal(_ numerator: Int64, over denominator: Int64, decimals: Int) -> String {
+        precondition(denominator > 0, "denominator must be positive")
+        var scale: Int64 = 1
+        for _ in 0..<decimals { scale *= 10 }
+        let negative = numerator < 0
+        let magnitude = negative ? -numerator : numerator
+        let (high, low) = magnitude.multipliedFullWidth(by: scale)
+        let scaled = Int64(denominator.dividingFullWidth((high, low)).quotient)
+        let remainder = denominator.dividingFullWidth((high, low)).remainder
+        let rounded = scaled + (remainder * 2 >= denominator ? 1 : 0)
+        let whole = rounded / scale, fraction = rounded % scale
+        var text = (negative && rounded != 0 ? "-" : "") + String(whole)
+        if decimals > 0 {
+            let digits = String(fraction)
+            text += "." + String(repeating: "0", count: decimals - digits.count) + digits
+        }
+        return text
+    }
+
+    /// Seconds since start: whole seconds, or with milliseconds when there are any.
+    public static func seconds(milliseconds: Int64) -> String {
+        milliseconds % 1000 == 0 ? String(milliseconds / 1000) : decimal(milliseconds, over: 1000, decimals: 3)
+    }
+}
