@@ -2,9 +2,10 @@ import LeaseKernel
 
 /// The license fleet: servers, clients and the network between them, driven by kernel events.
 ///
-/// State lives in flat arrays indexed by client, slot (one client's one
-/// feature) and server-feature, so a run allocates with fleet size and not
-/// with simulated time. Handlers live in `FleetModel+*.swift` by concern.
+/// State lives in fixed-size raw slabs (`FleetStore`) indexed by client, slot
+/// (one client's one feature) and server-feature, so a run allocates with
+/// fleet size and not with simulated time. Handlers live in
+/// `FleetModel+*.swift` by concern.
 public struct FleetModel: EventHandler {
     public typealias Payload = FleetEvent
 

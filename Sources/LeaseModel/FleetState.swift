@@ -96,7 +96,8 @@ public struct ProtocolCounters: Sendable, Equatable {
     public var refusals: Int64 = 0
     public var reclaims: Int64 = 0
     public var lapses: Int64 = 0
-    /// Server lease-expiry checks that come due before the horizon (fired or found stale).
+    /// Server lease-expiry checks armed to come due before the horizon, including those a later
+    /// renewal made moot (the reference workload counts each as an event; leasesim never runs a moot one).
     public var expiryChecksDue: Int64 = 0
     public var messages: Int64 = 0
 }
