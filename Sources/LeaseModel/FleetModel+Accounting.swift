@@ -131,3 +131,33 @@ extension FleetModel {
         }
     }
 }
+
+/// A feature's time integrals summed over the fleet's slots, in user-milliseconds.
+public struct FeatureIntegrals: Sendable, Equatable {
+    public var deniedUserMilliseconds: Int64 = 0
+    public var servedUserMilliseconds: Int64 = 0
+    public var leasedUserMilliseconds: Int64 = 0
+}
+
+extension FleetModel {
+    /// A feature's integrals over every slot, as accounted so far. Complexity: O(slots).
+    public func fleetIntegrals(feature: Int) -> FeatureIntegrals {
+        var sums = FeatureIntegrals()
+        for slot in 0..<slotCount where slots[slot].feature == Int32(feature) {
+            sums.deniedUserMilliseconds += slots[slot].deniedUserMilliseconds
+            sums.servedUserMilliseconds += slots[slot].servedUserMilliseconds
+            sums.leasedUserMilliseconds += slots[slot].leasedUserMilliseconds
+        }
+        return sums
+    }
+
+    /// A feature's installed and used counts over every server. Complexity: O(servers).
+    public func fleetCapacity(feature: Int) -> (installed: Int64, used: Int64) {
+        var installed: Int64 = 0, used: Int64 = 0
+        for server in spec.servers.indices {
+            installed += Int64(serverFeatures[server * featureCount + feature].installed)
+            used += Int64(serverFeatures[server * featureCount + feature].used)
+        }
+        return (installed, used)
+    }
+}

@@ -57,15 +57,15 @@ extension FleetModel {
         case .leased: return Double(totals.leased)
         case .deniedLogins: return Double(totals.deniedLogins)
         case .deniedUserHours:
-            return Double(slotStates.reduce(Int64(0)) { $0 + ($1.feature == Int32(feature) ? $1.deniedUserMilliseconds : 0) })
-                / Self.millisecondsPerHour
+            return Double(fleetIntegrals(feature: feature).deniedUserMilliseconds) / Self.millisecondsPerHour
         case .peakUsers: return Double(totals.peakUsers)
         case .peakLeased: return Double(totals.peakLeased)
         case .messagesSent: return Double(counters.messages)
-        case .installed, .used, .free:
-            var sum = 0.0
-            for server in spec.servers.indices { sum += serverMetric(metric, index: server * featureCount + feature) }
-            return sum
+        case .installed: return Double(fleetCapacity(feature: feature).installed)
+        case .used: return Double(fleetCapacity(feature: feature).used)
+        case .free:
+            let capacity = fleetCapacity(feature: feature)
+            return Double(capacity.installed - capacity.used)
         default: return 0
         }
     }

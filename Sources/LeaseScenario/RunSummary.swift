@@ -24,14 +24,8 @@ public enum RunSummary {
         out += "  \"run\": {\"events\": \(report.eventsProcessed), \"messages\": \(model.counters.messages), \"incrementRequests\": \(model.counters.incrementRequests), \"renewals\": \(model.counters.renewals), \"releases\": \(model.counters.releases), \"refusals\": \(model.counters.refusals), \"reclaims\": \(model.counters.reclaims)},\n"
         out += "  \"fleet\": {\n"
         out += spec.features.indices.map { feature -> String in
-            let totals = model.featureTotals[feature]
-            var denied: Int64 = 0, served: Int64 = 0, leased: Int64 = 0
-            for slot in model.slotStates where slot.feature == Int32(feature) {
-                denied += slot.deniedUserMilliseconds
-                served += slot.servedUserMilliseconds
-                leased += slot.leasedUserMilliseconds
-            }
-            return "    \(OutputText.jsonString(spec.features[feature])): {\"deniedLogins\": \(totals.deniedLogins), \"deniedUserHours\": \(userHours(denied)), \"peakUsers\": \(totals.peakUsers), \"peakServed\": \(totals.peakServed), \"peakLeased\": \(totals.peakLeased), \"utilisation\": \(ratio(served, leased))}"
+            let totals = model.featureTotals[feature], sums = model.fleetIntegrals(feature: feature)
+            return "    \(OutputText.jsonString(spec.features[feature])): {\"deniedLogins\": \(totals.deniedLogins), \"deniedUserHours\": \(userHours(sums.deniedUserMilliseconds)), \"peakUsers\": \(totals.peakUsers), \"peakServed\": \(totals.peakServed), \"peakLeased\": \(totals.peakLeased), \"utilisation\": \(ratio(sums.servedUserMilliseconds, sums.leasedUserMilliseconds))}"
         }.joined(separator: ",\n")
         out += "\n  },\n  \"servers\": [\n"
         out += spec.servers.indices.map { server -> String in
@@ -63,12 +57,9 @@ public enum RunSummary {
         let scenario = report.scenario, model = report.model, spec = scenario.spec
         var lines = ["\(scenario.name): \(spec.clients.count) clients, \(spec.servers.count) servers, \(scenario.duration) simulated, \(report.eventsProcessed) events, seed \(spec.seed)"]
         for feature in spec.features.indices {
-            let totals = model.featureTotals[feature]
-            var denied: Int64 = 0
-            for slot in model.slotStates where slot.feature == Int32(feature) { denied += slot.deniedUserMilliseconds }
-            var installed: Int64 = 0
-            for server in spec.servers.indices { installed += Int64(model.serverFeatureStates[server * model.featureCount + feature].installed) }
-            lines.append("  \(spec.features[feature]): denied logins \(totals.deniedLogins), denied user-hours \(userHours(denied)), peak users \(totals.peakUsers), peak leased \(totals.peakLeased), installed at end \(installed), headroom at peak \(installed - totals.peakLeased)")
+            let totals = model.featureTotals[feature], sums = model.fleetIntegrals(feature: feature)
+            let installed = model.fleetCapacity(feature: feature).installed
+            lines.append("  \(spec.features[feature]): denied logins \(totals.deniedLogins), denied user-hours \(userHours(sums.deniedUserMilliseconds)), peak users \(totals.peakUsers), peak leased \(totals.peakLeased), installed at end \(installed), headroom at peak \(installed - totals.peakLeased)")
         }
         let worst = model.slotStates.indices.filter { model.slotStates[$0].deniedLogins > 0 }
             .sorted { (-model.slotStates[$0].deniedLogins, $0) < (-model.slotStates[$1].deniedLogins, $1) }.prefix(5)

@@ -142,11 +142,7 @@ final class RunWriter {
                                     used: Int64(model.serverFeatureStates[index].used))
         }
         for (feature, totals) in model.featureTotals.enumerated() {
-            var installed: Int64 = 0, used: Int64 = 0
-            for server in scenario.spec.servers.indices {
-                installed += Int64(model.serverFeatureStates[server * model.featureCount + feature].installed)
-                used += Int64(model.serverFeatureStates[server * model.featureCount + feature].used)
-            }
+            let (installed, used) = model.fleetCapacity(feature: feature)
             rows.raw(time)
             rows.raw(Array("fleet,fleet,\(OutputText.csvCell(scenario.spec.features[feature])),".utf8))
             rows.reserve(160)
