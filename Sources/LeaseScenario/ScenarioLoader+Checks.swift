@@ -5,8 +5,7 @@ import LeaseModel
 extension ScenarioLoader {
     /// Installed count of a feature on a server at an instant, from its license calendar.
     func installed(server: Int, feature: Int, at instant: SimInstant) -> Int64 {
-        let schedule = LicenseSchedule.capacity(server: server, licenses: spec.servers[server].licenses,
-                                                featureCount: spec.features.count)
+        let schedule = capacitySchedules[server]
         var count = Int64(schedule.initial[feature])
         for change in schedule.changes where change.feature == feature && change.at <= instant { count += Int64(change.delta) }
         return count

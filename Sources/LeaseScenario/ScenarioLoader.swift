@@ -16,6 +16,8 @@ public struct ScenarioLoader {
     var clientIndex: [String: Int] = [:]
     /// Where each client was declared, for errors found later (R-ALLOC-4).
     var clientFields: [Field] = []
+    /// Each server's installed counts at the start and their changes, computed once the features are known.
+    var capacitySchedules: [(initial: [Int32], changes: [CapacityChange])] = []
 
     /// Loads the scenario at `path`.
     /// - Parameter seed: replaces the scenario's own seed when given.
@@ -80,6 +82,10 @@ public struct ScenarioLoader {
         for server in servers { try self.server(server) }
         let clients = try root.required("clients", "an array of clients").array()
         for client in clients { try self.client(client, defaultLatency: defaultLatency) }
+        // Every feature is known once the clients are read: compute each server's license calendar once.
+        capacitySchedules = spec.servers.indices.map { server in
+            LicenseSchedule.capacity(server: server, licenses: spec.servers[server].licenses, featureCount: spec.features.count)
+        }
         try checkReservedFitsInstalled()
         if let actions = root.optional("actions") {
             for action in try actions.array() { try self.action(action) }
