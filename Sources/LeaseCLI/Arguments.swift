@@ -3,10 +3,10 @@ import LeaseScenario
 
 /// Parsed options of one subcommand: flags with values, switches, and positional arguments.
 struct ParsedArguments {
-    /// The last value of each flag (lookups only).
-    var values: [String: String] = [:]
-    /// Every value of each flag, in command-line order (for repeatable flags).
+    /// Every value of each flag, in command-line order (lookups only; repeatable flags keep them all).
     var allValues: [String: [String]] = [:]
+    /// The last value of each flag.
+    var values: [String: String] { allValues.compactMapValues(\.last) }
     var switches: Set<String> = []
     var positional: [String] = []
 
@@ -30,7 +30,6 @@ struct ParsedArguments {
                     throw UsageError(message: "\(command): \(flag) needs a value")
                 }
                 if inlineValue == nil { index += 1 }
-                values[flag] = value
                 allValues[flag, default: []].append(value)
             } else if switchFlags.contains(flag), inlineValue == nil {
                 switches.insert(flag)

@@ -10,6 +10,13 @@ public enum ExitCode: Int32, CaseIterable {
     case runLimit = 3
     /// An output file could not be written.
     case outputFailed = 4
+
+    /// The graver of two outcomes, when several scenarios are judged: bad input, then an
+    /// output failure, then a run limit, then a failed expectation.
+    func worse(_ other: ExitCode) -> ExitCode {
+        let gravity: [ExitCode] = [.success, .expectationFailed, .runLimit, .outputFailed, .badInput]
+        return gravity.firstIndex(of: other)! > gravity.firstIndex(of: self)! ? other : self
+    }
 }
 
 /// A usage error: what was wrong with the command line, with a hint.

@@ -117,13 +117,10 @@ public enum LeaseSimCLI {
                 for line in RunSummary.expectationLines(report) { print("  " + line) }
                 passed += report.results.filter(\.passed).count
                 failed += report.results.filter { !$0.passed }.count
-                if !report.allPassed && worst == .success { worst = .expectationFailed }
-            } catch let error as ScenarioError {
-                standardError("leasesim: \(error)")
-                worst = .badInput
-            } catch let error as RunLimitExceeded {
-                standardError("leasesim: \(path): \(error)")
-                if worst != .badInput { worst = .runLimit }
+                if !report.allPassed { worst = worst.worse(.expectationFailed) }
+            } catch {
+                standardError(error is ScenarioError ? "leasesim: \(error)" : "leasesim: \(path): \(error)")
+                worst = worst.worse(exitCode(for: error))
             }
         }
         print("check: \(passed) passed, \(failed) failed")
