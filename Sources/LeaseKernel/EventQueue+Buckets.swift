@@ -17,14 +17,14 @@ extension EventQueue {
             index = freeBucket
             freeBucket = buckets[Int(index)].head
         } else {
-            if bucketCount == bucketCapacity { buckets = owner.grow(buckets, count: bucketCount, to: &bucketCapacity) }
+            if bucketCount == bucketCapacity { buckets = EventQueue.grow(buckets, count: bucketCount, to: &bucketCapacity) }
             buckets[bucketCount] = EventQueueBucket(entries: UnsafeMutablePointer(bitPattern: 0x10)!, capacity: 0)
             index = Int32(bucketCount)
             bucketCount += 1
         }
         let slot = Int(index)
         if buckets[slot].capacity == 0 {
-            buckets[slot].entries = owner.adopt(.allocate(capacity: Int(EventQueue.smallestBucket)))
+            buckets[slot].entries = .allocate(capacity: Int(EventQueue.smallestBucket))
             buckets[slot].capacity = EventQueue.smallestBucket
         }
         buckets[slot].time = time
@@ -40,7 +40,7 @@ extension EventQueue {
     @usableFromInline mutating func growBucket(_ bucket: Int) {
         var capacity = Int(buckets[bucket].capacity)
         precondition(capacity < Int(Int32.max) / 2, "too many events at one instant")
-        buckets[bucket].entries = owner.grow(buckets[bucket].entries, count: Int(buckets[bucket].count), to: &capacity)
+        buckets[bucket].entries = EventQueue.grow(buckets[bucket].entries, count: Int(buckets[bucket].count), to: &capacity)
         buckets[bucket].capacity = Int32(capacity)
     }
 
@@ -50,7 +50,7 @@ extension EventQueue {
         let slot = EventQueue.cacheIndex(time: bucket.time, priority: bucket.priority)
         if cache[slot].bucket == Int32(index) { cache[slot].bucket = -1 }
         if bucket.capacity > EventQueue.largestPooledBucket {
-            owner.release(bucket.entries)
+            bucket.entries.deallocate()
             buckets[index].capacity = 0
         }
         buckets[index].head = freeBucket

@@ -56,7 +56,11 @@ public struct EventHandle: Hashable, Sendable, BitwiseCopyable {
 /// is exact. Bucket arrays are pooled by size and reused; large ones are
 /// freed when their bucket closes. No allocation per event once the pools
 /// have grown to the run's high-water mark.
-public struct EventQueue<Payload: BitwiseCopyable> {
+///
+/// Not copyable: the queue owns its raw memory outright and frees it in
+/// `deinit`, so no operation pays for a copy-on-write check, and no copy
+/// can ever share (and see changes to) another queue's buckets.
+public struct EventQueue<Payload: BitwiseCopyable>: ~Copyable {
     @usableFromInline typealias Entry = EventQueueEntry<Payload>
     @usableFromInline static var cacheSize: Int { 64 }
     @usableFromInline static var sequenceMask: UInt64 { (1 << 56) - 1 }
@@ -65,8 +69,6 @@ public struct EventQueue<Payload: BitwiseCopyable> {
     /// Bucket arrays up to this many entries are pooled for reuse; larger ones are freed.
     @usableFromInline static var largestPooledBucket: Int32 { 1 << 16 }
 
-    /// Owns every block of memory the pointers below point into.
-    @usableFromInline var owner: EventQueueMemory
     @usableFromInline var buckets: UnsafeMutablePointer<EventQueueBucket<Payload>>
     @usableFromInline var bucketCapacity = 16
     @usableFromInline var bucketCount = 0
@@ -83,12 +85,20 @@ public struct EventQueue<Payload: BitwiseCopyable> {
     @usableFromInline var nextSequence: UInt64 = 0
 
     public init() {
-        owner = EventQueueMemory()
-        buckets = owner.adopt(.allocate(capacity: bucketCapacity))
-        heap = owner.adopt(.allocate(capacity: heapCapacity))
-        cache = owner.adopt(.allocate(capacity: EventQueue.cacheSize))
+        buckets = .allocate(capacity: bucketCapacity)
+        heap = .allocate(capacity: heapCapacity)
+        cache = .allocate(capacity: EventQueue.cacheSize)
         cache.initialize(repeating: EventQueueCacheEntry(time: Int64.min, priority: 0, bucket: -1), count: EventQueue.cacheSize)
-        timers = owner.adopt(.allocate(capacity: timerCapacity))
+        timers = .allocate(capacity: timerCapacity)
+    }
+
+    deinit {
+        // Every bucket ever made keeps its array (open, or pooled on the free list) unless it was freed (capacity 0).
+        for index in 0..<bucketCount where buckets[index].capacity > 0 { buckets[index].entries.deallocate() }
+        buckets.deallocate()
+        heap.deallocate()
+        cache.deallocate()
+        timers.deallocate()
     }
 
     /// The number of pending events.
@@ -101,42 +111,12 @@ public struct EventQueue<Payload: BitwiseCopyable> {
     /// Open buckets: runs of pending events with equal (time, priority).
     @inlinable public var openBucketCount: Int { heapCount }
 
-    /// Gives this queue its own copy of the memory when it shares it with another (copy on write).
-    @inlinable mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&owner) { copyMemory() }
-    }
-
-    @usableFromInline mutating func copyMemory() {
-        let old = (buckets, heap, cache, timers)
-        owner = EventQueueMemory()
-        buckets = owner.adopt(.allocate(capacity: bucketCapacity))
-        buckets.update(from: old.0, count: bucketCount)
-        for index in 0..<heapCount {
-            let bucket = Int(heap[index].bucket)
-            let entries = owner.adopt(UnsafeMutablePointer<Entry>.allocate(capacity: Int(buckets[bucket].capacity)))
-            entries.update(from: buckets[bucket].entries, count: Int(buckets[bucket].count))
-            buckets[bucket].entries = entries
-        }
-        var free = freeBucket
-        while free >= 0 { // Closed buckets keep no array in a copy.
-            buckets[Int(free)].capacity = 0
-            free = buckets[Int(free)].head
-        }
-        heap = owner.adopt(.allocate(capacity: heapCapacity))
-        heap.update(from: old.1, count: heapCount)
-        cache = owner.adopt(.allocate(capacity: EventQueue.cacheSize))
-        cache.update(from: old.2, count: EventQueue.cacheSize)
-        timers = owner.adopt(.allocate(capacity: timerCapacity))
-        timers.update(from: old.3, count: timerCount)
-    }
-
     // MARK: Timers
 
     /// Creates a timer, initially disarmed; returns its slot.
     public mutating func makeTimer() -> Int32 {
-        makeUnique()
         precondition(timerCount < Int(Int32.max), "too many timers")
-        if timerCount == timerCapacity { timers = owner.grow(timers, count: timerCount, to: &timerCapacity) }
+        if timerCount == timerCapacity { timers = EventQueue.grow(timers, count: timerCount, to: &timerCapacity) }
         timers[timerCount] = EventQueueTimer(firing: EventHandle(bucket: -1, position: 0), deadline: Int64.max)
         timerCount += 1
         return Int32(timerCount - 1)
@@ -173,7 +153,6 @@ public struct EventQueue<Payload: BitwiseCopyable> {
     /// Complexity: amortised O(1) into an open bucket, O(log k) for a new one (k open buckets).
     @inlinable @discardableResult
     public mutating func push(time: SimInstant, priority: EventPriority, timerSlot: Int32 = -1, payload: Payload) -> EventHandle {
-        makeUnique()
         precondition(nextSequence <= EventQueue.sequenceMask, "event sequence space exhausted")
         let sequence = nextSequence
         nextSequence &+= 1
@@ -185,7 +164,7 @@ public struct EventQueue<Payload: BitwiseCopyable> {
         if cached.bucket >= 0 && cached.time == timeValue && cached.priority == rank {
             bucket = Int(cached.bucket)
         } else {
-            if heapCount == heapCapacity { heap = owner.grow(heap, count: heapCount, to: &heapCapacity) }
+            if heapCount == heapCapacity { heap = EventQueue.grow(heap, count: heapCount, to: &heapCapacity) }
             bucket = Int(openBucket(time: timeValue, priority: rank))
             cache[slot] = EventQueueCacheEntry(time: timeValue, priority: rank, bucket: Int32(bucket))
             heap[heapCount] = EventQueueHeapEntry(time: timeValue, order: UInt64(rank) << 56 | sequence, bucket: Int32(bucket))
@@ -203,7 +182,6 @@ public struct EventQueue<Payload: BitwiseCopyable> {
     /// Removes a pending event by its handle. Complexity: O(1); O(log k) when its bucket empties.
     @inlinable
     public mutating func remove(_ handle: EventHandle) {
-        makeUnique()
         let bucket = Int(handle.bucket)
         buckets[bucket].entries[Int(handle.position)].timerSlot = EventQueueEntry<Payload>.removed
         buckets[bucket].live -= 1
@@ -216,7 +194,6 @@ public struct EventQueue<Payload: BitwiseCopyable> {
     @inlinable
     public mutating func popFirst() -> ScheduledEvent<Payload>? {
         guard heapCount > 0 else { return nil }
-        makeUnique()
         let bucket = Int(heap[0].bucket)
         let entry = buckets[bucket].entries[Int(buckets[bucket].head)]
         let time = buckets[bucket].time, rank = buckets[bucket].priority

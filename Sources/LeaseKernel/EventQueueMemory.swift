@@ -1,4 +1,4 @@
-/// The plain-value records an `EventQueue` keeps in raw memory, and the object that owns that memory.
+/// The plain-value records an `EventQueue` keeps in raw memory, and how its blocks grow.
 
 /// One event in a bucket's array; its time and priority are its bucket's.
 @usableFromInline struct EventQueueEntry<Payload: BitwiseCopyable>: BitwiseCopyable {
@@ -66,39 +66,13 @@
     }
 }
 
-/// Owns an `EventQueue`'s raw memory: frees it with the last queue that uses it.
-///
-/// The queue keeps its counts and pointers in its own (value-type) fields, so
-/// the hot path touches no class property; this object is consulted only to
-/// tell whether the memory is shared and when a block is allocated or freed.
-@usableFromInline final class EventQueueMemory {
-    /// Live blocks; lookups only, never iterated into anything ordered.
-    @usableFromInline var blocks: Set<UnsafeMutableRawPointer> = []
-
-    @usableFromInline init() {}
-
-    deinit {
-        for block in blocks { block.deallocate() }
-    }
-
-    /// Records a fresh allocation so that it is freed with this object.
-    @usableFromInline func adopt<Element>(_ pointer: UnsafeMutablePointer<Element>) -> UnsafeMutablePointer<Element> {
-        blocks.insert(UnsafeMutableRawPointer(pointer))
-        return pointer
-    }
-
-    /// Frees a block now.
-    @usableFromInline func release<Element>(_ pointer: UnsafeMutablePointer<Element>) {
-        blocks.remove(UnsafeMutableRawPointer(pointer))
-        pointer.deallocate()
-    }
-
+extension EventQueue {
     /// Doubles a block of plain values: copies the first `count`, frees the old block.
-    @usableFromInline func grow<Element: BitwiseCopyable>(_ pointer: UnsafeMutablePointer<Element>, count: Int,
-                                                          to capacity: inout Int) -> UnsafeMutablePointer<Element> {
-        let grown = adopt(UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2))
+    @usableFromInline static func grow<Element: BitwiseCopyable>(_ pointer: UnsafeMutablePointer<Element>, count: Int,
+                                                                 to capacity: inout Int) -> UnsafeMutablePointer<Element> {
+        let grown = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
         grown.update(from: pointer, count: count)
-        release(pointer)
+        pointer.deallocate()
         capacity *= 2
         return grown
     }

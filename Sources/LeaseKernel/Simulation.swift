@@ -59,8 +59,9 @@ public struct RunLimitExceeded: Error, Equatable, CustomStringConvertible {
 ///
 /// Knows nothing of licenses. Payloads are plain values (`BitwiseCopyable`): an event never
 /// owns memory, so scheduling one never allocates. Single-threaded and synchronous: one
-/// `Simulation` is one world; run many worlds in parallel if you like.
-public struct Simulation<Payload: BitwiseCopyable> {
+/// `Simulation` is one world; run many worlds in parallel if you like. Not copyable, like
+/// the queue it owns: a handler gets it `inout` and cannot keep a second copy of it.
+public struct Simulation<Payload: BitwiseCopyable>: ~Copyable {
     /// The current virtual time; never moves backwards.
     @inlinable public var now: SimInstant { currentTime }
     @usableFromInline var currentTime: SimInstant = .start

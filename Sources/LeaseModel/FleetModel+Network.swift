@@ -7,14 +7,14 @@ import LeaseKernel
 /// flight wait in a slab (reused through a free list); events carry only
 /// their index, which keeps every queued event small.
 extension FleetModel {
-    mutating func sendToServer(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
+    @inline(__always) mutating func sendToServer(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
         let client = Int(message.client)
         clients[client].messagesSent += 1
         counters.messages += 1
         sim.schedule(after: clients[client].latency, .deliver(message: network.put(message)))
     }
 
-    mutating func sendToClient(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
+    @inline(__always) mutating func sendToClient(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
         counters.messages += 1
         sim.schedule(after: clients[Int(message.client)].latency, .deliver(message: network.put(message)))
     }
@@ -32,8 +32,9 @@ extension FleetModel {
 /// Messages in flight, in a slab of raw memory reused through an intrusive free list.
 ///
 /// A value type whose memory is owned by a private object: a copy that is
-/// mutated gets its own slab first (copy on write), and the hot path does
-/// one uniqueness check per operation rather than one per array write.
+/// mutated gets its own slab first (copy on write). The model makes its
+/// network unique once per event (`FleetModel.makeUnique()`), before any
+/// `put` or `take`, so those do no check of their own in release builds.
 struct MessagesInFlight {
     final class Memory {
         var slots: UnsafeMutablePointer<Message>
@@ -63,8 +64,10 @@ struct MessagesInFlight {
     }
 
     /// Stores a message until it is delivered; returns its index.
-    mutating func put(_ message: Message) -> Int32 {
-        makeUnique()
+    /// Inlined so the caller builds the message in the slab, not on the stack and then copied
+    /// (a copy made of wide loads from narrow stores just written stalls on store forwarding).
+    @inline(__always) mutating func put(_ message: Message) -> Int32 {
+        assertUnique()
         let index: Int32
         if firstFree >= 0 {
             index = firstFree
@@ -79,16 +82,24 @@ struct MessagesInFlight {
     }
 
     /// Removes and returns the message at `index`.
-    mutating func take(_ index: Int32) -> Message {
-        makeUnique()
+    @inline(__always) mutating func take(_ index: Int32) -> Message {
+        assertUnique()
         let message = (slots + Int(index)).move()
         nextFree[Int(index)] = firstFree
         firstFree = index
         return message
     }
 
-    mutating func makeUnique() {
+    /// Gives this value its own slab if it shares one (copy on write).
+    @inline(__always) mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&memory) { reallocate(capacity: capacity) }
+    }
+
+    /// Debug builds check that `makeUnique()` ran before this change.
+    @inline(__always) mutating func assertUnique() {
+        #if DEBUG
+        precondition(isKnownUniquelyReferenced(&memory), "the network changed before the model made it unique")
+        #endif
     }
 
     /// Moves to a new slab of `capacity` slots (to grow, or to stop sharing one).

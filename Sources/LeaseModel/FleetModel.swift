@@ -71,10 +71,13 @@ public struct FleetModel: EventHandler {
     var totals: UnsafeMutablePointer<FeatureTotals> { store.totals }
     var slotCount: Int { store.slotCount }
 
-    /// Makes the store this model's own before it changes (copy on write).
+    /// Makes the store and the network this model's own before they change (copy on write).
+    /// Every mutating entry point (`start`, `handle`, the public mutators) calls it first;
+    /// the model never copies itself while handling an event.
     @inline(__always)
     mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&store) { store = store.copy() }
+        network.makeUnique()
     }
 
     /// Every slot: one client's one feature, as the client sees it.

@@ -1,7 +1,7 @@
 import LeaseKernel
 
-/// One simulated world: the kernel's simulation and the fleet model it drives.
-public struct FleetWorld {
+/// One simulated world: the kernel's simulation and the fleet model it drives (not copyable, as the simulation).
+public struct FleetWorld: ~Copyable {
     public var simulation: Simulation<FleetEvent>
     public var model: FleetModel
 

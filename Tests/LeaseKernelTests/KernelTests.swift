@@ -175,18 +175,3 @@ func bucketQueueMatchesANaiveTotalOrder(seed: UInt64) {
     #expect(drained == order)
     #expect(queue.isEmpty && queue.openBucketCount == 0)
 }
-
-/// A copied queue keeps its own events when the original changes (copy on write of the raw memory).
-@Test func copiedQueuesAreIndependentValues() {
-    var original = EventQueue<Int>()
-    for index in 0..<100 { original.push(time: SimInstant(millisecondsSinceStart: Int64(index % 7)), priority: .normal, payload: index) }
-    var copy = original
-    _ = original.popFirst()
-    original.push(time: .start, priority: .first, payload: -1)
-    var fromCopy: [Int] = []
-    while let event = copy.popFirst() { fromCopy.append(event.payload) }
-    #expect(fromCopy.count == 100)
-    #expect(fromCopy.first == 0)
-    #expect(original.count == 100)
-    #expect(original.popFirst()?.payload == -1)
-}
