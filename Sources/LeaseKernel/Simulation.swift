@@ -5,11 +5,20 @@
 /// per event.
 public protocol EventHandler {
     associatedtype Payload: BitwiseCopyable
+    /// Called at the start of every `run`, before its first event. The handler is held
+    /// exclusively (`inout`) until `run` returns, so work that need not repeat per event
+    /// (such as making copy-on-write storage unique) can be done once here.
+    mutating func willRun()
     /// Handles one due event; may schedule more through `simulation`.
     mutating func handle(_ payload: Payload, simulation: inout Simulation<Payload>)
     /// Checks the model's invariants; called after every event when
     /// `Simulation.checksInvariantsEveryEvent` is on (tests, `--check-invariants`).
     func checkInvariants(at now: SimInstant)
+}
+
+extension EventHandler {
+    /// Nothing to prepare, by default.
+    @inlinable public mutating func willRun() {}
 }
 
 /// A handle to a re-armable timer: at most one pending firing at a time.
@@ -130,6 +139,7 @@ public struct Simulation<Payload: BitwiseCopyable>: ~Copyable {
         guard end <= limits.maxTime else {
             throw RunLimitExceeded(limit: .maxTime, now: now, eventsProcessed: eventsProcessed)
         }
+        handler.willRun()
         while let next = queue.nextTime, next < end || (includingEnd && next == end) {
             guard eventsProcessed < limits.maxEvents else {
                 throw RunLimitExceeded(limit: .maxEvents, now: now, eventsProcessed: eventsProcessed)

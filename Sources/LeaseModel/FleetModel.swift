@@ -72,8 +72,9 @@ public struct FleetModel: EventHandler {
     var slotCount: Int { store.slotCount }
 
     /// Makes the store and the network this model's own before they change (copy on write).
-    /// Every mutating entry point (`start`, `handle`, the public mutators) calls it first;
-    /// the model never copies itself while handling an event.
+    /// Every mutating entry point (`start`, `willRun`, the public mutators) calls it first.
+    /// Between `willRun` and the end of a run the kernel holds the model `inout`, and the
+    /// model never copies itself, so nothing can come to share its storage during a run.
     @inline(__always)
     mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&store) { store = store.copy() }
@@ -114,9 +115,21 @@ public struct FleetModel: EventHandler {
         }
     }
 
-    /// Dispatches one event to its handler.
+    /// A run starts: the model owns its storage for the whole run (see `makeUnique()`).
+    public mutating func willRun() { makeUnique() }
+
+    /// Debug builds check that the storage is still this model's own.
+    @inline(__always)
+    mutating func assertUnique() {
+        #if DEBUG
+        precondition(isKnownUniquelyReferenced(&store), "the store is shared during a run")
+        network.assertUnique()
+        #endif
+    }
+
+    /// Dispatches one event to its handler; only `Simulation.run` calls it (after `willRun`).
     public mutating func handle(_ event: FleetEvent, simulation sim: inout Simulation<FleetEvent>) {
-        makeUnique()
+        assertUnique()
         switch event {
         case .demand(let slot): demandDue(slot, &sim)
         case .sessionEnd(let slot): sessionEnded(slot, &sim)
