@@ -11,7 +11,14 @@ extension EventQueue {
         buckets[bucket].head = head
     }
 
-    @inlinable mutating func openBucket(time: Int64, priority: UInt8) -> Int32 {
+    /// Opens a bucket for a key the cache missed: a new FIFO run after any older bucket of the same key.
+    ///
+    /// A bucket gets events only while the cache names it, and a cache line names only the bucket
+    /// opened last for its key, so every event of an older bucket of the same key was pushed before
+    /// this bucket's first: ordering buckets by opening keeps the insertion order exact.
+    @usableFromInline mutating func openBucket(time: Int64, priority: UInt8, cacheSlot: Int) -> Int32 {
+        precondition(bucketsOpened <= EventQueue.openingMask, "bucket sequence space exhausted")
+        precondition(time != EventQueue.noTime, "no event can be due at Int64.min")
         let index: Int32
         if freeBucket >= 0 {
             index = freeBucket
@@ -32,7 +39,13 @@ extension EventQueue {
         buckets[slot].head = 0
         buckets[slot].count = 0
         buckets[slot].live = 0
+        cache[cacheSlot] = EventQueueCacheEntry(time: time, priority: priority, bucket: index)
+        if heapCount == heapCapacity { heap = EventQueue.grow(heap, count: heapCount, to: &heapCapacity) }
+        heap[heapCount] = EventQueueHeapEntry(time: time, order: UInt64(priority) << 56 | bucketsOpened, bucket: index)
+        bucketsOpened += 1
         buckets[slot].heapIndex = Int32(heapCount)
+        heapCount += 1
+        siftUp(from: heapCount - 1)
         return index
     }
 
@@ -48,7 +61,7 @@ extension EventQueue {
     @inlinable mutating func closeBucket(_ index: Int) {
         let bucket = buckets[index]
         let slot = EventQueue.cacheIndex(time: bucket.time, priority: bucket.priority)
-        if cache[slot].bucket == Int32(index) { cache[slot].bucket = -1 }
+        if cache[slot].bucket == Int32(index) { cache[slot] = EventQueueCacheEntry(time: EventQueue.noTime, priority: 0, bucket: -1) }
         if bucket.capacity > EventQueue.largestPooledBucket {
             bucket.entries.deallocate()
             buckets[index].capacity = 0
@@ -121,7 +134,7 @@ extension EventQueue {
             precondition(live == bucket.live && live > 0, "live count mismatch in a bucket")
             pending += Int(live)
         }
-        for slot in 0..<EventQueue.cacheSize where cache[slot].bucket >= 0 {
+        for slot in 0..<EventQueue.cacheSize where cache[slot].time != EventQueue.noTime {
             precondition(open.contains(cache[slot].bucket), "cache points at a closed bucket")
         }
         precondition(pending == pendingCount, "pending count mismatch: \(pending) != \(pendingCount)")

@@ -63,9 +63,11 @@ public struct EventHandle: Hashable, Sendable, BitwiseCopyable {
 public struct EventQueue<Payload: BitwiseCopyable>: ~Copyable {
     @usableFromInline typealias Entry = EventQueueEntry<Payload>
     @usableFromInline static var cacheSize: Int { 64 }
-    @usableFromInline static var sequenceMask: UInt64 { (1 << 56) - 1 }
+    @usableFromInline static var openingMask: UInt64 { (1 << 56) - 1 }
     /// Smallest bucket array, in entries (a power of two).
     @usableFromInline static var smallestBucket: Int32 { 8 }
+    /// The time a cache line holds when it names no open bucket (no event is ever due then).
+    @usableFromInline static var noTime: Int64 { Int64.min }
     /// Bucket arrays up to this many entries are pooled for reuse; larger ones are freed.
     @usableFromInline static var largestPooledBucket: Int32 { 1 << 16 }
 
@@ -82,13 +84,14 @@ public struct EventQueue<Payload: BitwiseCopyable>: ~Copyable {
     @usableFromInline var timerCapacity = 16
     @usableFromInline var timerCount = 0
     @usableFromInline var pendingCount = 0
-    @usableFromInline var nextSequence: UInt64 = 0
+    /// Buckets opened so far: orders buckets of equal (time, priority) by when they opened.
+    @usableFromInline var bucketsOpened: UInt64 = 0
 
     public init() {
         buckets = .allocate(capacity: bucketCapacity)
         heap = .allocate(capacity: heapCapacity)
         cache = .allocate(capacity: EventQueue.cacheSize)
-        cache.initialize(repeating: EventQueueCacheEntry(time: Int64.min, priority: 0, bucket: -1), count: EventQueue.cacheSize)
+        cache.initialize(repeating: EventQueueCacheEntry(time: EventQueue.noTime, priority: 0, bucket: -1), count: EventQueue.cacheSize)
         timers = .allocate(capacity: timerCapacity)
     }
 
@@ -153,29 +156,19 @@ public struct EventQueue<Payload: BitwiseCopyable>: ~Copyable {
     /// Complexity: amortised O(1) into an open bucket, O(log k) for a new one (k open buckets).
     @inlinable @discardableResult
     public mutating func push(time: SimInstant, priority: EventPriority, timerSlot: Int32 = -1, payload: Payload) -> EventHandle {
-        precondition(nextSequence <= EventQueue.sequenceMask, "event sequence space exhausted")
-        let sequence = nextSequence
-        nextSequence &+= 1
-        pendingCount += 1
+        pendingCount &+= 1 // Bounded by memory, far below Int.max.
         let timeValue = time.millisecondsSinceStart, rank = priority.rank
         let slot = EventQueue.cacheIndex(time: timeValue, priority: rank)
-        let cached = cache[slot]
-        let bucket: Int
-        if cached.bucket >= 0 && cached.time == timeValue && cached.priority == rank {
-            bucket = Int(cached.bucket)
-        } else {
-            if heapCount == heapCapacity { heap = EventQueue.grow(heap, count: heapCount, to: &heapCapacity) }
-            bucket = Int(openBucket(time: timeValue, priority: rank))
-            cache[slot] = EventQueueCacheEntry(time: timeValue, priority: rank, bucket: Int32(bucket))
-            heap[heapCount] = EventQueueHeapEntry(time: timeValue, order: UInt64(rank) << 56 | sequence, bucket: Int32(bucket))
-            heapCount += 1
-            siftUp(from: heapCount - 1)
+        var bucket = Int(cache[slot].bucket)
+        // A closed bucket's line holds an impossible time, so a hit is always an open bucket.
+        if cache[slot].time != timeValue || cache[slot].priority != rank {
+            bucket = Int(openBucket(time: timeValue, priority: rank, cacheSlot: slot))
         }
-        if buckets[bucket].count == buckets[bucket].capacity { growBucket(bucket) }
         let position = buckets[bucket].count
+        if position == buckets[bucket].capacity { growBucket(bucket) }
         buckets[bucket].entries[Int(position)] = Entry(timerSlot: timerSlot, payload: payload)
-        buckets[bucket].count = position + 1
-        buckets[bucket].live += 1
+        buckets[bucket].count = position &+ 1 // growBucket keeps capacity below Int32.max.
+        buckets[bucket].live &+= 1
         return EventHandle(bucket: Int32(bucket), position: position)
     }
 
@@ -197,8 +190,8 @@ public struct EventQueue<Payload: BitwiseCopyable>: ~Copyable {
         let bucket = Int(heap[0].bucket)
         let entry = buckets[bucket].entries[Int(buckets[bucket].head)]
         let time = buckets[bucket].time, rank = buckets[bucket].priority
-        buckets[bucket].live -= 1
-        pendingCount -= 1
+        buckets[bucket].live &-= 1 // An open bucket has a live event.
+        pendingCount &-= 1
         skipRemoved(bucket)
         if entry.timerSlot >= 0 { // The timer's firing is no longer pending.
             timers[Int(entry.timerSlot)] = EventQueueTimer(firing: EventHandle(bucket: -1, position: 0), deadline: Int64.max)

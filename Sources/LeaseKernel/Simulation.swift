@@ -140,16 +140,19 @@ public struct Simulation<Payload: BitwiseCopyable>: ~Copyable {
             throw RunLimitExceeded(limit: .maxTime, now: now, eventsProcessed: eventsProcessed)
         }
         handler.willRun()
-        while let next = queue.nextTime, next < end || (includingEnd && next == end) {
-            guard eventsProcessed < limits.maxEvents else {
+        // Times are whole milliseconds: "before end, or at end too" is one comparison.
+        let lastDue = end.millisecondsSinceStart - (includingEnd ? 0 : 1)
+        let maxEvents = limits.maxEvents, maxPending = limits.maxPendingEvents
+        while let next = queue.nextTime, next.millisecondsSinceStart <= lastDue {
+            guard processedCount < maxEvents else {
                 throw RunLimitExceeded(limit: .maxEvents, now: now, eventsProcessed: eventsProcessed)
             }
             let event = queue.popFirst().unsafelyUnwrapped
             currentTime = event.time
-            processedCount += 1
+            processedCount &+= 1 // Below maxEvents.
             handler.handle(event.payload, simulation: &self)
             if checksInvariantsEveryEvent { handler.checkInvariants(at: now) }
-            guard queue.count <= limits.maxPendingEvents else {
+            guard queue.count <= maxPending else {
                 throw RunLimitExceeded(limit: .maxPendingEvents, now: now, eventsProcessed: eventsProcessed)
             }
         }
