@@ -4,7 +4,7 @@ import LeaseKernel
 extension FleetModel {
     /// Integrates a slot's served, unserved and leased users up to `now`; call before changing it.
     /// - Returns: the slot's counts before the change, for `endChange`.
-    mutating func beginChange(_ slot: Int32, _ now: SimInstant) -> SlotCounts {
+    @inline(__always) mutating func beginChange(_ slot: Int32, _ now: SimInstant) -> SlotCounts {
         let index = Int(slot)
         let before = counts(ofSlot: index)
         let elapsed = (now - slots[index].accountedAt).milliseconds
@@ -18,7 +18,7 @@ extension FleetModel {
     }
 
     /// Updates peaks and fleet totals by what the change moved, and records the new state.
-    mutating func endChange(_ slot: Int32, _ now: SimInstant, from before: SlotCounts) {
+    @inline(__always) mutating func endChange(_ slot: Int32, _ now: SimInstant, from before: SlotCounts) {
         let index = Int(slot)
         let after = counts(ofSlot: index)
         precondition(after.users >= 0 && slots[index].reservedHeld >= 0 && slots[index].incrementHeld >= 0,
@@ -57,7 +57,7 @@ extension FleetModel {
 
 
     /// Integrates a server feature's used and installed counts up to `now`; call before changing it.
-    mutating func accountServerFeature(_ index: Int, _ now: SimInstant) {
+    @inline(__always) mutating func accountServerFeature(_ index: Int, _ now: SimInstant) {
         let elapsed = (now - serverFeatures[index].accountedAt).milliseconds
         if elapsed > 0 {
             serverFeatures[index].usedUserMilliseconds += Int64(serverFeatures[index].used) * elapsed
@@ -67,7 +67,7 @@ extension FleetModel {
     }
 
     /// Changes a server feature's used count by `delta`, with accounting and a record.
-    mutating func changeUsed(_ index: Int, by delta: Int32, _ now: SimInstant) {
+    @inline(__always) mutating func changeUsed(_ index: Int, by delta: Int32, _ now: SimInstant) {
         guard delta != 0 else { return }
         accountServerFeature(index, now)
         serverFeatures[index].used += delta

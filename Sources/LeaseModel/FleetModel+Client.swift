@@ -21,7 +21,7 @@ extension FleetModel {
     }
 
     /// R-LEASE-1, R-LEASE-9: after a change of load, request more or give back; then decide waiting logins.
-    mutating func reactToLoad(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
+    @inline(__always) mutating func reactToLoad(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
         let index = Int(slot)
         if clients[Int(slots[index].client)].isUp && !requestIfShort(slot, &sim)
             && spec.policy.releasePolicy == .onDrop
@@ -33,7 +33,7 @@ extension FleetModel {
 
     /// R-LEASE-1: asks for whole quanta, never above MUC, when users exceed the lease; logins wait for the reply.
     /// - Returns: whether a request is (now) in flight.
-    mutating func requestIfShort(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) -> Bool {
+    @inline(__always) mutating func requestIfShort(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) -> Bool {
         let index = Int(slot)
         let state = slots[index]
         guard !state.requestPending else { return true }
@@ -47,7 +47,7 @@ extension FleetModel {
     }
 
     /// R-LEASE-8: logins that arrived short of capacity are denied unless capacity came in time.
-    mutating func decideLogins(_ slot: Int32, _ now: SimInstant) {
+    @inline(__always) mutating func decideLogins(_ slot: Int32, _ now: SimInstant) {
         let index = Int(slot)
         let arrivals = slots[index].arrivalsAwaiting
         guard arrivals > 0 else { return }
@@ -114,7 +114,7 @@ extension FleetModel {
     }
 
     /// Handles a message from the server.
-    mutating func clientReceives(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
+    @inline(__always) mutating func clientReceives(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
         let client = Int(message.client)
         guard clients[client].isUp else { return } // A stopped client hears nothing.
         clients[client].messagesReceived += 1
@@ -141,7 +141,7 @@ extension FleetModel {
         reactToLoad(slot, &sim)
     }
 
-    mutating func incrementAnswered(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
+    @inline(__always) mutating func incrementAnswered(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
         let slot = message.slot, index = Int(slot)
         counters.incrementReplies += 1
         slots[index].requestPending = false
@@ -197,7 +197,7 @@ extension FleetModel {
     }
 
     /// Keeps the slot's lapse timer at or before its earliest lease expiry (re-armed lazily when it fires).
-    mutating func watchLapse(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
+    @inline(__always) mutating func watchLapse(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
         let state = slots[Int(slot)]
         var earliest = SimInstant.never
         if state.reservedHeld > 0 { earliest = state.reservedExpiry }

@@ -3,7 +3,7 @@ import LeaseKernel
 /// The server's side of the protocol: grants, refusals, renewals, releases and reclaims.
 extension FleetModel {
     /// Handles a message from a client.
-    mutating func serverReceives(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
+    @inline(__always) mutating func serverReceives(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
         switch message.kind {
         case .reserveRequest: grantReserved(message, &sim)
         case .incrementRequest: grantIncrement(message, &sim)
@@ -50,7 +50,7 @@ extension FleetModel {
         armExpiryCheck(leases[index].reservedTimer, at: expiry, .reservedExpiry(slot: slot), &sim)
     }
 
-    mutating func armExpiryCheck(_ timer: TimerID, at expiry: SimInstant, _ event: FleetEvent, _ sim: inout Simulation<FleetEvent>) {
+    @inline(__always) mutating func armExpiryCheck(_ timer: TimerID, at expiry: SimInstant, _ event: FleetEvent, _ sim: inout Simulation<FleetEvent>) {
         if expiry < horizon { counters.expiryChecksDue += 1 }
         sim.arm(timer, at: max(expiry, sim.now), event)
     }

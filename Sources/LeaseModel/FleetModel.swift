@@ -14,6 +14,12 @@ public struct FleetModel: EventHandler {
     public let horizon: SimInstant
     /// Per-entity state (clients, slots, leases, server features, fleet totals) in raw slabs.
     var store: FleetStore
+    /// The store's slabs, kept beside it so a handler reaches an entity with one load, not two.
+    private(set) var clients: UnsafeMutablePointer<ClientState>
+    private(set) var slots: UnsafeMutablePointer<SlotState>
+    private(set) var leases: UnsafeMutablePointer<LeaseState>
+    private(set) var serverFeatures: UnsafeMutablePointer<ServerFeatureState>
+    private(set) var totals: UnsafeMutablePointer<FeatureTotals>
     var demands: [DemandSpec?] = []
     var demandStreams: [RandomStream] = []
     /// Installed-count changes of every server, in time order.
@@ -60,15 +66,12 @@ public struct FleetModel: EventHandler {
         self.demands = demands
         self.demandStreams = demandStreams
         store = FleetStore(clients: clients, slots: slots, leases: leases, serverFeatures: serverFeatures, totals: totals)
+        (self.clients, self.slots, self.leases, self.serverFeatures, self.totals) =
+            (store.clients, store.slots, store.leases, store.serverFeatures, store.totals)
     }
 
     // MARK: Storage
 
-    var clients: UnsafeMutablePointer<ClientState> { store.clients }
-    var slots: UnsafeMutablePointer<SlotState> { store.slots }
-    var leases: UnsafeMutablePointer<LeaseState> { store.leases }
-    var serverFeatures: UnsafeMutablePointer<ServerFeatureState> { store.serverFeatures }
-    var totals: UnsafeMutablePointer<FeatureTotals> { store.totals }
     var slotCount: Int { store.slotCount }
 
     /// Makes the store and the network this model's own before they change (copy on write).
@@ -77,7 +80,10 @@ public struct FleetModel: EventHandler {
     /// model never copies itself, so nothing can come to share its storage during a run.
     @inline(__always)
     mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&store) { store = store.copy() }
+        if !isKnownUniquelyReferenced(&store) {
+            store = store.copy()
+            (clients, slots, leases, serverFeatures, totals) = (store.clients, store.slots, store.leases, store.serverFeatures, store.totals)
+        }
         network.makeUnique()
     }
 
