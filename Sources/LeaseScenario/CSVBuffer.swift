@@ -1,18 +1,25 @@
 /// A row-building byte buffer for CSV: integers and cells are written as bytes, never as Strings.
 ///
-/// Raw memory with one capacity check per row (`reserve`) and none per byte;
-/// built rows go to an `OutputFile` in large chunks. It has one owner (a
-/// writer moves it in and out with `take`) and must be `release`d once.
+/// Rows are built straight in the chunks of an `OutputFile`: one capacity
+/// check per row (`reserve`) and none per byte; a full chunk goes to the
+/// file's writer thread and the next row starts in a fresh one, so bytes are
+/// never copied between buffers. A row may span two chunks (they are written
+/// back to back). It has one owner (a writer moves it in and out with
+/// `take`) and must be `finish`ed once.
 public struct CSVBuffer {
     @usableFromInline var base: UnsafeMutablePointer<UInt8>?
     @usableFromInline var capacity = 0
-    /// Bytes written and not yet drained.
+    /// Bytes written into the current chunk.
     @usableFromInline var written = 0
+    /// Where full chunks go; nil only in the empty placeholder `take` leaves behind.
+    @usableFromInline let file: OutputFile?
     public var count: Int { written }
-    /// Hand the bytes to the file once the buffer holds this many.
-    public static let flushBytes = 1 << 20
+    /// The most a single `reserve` may ask for.
+    public static var largestReservation: Int { ChunkWriter.chunkBytes / 4 }
 
-    public init() {}
+    /// A buffer whose rows go to `file`.
+    public init(writingTo file: OutputFile) { self.file = file }
+    init() { file = nil }
 
     /// Moves a buffer out of its owner's storage, leaving an empty one, so rows are built in a local.
     public static func take(_ buffer: inout CSVBuffer) -> CSVBuffer {
@@ -23,16 +30,22 @@ public struct CSVBuffer {
 
     /// Makes room for at least `bytes` more (call once per row, with a bound on the row's length).
     @inlinable public mutating func reserve(_ bytes: Int) {
-        if written + bytes > capacity { grow(to: max(2 * capacity, written + bytes, CSVBuffer.flushBytes + 4096)) }
+        if written + bytes > capacity { nextChunk(bytes) }
     }
 
-    @usableFromInline mutating func grow(to newCapacity: Int) {
-        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        if let base {
-            grown.update(from: base, count: written)
-            base.deallocate()
-        }
-        (base, capacity) = (grown, newCapacity)
+    /// Hands the current chunk to the file and continues in a fresh one.
+    @usableFromInline mutating func nextChunk(_ bytes: Int) {
+        precondition(bytes <= CSVBuffer.largestReservation, "a row reservation of \(bytes) bytes is too large")
+        guard let file else { preconditionFailure("rows written to a CSVBuffer placeholder") }
+        base = file.exchangeChunk(base, filled: written)
+        (capacity, written) = (ChunkWriter.chunkBytes, 0)
+    }
+
+    /// Hands what is written to the file (at the end of a run).
+    public mutating func finish() {
+        guard let file else { return }
+        _ = file.exchangeChunk(base, filled: written, final: true)
+        (base, capacity, written) = (nil, 0, 0)
     }
 
     @inlinable mutating func put(_ byte: UInt8) {
@@ -47,17 +60,39 @@ public struct CSVBuffer {
     @inlinable public mutating func integer(_ value: Int64) {
         var magnitude = value.magnitude
         if value < 0 { put(UInt8(ascii: "-")) }
+        let target = base.unsafelyUnwrapped + written
+        let zero = UInt8(ascii: "0")
+        // Most cells are counts below a thousand: write them without a loop.
+        if magnitude < 10 {
+            target[0] = zero &+ UInt8(truncatingIfNeeded: magnitude)
+            written += 1
+            return
+        }
+        if magnitude < 100 {
+            let tens = magnitude / 10
+            target[0] = zero &+ UInt8(truncatingIfNeeded: tens)
+            target[1] = zero &+ UInt8(truncatingIfNeeded: magnitude &- tens &* 10)
+            written += 2
+            return
+        }
+        if magnitude < 1000 {
+            let hundreds = magnitude / 100, rest = magnitude &- hundreds &* 100, tens = rest / 10
+            target[0] = zero &+ UInt8(truncatingIfNeeded: hundreds)
+            target[1] = zero &+ UInt8(truncatingIfNeeded: tens)
+            target[2] = zero &+ UInt8(truncatingIfNeeded: rest &- tens &* 10)
+            written += 3
+            return
+        }
         var digits = 1
         var probe = magnitude
         while probe >= 10 {
             probe /= 10
             digits += 1
         }
-        let target = base.unsafelyUnwrapped + written
         var index = digits
         repeat {
             index -= 1
-            target[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            target[index] = zero &+ UInt8(truncatingIfNeeded: magnitude % 10)
             magnitude /= 10
         } while magnitude > 0
         written += digits
@@ -72,6 +107,12 @@ public struct CSVBuffer {
     /// rather than through a `memmove` call per cell.
     @inlinable public mutating func raw(_ prepared: ArraySlice<UInt8>) {
         let length = prepared.count
+        if length > CSVBuffer.largestReservation / 2 { // A long cell goes in pieces.
+            let middle = prepared.startIndex + length / 2
+            raw(prepared[..<middle])
+            raw(prepared[middle...])
+            return
+        }
         reserve(length + 8)
         prepared.withUnsafeBytes { source in
             let target = UnsafeMutableRawPointer(base.unsafelyUnwrapped + written)
@@ -91,19 +132,6 @@ public struct CSVBuffer {
     @inlinable public mutating func comma() { put(UInt8(ascii: ",")) }
     @inlinable public mutating func commas(_ number: Int) { for _ in 0..<number { put(UInt8(ascii: ",")) } }
     @inlinable public mutating func newline() { put(UInt8(ascii: "\n")) }
-
-    /// Writes the buffer to `file` when it is full (or always, with `force`).
-    public mutating func drain(into file: OutputFile, force: Bool = false) {
-        guard force || written >= CSVBuffer.flushBytes, let base else { return }
-        file.write(bytes: UnsafeBufferPointer(start: base, count: written))
-        written = 0
-    }
-
-    /// Frees the memory; the buffer is empty afterwards.
-    public mutating func release() {
-        base?.deallocate()
-        (base, capacity, written) = (nil, 0, 0)
-    }
 }
 
 /// Which entities' rows an output keeps: ids, or prefixes written as `branch-*`; empty keeps all.

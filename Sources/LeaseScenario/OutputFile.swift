@@ -1,17 +1,18 @@
 import Foundation
 
-/// A buffered output file written under a temporary name and renamed into place on `commit()`.
+/// An output file written under a temporary name and renamed into place on `commit()`.
 ///
 /// A run that fails never leaves a half-written file: `discard()` (or never
-/// committing) removes the temporary file.
+/// committing) removes the temporary file. Bytes travel in chunks that a
+/// `ChunkWriter` writes on its own thread while the run goes on; rows are
+/// built straight in those chunks by a `CSVBuffer`.
 public final class OutputFile {
     public let finalPath: String
     let temporaryPath: String
     let handle: FileHandle
-    var buffer: [UInt8] = []
-    /// The first write error, reported by `commit`.
-    var writeError: String?
-    static let bufferBytes = 1 << 20
+    let writer: ChunkWriter
+    /// Set once `commit` or `discard` has stopped the writer.
+    var closed = false
 
     /// Creates the temporary file next to `path`.
     public init(path: String) throws {
@@ -24,53 +25,47 @@ public final class OutputFile {
             throw OutputError(path: path, reason: "cannot create \(temporaryPath)")
         }
         self.handle = handle
-        buffer.reserveCapacity(OutputFile.bufferBytes)
+        writer = ChunkWriter(descriptor: handle.fileDescriptor)
+    }
+
+    deinit {
+        if !closed { discard() }
     }
 
     public func write(_ text: String) {
         var text = text
-        text.withUTF8 { buffer.append(contentsOf: $0) }
-        if buffer.count >= OutputFile.bufferBytes { flush() }
+        text.withUTF8 { write(bytes: $0) }
     }
 
-    /// Writes raw bytes; large chunks go straight to the file.
+    /// Copies bytes into chunks and queues them at once (for headers and whole documents).
     public func write(bytes: UnsafeBufferPointer<UInt8>) {
-        if bytes.count >= OutputFile.bufferBytes {
-            flush()
-            writeAll(bytes)
-        } else {
-            buffer.append(contentsOf: bytes)
-            if buffer.count >= OutputFile.bufferBytes { flush() }
-        }
-    }
-
-    func flush() {
-        guard !buffer.isEmpty else { return }
-        buffer.withUnsafeBufferPointer { writeAll($0) }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    /// Writes bytes straight to the file descriptor, without an intermediate copy; errors are kept for `commit`.
-    func writeAll(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard writeError == nil, var next = bytes.baseAddress else { return }
+        guard var next = bytes.baseAddress else { return }
         var remaining = bytes.count
         while remaining > 0 {
-            let written = Foundation.write(handle.fileDescriptor, next, remaining)
-            if written < 0 {
-                if errno == EINTR { continue }
-                writeError = String(cString: strerror(errno))
-                return
-            }
-            remaining -= written
-            next += written
+            let chunk = exchangeChunk(nil, filled: 0).unsafelyUnwrapped
+            let count = min(remaining, ChunkWriter.chunkBytes)
+            chunk.update(from: next, count: count)
+            _ = exchangeChunk(chunk, filled: count, final: true)
+            next += count
+            remaining -= count
         }
     }
 
-    /// Flushes, closes and renames the file into place.
+    /// Queues a filled chunk (or gives back an empty one) and, unless `final`, returns a fresh one.
+    public func exchangeChunk(_ chunk: UnsafeMutablePointer<UInt8>?, filled: Int, final: Bool = false) -> UnsafeMutablePointer<UInt8>? {
+        precondition(!closed, "write after commit or discard")
+        if let chunk {
+            if filled > 0 { writer.submit(chunk, count: filled) } else { writer.giveBack(chunk) }
+        }
+        return final ? nil : writer.takeChunk()
+    }
+
+    /// Waits for the writer, closes and renames the file into place.
     public func commit() throws {
-        flush()
-        if let writeError {
-            discard()
+        closed = true
+        if let writeError = writer.finish() {
+            try? handle.close()
+            try? FileManager.default.removeItem(atPath: temporaryPath)
             throw OutputError(path: finalPath, reason: writeError)
         }
         try handle.close()
@@ -78,8 +73,11 @@ public final class OutputFile {
         try FileManager.default.moveItem(atPath: temporaryPath, toPath: finalPath)
     }
 
-    /// Closes and removes the temporary file.
+    /// Stops the writer, closes and removes the temporary file.
     public func discard() {
+        guard !closed else { return }
+        closed = true
+        _ = writer.finish()
         try? handle.close()
         try? FileManager.default.removeItem(atPath: temporaryPath)
     }

@@ -14,9 +14,9 @@ final class RunWriter {
     let events: OutputFile?
     let summary: OutputFile
     let start: Int64
-    /// Rows are built here, then handed to the files in large chunks.
-    var timelineRows = CSVBuffer()
-    var eventRows = CSVBuffer()
+    /// Rows are built here, straight in the files' chunks.
+    var timelineRows: CSVBuffer
+    var eventRows: CSVBuffer
     /// Per client (and per server): kept by the entity filter?
     let keepsClient: [Bool]
     let keepsServer: [Bool]
@@ -62,6 +62,8 @@ final class RunWriter {
         summary = try OutputFile(path: directory + "/summary.json")
         timeline.write(RunWriter.timelineHeader)
         events?.write(RunWriter.eventsHeader)
+        timelineRows = CSVBuffer(writingTo: timeline)
+        eventRows = events.map { CSVBuffer(writingTo: $0) } ?? CSVBuffer()
     }
 
     /// `time,seconds,` for an instant, formatted once per instant.
@@ -117,7 +119,6 @@ final class RunWriter {
             rows.raw(serverFeaturePrefixes[Int(record.index)])
             RunWriter.capacityCells(&rows, installed: Int64(record.installed), used: Int64(record.used))
         }
-        rows.drain(into: timeline)
     }
 
     /// One row per kept slot, per kept server feature and per fleet feature, at a sample instant.
@@ -133,7 +134,6 @@ final class RunWriter {
             RunWriter.clientCells(&rows, users: levels.users, served: min(levels.users, levels.capacity),
                                   reserved: levels.reserved, incremental: levels.incremental, capacity: levels.capacity,
                                   deniedLogins: levels.deniedLogins)
-            rows.drain(into: timeline)
         }
         for index in model.serverFeatureStates.indices where keepsServer[index / model.featureCount] {
             rows.raw(time)
@@ -156,12 +156,11 @@ final class RunWriter {
             rows.integer(installed - used)
             rows.newline()
         }
-        rows.drain(into: timeline)
     }
 
     /// One events.csv row, unless the entity filter drops its client (or its server, for server events).
     func eventRow(_ record: ProtocolRecord, _ model: FleetModel) {
-        guard let events else { return }
+        guard events != nil else { return }
         if record.client >= 0, !keepsClient[Int(record.client)] { return }
         let serverIndex = record.server >= 0 ? Int(record.server) : (record.client >= 0 ? scenario.spec.clients[Int(record.client)].server : -1)
         if record.client < 0, serverIndex >= 0, !keepsServer[serverIndex] { return }
@@ -175,14 +174,11 @@ final class RunWriter {
         defer { eventRows = rows }
         rows.raw(timeColumns(record.time))
         rows.raw(Array("\(record.kind.name),\(client),\(server),\(feature),\(record.count),\(expiry),\(OutputText.csvCell(reason)),\(record.rule)\n".utf8))
-        rows.drain(into: events)
     }
 
     func finish(_ report: RunReport) throws {
-        timelineRows.drain(into: timeline, force: true)
-        if let events { eventRows.drain(into: events, force: true) }
-        timelineRows.release()
-        eventRows.release()
+        timelineRows.finish()
+        eventRows.finish()
         summary.write(RunSummary.json(report))
         do {
             try timeline.commit()
@@ -194,8 +190,6 @@ final class RunWriter {
     }
 
     func discard() {
-        timelineRows.release()
-        eventRows.release()
         timeline.discard()
         events?.discard()
         summary.discard()
