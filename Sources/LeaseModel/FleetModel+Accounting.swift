@@ -121,13 +121,21 @@ public struct SlotLevels: Sendable {
 }
 
 extension FleetModel {
-    /// Calls `body` with every slot's levels, in slot order (for sampled output, without copying slot states).
-    public func withSlotLevels(_ body: (Int, SlotLevels) -> Void) {
-        for slot in 0..<slotCount {
-            let up = clients[Int(slots[slot].client)].isUp
-            let reserved = up ? slots[slot].reservedHeld : 0, incremental = up ? slots[slot].incrementHeld : 0
-            body(slot, SlotLevels(users: slots[slot].users, reserved: reserved, incremental: incremental,
-                                  capacity: reserved + incremental, deniedLogins: slots[slot].deniedLogins))
+    /// The levels of the listed slots, in list order, or of every slot in slot order when `slots` is nil
+    /// (for sampled output: one pass, one array, no per-slot call).
+    public func slotLevels(of slots: [Int32]?) -> [SlotLevels] {
+        let count = slots?.count ?? slotCount
+        return [SlotLevels](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for position in 0..<count {
+                let slot = slots.map { Int($0[position]) } ?? position
+                let state = self.slots + slot
+                let up = clients[Int(state.pointee.client)].isUp
+                let reserved = up ? state.pointee.reservedHeld : 0, incremental = up ? state.pointee.incrementHeld : 0
+                (buffer.baseAddress! + position).initialize(to: SlotLevels(
+                    users: state.pointee.users, reserved: reserved, incremental: incremental,
+                    capacity: reserved + incremental, deniedLogins: state.pointee.deniedLogins))
+            }
+            initialized = count
         }
     }
 }

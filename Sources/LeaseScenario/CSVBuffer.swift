@@ -12,14 +12,15 @@ public struct CSVBuffer {
     /// Bytes written into the current chunk.
     @usableFromInline var written = 0
     /// Where full chunks go; nil only in the empty placeholder `take` leaves behind.
-    @usableFromInline let file: OutputFile?
+    @usableFromInline let sink: (any ChunkSink)?
     public var count: Int { written }
     /// The most a single `reserve` may ask for.
     public static var largestReservation: Int { ChunkWriter.chunkBytes / 4 }
 
     /// A buffer whose rows go to `file`.
-    public init(writingTo file: OutputFile) { self.file = file }
-    init() { file = nil }
+    public init(writingTo file: OutputFile) { sink = file }
+    init(writingTo sink: any ChunkSink) { self.sink = sink }
+    init() { sink = nil }
 
     /// Moves a buffer out of its owner's storage, leaving an empty one, so rows are built in a local.
     public static func take(_ buffer: inout CSVBuffer) -> CSVBuffer {
@@ -36,15 +37,16 @@ public struct CSVBuffer {
     /// Hands the current chunk to the file and continues in a fresh one.
     @usableFromInline mutating func nextChunk(_ bytes: Int) {
         precondition(bytes <= CSVBuffer.largestReservation, "a row reservation of \(bytes) bytes is too large")
-        guard let file else { preconditionFailure("rows written to a CSVBuffer placeholder") }
-        base = file.exchangeChunk(base, filled: written)
+        guard let sink else { preconditionFailure("rows written to a CSVBuffer placeholder") }
+        base = sink.exchangeChunk(base, filled: written, final: false)
         (capacity, written) = (ChunkWriter.chunkBytes, 0)
     }
 
-    /// Hands what is written to the file (at the end of a run).
+    /// Hands what is written on (before other rows are queued behind it, and at the end of a run).
+    /// The next row starts in a fresh chunk.
     public mutating func finish() {
-        guard let file else { return }
-        _ = file.exchangeChunk(base, filled: written, final: true)
+        guard let sink, base != nil else { return }
+        _ = sink.exchangeChunk(base, filled: written, final: true)
         (base, capacity, written) = (nil, 0, 0)
     }
 

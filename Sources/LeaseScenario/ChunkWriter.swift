@@ -1,17 +1,37 @@
 import Foundation
 
+/// Where a `CSVBuffer` sends its full chunks, and gets fresh ones from.
+@usableFromInline protocol ChunkSink: AnyObject {
+    /// Takes a filled chunk (or gives back an empty one) and, unless `final`, returns a fresh one.
+    func exchangeChunk(_ chunk: UnsafeMutablePointer<UInt8>?, filled: Int, final: Bool) -> UnsafeMutablePointer<UInt8>?
+}
+
+/// Rows captured on the run's thread, formatted later on the writer's thread.
+protocol ChunkRenderer: Sendable {
+    func render(into rows: inout CSVBuffer)
+}
+
 /// Writes chunks of bytes to a file descriptor on a thread of its own, in the order they were handed over.
 ///
 /// The run's thread fills one chunk while this thread writes earlier ones, so
 /// the kernel's copy into the page cache (and any write-back throttling)
-/// overlaps the simulation instead of stopping it. Chunks come from a small
-/// pool: memory stays bounded, and a run that gets ahead of the disk waits
-/// for a chunk to come back. Bytes reach the file exactly in submission order.
+/// overlaps the simulation instead of stopping it. A job may also be a
+/// `ChunkRenderer` (a sample's levels), formatted here, off the run's thread.
+/// Chunks come from a small pool and renderers in flight are limited, so
+/// memory stays bounded: a run that gets ahead of the disk waits. Bytes reach
+/// the file exactly in submission order.
 final class ChunkWriter: @unchecked Sendable {
     /// Bytes per chunk.
     static let chunkBytes = 1 << 20
     /// Chunks at most, filled or in flight (allocated as needed).
     static let chunkLimit = 4
+    /// Renderers at most, queued or being formatted.
+    static let renderLimit = 2
+
+    private enum Job {
+        case bytes(UnsafeMutablePointer<UInt8>, count: Int)
+        case render(any ChunkRenderer)
+    }
 
     private let descriptor: Int32
     private let condition = NSCondition()
@@ -19,7 +39,8 @@ final class ChunkWriter: @unchecked Sendable {
     private var spare: [UnsafeMutablePointer<UInt8>] = []
     /// Every chunk allocated, wherever it is now; all are freed by `finish`.
     private var allocated: [UnsafeMutablePointer<UInt8>] = []
-    private var queued: [(chunk: UnsafeMutablePointer<UInt8>, count: Int)] = []
+    private var queued: [Job] = []
+    private var rendersInFlight = 0
     private var closing = false
     private var stopped = false
     private var failure: String?
@@ -27,7 +48,7 @@ final class ChunkWriter: @unchecked Sendable {
     /// Starts the writing thread for `descriptor` (which the caller keeps open until `finish`).
     init(descriptor: Int32) {
         self.descriptor = descriptor
-        let thread = Thread { [self] in writeQueuedChunks() }
+        let thread = Thread { [self] in writeQueuedJobs() }
         thread.name = "leasesim-writer"
         thread.start()
     }
@@ -47,8 +68,22 @@ final class ChunkWriter: @unchecked Sendable {
     /// Queues the first `count` bytes of a chunk (from `takeChunk`) for writing; the chunk is the writer's now.
     func submit(_ chunk: UnsafeMutablePointer<UInt8>, count: Int) {
         precondition(count <= ChunkWriter.chunkBytes, "chunk overfilled")
+        enqueue(.bytes(chunk, count: count))
+    }
+
+    /// Queues rows to be formatted and written on the writer thread, after everything queued before.
+    func submit(_ renderer: any ChunkRenderer) {
         condition.lock()
-        queued.append((chunk, count))
+        while rendersInFlight == ChunkWriter.renderLimit { condition.wait() }
+        rendersInFlight += 1
+        condition.unlock()
+        enqueue(.render(renderer))
+    }
+
+    private func enqueue(_ job: Job) {
+        condition.lock()
+        precondition(!closing, "job submitted after finish")
+        queued.append(job)
         condition.broadcast()
         condition.unlock()
     }
@@ -61,9 +96,9 @@ final class ChunkWriter: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Waits until every queued chunk is written and the thread has stopped; frees every chunk,
+    /// Waits until every queued job is written and the thread has stopped; frees every chunk,
     /// including any taken and not submitted (a discarded run's), so none may be used afterwards.
-    /// - Returns: the first write error, if any (later chunks are dropped after one).
+    /// - Returns: the first write error, if any (later jobs are dropped after one).
     func finish() -> String? {
         condition.lock()
         closing = true
@@ -76,27 +111,43 @@ final class ChunkWriter: @unchecked Sendable {
         return result
     }
 
-    private func writeQueuedChunks() {
+    private func writeQueuedJobs() {
+        let renderSink = DirectSink(writer: self)
         condition.lock()
         while true {
             while queued.isEmpty && !closing { condition.wait() }
             if queued.isEmpty { break }
-            let (chunk, count) = queued.removeFirst()
+            let job = queued.removeFirst()
             let skip = failure != nil
             condition.unlock()
-            let error = skip ? nil : ChunkWriter.writeAll(descriptor, chunk, count)
+            var error: String?
+            switch job {
+            case let .bytes(chunk, count):
+                if !skip { error = ChunkWriter.writeAll(descriptor, chunk, count) }
+            case let .render(renderer):
+                if !skip {
+                    var rows = CSVBuffer(writingTo: renderSink)
+                    renderer.render(into: &rows)
+                    rows.finish()
+                    error = renderSink.takeFailure()
+                }
+            }
             condition.lock()
             if failure == nil { failure = error }
-            spare.append(chunk)
+            switch job {
+            case let .bytes(chunk, _): spare.append(chunk)
+            case .render: rendersInFlight -= 1
+            }
             condition.broadcast()
         }
+        renderSink.release()
         stopped = true
         condition.broadcast()
         condition.unlock()
     }
 
     /// Writes all bytes, retrying short writes and interruptions; returns the error text on failure.
-    private static func writeAll(_ descriptor: Int32, _ bytes: UnsafeMutablePointer<UInt8>, _ count: Int) -> String? {
+    fileprivate static func writeAll(_ descriptor: Int32, _ bytes: UnsafeMutablePointer<UInt8>, _ count: Int) -> String? {
         var next = UnsafePointer(bytes), remaining = count
         while remaining > 0 {
             let written = Foundation.write(descriptor, next, remaining)
@@ -108,5 +159,26 @@ final class ChunkWriter: @unchecked Sendable {
             next += written
         }
         return nil
+    }
+
+    /// The writer thread's own chunk for rendering: written at once, in place, when full.
+    private final class DirectSink: ChunkSink {
+        let descriptor: Int32
+        let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: ChunkWriter.chunkBytes)
+        var failure: String?
+
+        init(writer: ChunkWriter) { descriptor = writer.descriptor }
+
+        func exchangeChunk(_ filledChunk: UnsafeMutablePointer<UInt8>?, filled: Int, final: Bool) -> UnsafeMutablePointer<UInt8>? {
+            if filledChunk != nil, filled > 0, failure == nil { failure = ChunkWriter.writeAll(descriptor, chunk, filled) }
+            return final ? nil : chunk
+        }
+
+        func takeFailure() -> String? {
+            defer { failure = nil }
+            return failure
+        }
+
+        func release() { chunk.deallocate() }
     }
 }

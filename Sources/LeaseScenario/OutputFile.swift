@@ -6,7 +6,7 @@ import Foundation
 /// committing) removes the temporary file. Bytes travel in chunks that a
 /// `ChunkWriter` writes on its own thread while the run goes on; rows are
 /// built straight in those chunks by a `CSVBuffer`.
-public final class OutputFile {
+public final class OutputFile: ChunkSink {
     public let finalPath: String
     let temporaryPath: String
     let handle: FileHandle
@@ -49,6 +49,12 @@ public final class OutputFile {
             next += count
             remaining -= count
         }
+    }
+
+    /// Queues rows to be formatted on the writer thread, after everything written so far.
+    func write(_ renderer: any ChunkRenderer) {
+        precondition(!closed, "write after commit or discard")
+        writer.submit(renderer)
     }
 
     /// Queues a filled chunk (or gives back an empty one) and, unless `final`, returns a fresh one.

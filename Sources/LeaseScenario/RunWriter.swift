@@ -20,12 +20,8 @@ final class RunWriter {
     /// Per client (and per server): kept by the entity filter?
     let keepsClient: [Bool]
     let keepsServer: [Bool]
-    /// `id,client,feature,` of every slot, prepared once, back to back (empty for a slot the filter drops).
-    var slotPrefixBytes: [UInt8] = []
-    /// Where each slot's prefix starts in `slotPrefixBytes` (one more entry than slots).
-    var slotPrefixStarts: [Int] = [0]
-    /// `id,server,feature,` of each server feature, prepared once.
-    var serverFeaturePrefixes: [[UInt8]] = []
+    /// Every entity's row prefix, prepared once.
+    let layout: TimelineLayout
     /// The time columns of the latest instant written, with the instant.
     var cachedTime = (instant: SimInstant.never, bytes: [UInt8]())
 
@@ -45,18 +41,7 @@ final class RunWriter {
         start = scenario.spec.startEpochMilliseconds
         keepsClient = scenario.spec.clients.map { entities.keeps($0.id) }
         keepsServer = scenario.spec.servers.map { entities.keeps($0.id) }
-        let features = scenario.spec.features.map { OutputText.csvCell($0) }
-        for (index, client) in scenario.spec.clients.enumerated() {
-            let id = OutputText.csvCell(client.id)
-            for entry in client.allocations {
-                if keepsClient[index] { slotPrefixBytes += Array("\(id),client,\(features[entry.feature]),".utf8) }
-                slotPrefixStarts.append(slotPrefixBytes.count)
-            }
-        }
-        for server in scenario.spec.servers {
-            let id = OutputText.csvCell(server.id)
-            for feature in features { serverFeaturePrefixes.append(Array("\(id),server,\(feature),".utf8)) }
-        }
+        layout = TimelineLayout(spec: scenario.spec, keepsClient: keepsClient)
         timeline = try OutputFile(path: directory + "/timeline.csv")
         events = writesEvents ? try OutputFile(path: directory + "/events.csv") : nil
         summary = try OutputFile(path: directory + "/summary.json")
@@ -107,55 +92,26 @@ final class RunWriter {
         switch record.entity {
         case .client:
             let slot = Int(record.index)
-            guard slotPrefixStarts[slot] < slotPrefixStarts[slot + 1] else { return }
+            guard layout.keeps(slot: slot) else { return }
             rows.raw(timeColumns(record.time))
-            rows.raw(slotPrefixBytes[slotPrefixStarts[slot]..<slotPrefixStarts[slot + 1]])
+            rows.raw(layout.slotPrefix(slot))
             RunWriter.clientCells(&rows, users: record.users, served: record.served, reserved: record.reserved,
                                   incremental: record.incremental, capacity: record.reserved + record.incremental,
                                   deniedLogins: record.deniedLogins)
         case .server:
             guard keepsServer[Int(record.index) / model.featureCount] else { return }
             rows.raw(timeColumns(record.time))
-            rows.raw(serverFeaturePrefixes[Int(record.index)])
+            rows.raw(layout.serverFeaturePrefixes[Int(record.index)])
             RunWriter.capacityCells(&rows, installed: Int64(record.installed), used: Int64(record.used))
         }
     }
 
     /// One row per kept slot, per kept server feature and per fleet feature, at a sample instant.
+    ///
+    /// The levels are captured now; the rows are formatted and written on the file's writer thread.
     func sampleRows(_ model: FleetModel, at instant: SimInstant) {
-        var rows = CSVBuffer.take(&timelineRows)
-        defer { timelineRows = rows }
-        let time = timeColumns(instant)
-        let prefixBytes = slotPrefixBytes, starts = slotPrefixStarts
-        model.withSlotLevels { slot, levels in
-            guard starts[slot] < starts[slot + 1] else { return }
-            rows.raw(time)
-            rows.raw(prefixBytes[starts[slot]..<starts[slot + 1]])
-            RunWriter.clientCells(&rows, users: levels.users, served: min(levels.users, levels.capacity),
-                                  reserved: levels.reserved, incremental: levels.incremental, capacity: levels.capacity,
-                                  deniedLogins: levels.deniedLogins)
-        }
-        for index in model.serverFeatureStates.indices where keepsServer[index / model.featureCount] {
-            rows.raw(time)
-            rows.raw(serverFeaturePrefixes[index])
-            RunWriter.capacityCells(&rows, installed: Int64(model.serverFeatureStates[index].installed),
-                                    used: Int64(model.serverFeatureStates[index].used))
-        }
-        for (feature, totals) in model.featureTotals.enumerated() {
-            let (installed, used) = model.fleetCapacity(feature: feature)
-            rows.raw(time)
-            rows.raw(Array("fleet,fleet,\(OutputText.csvCell(scenario.spec.features[feature])),".utf8))
-            rows.reserve(160)
-            rows.integer(totals.users); rows.comma()
-            rows.integer(totals.served); rows.commas(3)
-            rows.integer(totals.leased); rows.comma()
-            rows.integer(totals.leased); rows.comma()
-            rows.integer(totals.deniedLogins); rows.comma()
-            rows.integer(installed); rows.comma()
-            rows.integer(used); rows.comma()
-            rows.integer(installed - used)
-            rows.newline()
-        }
+        timelineRows.finish() // Rows already built go first.
+        timeline.write(SampleRows(model, time: timeColumns(instant), layout: layout, keepsServer: keepsServer))
     }
 
     /// One events.csv row, unless the entity filter drops its client (or its server, for server events).
