@@ -16,7 +16,8 @@ extension EventQueue {
     /// A bucket gets events only while the cache names it, and a cache line names only the bucket
     /// opened last for its key, so every event of an older bucket of the same key was pushed before
     /// this bucket's first: ordering buckets by opening keeps the insertion order exact.
-    @usableFromInline mutating func openBucket(time: Int64, priority: UInt8, cacheSlot: Int) -> Int32 {
+    @usableFromInline mutating func openBucket(time: Int64, priority: UInt8, cacheSlot: Int,
+                                               capacity: Int32 = EventQueue.smallestBucket) -> Int32 {
         precondition(bucketsOpened <= EventQueue.openingMask, "bucket sequence space exhausted")
         precondition(time != EventQueue.noTime, "no event can be due at Int64.min")
         let index: Int32
@@ -30,9 +31,10 @@ extension EventQueue {
             bucketCount += 1
         }
         let slot = Int(index)
-        if buckets[slot].capacity == 0 {
-            buckets[slot].entries = .allocate(capacity: Int(EventQueue.smallestBucket))
-            buckets[slot].capacity = EventQueue.smallestBucket
+        if buckets[slot].capacity < capacity {
+            if buckets[slot].capacity > 0 { buckets[slot].entries.deallocate() }
+            buckets[slot].entries = .allocate(capacity: Int(capacity))
+            buckets[slot].capacity = capacity
         }
         buckets[slot].time = time
         buckets[slot].priority = priority
@@ -49,23 +51,27 @@ extension EventQueue {
         return index
     }
 
-    /// Doubles a full bucket's array; positions (and so handles) stay valid.
-    @usableFromInline mutating func growBucket(_ bucket: Int) {
+    /// Room for one more event of a full bucket: its array doubled (positions, and so handles, stay
+    /// valid), or, at `largestBucket`, a new bucket of the same key that continues it.
+    /// - Returns: the bucket to push into.
+    @usableFromInline mutating func makeRoom(in bucket: Int, cacheSlot: Int) -> Int {
         var capacity = Int(buckets[bucket].capacity)
-        precondition(capacity < Int(Int32.max) / 2, "too many events at one instant")
+        guard capacity < Int(EventQueue.largestBucket) else {
+            // The cache now names the continuation, so the full bucket gets nothing more:
+            // ordering by opening keeps FIFO order across the two.
+            return Int(openBucket(time: buckets[bucket].time, priority: buckets[bucket].priority, cacheSlot: cacheSlot,
+                                  capacity: EventQueue.largestBucket))
+        }
         buckets[bucket].entries = EventQueue.grow(buckets[bucket].entries, count: Int(buckets[bucket].count), to: &capacity)
         buckets[bucket].capacity = Int32(capacity)
+        return bucket
     }
 
-    /// Retires an emptied bucket: off the heap and the cache, onto the free list; a large array is freed.
+    /// Retires an emptied bucket: off the heap and the cache, onto the free list (keeping its array).
     @inlinable mutating func closeBucket(_ index: Int) {
         let bucket = buckets[index]
         let slot = EventQueue.cacheIndex(time: bucket.time, priority: bucket.priority)
         if cache[slot].bucket == Int32(index) { cache[slot] = EventQueueCacheEntry(time: EventQueue.noTime, priority: 0, bucket: -1) }
-        if bucket.capacity > EventQueue.largestPooledBucket {
-            bucket.entries.deallocate()
-            buckets[index].capacity = 0
-        }
         buckets[index].head = freeBucket
         freeBucket = Int32(index)
         let position = Int(bucket.heapIndex)

@@ -53,9 +53,11 @@ public struct EventHandle: Hashable, Sendable, BitwiseCopyable {
 /// one, so the cache affects speed only, never order. Removing an event
 /// (a timer re-armed or disarmed) leaves a tombstone that the front of the
 /// bucket skips; every open bucket starts with a live event, so `nextTime`
-/// is exact. Bucket arrays are pooled by size and reused; large ones are
-/// freed when their bucket closes. No allocation per event once the pools
-/// have grown to the run's high-water mark.
+/// is exact. A bucket's array doubles up to `largestBucket` entries; past
+/// that, pushes continue in a new bucket of the same key, which the heap
+/// orders after the full one. A closed bucket keeps its array for its next
+/// use, so no allocation happens per event once the run has reached its
+/// high-water mark, and memory follows the peak number of pending events.
 ///
 /// Not copyable: the queue owns its raw memory outright and frees it in
 /// `deinit`, so no operation pays for a copy-on-write check, and no copy
@@ -68,8 +70,9 @@ public struct EventQueue<Payload: BitwiseCopyable>: ~Copyable {
     @usableFromInline static var smallestBucket: Int32 { 8 }
     /// The time a cache line holds when it names no open bucket (no event is ever due then).
     @usableFromInline static var noTime: Int64 { Int64.min }
-    /// Bucket arrays up to this many entries are pooled for reuse; larger ones are freed.
-    @usableFromInline static var largestPooledBucket: Int32 { 1 << 16 }
+    /// The largest bucket array, in entries: a full one is continued in a new bucket of the same
+    /// key (never copied), so growth costs no more than this per copy and arrays stay reusable.
+    @usableFromInline static var largestBucket: Int32 { 1 << 13 }
 
     @usableFromInline var buckets: UnsafeMutablePointer<EventQueueBucket<Payload>>
     @usableFromInline var bucketCapacity = 16
@@ -164,12 +167,15 @@ public struct EventQueue<Payload: BitwiseCopyable>: ~Copyable {
         if cache[slot].time != timeValue || cache[slot].priority != rank {
             bucket = Int(openBucket(time: timeValue, priority: rank, cacheSlot: slot))
         }
-        let position = buckets[bucket].count
-        if position == buckets[bucket].capacity { growBucket(bucket) }
+        var position = buckets[bucket].count
+        if position == buckets[bucket].capacity {
+            bucket = makeRoom(in: bucket, cacheSlot: slot)
+            position = buckets[bucket].count
+        }
         buckets[bucket].entries[Int(position)] = Entry(timerSlot: timerSlot, payload: payload)
-        buckets[bucket].count = position &+ 1 // growBucket keeps capacity below Int32.max.
+        buckets[bucket].count = position &+ 1 // Below largestBucket.
         buckets[bucket].live &+= 1
-        return EventHandle(bucket: Int32(bucket), position: position)
+        return EventHandle(bucket: Int32(truncatingIfNeeded: bucket), position: position) // Bucket indices are Int32.
     }
 
     /// Removes a pending event by its handle. Complexity: O(1); O(log k) when its bucket empties.

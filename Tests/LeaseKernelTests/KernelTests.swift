@@ -175,3 +175,32 @@ func bucketQueueMatchesANaiveTotalOrder(seed: UInt64) {
     #expect(drained == order)
     #expect(queue.isEmpty && queue.openBucketCount == 0)
 }
+
+/// A key with more events than one bucket array holds continues in new buckets: FIFO order is
+/// exact across them, removals in any of them are honoured, and a full array is never copied.
+@Test func aKeyBeyondOneBucketArrayKeepsFifoOrder() throws {
+    var queue = EventQueue<Int>()
+    let perArray = Int(EventQueue<Int>.largestBucket)
+    let total = 3 * perArray + 5
+    var handles: [EventHandle] = []
+    for index in 0..<total {
+        handles.append(queue.push(time: .start + .seconds(7), priority: .normal, payload: index))
+        // Other keys in between, before and after the crowded one.
+        if index % 1_000 == 0 { queue.push(time: .start + .seconds(Int64(index % 3 == 0 ? 3 : 9)), priority: .normal, payload: -index) }
+    }
+    #expect(queue.openBucketCount == 4 + 2) // Four arrays for the crowded key, one bucket for each other key.
+    queue.checkInvariants()
+    // Remove the whole first array's events but one, and a run spanning the second and third.
+    let removed = Set(Array(1..<perArray) + Array(2 * perArray - 10..<2 * perArray + 10))
+    for index in removed.sorted() { queue.remove(handles[index]) }
+    queue.checkInvariants()
+    var crowded: [Int] = []
+    var times: [Int64] = []
+    while let event = queue.popFirst() {
+        times.append(event.time.millisecondsSinceStart)
+        if event.time == .start + .seconds(7) { crowded.append(event.payload) }
+    }
+    #expect(crowded == (0..<total).filter { !removed.contains($0) })
+    #expect(times == times.sorted())
+    #expect(queue.isEmpty && queue.openBucketCount == 0)
+}
