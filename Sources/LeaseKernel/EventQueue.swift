@@ -157,25 +157,44 @@ public struct EventQueue<Payload: BitwiseCopyable>: ~Copyable {
 
     /// Adds an event and returns its handle, valid until the event is popped or removed.
     /// Complexity: amortised O(1) into an open bucket, O(log k) for a new one (k open buckets).
-    @inlinable @discardableResult
+    ///
+    /// The common case (the key's bucket is cached and has room) is inlined into the caller;
+    /// everything else is in `pushOpeningRoom`, out of line.
+    @inlinable @inline(__always) @discardableResult
     public mutating func push(time: SimInstant, priority: EventPriority, timerSlot: Int32 = -1, payload: Payload) -> EventHandle {
-        pendingCount &+= 1 // Bounded by memory, far below Int.max.
         let timeValue = time.millisecondsSinceStart, rank = priority.rank
         let slot = EventQueue.cacheIndex(time: timeValue, priority: rank)
-        var bucket = Int(cache[slot].bucket)
         // A closed bucket's line holds an impossible time, so a hit is always an open bucket.
-        if cache[slot].time != timeValue || cache[slot].priority != rank {
-            bucket = Int(openBucket(time: timeValue, priority: rank, cacheSlot: slot))
+        if cache[slot].time == timeValue && cache[slot].priority == rank {
+            let bucket = Int(cache[slot].bucket)
+            let position = buckets[bucket].count
+            if position < buckets[bucket].capacity {
+                append(Entry(timerSlot: timerSlot, payload: payload), to: bucket, at: position)
+                return EventHandle(bucket: Int32(truncatingIfNeeded: bucket), position: position) // Bucket indices are Int32.
+            }
         }
-        var position = buckets[bucket].count
-        if position == buckets[bucket].capacity {
-            bucket = makeRoom(in: bucket, cacheSlot: slot)
-            position = buckets[bucket].count
+        return pushOpeningRoom(time: timeValue, priority: rank, cacheSlot: slot, entry: Entry(timerSlot: timerSlot, payload: payload))
+    }
+
+    /// Pushes an event whose bucket is not cached (a new one opens) or is full (it grows or continues).
+    @usableFromInline @inline(never)
+    mutating func pushOpeningRoom(time: Int64, priority: UInt8, cacheSlot: Int, entry: Entry) -> EventHandle {
+        var bucket = Int(cache[cacheSlot].bucket)
+        if cache[cacheSlot].time != time || cache[cacheSlot].priority != priority {
+            bucket = Int(openBucket(time: time, priority: priority, cacheSlot: cacheSlot))
         }
-        buckets[bucket].entries[Int(position)] = Entry(timerSlot: timerSlot, payload: payload)
+        if buckets[bucket].count == buckets[bucket].capacity { bucket = makeRoom(in: bucket, cacheSlot: cacheSlot) }
+        let position = buckets[bucket].count
+        append(entry, to: bucket, at: position)
+        return EventHandle(bucket: Int32(truncatingIfNeeded: bucket), position: position)
+    }
+
+    @inlinable @inline(__always)
+    mutating func append(_ entry: Entry, to bucket: Int, at position: Int32) {
+        buckets[bucket].entries[Int(position)] = entry
         buckets[bucket].count = position &+ 1 // Below largestBucket.
         buckets[bucket].live &+= 1
-        return EventHandle(bucket: Int32(truncatingIfNeeded: bucket), position: position) // Bucket indices are Int32.
+        pendingCount &+= 1 // Bounded by memory, far below Int.max.
     }
 
     /// Removes a pending event by its handle. Complexity: O(1); O(log k) when its bucket empties.
