@@ -16,7 +16,7 @@ extension EventQueue {
     /// A bucket gets events only while the cache names it, and a cache line names only the bucket
     /// opened last for its key, so every event of an older bucket of the same key was pushed before
     /// this bucket's first: ordering buckets by opening keeps the insertion order exact.
-    @usableFromInline mutating func openBucket(time: Int64, priority: UInt8, cacheSlot: Int,
+    @inlinable mutating func openBucket(time: Int64, priority: UInt8, cacheSlot: Int,
                                                capacity: Int32 = EventQueue.smallestBucket) -> Int32 {
         precondition(bucketsOpened <= EventQueue.openingMask, "bucket sequence space exhausted")
         precondition(time != EventQueue.noTime, "no event can be due at Int64.min")
@@ -54,7 +54,7 @@ extension EventQueue {
     /// Room for one more event of a full bucket: its array doubled (positions, and so handles, stay
     /// valid), or, at `largestBucket`, a new bucket of the same key that continues it.
     /// - Returns: the bucket to push into.
-    @usableFromInline mutating func makeRoom(in bucket: Int, cacheSlot: Int) -> Int {
+    @inlinable mutating func makeRoom(in bucket: Int, cacheSlot: Int) -> Int {
         var capacity = Int(buckets[bucket].capacity)
         guard capacity < Int(EventQueue.largestBucket) else {
             // The cache now names the continuation, so the full bucket gets nothing more:

@@ -177,7 +177,7 @@ public struct EventQueue<Payload: BitwiseCopyable>: ~Copyable {
     }
 
     /// Pushes an event whose bucket is not cached (a new one opens) or is full (it grows or continues).
-    @usableFromInline @inline(never)
+    @inlinable @inline(never)
     mutating func pushOpeningRoom(time: Int64, priority: UInt8, cacheSlot: Int, entry: Entry) -> EventHandle {
         var bucket = Int(cache[cacheSlot].bucket)
         if cache[cacheSlot].time != time || cache[cacheSlot].priority != priority {

@@ -68,7 +68,7 @@
 
 extension EventQueue {
     /// Doubles a block of plain values: copies the first `count`, frees the old block.
-    @usableFromInline static func grow<Element: BitwiseCopyable>(_ pointer: UnsafeMutablePointer<Element>, count: Int,
+    @inlinable static func grow<Element: BitwiseCopyable>(_ pointer: UnsafeMutablePointer<Element>, count: Int,
                                                                  to capacity: inout Int) -> UnsafeMutablePointer<Element> {
         let grown = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
         grown.update(from: pointer, count: count)
