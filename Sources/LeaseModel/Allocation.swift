@@ -41,9 +41,15 @@ public struct Allocation: Sendable, Equatable, BitwiseCopyable {
     @inlinable
     public func incrementWanted(users: Int32, leased: Int32) -> Int32 {
         guard users > leased, quantum > 0 else { return 0 }
-        let neededQuanta = (users - leased + quantum - 1) / quantum
-        let roomQuanta = max(0, maximum - leased) / quantum // No partial quantum.
-        return min(neededQuanta, roomQuanta) * quantum
+        let needed = (users - leased + quantum - 1) / quantum * quantum
+        let room = maximum - leased
+        return needed <= room ? needed : Allocation.wholeQuanta(room, quantum) // No partial quantum.
+    }
+
+    /// The most whole quanta that fit in `limit` (0 when it is below one quantum), as a count.
+    @inlinable
+    public static func wholeQuanta(_ limit: Int32, _ quantum: Int32) -> Int32 {
+        limit < quantum ? 0 : limit / quantum * quantum
     }
 
     /// R-LEASE-9: the count to keep for `users` users: RUC plus whole quanta above it.

@@ -91,10 +91,10 @@ extension FleetModel {
         } else {
             let allocation = leases[index].allocation
             let held = leases[index].reserved + leases[index].increment
-            let allowed = max(0, allocation.maximum - held) / allocation.quantum * allocation.quantum
+            let allowed = Allocation.wholeQuanta(allocation.maximum - held, allocation.quantum)
             let wanted = min(request.count, allowed)
             let featureIndex = serverFeatureIndex(ofSlot: slot)
-            let free = max(0, serverFeatures[featureIndex].free) / allocation.quantum * allocation.quantum
+            let free = Allocation.wholeQuanta(serverFeatures[featureIndex].free, allocation.quantum)
             let granted = min(wanted, free)
             if granted > 0 {
                 changeUsed(featureIndex, by: granted, sim.now)

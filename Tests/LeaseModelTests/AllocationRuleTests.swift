@@ -44,6 +44,11 @@ func rAlloc3QuantumFloor(ruc: Int32, ilq: Int32, muc: Int32, rule: String?) {
     #expect(allocation.incrementWanted(users: 50, leased: 50) == 0)
     // 140 + 25 would pass MUC 150: no partial quantum.
     #expect(Allocation(reserved: 40, quantum: 25, maximum: 150).incrementWanted(users: 160, leased: 140) == 0)
+    // Room for 60 more holds two whole quanta (the R-LEASE-2 grant uses the same rounding).
+    #expect(Allocation(reserved: 40, quantum: 25, maximum: 150).incrementWanted(users: 200, leased: 90) == 50)
+    #expect(Allocation.wholeQuanta(60, 25) == 50)
+    #expect(Allocation.wholeQuanta(24, 25) == 0)
+    #expect(Allocation.wholeQuanta(-10, 25) == 0)
 }
 
 /// R-LEASE-9: RUC plus whole quanta above it is what users need.
