@@ -33,7 +33,7 @@ extension FleetModel {
 ///
 /// A value type whose memory is owned by a private object: a copy that is
 /// mutated gets its own slab first (copy on write). The model makes its
-/// network unique once per event (`FleetModel.makeUnique()`), before any
+/// network unique once per run (`FleetModel.willRun()`), before any
 /// `put` or `take`, so those do no check of their own in release builds.
 struct MessagesInFlight {
     final class Memory {

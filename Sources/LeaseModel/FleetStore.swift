@@ -1,7 +1,7 @@
 /// The fleet's per-entity state in fixed-size slabs of raw memory.
 ///
 /// A fleet's size is known when it is built, so the slabs never grow. The
-/// model checks once per event that it owns its store (copying it if a
+/// model checks once per run that it owns its store (copying it if a
 /// copy of the model shares it) and then reads and writes through the
 /// pointers with no per-access bounds, uniqueness or exclusivity checks.
 /// Invariant: every element of every slab is initialized for the store's life.
