@@ -170,6 +170,7 @@ final class ChunkWriter: @unchecked Sendable {
         init(writer: ChunkWriter) { descriptor = writer.descriptor }
 
         func exchangeChunk(_ filledChunk: UnsafeMutablePointer<UInt8>?, filled: Int, final: Bool) -> UnsafeMutablePointer<UInt8>? {
+            precondition(filledChunk == nil || filledChunk == chunk, "a render sink only ever hands out its own chunk")
             if filledChunk != nil, filled > 0, failure == nil { failure = ChunkWriter.writeAll(descriptor, chunk, filled) }
             return final ? nil : chunk
         }
