@@ -13,7 +13,6 @@ public struct CSVBuffer {
     @usableFromInline var written = 0
     /// Where full chunks go; nil only in the empty placeholder `take` leaves behind.
     @usableFromInline let sink: (any ChunkSink)?
-    public var count: Int { written }
     /// The most a single `reserve` may ask for.
     public static var largestReservation: Int { ChunkWriter.chunkBytes / 4 }
 

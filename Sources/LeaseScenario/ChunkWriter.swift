@@ -68,7 +68,9 @@ final class ChunkWriter: @unchecked Sendable {
     /// Queues the first `count` bytes of a chunk (from `takeChunk`) for writing; the chunk is the writer's now.
     func submit(_ chunk: UnsafeMutablePointer<UInt8>, count: Int) {
         precondition(count <= ChunkWriter.chunkBytes, "chunk overfilled")
+        condition.lock()
         enqueue(.bytes(chunk, count: count))
+        condition.unlock()
     }
 
     /// Queues rows to be formatted and written on the writer thread, after everything queued before.
@@ -76,16 +78,15 @@ final class ChunkWriter: @unchecked Sendable {
         condition.lock()
         while rendersInFlight == ChunkWriter.renderLimit { condition.wait() }
         rendersInFlight += 1
-        condition.unlock()
         enqueue(.render(renderer))
+        condition.unlock()
     }
 
+    /// Appends a job and wakes the writer; the caller holds the lock.
     private func enqueue(_ job: Job) {
-        condition.lock()
         precondition(!closing, "job submitted after finish")
         queued.append(job)
         condition.broadcast()
-        condition.unlock()
     }
 
     /// Gives back a chunk taken but not submitted.

@@ -39,13 +39,13 @@ public final class OutputFile: ChunkSink {
 
     /// Copies bytes into chunks and queues them at once (for headers and whole documents).
     public func write(bytes: UnsafeBufferPointer<UInt8>) {
+        precondition(!closed, "write after commit or discard")
         guard var next = bytes.baseAddress else { return }
         var remaining = bytes.count
         while remaining > 0 {
-            let chunk = exchangeChunk(nil, filled: 0).unsafelyUnwrapped
-            let count = min(remaining, ChunkWriter.chunkBytes)
+            let chunk = writer.takeChunk(), count = min(remaining, ChunkWriter.chunkBytes)
             chunk.update(from: next, count: count)
-            _ = exchangeChunk(chunk, filled: count, final: true)
+            writer.submit(chunk, count: count)
             next += count
             remaining -= count
         }

@@ -38,6 +38,9 @@ final class TimelineLayout: Sendable {
     /// Whether the slot's rows are kept.
     func keeps(slot: Int) -> Bool { slotPrefixStarts[slot] < slotPrefixStarts[slot + 1] }
 
+    /// The slot at a position of `keptSlots` (of every slot, when all are kept).
+    func slot(atKept position: Int) -> Int { keptSlots.map { Int($0[position]) } ?? position }
+
     func slotPrefix(_ slot: Int) -> ArraySlice<UInt8> {
         slotPrefixBytes[slotPrefixStarts[slot]..<slotPrefixStarts[slot + 1]]
     }
@@ -77,7 +80,7 @@ struct SampleRows: ChunkRenderer {
     func render(into rows: inout CSVBuffer) {
         for (position, level) in levels.enumerated() {
             rows.raw(time)
-            rows.raw(layout.slotPrefix(layout.keptSlots.map { Int($0[position]) } ?? position))
+            rows.raw(layout.slotPrefix(layout.slot(atKept: position)))
             RunWriter.clientCells(&rows, users: level.users, served: min(level.users, level.capacity),
                                   reserved: level.reserved, incremental: level.incremental, capacity: level.capacity,
                                   deniedLogins: level.deniedLogins)
