@@ -28,8 +28,12 @@ public struct Allocation: Sendable, Equatable, BitwiseCopyable {
         if maximum < reserved {
             return Violation(rule: "R-ALLOC-2", field: .muc, expected: "a count >= ruc (\(reserved))")
         }
-        // R-ALLOC-3: ILQ >= 25 unless MUC - RUC < 25, and ILQ >= ceil(10% of (MUC - RUC)).
+        // R-ALLOC-3: ILQ >= 25 unless MUC - RUC < 25, and ILQ >= ceil(10% of (MUC - RUC));
+        // ILQ may be 0 when MUC = RUC (nothing is ever incremented: the guide's cores example 200/0/200).
         let spread = maximum - reserved
+        if spread == 0 {
+            return quantum < 0 ? Violation(rule: "R-ALLOC-3", field: .ilq, expected: "a quantum >= 0 for muc = ruc") : nil
+        }
         let floorByRule = max(spread < 25 ? 1 : 25, (spread + 9) / 10)
         if quantum < floorByRule {
             return Violation(rule: "R-ALLOC-3", field: .ilq, expected: "a quantum >= \(floorByRule) for muc - ruc = \(spread)")
@@ -46,10 +50,10 @@ public struct Allocation: Sendable, Equatable, BitwiseCopyable {
         return needed <= room ? needed : Allocation.wholeQuanta(room, quantum) // No partial quantum.
     }
 
-    /// The most whole quanta that fit in `limit` (0 when it is below one quantum), as a count.
+    /// The most whole quanta that fit in `limit` (0 when it is below one quantum, or there is no quantum), as a count.
     @inlinable
     public static func wholeQuanta(_ limit: Int32, _ quantum: Int32) -> Int32 {
-        limit < quantum ? 0 : limit / quantum * quantum
+        limit < quantum || quantum <= 0 ? 0 : limit / quantum * quantum
     }
 
     /// R-LEASE-9: the count to keep for `users` users: RUC plus whole quanta above it.
@@ -58,4 +62,9 @@ public struct Allocation: Sendable, Equatable, BitwiseCopyable {
         guard users > reserved, quantum > 0 else { return reserved }
         return reserved + (users - reserved + quantum - 1) / quantum * quantum
     }
+
+    /// R-LEASE-10, R-CFG-1: the most a lease may be under this allocation: RUC plus the whole ILQ that fit under MUC
+    /// (RUC 40, ILQ 30, MUC 140: 130).
+    @inlinable
+    public var largestLease: Int32 { reserved + Allocation.wholeQuanta(maximum - reserved, quantum) }
 }

@@ -32,7 +32,10 @@ extension FleetModel {
             totals[feature].leased += Int64(after.capacity - before.capacity)
             totals[feature].peakUsers = max(totals[feature].peakUsers, totals[feature].users)
             totals[feature].peakServed = max(totals[feature].peakServed, totals[feature].served)
-            totals[feature].peakLeased = max(totals[feature].peakLeased, totals[feature].leased)
+            if totals[feature].leased > totals[feature].peakLeased {
+                totals[feature].peakLeased = totals[feature].leased
+                totals[feature].installedAtPeakLeased = totals[feature].installed
+            }
         }
         if records.recordsStates { recordSlotState(slot, now) }
     }
@@ -49,10 +52,10 @@ extension FleetModel {
         let state = slots[Int(slot)]
         let capacity = capacity(ofSlot: Int(slot))
         let up = clients[Int(state.client)].isUp
-        records.states.append(StateRecord(
+        records.keep(StateRecord(
             time: now, entity: .client, index: slot, feature: state.feature, users: state.users,
             served: min(state.users, capacity), reserved: up ? state.reservedHeld : 0,
-            incremental: up ? state.incrementHeld : 0, deniedLogins: state.deniedLogins))
+            incremental: up ? state.incrementHeld : 0, deniedLogins: state.deniedLogins), entity: Int(slot))
     }
 
 
@@ -79,8 +82,8 @@ extension FleetModel {
     mutating func recordServerState(_ index: Int, _ now: SimInstant) {
         let state = serverFeatures[index]
         let feature = index % featureCount
-        records.states.append(StateRecord(time: now, entity: .server, index: Int32(index), feature: Int32(feature),
-                                      installed: state.installed, used: state.used))
+        records.keep(StateRecord(time: now, entity: .server, index: Int32(index), feature: Int32(feature),
+                                 installed: state.installed, used: state.used), entity: slotCount + index)
     }
 
     /// Appends a protocol record when they are kept (inlined, so an unkept record is never built).

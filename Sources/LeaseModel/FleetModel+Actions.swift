@@ -16,41 +16,38 @@ extension FleetModel {
         }
     }
 
-    /// R-CFG-1, R-CFG-2: the server's allocation changes now; a lowered MUC cuts the lease at once.
+    /// R-CFG-1, R-CFG-4: the server's allocation changes now; a lowered MUC cuts the lease at once, every other
+    /// change waits for the client's next contact.
     mutating func setAllocation(_ client: Int, _ feature: Int, _ allocation: Allocation, _ sim: inout Simulation<FleetEvent>) {
         guard let slotIndex = slot(client: client, feature: feature) else { return }
         let slot = Int32(slotIndex)
-        leases[slotIndex].allocation = allocation
-        let held = leases[slotIndex].reserved + leases[slotIndex].increment
+        setServerAllocation(slot, allocation)
+        let lease = leases[slotIndex]
+        let held = lease.reserved + lease.increment
         let lowered = allocation.maximum < held
         record(ProtocolRecord(time: sim.now, kind: .configChange, client: Int32(client), feature: Int32(feature),
-                              count: Int64(allocation.maximum), rule: lowered ? "R-CFG-1" : "R-CFG-2"))
-        guard lowered else { return } // R-CFG-2: the client learns at its next contact.
-        let reserved = min(leases[slotIndex].reserved, allocation.maximum)
-        let increment = allocation.maximum - reserved
-        changeUsed(serverFeatureIndex(ofSlot: slot), by: allocation.maximum - held, sim.now)
-        leases[slotIndex].reserved = reserved
-        leases[slotIndex].increment = increment
-        if increment == 0 { sim.disarm(leases[slotIndex].incrementTimer) }
+                              count: Int64(allocation.maximum), rule: lowered ? "R-CFG-1" : "R-CFG-4"))
+        guard lowered else { return } // R-CFG-2, R-CFG-4: the client learns at its next contact.
+        // R-CFG-1, R-LEASE-10: down to RUC plus the whole ILQ that fit under the new MUC.
+        let level = allocation.largestLease
+        let reserved = min(lease.reserved, level)
+        let increment = level - reserved
+        setServerLease(slot, reserved: reserved, increment: increment, sim.now)
+        if increment == 0 { sim.disarm(lease.incrementTimer) }
         record(ProtocolRecord(time: sim.now, kind: .cut, client: Int32(client), feature: Int32(feature),
-                              count: Int64(allocation.maximum), rule: "R-CFG-1"))
+                              count: Int64(level), rule: "R-CFG-1"))
         var cut = Message(kind: .leaseCut, client: Int32(client), slot: slot, count: reserved)
         cut.secondCount = increment
         cut.allocation = allocation
         sendToClient(cut, &sim)
     }
 
-    /// R-CFG-3: deleting a client's configuration frees its capacity at once.
+    /// R-CFG-3: deleting a client's configuration frees its capacity at once, its reservation included.
     mutating func deleteClient(_ client: Int32, _ now: SimInstant) {
         var freed: Int64 = 0
         for slot in clientSlots(client) {
-            let index = Int(slot)
-            let held = leases[index].reserved + leases[index].increment
-            changeUsed(serverFeatureIndex(ofSlot: slot), by: -held, now)
-            freed += Int64(held)
-            leases[index].reserved = 0
-            leases[index].increment = 0
-            leases[index].configured = false
+            freed += Int64(leases[Int(slot)].reserved + leases[Int(slot)].increment)
+            removeConfiguration(slot, now)
         }
         record(ProtocolRecord(time: now, kind: .clientDeleted, client: client, server: clients[Int(client)].server,
                               count: freed, rule: "R-CFG-3"))
@@ -65,7 +62,7 @@ extension FleetModel {
         for (slot, before) in zip(clientSlots(client), befores) {
             let index = Int(slot)
             slots[index].reservedHeld = 0
-            slots[index].incrementHeld = 0
+            setClientIncrement(slot, 0)
             slots[index].requestPending = false
             sim.disarm(slots[index].lapseTimer)
             sim.disarm(slots[index].holdTimer)

@@ -32,17 +32,21 @@ extension FleetModel {
     }
 
     /// R-LEASE-1: asks for whole quanta, never above MUC, when users exceed the lease; logins wait for the reply.
+    /// R-LEASE-1b: one quantum per request by default, or every quantum needed (`quantaPerRequest`).
     /// - Returns: whether a request is (now) in flight.
     @inline(__always) mutating func requestIfShort(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) -> Bool {
         let index = Int(slot)
         let state = slots[index]
         guard !state.requestPending else { return true }
-        let want = state.allocation.incrementWanted(users: state.users, leased: state.held)
+        var want = state.allocation.incrementWanted(users: state.users, leased: state.held)
         guard want > 0 else { return false }
+        if spec.policy.quantaPerRequest == .one { want = state.allocation.quantum }
         slots[index].requestPending = true
         record(ProtocolRecord(time: sim.now, kind: .incrementRequest, client: state.client, feature: state.feature,
                               count: Int64(want), rule: "R-LEASE-1"))
-        sendToServer(Message(kind: .incrementRequest, client: state.client, slot: slot, count: want), &sim)
+        var request = Message(kind: .incrementRequest, client: state.client, slot: slot, count: want)
+        request.allocation = state.allocation // The quanta the client knows (R-CFG-4).
+        sendToServer(request, &sim)
         return true
     }
 
@@ -62,24 +66,26 @@ extension FleetModel {
         if records.recordsStates { recordSlotState(slot, now) }
     }
 
-    /// R-LEASE-7, R-LEASE-9: gives back increments the users no longer need, once held 24 h.
+    /// R-LEASE-7, R-LEASE-9, R-LEASE-10: gives back, in whole quanta, increments the users no longer need and
+    /// whose hold has ended (the oldest first).
     mutating func releaseUnneeded(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
         let index = Int(slot)
         let state = slots[index]
-        let holdEnd = state.lastIncrementAt + spec.policy.minimumHold
-        guard sim.now >= holdEnd else { // R-LEASE-7
-            // Under onDrop, look again when the hold ends; after every event due then, so a demand
-            // change at that instant is seen first.
-            if spec.policy.releasePolicy == .onDrop && sim.deadline(of: state.holdTimer) != holdEnd {
-                sim.arm(state.holdTimer, at: holdEnd, priority: .last, .holdEnds(slot: slot))
-            }
-            return
+        let unneeded = min(state.incrementHeld, state.held - state.allocation.countNeeded(users: state.users))
+        guard unneeded > 0 else { return }
+        let hold = spec.policy.minimumHold
+        let releasable = blocks[index].releasable(at: sim.now, hold: hold) // R-LEASE-7
+        // Under onDrop, a release the hold blocks is looked at again when the next hold ends; after every
+        // event due then, so a demand change at that instant is seen first.
+        if releasable < unneeded && spec.policy.releasePolicy == .onDrop,
+           let holdEnd = blocks[index].nextHoldEnd(after: sim.now, hold: hold), sim.deadline(of: state.holdTimer) != holdEnd {
+            sim.arm(state.holdTimer, at: holdEnd, priority: .last, .holdEnds(slot: slot))
         }
-        let keep = state.allocation.countNeeded(users: state.users)
-        let release = min(state.incrementHeld, state.held - keep)
+        let release = Allocation.wholeQuanta(min(unneeded, releasable), state.allocation.quantum)
         guard release > 0 else { return }
         let before = beginChange(slot, sim.now)
         slots[index].incrementHeld -= release
+        blocks[index].removeOldest(release)
         endChange(slot, sim.now, from: before)
         record(ProtocolRecord(time: sim.now, kind: .release, client: state.client, feature: state.feature,
                               count: Int64(release), rule: "R-LEASE-9"))
@@ -134,7 +140,7 @@ extension FleetModel {
         slots[index].allocation = message.allocation
         slots[index].reservedHeld = message.count
         slots[index].reservedExpiry = message.expiry
-        slots[index].incrementHeld = 0
+        setClientIncrement(slot, 0)
         slots[index].incrementExpiry = .never
         endChange(slot, sim.now, from: before)
         watchLapse(slot, &sim)
@@ -149,9 +155,11 @@ extension FleetModel {
             let before = beginChange(slot, sim.now)
             slots[index].incrementHeld += message.count
             slots[index].incrementExpiry = message.expiry
-            slots[index].lastIncrementAt = sim.now
+            blocks[index].grant(message.count, at: sim.now, spec.policy.holdPolicy)
             endChange(slot, sim.now, from: before)
             watchLapse(slot, &sim)
+            // R-LEASE-1b: still short after a grant of one quantum: ask again; waiting logins wait on.
+            if spec.policy.quantaPerRequest == .one && requestIfShort(slot, &sim) { return }
         }
         decideLogins(slot, sim.now)
     }
@@ -161,11 +169,12 @@ extension FleetModel {
         let slot = message.slot, index = Int(slot)
         counters.renewReplies += 1
         slots[index].allocation = message.allocation
-        // R-CFG-2: the reserved count as configured now; increments the server no longer counts are gone.
+        // R-CFG-2, R-CFG-4, R-LEASE-11: the reserved count as renewed now; increments the server did not renew
+        // (a surplus given back, or what it could not cover) are gone, the newest first.
         if slots[index].reservedHeld != message.count || slots[index].incrementHeld > message.secondCount {
             let before = beginChange(slot, sim.now)
             slots[index].reservedHeld = message.count
-            slots[index].incrementHeld = min(slots[index].incrementHeld, message.secondCount)
+            setClientIncrement(slot, min(slots[index].incrementHeld, message.secondCount))
             endChange(slot, sim.now, from: before)
         }
         slots[index].reservedExpiry = message.expiry
@@ -181,7 +190,7 @@ extension FleetModel {
             // R-CFG-3: the configuration is gone; so are the client's leases.
             let before = beginChange(slot, sim.now)
             slots[index].reservedHeld = 0
-            slots[index].incrementHeld = 0
+            setClientIncrement(slot, 0)
             endChange(slot, sim.now, from: before)
         }
     }
@@ -192,8 +201,14 @@ extension FleetModel {
         let before = beginChange(slot, sim.now)
         slots[index].allocation = message.allocation
         slots[index].reservedHeld = min(slots[index].reservedHeld, message.count)
-        slots[index].incrementHeld = min(slots[index].incrementHeld, message.secondCount)
+        setClientIncrement(slot, min(slots[index].incrementHeld, message.secondCount))
         endChange(slot, sim.now, from: before)
+    }
+
+    /// Lowers the increment a client holds, taking from the newest blocks (a cut, a short renewal, a loss).
+    @inline(__always) mutating func setClientIncrement(_ slot: Int32, _ increment: Int32) {
+        slots[Int(slot)].incrementHeld = increment
+        blocks[Int(slot)].trimNewest(toTotal: increment)
     }
 
     /// Keeps the slot's lapse timer at or before its earliest lease expiry (re-armed lazily when it fires).
@@ -224,7 +239,7 @@ extension FleetModel {
         if incrementLapsed || reservedLapsed {
             counters.lapses += 1
             let before = beginChange(slot, now)
-            if incrementLapsed { slots[index].incrementHeld = 0 }
+            if incrementLapsed { setClientIncrement(slot, 0) }
             if reservedLapsed { slots[index].reservedHeld = 0 }
             endChange(slot, now, from: before)
             record(ProtocolRecord(time: now, kind: .lapse, client: state.client, feature: state.feature,

@@ -18,6 +18,7 @@ public struct FleetModel: EventHandler {
     private(set) var clients: UnsafeMutablePointer<ClientState>
     private(set) var slots: UnsafeMutablePointer<SlotState>
     private(set) var leases: UnsafeMutablePointer<LeaseState>
+    private(set) var blocks: UnsafeMutablePointer<IncrementBlocks>
     private(set) var serverFeatures: UnsafeMutablePointer<ServerFeatureState>
     private(set) var totals: UnsafeMutablePointer<FeatureTotals>
     var demands: [DemandSpec?] = []
@@ -33,7 +34,7 @@ public struct FleetModel: EventHandler {
         self.spec = spec
         self.horizon = horizon
         let featureCount = spec.features.count
-        let totals = Array(repeating: FeatureTotals(), count: featureCount)
+        var totals = Array(repeating: FeatureTotals(), count: featureCount)
         var serverFeatures = Array(repeating: ServerFeatureState(), count: spec.servers.count * featureCount)
         var clients: [ClientState] = [], slots: [SlotState] = [], leases: [LeaseState] = []
         var demands: [DemandSpec?] = [], demandStreams: [RandomStream] = []
@@ -42,9 +43,11 @@ public struct FleetModel: EventHandler {
             let schedule = LicenseSchedule.capacity(server: serverIndex, licenses: server.licenses, featureCount: featureCount)
             for feature in 0..<featureCount {
                 serverFeatures[serverIndex * featureCount + feature].installed = schedule.initial[feature]
+                totals[feature].installed += Int64(schedule.initial[feature])
             }
             changes += schedule.changes
         }
+        for feature in 0..<featureCount { totals[feature].installedAtPeakLeased = totals[feature].installed }
         changes.sort { ($0.at, $0.server, $0.license, $0.delta) < ($1.at, $1.server, $1.license, $1.delta) }
         capacityChanges = changes
         clients.reserveCapacity(spec.clients.count)
@@ -56,6 +59,8 @@ public struct FleetModel: EventHandler {
                                        holdTimer: simulation.makeTimer()))
                 leases.append(LeaseState(allocation: entry.allocation, reservedTimer: simulation.makeTimer(),
                                          incrementTimer: simulation.makeTimer()))
+                // R-LEASE-11: a configured client's RUC is set aside for it until it holds it.
+                serverFeatures[client.server * featureCount + entry.feature].reservedIdle += entry.allocation.reserved
                 demands.append(entry.demand)
                 demandStreams.append(RandomStream(seed: spec.seed, key: entry.demand?.streamKey ?? 0))
             }
@@ -65,9 +70,11 @@ public struct FleetModel: EventHandler {
         }
         self.demands = demands
         self.demandStreams = demandStreams
-        store = FleetStore(clients: clients, slots: slots, leases: leases, serverFeatures: serverFeatures, totals: totals)
-        (self.clients, self.slots, self.leases, self.serverFeatures, self.totals) =
-            (store.clients, store.slots, store.leases, store.serverFeatures, store.totals)
+        store = FleetStore(clients: clients, slots: slots, leases: leases,
+                           blocks: Array(repeating: IncrementBlocks(), count: slots.count),
+                           serverFeatures: serverFeatures, totals: totals)
+        (self.clients, self.slots, self.leases, self.blocks, self.serverFeatures, self.totals) =
+            (store.clients, store.slots, store.leases, store.blocks, store.serverFeatures, store.totals)
     }
 
     // MARK: Storage
@@ -82,13 +89,16 @@ public struct FleetModel: EventHandler {
     mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&store) {
             store = store.copy()
-            (clients, slots, leases, serverFeatures, totals) = (store.clients, store.slots, store.leases, store.serverFeatures, store.totals)
+            (clients, slots, leases, blocks, serverFeatures, totals) =
+                (store.clients, store.slots, store.leases, store.blocks, store.serverFeatures, store.totals)
         }
         network.makeUnique()
     }
 
     /// Every slot: one client's one feature, as the client sees it.
     public var slotStates: EntityView<SlotState> { EntityView(owner: store, base: store.slots, count: store.slotCount) }
+    /// Every slot's increments as its client holds them, in blocks (R-LEASE-7).
+    public var incrementBlocks: EntityView<IncrementBlocks> { EntityView(owner: store, base: store.blocks, count: store.slotCount) }
     /// The server's lease record of every slot.
     public var leaseStates: EntityView<LeaseState> { EntityView(owner: store, base: store.leases, count: store.slotCount) }
     /// Every server's every feature (index: server * featureCount + feature).
@@ -101,6 +111,7 @@ public struct FleetModel: EventHandler {
     /// Schedules the run's first events: initial leases, demand, renewals, license changes, actions.
     public mutating func start(_ sim: inout Simulation<FleetEvent>) {
         makeUnique()
+        records.prepare(entities: slotCount + store.serverFeatureCount)
         for (index, change) in capacityChanges.enumerated() {
             sim.schedule(at: change.at, priority: .first, .capacityChange(index: Int32(index)))
         }

@@ -26,7 +26,6 @@ public struct SlotState: Sendable {
     public var reservedExpiry: SimInstant = .never
     public var incrementExpiry: SimInstant = .never
     var requestPending = false
-    var lastIncrementAt: SimInstant = .start
     /// Logins that arrived while short of capacity, waiting for a reply (R-LEASE-8).
     var arrivalsAwaiting: Int32 = 0
     var unservedBeforeArrivals: Int32 = 0
@@ -56,6 +55,9 @@ public struct LeaseState: Sendable {
     public var reservedExpiry: SimInstant = .never
     public var increment: Int32 = 0
     public var incrementExpiry: SimInstant = .never
+    /// R-LEASE-11: the part of this lease granted before a license ended and not renewed since (it ends at the
+    /// holder's next renewal); the only part of a lease the installed count need not cover.
+    public var carriedOver: Int32 = 0
     var reservedTimer: TimerID
     var incrementTimer: TimerID
 }
@@ -68,12 +70,23 @@ public struct ServerFeatureState: Sendable {
     public var usedUserMilliseconds: Int64 = 0
     public var installedUserMilliseconds: Int64 = 0
     public var peakUsed: Int32 = 0
-    /// Free licenses (negative when a license ended under leases still running).
+    /// R-LEASE-11: reserved counts set aside for configured clients that do not hold them now (stopped, lapsed,
+    /// or short of their RUC): sum over configured clients of max(0, RUC - reserved held).
+    public var reservedIdle: Int32 = 0
+    /// R-LEASE-11: the sum of the leases' `carriedOver` counts: leased beyond what is installed only until renewed.
+    public var carriedOver: Int32 = 0
+    /// Free licenses (negative only while leases granted before a license ended run to their next renewal).
     @inlinable public var free: Int32 { installed - used }
+    /// R-LEASE-11: what increments may come from: installed minus every lease minus the idle reservations.
+    @inlinable public var incrementPool: Int32 { installed - used - reservedIdle }
 }
 
 /// Fleet-wide totals of one feature over all clients, kept as the run goes.
 public struct FeatureTotals: Sendable {
+    /// Installed on every server.
+    public var installed: Int64 = 0
+    /// Installed on every server at the first instant the fleet's leased count reached its peak.
+    public var installedAtPeakLeased: Int64 = 0
     public var users: Int64 = 0
     public var served: Int64 = 0
     public var leased: Int64 = 0
@@ -96,6 +109,8 @@ public struct ProtocolCounters: Sendable, Equatable {
     public var refusals: Int64 = 0
     public var reclaims: Int64 = 0
     public var lapses: Int64 = 0
+    /// Grants and renewals the installed count could not wholly cover (R-LEASE-11).
+    public var notCovered: Int64 = 0
     /// Server lease-expiry checks armed to come due before the horizon, including those a later
     /// renewal made moot (the reference workload counts each as an event; leasesim never runs a moot one).
     public var expiryChecksDue: Int64 = 0

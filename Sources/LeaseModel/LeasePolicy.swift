@@ -16,6 +16,22 @@ public enum InitialLeases: String, Sendable, CaseIterable {
     case request
 }
 
+/// How many quanta an increment request asks for (R-LEASE-1b).
+public enum QuantaPerRequest: String, Sendable, CaseIterable {
+    /// One ILQ per request; a client still short asks again after each reply that granted it (the default).
+    case one
+    /// Every quantum the current load needs, in one request (no new request after a partial grant).
+    case needed
+}
+
+/// From when the minimum hold on increments runs (R-LEASE-7).
+public enum HoldPolicy: String, Sendable, CaseIterable {
+    /// Each increment is held from its own grant; a later grant does not extend an earlier one's hold (the default).
+    case perIncrement
+    /// The whole incremental block is held from the latest grant (the canonical benchmark's reading).
+    case latestGrant
+}
+
 /// The server's lease settings, with the vendor's documented defaults (R-LEASE-3, R-LEASE-4, R-LEASE-7).
 public struct LeasePolicy: Sendable, Equatable {
     /// R-LEASE-3: how long a reserved lease lasts (default 14400 min = 10 days).
@@ -26,6 +42,10 @@ public struct LeasePolicy: Sendable, Equatable {
     public var renewalInterval: SimDuration = .minutes(240)
     /// R-LEASE-7: how long an acquired increment is held at least (default 24 h).
     public var minimumHold: SimDuration = .hours(24)
+    /// R-LEASE-7: whether each increment's hold runs from its own grant or the block's from the latest.
+    public var holdPolicy: HoldPolicy = .perIncrement
+    /// R-LEASE-1b: one quantum per request, or all that are needed.
+    public var quantaPerRequest: QuantaPerRequest = .one
     /// R-LEASE-9: when unneeded increments are given back.
     public var releasePolicy: ReleasePolicy = .atRenewal
     public var initialLeases: InitialLeases = .held

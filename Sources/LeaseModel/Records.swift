@@ -36,7 +36,7 @@ public struct StateRecord: Sendable, Equatable {
 public enum ProtocolEventKind: UInt8, Sendable, CaseIterable {
     case reserveRequest, incrementRequest, renewal, release
     case reserveGrant, incrementGrant, refusal, renewed
-    case reclaim, lapse, cut, loginsDenied
+    case reclaim, lapse, cut, loginsDenied, notCovered
     case configChange, clientDeleted, pullState, clientStopped, clientStarted
     case licenseStarted, licenseEnded
 
@@ -55,6 +55,7 @@ public enum ProtocolEventKind: UInt8, Sendable, CaseIterable {
         case .lapse: return "lapse"
         case .cut: return "cut"
         case .loginsDenied: return "logins_denied"
+        case .notCovered: return "not_covered"
         case .configChange: return "config_change"
         case .clientDeleted: return "client_deleted"
         case .pullState: return "pull_state"
@@ -94,9 +95,28 @@ public struct ModelLog: Sendable {
     public var recordsStates = false
     /// Whether protocol events are recorded.
     public var recordsProtocol = false
+    /// State snapshots: one per entity per instant, the state after every event at that instant.
     public var states: [StateRecord] = []
     public var protocolEvents: [ProtocolRecord] = []
+    /// Where each entity's latest snapshot is in `states`, so a later change at the same instant replaces it.
+    var latestState: [Int] = []
 
     public init() {}
 
+    /// Sizes the log for `entities` entities (slots, then server features).
+    mutating func prepare(entities: Int) {
+        latestState = Array(repeating: Int.max, count: entities)
+    }
+
+    /// Keeps `state` as the entity's snapshot at its instant, replacing one taken earlier at the same instant.
+    mutating func keep(_ state: StateRecord, entity: Int) {
+        let latest = latestState[entity]
+        if latest < states.count && states[latest].time == state.time && states[latest].entity == state.entity
+            && states[latest].index == state.index {
+            states[latest] = state
+        } else {
+            latestState[entity] = states.count
+            states.append(state)
+        }
+    }
 }

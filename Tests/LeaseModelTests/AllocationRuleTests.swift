@@ -81,3 +81,24 @@ func rAlloc3QuantumFloor(ruc: Int32, ilq: Int32, muc: Int32, rule: String?) {
     #expect(policy.minimumHold == .hours(24))
     #expect(policy.releasePolicy == .atRenewal)
 }
+
+/// R-ALLOC-3: ILQ 0 is valid only when MUC = RUC (the guide's cores allocation 200/0/200); such a lease never grows.
+@Test func rAlloc3QuantumZeroOnlyWhenMaximumEqualsReserved() throws {
+    #expect(Allocation(reserved: 200, quantum: 0, maximum: 200).violation == nil)
+    #expect(Allocation(reserved: 200, quantum: 0, maximum: 250).violation?.rule == "R-ALLOC-3")
+    #expect(Allocation.wholeQuanta(100, 0) == 0)
+    #expect(Allocation(reserved: 200, quantum: 0, maximum: 200).largestLease == 200)
+    var builder = WorldBuilder(installed: 400, features: ["cores"])
+    builder.client("node", ruc: 200, ilq: 0, muc: 200, steps: [(0, 300)])
+    var world = builder.world()
+    let state = try world.slot(0, at: 5)
+    #expect(state.held == 200)
+    #expect(state.deniedLogins == 100)
+    #expect(world.model.counters.incrementRequests == 0)
+}
+
+/// R-LEASE-10: the largest lease is RUC plus the whole ILQ that fit under MUC.
+@Test func rLease10LargestLeaseIsReservedPlusWholeQuanta() {
+    #expect(Allocation(reserved: 40, quantum: 30, maximum: 140).largestLease == 130)
+    #expect(Allocation(reserved: 50, quantum: 25, maximum: 150).largestLease == 150)
+}

@@ -99,4 +99,71 @@ import LeaseKernel
     #expect(after.incrementHeld == 25)
     #expect(world.model.leaseStates[0].reserved + world.model.leaseStates[0].increment == 100)
     #expect(world.used == 100)
+    #expect(world.model.counters.notCovered == 0)  // absorbed, not refused
+}
+
+/// R-CFG-4, R-LEASE-10: a raise that is not a whole quantum is absorbed in whole quanta (50 + 50 with RUC 60:
+/// 60 + 25); a client still short asks again.
+@Test func rCfg4ARaisedReservationIsAbsorbedInWholeQuanta() throws {
+    var policy = LeasePolicy()
+    policy.requestsAtRenewal = false
+    var builder = WorldBuilder(installed: 400, policy: policy)
+    builder.client("c", ruc: 50, ilq: 25, muc: 150, steps: [(0, 100)])
+    builder.spec.actions = [ActionSpec(at: .start + .hours(2),
+                                       change: .setAllocation(client: 0, feature: 0, allocation: Allocation(reserved: 60, quantum: 25, maximum: 150)))]
+    var world = builder.world()
+    let after = try world.slot(0, at: 4)
+    #expect(after.reservedHeld == 60 && after.incrementHeld == 25)
+    #expect(world.used == 85)
+    #expect(world.model.counters.notCovered == 0)
+}
+
+/// R-LEASE-10, R-CFG-1: a lowered MUC cuts at once to RUC plus the whole ILQ under it (200 to 140 with RUC 40,
+/// ILQ 30: 130, not 140); the newest increments go.
+@Test func rLease10ALoweredMUCCutsToWholeQuanta() throws {
+    var builder = WorldBuilder(installed: 400)
+    builder.client("c", ruc: 40, ilq: 30, muc: 200, steps: [(0, 200)])
+    builder.spec.actions = [ActionSpec(at: .start + .hours(2),
+                                       change: .setAllocation(client: 0, feature: 0, allocation: Allocation(reserved: 40, quantum: 30, maximum: 140)))]
+    var world = builder.world(records: true)
+    #expect(try world.slot(0, at: 1).held == 190)         // 40 + five quanta; a sixth would pass 200
+    let cut = try world.slot(0, at: 2)
+    #expect(cut.held == 130 && cut.reservedHeld == 40)
+    #expect(world.used == 130)
+    #expect(world.model.incrementBlocks[0].count == 3)
+    #expect(world.model.records.protocolEvents.first { $0.kind == .cut }?.count == 130)
+    #expect(try world.slot(0, at: 30).held == 130)        // and it stays there: 130 + 30 would pass 140
+}
+
+/// R-CFG-4, R-LEASE-10: a new ILQ applies at the next contact; the increment is kept in whole new quanta and the
+/// surplus given back; later releases are whole quanta too.
+@Test func rCfg4ANewQuantumAppliesAtTheNextContact() throws {
+    var builder = WorldBuilder(installed: 400)
+    builder.client("c", ruc: 50, ilq: 25, muc: 150, steps: [(0, 120), (6, 40)])
+    builder.spec.actions = [ActionSpec(at: .start + .hours(1),
+                                       change: .setAllocation(client: 0, feature: 0, allocation: Allocation(reserved: 50, quantum: 30, maximum: 150)))]
+    var world = builder.world(days: 2, records: true)
+    #expect(try world.slot(0, at: 3).held == 125)         // three quanta of 25 until the next contact
+    let renewed = try world.slot(0, at: 4)
+    // At 4 h: 75 in whole quanta of 30 is 60 (15 given back); 110 < 120 users, so the client asks for one new quantum.
+    #expect(renewed.held == 140)
+    #expect(world.model.incrementBlocks[0].total == 90)
+    #expect(world.model.records.protocolEvents.first { $0.kind == .configChange }?.rule.description == "R-CFG-4")
+    // At the 24 h renewal the 60 granted at 0 h may go, in whole quanta of 30; the 30 granted at 4 h is held to 28 h.
+    #expect(try world.slot(0, at: 24).held == 80)
+    #expect(try world.slot(0, at: 28).held == 50)
+    #expect(world.used == 50)
+}
+
+/// R-CFG-4: a lowered RUC applies at the next contact, and the surplus is given back then.
+@Test func rCfg4ALoweredReservationGivesBackItsSurplusAtTheNextContact() throws {
+    var builder = WorldBuilder(installed: 400)
+    builder.client("c", ruc: 75, ilq: 25, muc: 150, steps: [(0, 40)])
+    builder.spec.actions = [ActionSpec(at: .start + .hours(1),
+                                       change: .setAllocation(client: 0, feature: 0, allocation: Allocation(reserved: 50, quantum: 25, maximum: 150)))]
+    var world = builder.world()
+    #expect(try world.slot(0, at: 3).reservedHeld == 75)
+    #expect(world.used == 75)
+    #expect(try world.slot(0, at: 4).reservedHeld == 50)
+    #expect(world.used == 50)
 }

@@ -2,9 +2,11 @@ import Testing
 import LeaseKernel
 @testable import LeaseModel
 
-/// R-LEASE-2: allocation first, then free licenses, in whole quanta.
+/// R-LEASE-2: allocation first, then free licenses, in whole quanta (a request for every quantum needed, R-LEASE-1b).
 @Test func rLease2GrantsOnlyWhatIsFreeInWholeQuanta() throws {
-    var builder = WorldBuilder(installed: 160)
+    var policy = LeasePolicy()
+    policy.quantaPerRequest = .needed
+    var builder = WorldBuilder(installed: 160, policy: policy)
     builder.client("a", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (1, 140)])
     builder.client("b", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40)])
     var world = builder.world()
@@ -95,7 +97,7 @@ import LeaseKernel
     #expect(world.model.counters.releases == 1)
 }
 
-/// R-LEASE-8: denied logins and denied user-time, to the millisecond.
+/// R-LEASE-8: denied logins and denied user-time, to the millisecond; logins wait through one-quantum requests (R-LEASE-1b).
 @Test func rLease8DeniedLoginsAreArrivalsThatFindNoCapacity() throws {
     var builder = WorldBuilder(installed: 120)
     // 180 users on MUC 150: 30 cannot be served; the server has only 120, so 30 more are refused.
@@ -108,8 +110,9 @@ import LeaseKernel
     #expect(drop.deniedLogins == 80)   // users leaving are not logins
     let again = try world.slot(0, at: 4.5)
     #expect(again.deniedLogins == 100) // 20 new arrivals, none served; the 70 waiting are not counted twice
-    // Denied user-time: 130 unserved for the 60 ms round trip, then 80 until 3 h, 70 until 4 h, 90 until 4.5 h.
-    let expected = Int64(130) * 60 + Int64(80) * (3_600_000 - 60) + Int64(70) * 3_600_000 + Int64(90) * 1_800_000
+    // Denied user-time: 130 unserved for the first 60 ms round trip, 105 for the second (each grants one quantum),
+    // 80 from the third (refused: 20 free) until 3 h, then 70 until 4 h, 90 until 4.5 h.
+    let expected = Int64(130) * 60 + Int64(105) * 60 + Int64(80) * (3_600_000 - 120) + Int64(70) * 3_600_000 + Int64(90) * 1_800_000
     #expect(again.deniedUserMilliseconds == expected)
 }
 
@@ -124,11 +127,13 @@ import LeaseKernel
     #expect(world.model.serverFeatureStates.map(\.used) == [100, 50])
 }
 
-/// R-LEASE-7, R-LEASE-9 (onDrop): a drop blocked by the hold is released when the hold ends, with no demand change then.
+/// R-LEASE-7, R-LEASE-9 (onDrop): a drop blocked by the hold is released when the hold ends, with no demand change then
+/// (one grant of every quantum needed, R-LEASE-1b `needed`, so one hold).
 @Test func rLease9OnDropReleasesWhenTheHoldEndsWithoutADemandChange() throws {
     var policy = LeasePolicy()
     policy.releasePolicy = .onDrop
     policy.requestsAtRenewal = false
+    policy.quantaPerRequest = .needed
     var builder = WorldBuilder(installed: 300, policy: policy)
     builder.client("c", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (1, 140), (2, 60)], latency: .milliseconds(20))
     var world = builder.world()
@@ -141,4 +146,76 @@ import LeaseKernel
     #expect(try world.slot(0, at: holdEnd + 1.0 / 3_600).held == 75)
     #expect(world.used == 75)
     #expect(world.model.counters.releases == 1)
+}
+
+/// Loads for R-LEASE-7: 70 users from 1 h (one increment), 95 from 10 h (a second), 40 from 12 h (neither needed).
+func twoIncrementWorld(_ policy: LeasePolicy) -> FleetWorld {
+    var builder = WorldBuilder(installed: 300, policy: policy)
+    builder.client("c", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (1, 70), (10, 95), (12, 40)])
+    return builder.world(days: 2)
+}
+
+/// R-LEASE-7: each increment is held 24 h from its own grant; a later grant does not extend an earlier one's hold.
+@Test func rLease7EachIncrementIsHeldFromItsOwnGrant() throws {
+    var world = twoIncrementWorld(LeasePolicy())
+    #expect(try world.slot(0, at: 11).held == 100)
+    #expect(world.model.incrementBlocks[0].count == 2)
+    #expect(world.model.incrementBlocks[0][1] == IncrementBlocks.Block(grantedAt: .start + .hours(10), count: 25))
+    #expect(try world.slot(0, at: 27).held == 100)  // the 24 h renewal: the 1 h grant is held until 25 h
+    #expect(try world.slot(0, at: 28).held == 75)   // the 28 h renewal gives back the first, oldest increment
+    #expect(try world.slot(0, at: 35).held == 75)   // the 10 h grant is held until 34 h
+    #expect(try world.slot(0, at: 36).held == 50)
+    #expect(world.model.counters.releases == 2)
+}
+
+/// R-LEASE-7 `latestGrant`: the whole incremental block is held from the latest grant.
+@Test func rLease7LatestGrantHoldsTheWholeBlockFromTheLatestGrant() throws {
+    var policy = LeasePolicy()
+    policy.holdPolicy = .latestGrant
+    var world = twoIncrementWorld(policy)
+    #expect(try world.slot(0, at: 28).held == 100)  // the 10 h grant holds both until 34 h
+    #expect(world.model.incrementBlocks[0].count == 1)
+    #expect(try world.slot(0, at: 36).held == 50)
+    #expect(world.model.counters.releases == 1)
+}
+
+/// R-LEASE-7 with onDrop (R-LEASE-9): each increment goes when its own hold ends.
+@Test func rLease7OnDropReleasesEachIncrementWhenItsOwnHoldEnds() throws {
+    var policy = LeasePolicy()
+    policy.releasePolicy = .onDrop
+    var world = twoIncrementWorld(policy)
+    #expect(try world.slot(0, at: 24.99).held == 100)
+    #expect(try world.slot(0, at: 25).held == 75)
+    #expect(try world.slot(0, at: 33.99).held == 75)
+    #expect(try world.slot(0, at: 34).held == 50)
+    #expect(world.used == 50)
+}
+
+/// R-LEASE-1b: one quantum per request; the client asks again after each grant, and logins wait for the last reply.
+@Test func rLease1bEachRequestAsksForOneQuantumAndAsksAgainWhileShort() throws {
+    var builder = WorldBuilder(installed: 110)
+    builder.client("c", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (1, 140)], latency: .milliseconds(10))
+    var world = builder.world()
+    let state = try world.slot(0, at: 2)
+    #expect(state.held == 100)                             // 25 + 25 granted, the third refused (10 free)
+    #expect(world.model.counters.incrementRequests == 3)
+    #expect(world.model.counters.refusals == 1)
+    #expect(state.deniedLogins == 40)                      // decided on the refusal: 140 - 100
+    // Unserved: 90 for the first 20 ms round trip, 65 for the second, then 40 until 2 h.
+    #expect(state.deniedUserMilliseconds == 90 * 20 + 65 * 20 + 40 * (3_600_000 - 40))
+}
+
+/// R-LEASE-1b `needed`: one request for every quantum needed; a partial grant is not followed by another request.
+@Test func rLease1bNeededAsksForEveryQuantumAtOnce() throws {
+    var policy = LeasePolicy()
+    policy.quantaPerRequest = .needed
+    var builder = WorldBuilder(installed: 110, policy: policy)
+    builder.client("c", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (1, 140)], latency: .milliseconds(10))
+    var world = builder.world()
+    let state = try world.slot(0, at: 2)
+    #expect(state.held == 100)                             // 100 asked, two whole quanta free
+    #expect(world.model.counters.incrementRequests == 1)
+    #expect(world.model.counters.refusals == 0)
+    #expect(state.deniedLogins == 40)
+    #expect(state.deniedUserMilliseconds == 90 * 20 + 40 * (3_600_000 - 20))
 }

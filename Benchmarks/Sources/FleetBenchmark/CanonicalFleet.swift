@@ -23,8 +23,11 @@ public enum CanonicalFleet {
         spec.policy.minimumHold = .hours(24)
         spec.policy.releasePolicy = .onDrop
         spec.policy.initialLeases = .held
-        // The reference client asks for more only when its hourly demand is evaluated.
+        // The reference client asks for more only when its hourly demand is evaluated, for every quantum it needs
+        // at once (R-LEASE-1b `needed`), and holds its increments from the latest grant (R-LEASE-7 `latestGrant`).
         spec.policy.requestsAtRenewal = false
+        spec.policy.quantaPerRequest = .needed
+        spec.policy.holdPolicy = .latestGrant
         spec.servers = [ServerSpec(id: "ls", licenses: [
             License(sku: "BENCH", feature: 0, kind: .perpetual, count: installedPerClient * Int32(clients)),
         ])]
