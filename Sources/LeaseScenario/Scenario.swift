@@ -40,7 +40,7 @@ public enum ScenarioKeys {
     public static let root = ["$schema", "format", "name", "description", "seed", "start", "duration", "policy", "network",
                               "servers", "clients", "actions", "expectations", "limits"]
     public static let policy = ["reservedLeaseDuration", "incrementalLeaseDuration", "renewalInterval", "minimumHold",
-                                "releasePolicy", "initialLeases", "requestsAtRenewal"]
+                                "releasePolicy", "holdPolicy", "quantaPerRequest", "initialLeases", "requestsAtRenewal"]
     public static let network = ["latency"]
     public static let server = ["id", "licenses"]
     public static let license = ["sku", "feature", "type", "count", "start", "end", "installedAt"]

@@ -81,10 +81,11 @@ extension ScenarioLoader {
         return result
     }
 
-    /// R-ALLOC-1..3: `ruc`, `ilq` and `muc` of an object, checked; errors name the client and feature by path.
+    /// R-ALLOC-1..3: `ruc`, `ilq` and `muc` of an object, checked; errors name the client and feature by path
+    /// (`ilq` may be 0 only when `muc` equals `ruc`).
     func allocation(_ object: ObjectField) throws(ScenarioError) -> Allocation {
         let ruc = try object.required("ruc", "a reserved count").integer(in: 0...10_000_000, what: "a count")
-        let ilq = try object.required("ilq", "an incremental quantum").integer(in: 1...10_000_000, what: "a quantum")
+        let ilq = try object.required("ilq", "an incremental quantum").integer(in: 0...10_000_000, what: "a quantum")
         let muc = try object.required("muc", "a maximum count").integer(in: 0...10_000_000, what: "a count")
         let allocation = Allocation(reserved: Int32(ruc), quantum: Int32(ilq), maximum: Int32(muc))
         if let violation = allocation.violation {
@@ -171,11 +172,12 @@ extension ScenarioLoader {
     func trace(_ field: Field) throws(ScenarioError) -> DemandPattern {
         let name = try field.nonEmptyString()
         let path = name.hasPrefix("/") ? name : (directory.isEmpty ? name : directory + "/" + name)
-        let bytes = try ScenarioLoader.readFile(path, what: "a readable trace file", path: field.path, file: file)
-        let text = String(decoding: bytes, as: UTF8.self)
+        var bytes = try ScenarioLoader.readFile(path, what: "a readable trace file", path: field.path, file: file)[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) } // A UTF-8 byte order mark.
         var steps: [DemandStep] = []
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.hasSuffix("\r") ? String(rawLine.dropLast()) : String(rawLine)
+        // Lines end in "\n" or "\r\n" (Windows exports); split on bytes, where "\r\n" is not one character.
+        for (offset, rawLine) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            let line = String(decoding: rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine, as: UTF8.self)
             let lineNumber = offset + 1
             let fail = { (expected: String, found: String) in
                 ScenarioError(file: path, position: TextPosition(line: lineNumber, column: 1), path: field.path,

@@ -111,25 +111,25 @@ public struct ScenarioLoader {
         return limits
     }
 
-    /// R-LEASE-3, R-LEASE-4, R-LEASE-7, R-LEASE-9: the policy block, defaults for what is left out.
+    /// One of a setting's named values.
+    func choice<Choice: RawRepresentable & CaseIterable>(_ field: Field) throws(ScenarioError) -> Choice where Choice.RawValue == String {
+        guard let choice = Choice(rawValue: try field.string()) else {
+            throw field.fail("one of \(Choice.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+        }
+        return choice
+    }
+
+    /// R-LEASE-1b, R-LEASE-3, R-LEASE-4, R-LEASE-7, R-LEASE-9: the policy block, defaults for what is left out.
     func leasePolicy(_ field: Field) throws(ScenarioError) -> LeasePolicy {
         let object = try field.object(allowed: ScenarioKeys.policy)
         var policy = LeasePolicy()
         if let value = object.optional("reservedLeaseDuration") { policy.reservedLeaseDuration = try positiveDuration(value) }
         if let value = object.optional("incrementalLeaseDuration") { policy.incrementalLeaseDuration = try positiveDuration(value) }
         if let value = object.optional("minimumHold") { policy.minimumHold = try nonNegativeDuration(value) }
-        if let value = object.optional("releasePolicy") {
-            guard let choice = ReleasePolicy(rawValue: try value.string()) else {
-                throw value.fail("one of \(ReleasePolicy.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
-            }
-            policy.releasePolicy = choice
-        }
-        if let value = object.optional("initialLeases") {
-            guard let choice = InitialLeases(rawValue: try value.string()) else {
-                throw value.fail("one of \(InitialLeases.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
-            }
-            policy.initialLeases = choice
-        }
+        if let value = object.optional("releasePolicy") { policy.releasePolicy = try choice(value) }
+        if let value = object.optional("holdPolicy") { policy.holdPolicy = try choice(value) }
+        if let value = object.optional("quantaPerRequest") { policy.quantaPerRequest = try choice(value) }
+        if let value = object.optional("initialLeases") { policy.initialLeases = try choice(value) }
         if let value = object.optional("requestsAtRenewal") {
             guard case .bool(let flag) = value.node.value else { throw value.fail("true or false") }
             policy.requestsAtRenewal = flag

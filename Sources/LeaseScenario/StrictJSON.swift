@@ -115,11 +115,13 @@ public struct StrictJSONReader {
         var members: [JSONMember] = []
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+        var comma: TextPosition? = nil
         while true {
             skipWhitespace()
             let keyPosition = position
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-                throw error(expected: members.isEmpty ? "a key in double quotes or '}'" : "a key in double quotes (no trailing comma)")
+                if let comma, index < bytes.count, bytes[index] == UInt8(ascii: "}") { throw trailingComma(at: comma, before: "}") }
+                throw error(expected: members.isEmpty ? "a key in double quotes or '}'" : "a key in double quotes")
             }
             let key = try string()
             if members.contains(where: { $0.key == key }) {
@@ -132,7 +134,7 @@ public struct StrictJSONReader {
             members.append(JSONMember(key: key, keyPosition: keyPosition, value: try value(depth: depth)))
             skipWhitespace()
             guard index < bytes.count else { throw error(expected: "',' or '}'") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: ",") { comma = position; index += 1; continue }
             if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             throw error(expected: "',' or '}'")
         }
@@ -143,16 +145,22 @@ public struct StrictJSONReader {
         var elements: [JSONNode] = []
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+        var comma: TextPosition? = nil
         while true {
             skipWhitespace()
-            if index < bytes.count && bytes[index] == UInt8(ascii: "]") { throw error(expected: "a value (no trailing comma)") }
+            if let comma, index < bytes.count && bytes[index] == UInt8(ascii: "]") { throw trailingComma(at: comma, before: "]") }
             elements.append(try value(depth: depth))
             skipWhitespace()
             guard index < bytes.count else { throw error(expected: "',' or ']'") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: ",") { comma = position; index += 1; continue }
             if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
             throw error(expected: "',' or ']'")
         }
+    }
+
+    /// A comma right before a closing bracket, reported where the comma is (not at the bracket on a later line).
+    func trailingComma(at comma: TextPosition, before closing: Character) -> JSONSyntaxError {
+        JSONSyntaxError(position: comma, expected: "a value after ',' (no trailing comma before '\(closing)')", found: "a trailing comma")
     }
 
     mutating func number() throws(JSONSyntaxError) -> String {

@@ -38,9 +38,11 @@ func variant(_ from: String, _ to: String) -> String {
 @Test(arguments: [
     // Syntax: the strict reader.
     ("trailing comma in object", variant("\"muc\": 100}},", "\"muc\": 100,}},"),
-     "bad.json:7:92: expected a key in double quotes (no trailing comma), found '}'"),
+     "bad.json:7:91: expected a value after ',' (no trailing comma before '}'), found a trailing comma"),
     ("trailing comma in array", variant("\"users\": 10}}}\n  ]", "\"users\": 10}}},\n  ]"),
-     "bad.json:9:3: expected a value (no trailing comma), found ']'"),
+     "bad.json:8:61: expected a value after ',' (no trailing comma before ']'), found a trailing comma"),
+    ("trailing comma before a later line's brace", variant("\"duration\": \"2d\",", "\"duration\": \"2d\", \"seed\": 1,\n\n}, \"x\": {"),
+     "bad.json:3:30: expected a value after ',' (no trailing comma before '}'), found a trailing comma"),
     ("duplicate key", variant("\"duration\": \"2d\",", "\"duration\": \"2d\", \"duration\": \"3d\","),
      "bad.json:3:21: expected each key once, found duplicate key \"duration\""),
     ("comment", variant("{\n  \"format\"", "{\n  // a comment\n  \"format\""),

@@ -77,6 +77,43 @@ func temporaryDirectory(_ name: String) -> String {
     }
 }
 
+/// A trace exported on Windows: a UTF-8 byte order mark and CRLF line ends read like a plain file.
+@Test func traceWithByteOrderMarkAndWindowsLineEndsIsRead() throws {
+    let directory = temporaryDirectory("trace-crlf")
+    try Data([0xEF, 0xBB, 0xBF] + Array("time,users\r\n0,10\r\n3600,40\r\n\r\n".utf8)).write(to: URL(fileURLWithPath: directory + "/gw.csv"))
+    let text = """
+    {"format": "leasesim/1", "duration": "4h",
+     "servers": [{"id": "ls", "licenses": [{"sku": "P", "feature": "users", "type": "perpetual", "count": 500}]}],
+     "clients": [{"id": "gw", "server": "ls", "allocations": {"users": {"ruc": 50, "ilq": 25, "muc": 150}},
+                  "demand": {"users": {"kind": "trace", "file": "gw.csv"}}}]}
+    """
+    try text.write(toFile: directory + "/s.json", atomically: true, encoding: .utf8)
+    let scenario = try ScenarioLoader.load(path: directory + "/s.json")
+    #expect(scenario.spec.demandPatterns == [.steps([DemandStep(at: .start, users: 10), DemandStep(at: .start + .hours(1), users: 40)])])
+    try Data(Array("time,users\r\n0,10\r\n60,x\r\n".utf8)).write(to: URL(fileURLWithPath: directory + "/gw.csv"))
+    #expect(throws: ScenarioError(file: directory + "/gw.csv", position: TextPosition(line: 3, column: 1),
+                                  path: "clients[0].demand.users.file", expected: "a user count >= 0", found: "\"x\"")) {
+        try ScenarioLoader.load(path: directory + "/s.json")
+    }
+}
+
+/// R-ALLOC-3, R-LEASE-1b, R-LEASE-7: ILQ 0 loads when MUC = RUC; the new policy settings load and are checked.
+@Test func quantumZeroAndTheNewPolicySettingsLoad() throws {
+    let text = """
+    {"format": "leasesim/1", "duration": "1d", "policy": {"holdPolicy": "latestGrant", "quantaPerRequest": "needed"},
+     "servers": [{"id": "ls", "licenses": [{"sku": "C", "feature": "cores", "type": "perpetual", "count": 200}]}],
+     "clients": [{"id": "node", "server": "ls", "allocations": {"cores": {"ruc": 200, "ilq": 0, "muc": 200}}}]}
+    """
+    let scenario = try ScenarioLoader.load(bytes: Array(text.utf8), file: "c.json")
+    #expect(scenario.spec.policy.holdPolicy == .latestGrant && scenario.spec.policy.quantaPerRequest == .needed)
+    #expect(scenario.spec.clients[0].allocations[0].allocation == Allocation(reserved: 200, quantum: 0, maximum: 200))
+    let bad = text.replacingOccurrences(of: "\"needed\"", with: "\"all\"")
+    #expect(throws: ScenarioError(file: "c.json", position: TextPosition(line: 1, column: 104), path: "policy.quantaPerRequest",
+                                  expected: "one of \"one\", \"needed\"", found: "\"all\"")) {
+        try ScenarioLoader.load(bytes: Array(bad.utf8), file: "c.json")
+    }
+}
+
 @Test func timeSyntaxParsesEveryForm() {
     #expect(TimeSyntax.duration("250ms")?.milliseconds == 250)
     #expect(TimeSyntax.duration("1h30m")?.milliseconds == 5_400_000)
