@@ -91,6 +91,10 @@ public enum LeaseSimCLI {
         var options = RunOptions(outputDirectory: parsed.values["--out"] ?? "out", sampleInterval: try parsed.duration("--sample"))
         options.checksInvariants = parsed.switches.contains("--check-invariants")
         options.entities = EntityFilter(patterns: parsed.allValues["--entity"] ?? [])
+        let ids = scenario.spec.clients.map(\.id) + scenario.spec.servers.map(\.id)
+        for pattern in options.entities.unmatched(among: ids) {
+            standardError("leasesim: warning: --entity '\(pattern)' matches no client or server of \(scenario.name)")
+        }
         options.writesEvents = !parsed.switches.contains("--no-events")
         var progress = ProgressLine(scenario: scenario)
         options.progress = { progress.update($0) }
@@ -108,7 +112,7 @@ public enum LeaseSimCLI {
         let parsed = try ParsedArguments(arguments, valueFlags: ["--seed"], switchFlags: ["--help", "-h"], command: "check")
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(checkHelp); return 0 }
         guard !parsed.positional.isEmpty else { throw UsageError(message: "check: expected at least one scenario file") }
-        var failed = 0, passed = 0, worst = ExitCode.success
+        var failed = 0, passed = 0, notRun = 0, worst = ExitCode.success
         for path in parsed.positional {
             do {
                 let scenario = try ScenarioLoader.load(path: path, seed: try parsed.seed())
@@ -121,9 +125,15 @@ public enum LeaseSimCLI {
             } catch {
                 standardError(error is ScenarioError ? "leasesim: \(error)" : "leasesim: \(path): \(error)")
                 worst = worst.worse(exitCode(for: error))
+                notRun += 1
             }
         }
-        print("check: \(passed) passed, \(failed) failed")
+        // A total is printed only when every scenario ran: "0 failed" must never stand for a run that did not happen.
+        if notRun == 0 {
+            print("check: \(passed) passed, \(failed) failed")
+        } else {
+            standardError("leasesim: check: \(notRun) of \(OutputText.count(parsed.positional.count, "scenario")) did not run; no total is given")
+        }
         return worst.rawValue
     }
 
@@ -135,7 +145,8 @@ public enum LeaseSimCLI {
         for path in parsed.positional {
             do {
                 let scenario = try ScenarioLoader.load(path: path)
-                print("\(path): valid (\(scenario.spec.clients.count) clients, \(scenario.spec.servers.count) servers, \(scenario.expectations.count) expectations)")
+                let spec = scenario.spec
+                print("\(path): valid (\(OutputText.count(spec.clients.count, "client")), \(OutputText.count(spec.servers.count, "server")), \(OutputText.count(scenario.expectations.count, "expectation")))")
             } catch {
                 standardError("leasesim: \(error)")
                 code = .badInput

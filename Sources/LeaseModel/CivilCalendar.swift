@@ -49,16 +49,15 @@ public enum CivilCalendar {
         epochMilliseconds.modulo(millisecondsPerDay) / SimDuration.millisecondsPerHour
     }
 
-    /// ISO 8601 UTC text with millisecond precision only where needed: `2026-01-05T08:00:00Z`.
+    /// ISO 8601 UTC text in one fixed form, always with milliseconds: `2026-01-05T08:00:00.000Z`
+    /// (so every row parses with one format string, pandas' included).
     public static func iso8601(epochMilliseconds: Int64) -> String {
         let days = floorDivide(epochMilliseconds, millisecondsPerDay)
         let msOfDay = epochMilliseconds - days * millisecondsPerDay
         let (y, m, d) = date(days: days)
         let hour = msOfDay / 3_600_000, minute = msOfDay / 60_000 % 60, second = msOfDay / 1000 % 60
         let ms = msOfDay % 1000
-        var text = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
-        if ms != 0 { text += ".\(pad(ms, 3))" }
-        return text + "Z"
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(ms, 3))Z"
     }
 
     static func pad(_ value: Int64, _ width: Int) -> String {

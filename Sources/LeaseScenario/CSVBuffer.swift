@@ -141,8 +141,15 @@ public struct EntityFilter: Sendable {
     public init(patterns: [String] = []) { self.patterns = patterns }
 
     public func keeps(_ id: String) -> Bool {
-        patterns.isEmpty || patterns.contains { pattern in
-            pattern.hasSuffix("*") ? id.hasPrefix(pattern.dropLast()) : id == pattern
-        }
+        patterns.isEmpty || patterns.contains { EntityFilter.matches(pattern: $0, id) }
+    }
+
+    /// The patterns that match none of `ids`, in the order given.
+    public func unmatched(among ids: [String]) -> [String] {
+        patterns.filter { pattern in !ids.contains { EntityFilter.matches(pattern: pattern, $0) } }
+    }
+
+    static func matches(pattern: String, _ id: String) -> Bool {
+        pattern.hasSuffix("*") ? id.hasPrefix(pattern.dropLast()) : id == pattern
     }
 }

@@ -50,6 +50,11 @@ public enum OutputText {
         return text
     }
 
+    /// A count with its noun, singular or plural: `1 server`, `3 clients`.
+    public static func count(_ number: Int, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : "s")"
+    }
+
     /// Seconds since start: whole seconds, or with milliseconds when there are any.
     public static func seconds(milliseconds: Int64) -> String {
         milliseconds % 1000 == 0 ? String(milliseconds / 1000) : decimal(milliseconds, over: 1000, decimals: 3)

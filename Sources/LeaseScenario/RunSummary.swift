@@ -21,11 +21,11 @@ public enum RunSummary {
         var out = "{\n"
         out += "  \"leasesim\": \(OutputText.jsonString(ScenarioRunner.version)),\n"
         out += "  \"scenario\": {\"name\": \(OutputText.jsonString(scenario.name)), \"file\": \(OutputText.jsonString(scenario.file)), \"format\": \(OutputText.jsonString(ScenarioFormat.current)), \"seed\": \(spec.seed), \"start\": \(iso(.start)), \"end\": \(iso(scenario.horizon)), \"duration\": \(OutputText.jsonString(scenario.duration.description))},\n"
-        out += "  \"run\": {\"events\": \(report.eventsProcessed), \"messages\": \(model.counters.messages), \"incrementRequests\": \(model.counters.incrementRequests), \"renewals\": \(model.counters.renewals), \"releases\": \(model.counters.releases), \"refusals\": \(model.counters.refusals), \"reclaims\": \(model.counters.reclaims)},\n"
+        out += "  \"run\": {\"events\": \(report.eventsProcessed), \"messages\": \(model.counters.messages), \"incrementRequests\": \(model.counters.incrementRequests), \"renewals\": \(model.counters.renewals), \"releases\": \(model.counters.releases), \"refusals\": \(model.counters.refusals), \"reclaims\": \(model.counters.reclaims), \"notCovered\": \(model.counters.notCovered)},\n"
         out += "  \"fleet\": {\n"
         out += spec.features.indices.map { feature -> String in
             let totals = model.featureTotals[feature], sums = model.fleetIntegrals(feature: feature)
-            return "    \(OutputText.jsonString(spec.features[feature])): {\"deniedLogins\": \(totals.deniedLogins), \"deniedUserHours\": \(userHours(sums.deniedUserMilliseconds)), \"peakUsers\": \(totals.peakUsers), \"peakServed\": \(totals.peakServed), \"peakLeased\": \(totals.peakLeased), \"utilisation\": \(ratio(sums.servedUserMilliseconds, sums.leasedUserMilliseconds))}"
+            return "    \(OutputText.jsonString(spec.features[feature])): {\"deniedLogins\": \(totals.deniedLogins), \"deniedUserHours\": \(userHours(sums.deniedUserMilliseconds)), \"peakUsers\": \(totals.peakUsers), \"peakServed\": \(totals.peakServed), \"peakLeased\": \(totals.peakLeased), \"installedAtPeak\": \(totals.installedAtPeakLeased), \"headroomAtPeak\": \(totals.installedAtPeakLeased - totals.peakLeased), \"utilisation\": \(ratio(sums.servedUserMilliseconds, sums.leasedUserMilliseconds))}"
         }.joined(separator: ",\n")
         out += "\n  },\n  \"servers\": [\n"
         out += spec.servers.indices.map { server -> String in
@@ -55,11 +55,11 @@ public enum RunSummary {
     /// A few lines for stdout: the headline figures per feature and the clients with most denials.
     public static func text(_ report: RunReport) -> String {
         let scenario = report.scenario, model = report.model, spec = scenario.spec
-        var lines = ["\(scenario.name): \(spec.clients.count) clients, \(spec.servers.count) servers, \(scenario.duration) simulated, \(report.eventsProcessed) events, seed \(spec.seed)"]
+        var lines = ["\(scenario.name): \(OutputText.count(spec.clients.count, "client")), \(OutputText.count(spec.servers.count, "server")), \(scenario.duration) simulated, \(report.eventsProcessed) events, seed \(spec.seed)"]
         for feature in spec.features.indices {
             let totals = model.featureTotals[feature], sums = model.fleetIntegrals(feature: feature)
             let installed = model.fleetCapacity(feature: feature).installed
-            lines.append("  \(spec.features[feature]): denied logins \(totals.deniedLogins), denied user-hours \(userHours(sums.deniedUserMilliseconds)), peak users \(totals.peakUsers), peak leased \(totals.peakLeased), installed at end \(installed), headroom at peak \(installed - totals.peakLeased)")
+            lines.append("  \(spec.features[feature]): denied logins \(totals.deniedLogins), denied user-hours \(userHours(sums.deniedUserMilliseconds)), peak users \(totals.peakUsers), peak leased \(totals.peakLeased) of \(totals.installedAtPeakLeased) installed then (headroom at peak \(totals.installedAtPeakLeased - totals.peakLeased)), installed at end \(installed)")
         }
         let worst = model.slotStates.indices.filter { model.slotStates[$0].deniedLogins > 0 }
             .sorted { (-model.slotStates[$0].deniedLogins, $0) < (-model.slotStates[$1].deniedLogins, $1) }.prefix(5)

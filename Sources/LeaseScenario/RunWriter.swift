@@ -4,7 +4,7 @@ import LeaseModel
 
 /// Writes a run's timeline.csv, events.csv and summary.json, all renamed into place only at the end.
 final class RunWriter {
-    static let timelineHeader = "time,seconds,entity,role,feature,users,served,reserved,incremental,leased,capacity,denied_logins,installed,used,free\n"
+    static let timelineHeader = "time,seconds,entity,role,feature,users,served,unserved,reserved,incremental,leased,capacity,denied_logins,installed,used,free\n"
     static let eventsHeader = "time,seconds,event,client,server,feature,count,expiry,reason,rule\n"
 
     let directory: String
@@ -61,12 +61,13 @@ final class RunWriter {
         return cachedTime.bytes
     }
 
-    /// The cells after `feature` for a client: users,served,reserved,incremental,leased,capacity,denied_logins,,,
+    /// The cells after `feature` for a client: users,served,unserved,reserved,incremental,leased,capacity,denied_logins,,,
     static func clientCells(_ timelineRows: inout CSVBuffer, users: Int32, served: Int32, reserved: Int32, incremental: Int32,
                             capacity: Int32, deniedLogins: Int64) {
-        timelineRows.reserve(160)
+        timelineRows.reserve(180)
         timelineRows.integer(Int64(users)); timelineRows.comma()
         timelineRows.integer(Int64(served)); timelineRows.comma()
+        timelineRows.integer(Int64(users - served)); timelineRows.comma()
         timelineRows.integer(Int64(reserved)); timelineRows.comma()
         timelineRows.integer(Int64(incremental)); timelineRows.comma()
         timelineRows.integer(Int64(reserved + incremental)); timelineRows.comma()
@@ -75,10 +76,10 @@ final class RunWriter {
         timelineRows.newline()
     }
 
-    /// The cells after `feature` for a server or the fleet: seven empty, then installed,used,free.
+    /// The cells after `feature` for a server: eight empty, then installed,used,free.
     static func capacityCells(_ timelineRows: inout CSVBuffer, installed: Int64, used: Int64) {
         timelineRows.reserve(80)
-        timelineRows.commas(7)
+        timelineRows.commas(8)
         timelineRows.integer(installed); timelineRows.comma()
         timelineRows.integer(used); timelineRows.comma()
         timelineRows.integer(installed - used)

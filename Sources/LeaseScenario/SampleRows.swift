@@ -93,9 +93,10 @@ struct SampleRows: ChunkRenderer {
         for (feature, row) in fleet.enumerated() {
             rows.raw(time)
             rows.raw(layout.fleetPrefixes[feature])
-            rows.reserve(160)
+            rows.reserve(180)
             rows.integer(row.totals.users); rows.comma()
-            rows.integer(row.totals.served); rows.commas(3)
+            rows.integer(row.totals.served); rows.comma()
+            rows.integer(row.totals.users - row.totals.served); rows.commas(3)
             rows.integer(row.totals.leased); rows.comma()
             rows.integer(row.totals.leased); rows.comma()
             rows.integer(row.totals.deniedLogins); rows.comma()

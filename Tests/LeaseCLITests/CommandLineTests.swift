@@ -45,13 +45,14 @@ func scratch(_ name: String) -> String {
     let out = scratch("run")
     let result = try leasesim(["run", "Scenarios/quickstart.json", "--out", out])
     #expect(result.code == 0)
-    #expect(result.stdout.contains("users: denied logins 375, denied user-hours 815.005, peak users 335, peak leased 300"))
+    #expect(result.stdout.hasPrefix("quickstart: 3 clients, 1 server, 1w simulated"))
+    #expect(result.stdout.contains("users: denied logins 350, denied user-hours 750.007, peak users 335, peak leased 300 of 300 installed then (headroom at peak 0), installed at end 300\n"))
     let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
     #expect(files == ["events.csv", "summary.json", "timeline.csv"])
     let timeline = try String(contentsOfFile: out + "/timeline.csv", encoding: .utf8)
-    #expect(timeline.hasPrefix("time,seconds,entity,role,feature,users,served,reserved,incremental,leased,capacity,denied_logins,installed,used,free\n"))
+    #expect(timeline.hasPrefix("time,seconds,entity,role,feature,users,served,unserved,reserved,incremental,leased,capacity,denied_logins,installed,used,free\n"))
     let events = try String(contentsOfFile: out + "/events.csv", encoding: .utf8)
-    #expect(events.contains("2026-01-05T07:00:00.020Z,25200.020,increment_grant,gw-east,ls-1,users,50,2026-01-06T07:00:00.020Z,,R-LEASE-2\n"))
+    #expect(events.contains("2026-01-05T07:00:00.020Z,25200.020,increment_grant,gw-east,ls-1,users,25,2026-01-06T07:00:00.020Z,,R-LEASE-2\n"))
 }
 
 @Test func sameScenarioAndSeedGiveByteIdenticalFilesAcrossProcesses() throws {
@@ -76,19 +77,19 @@ func scratch(_ name: String) -> String {
     let rows = try String(contentsOfFile: out + "/timeline.csv", encoding: .utf8).split(separator: "\n")
     // 7 days x 24 samples x (3 clients + 1 server + 1 fleet row), plus the header.
     #expect(rows.count == 7 * 24 * 5 + 1)
-    #expect(rows[6] == "2026-01-05T01:00:00Z,3600,gw-east,client,users,5,5,50,0,50,50,0,,,")
-    #expect(rows[10] == "2026-01-05T01:00:00Z,3600,fleet,fleet,users,27,27,,,125,125,0,300,125,175")
+    #expect(rows[6] == "2026-01-05T01:00:00.000Z,3600,gw-east,client,users,5,5,0,50,0,50,50,0,,,")
+    #expect(rows[10] == "2026-01-05T01:00:00.000Z,3600,fleet,fleet,users,27,27,0,,,125,125,0,300,125,175")
 }
 
 @Test func checkExitsOneAndReportsAFailedExpectation() throws {
     let directory = scratch("check")
     let failing = try String(contentsOfFile: repositoryRoot + "/Scenarios/quickstart.json", encoding: .utf8)
-        .replacingOccurrences(of: "\"value\": 375", with: "\"value\": 0")
+        .replacingOccurrences(of: "\"value\": 350", with: "\"value\": 0")
     try failing.write(toFile: directory + "/failing.json", atomically: true, encoding: .utf8)
     let result = try leasesim(["check", directory + "/failing.json", "Scenarios/renewal-lapse.json"])
     #expect(result.code == 1)
-    #expect(result.stdout.contains("FAIL expectations[3] the week has denied logins (R-LEASE-8) [at end: deniedLogins of fleet == 0]: actual 375 at t+1w (2026-01-12T00:00:00Z)"))
-    #expect(result.stdout.contains("check: 12 passed, 1 failed"))
+    #expect(result.stdout.contains("FAIL expectations[3] the week has denied logins (R-LEASE-8) [at end: deniedLogins of fleet == 0]: actual 350 at t+1w (2026-01-12T00:00:00.000Z)"))
+    #expect(result.stdout.hasSuffix("check: 14 passed, 1 failed\n"))
     #expect(try leasesim(["check", "Scenarios/renewal-lapse.json"]).code == 0)
 }
 
@@ -138,4 +139,53 @@ func scratch(_ name: String) -> String {
     let result = try leasesim(["run", "Scenarios/quickstart.json", "--out", directory + "/file"])
     #expect(result.code == 4)
     #expect(result.stderr == "leasesim: \(directory)/file: cannot write output: not a directory\n")
+}
+
+/// A scenario that did not run prints no total that a log scraper could read as green.
+@Test func checkPrintsNoTotalWhenAScenarioDidNotRun() throws {
+    let directory = scratch("check-not-run")
+    let result = try leasesim(["check", "Scenarios/renewal-lapse.json", directory])
+    #expect(result.code == 2)
+    #expect(result.stdout.hasPrefix("Scenarios/renewal-lapse.json: 10 of 10 expectations hold\n"))
+    #expect(!result.stdout.contains("check:"))
+    #expect(result.stderr.hasSuffix("leasesim: check: 1 of 2 scenarios did not run; no total is given\n"))
+    let alone = try leasesim(["check", directory])
+    #expect(alone.code == 2 && alone.stdout.isEmpty)
+    #expect(alone.stderr.contains("expected a readable scenario file, found a directory at \(directory)"))
+}
+
+/// --entity with a pattern that matches nothing warns on stderr (and still runs).
+@Test func anEntityPatternThatMatchesNothingWarns() throws {
+    let out = scratch("entity-warning")
+    let result = try leasesim(["run", "Scenarios/quickstart.json", "--out", out, "--entity", "gw-e*", "--entity", "gw-nowhere", "--quiet"])
+    #expect(result.code == 0)
+    #expect(result.stderr == "leasesim: warning: --entity 'gw-nowhere' matches no client or server of quickstart\n")
+}
+
+/// The per-change timeline has one row per entity per instant, holding the state after every event then; time is in
+/// one fixed format; unserved is users - served.
+@Test func theTimelineHasOneRowPerEntityPerInstantInOneTimeFormat() throws {
+    let out = scratch("per-instant")
+    #expect(try leasesim(["run", "Scenarios/quickstart.json", "--out", out, "--quiet"]).code == 0)
+    let rows = try String(contentsOfFile: out + "/timeline.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+    var seen = Set<String>()
+    for row in rows {
+        let cells = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(seen.insert(cells[0] + "," + cells[2]).inserted, "\(cells[2]) twice at \(cells[0])")
+        #expect(cells[0].utf8.count == 24 && cells[0].hasSuffix("Z") && cells[0].dropFirst(19).hasPrefix("."), "\(cells[0])")
+        if cells[3] == "client" { #expect(Int(cells[7]) == Int(cells[5])! - Int(cells[6])!) }
+    }
+    // At instant zero the fleet's leases are granted one by one; each entity appears once, in its final state.
+    #expect(rows.first { $0.hasPrefix("2026-01-05T00:00:00.000Z,0,ls-1,") } == "2026-01-05T00:00:00.000Z,0,ls-1,server,users,,,,,,,,,300,125,175")
+}
+
+/// Headroom at peak is installed minus leased at the instant of the peak, not installed at the end (summary.json too).
+@Test func headroomIsTakenAtTheInstantOfThePeak() throws {
+    let out = scratch("headroom")
+    let result = try leasesim(["run", "Scenarios/subscription-overage.json", "--out", out])
+    #expect(result.stdout.contains("peak leased 275 of 300 installed then (headroom at peak 25), installed at end 200\n"))
+    let summary = try String(contentsOfFile: out + "/summary.json", encoding: .utf8)
+    #expect(summary.contains("\"peakLeased\": 275, \"installedAtPeak\": 300, \"headroomAtPeak\": 25,"))
+    #expect(try leasesim(["validate", "Scenarios/subscription-overage.json"]).stdout
+        == "Scenarios/subscription-overage.json: valid (2 clients, 1 server, 9 expectations)\n")
 }
