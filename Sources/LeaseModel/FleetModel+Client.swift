@@ -74,18 +74,18 @@ extension FleetModel {
         let unneeded = min(state.incrementHeld, state.held - state.allocation.countNeeded(users: state.users))
         guard unneeded > 0 else { return }
         let hold = spec.policy.minimumHold
-        let releasable = blocks[index].releasable(at: sim.now, hold: hold) // R-LEASE-7
+        let releasable = blocks(slot).releasable(at: sim.now, hold: hold) // R-LEASE-7
         // Under onDrop, a release the hold blocks is looked at again when the next hold ends; after every
         // event due then, so a demand change at that instant is seen first.
         if releasable < unneeded && spec.policy.releasePolicy == .onDrop,
-           let holdEnd = blocks[index].nextHoldEnd(after: sim.now, hold: hold), sim.deadline(of: state.holdTimer) != holdEnd {
+           let holdEnd = blocks(slot).nextHoldEnd(after: sim.now, hold: hold), sim.deadline(of: state.holdTimer) != holdEnd {
             sim.arm(state.holdTimer, at: holdEnd, priority: .last, .holdEnds(slot: slot))
         }
         let release = Allocation.wholeQuanta(min(unneeded, releasable), state.allocation.quantum)
         guard release > 0 else { return }
         let before = beginChange(slot, sim.now)
         slots[index].incrementHeld -= release
-        blocks[index].removeOldest(release)
+        blocks(slot).removeOldest(release)
         endChange(slot, sim.now, from: before)
         record(ProtocolRecord(time: sim.now, kind: .release, client: state.client, feature: state.feature,
                               count: Int64(release), rule: "R-LEASE-9"))
@@ -155,7 +155,7 @@ extension FleetModel {
             let before = beginChange(slot, sim.now)
             slots[index].incrementHeld += message.count
             slots[index].incrementExpiry = message.expiry
-            blocks[index].grant(message.count, at: sim.now, spec.policy.holdPolicy)
+            blocks(slot).grant(message.count, at: sim.now, spec.policy.holdPolicy)
             endChange(slot, sim.now, from: before)
             watchLapse(slot, &sim)
             // R-LEASE-1b: still short after a grant of one quantum: ask again; waiting logins wait on.
@@ -208,7 +208,7 @@ extension FleetModel {
     /// Lowers the increment a client holds, taking from the newest blocks (a cut, a short renewal, a loss).
     @inline(__always) mutating func setClientIncrement(_ slot: Int32, _ increment: Int32) {
         slots[Int(slot)].incrementHeld = increment
-        blocks[Int(slot)].trimNewest(toTotal: increment)
+        blocks(slot).trimNewest(toTotal: increment)
     }
 
     /// Keeps the slot's lapse timer at or before its earliest lease expiry (re-armed lazily when it fires).

@@ -37,14 +37,16 @@ extension FleetModel {
         }
     }
 
-    /// R-LEASE-7: a slot's blocks add up to the increment its client holds, in grant order.
+    /// R-LEASE-7: a slot's blocks add up to the increment its client holds, in grant order, within their storage.
     func checkBlocks(_ slot: Int, _ now: SimInstant) {
-        let list = blocks[slot]
+        let list = blocks(Int32(slot))
+        precondition(list.count <= list.capacity, "more blocks than storage on slot \(slot) at \(now)")
         precondition(list.total == slots[slot].incrementHeld,
                      "increment blocks \(list.total) != increment \(slots[slot].incrementHeld) on slot \(slot) at \(now)")
-        for position in 0..<list.count {
-            precondition(list[position].count > 0 && list[position].grantedAt <= now, "empty or future block on slot \(slot) at \(now)")
-            precondition(position == 0 || list[position - 1].grantedAt <= list[position].grantedAt,
+        let held = list.blocks
+        for position in held.indices {
+            precondition(held[position].count > 0 && held[position].grantedAt <= now, "empty or future block on slot \(slot) at \(now)")
+            precondition(position == 0 || held[position - 1].grantedAt <= held[position].grantedAt,
                          "blocks out of grant order on slot \(slot) at \(now)")
         }
     }

@@ -18,7 +18,7 @@ public struct FleetModel: EventHandler {
     private(set) var clients: UnsafeMutablePointer<ClientState>
     private(set) var slots: UnsafeMutablePointer<SlotState>
     private(set) var leases: UnsafeMutablePointer<LeaseState>
-    private(set) var blocks: UnsafeMutablePointer<IncrementBlocks>
+    private(set) var blockTable: IncrementBlockTable
     private(set) var serverFeatures: UnsafeMutablePointer<ServerFeatureState>
     private(set) var totals: UnsafeMutablePointer<FeatureTotals>
     var demands: [DemandSpec?] = []
@@ -70,11 +70,14 @@ public struct FleetModel: EventHandler {
         }
         self.demands = demands
         self.demandStreams = demandStreams
+        // R-LEASE-7: one block per slot holds the whole increment under latestGrant.
+        let blocksPerSlot = spec.policy.holdPolicy == .latestGrant ? 1 : IncrementBlocks.perIncrementCapacity
         store = FleetStore(clients: clients, slots: slots, leases: leases,
-                           blocks: Array(repeating: IncrementBlocks(), count: slots.count),
+                           blocks: IncrementBlockTable(slotCount: slots.count, perSlot: blocksPerSlot),
                            serverFeatures: serverFeatures, totals: totals)
-        (self.clients, self.slots, self.leases, self.blocks, self.serverFeatures, self.totals) =
-            (store.clients, store.slots, store.leases, store.blocks, store.serverFeatures, store.totals)
+        blockTable = store.blocks
+        (self.clients, self.slots, self.leases, self.serverFeatures, self.totals) =
+            (store.clients, store.slots, store.leases, store.serverFeatures, store.totals)
     }
 
     // MARK: Storage
@@ -89,7 +92,7 @@ public struct FleetModel: EventHandler {
     mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&store) {
             store = store.copy()
-            (clients, slots, leases, blocks, serverFeatures, totals) =
+            (clients, slots, leases, blockTable, serverFeatures, totals) =
                 (store.clients, store.slots, store.leases, store.blocks, store.serverFeatures, store.totals)
         }
         network.makeUnique()
@@ -97,8 +100,15 @@ public struct FleetModel: EventHandler {
 
     /// Every slot: one client's one feature, as the client sees it.
     public var slotStates: EntityView<SlotState> { EntityView(owner: store, base: store.slots, count: store.slotCount) }
-    /// Every slot's increments as its client holds them, in blocks (R-LEASE-7).
-    public var incrementBlocks: EntityView<IncrementBlocks> { EntityView(owner: store, base: store.blocks, count: store.slotCount) }
+    /// A slot's increments as its client holds them, in blocks, oldest first (R-LEASE-7).
+    public func incrementBlocks(ofSlot slot: Int) -> [IncrementBlock] {
+        precondition(slot >= 0 && slot < slotCount, "slot \(slot) out of range")
+        return blocks(Int32(slot)).blocks
+    }
+
+    /// A slot's increment blocks, to read and change (the store stays this model's own during a run).
+    @inline(__always)
+    func blocks(_ slot: Int32) -> IncrementBlocks { blockTable[Int(slot)] }
     /// The server's lease record of every slot.
     public var leaseStates: EntityView<LeaseState> { EntityView(owner: store, base: store.leases, count: store.slotCount) }
     /// Every server's every feature (index: server * featureCount + feature).

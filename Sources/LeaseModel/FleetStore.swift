@@ -11,21 +11,22 @@ final class FleetStore {
     let slots: UnsafeMutablePointer<SlotState>
     let leases: UnsafeMutablePointer<LeaseState>
     /// Each slot's increments as the client holds them, in blocks (R-LEASE-7).
-    let blocks: UnsafeMutablePointer<IncrementBlocks>
+    let blocks: IncrementBlockTable
     let slotCount: Int
     let serverFeatures: UnsafeMutablePointer<ServerFeatureState>
     let serverFeatureCount: Int
     let totals: UnsafeMutablePointer<FeatureTotals>
     let featureCount: Int
 
-    init(clients: [ClientState], slots: [SlotState], leases: [LeaseState], blocks: [IncrementBlocks],
+    init(clients: [ClientState], slots: [SlotState], leases: [LeaseState], blocks: IncrementBlockTable,
          serverFeatures: [ServerFeatureState], totals: [FeatureTotals]) {
-        precondition(slots.count == leases.count && slots.count == blocks.count, "one lease record and block list per slot")
+        precondition(slots.count == leases.count, "one lease record per slot")
         self.clients = FleetStore.slab(clients)
         clientCount = clients.count
         self.slots = FleetStore.slab(slots)
         self.leases = FleetStore.slab(leases)
-        self.blocks = FleetStore.slab(blocks)
+        precondition(blocks.slotCount == slots.count, "one block list per slot")
+        self.blocks = blocks
         slotCount = slots.count
         self.serverFeatures = FleetStore.slab(serverFeatures)
         serverFeatureCount = serverFeatures.count
@@ -44,7 +45,7 @@ final class FleetStore {
         FleetStore(clients: Array(UnsafeBufferPointer(start: clients, count: clientCount)),
                    slots: Array(UnsafeBufferPointer(start: slots, count: slotCount)),
                    leases: Array(UnsafeBufferPointer(start: leases, count: slotCount)),
-                   blocks: Array(UnsafeBufferPointer(start: blocks, count: slotCount)),
+                   blocks: blocks.copy(),
                    serverFeatures: Array(UnsafeBufferPointer(start: serverFeatures, count: serverFeatureCount)),
                    totals: Array(UnsafeBufferPointer(start: totals, count: featureCount)))
     }
@@ -53,7 +54,7 @@ final class FleetStore {
         clients.deinitialize(count: clientCount).deallocate()
         slots.deinitialize(count: slotCount).deallocate()
         leases.deinitialize(count: slotCount).deallocate()
-        blocks.deinitialize(count: slotCount).deallocate()
+        blocks.deallocate()
         serverFeatures.deinitialize(count: serverFeatureCount).deallocate()
         totals.deinitialize(count: featureCount).deallocate()
     }

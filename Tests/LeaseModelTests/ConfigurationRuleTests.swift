@@ -130,7 +130,7 @@ import LeaseKernel
     let cut = try world.slot(0, at: 2)
     #expect(cut.held == 130 && cut.reservedHeld == 40)
     #expect(world.used == 130)
-    #expect(world.model.incrementBlocks[0].count == 3)
+    #expect(world.model.incrementBlocks(ofSlot: 0).count == 3)
     #expect(world.model.records.protocolEvents.first { $0.kind == .cut }?.count == 130)
     #expect(try world.slot(0, at: 30).held == 130)        // and it stays there: 130 + 30 would pass 140
 }
@@ -147,7 +147,7 @@ import LeaseKernel
     let renewed = try world.slot(0, at: 4)
     // At 4 h: 75 in whole quanta of 30 is 60 (15 given back); 110 < 120 users, so the client asks for one new quantum.
     #expect(renewed.held == 140)
-    #expect(world.model.incrementBlocks[0].total == 90)
+    #expect(world.model.incrementBlocks(ofSlot: 0).map(\.count) == [25, 25, 10, 30])
     #expect(world.model.records.protocolEvents.first { $0.kind == .configChange }?.rule.description == "R-CFG-4")
     // At the 24 h renewal the 60 granted at 0 h may go, in whole quanta of 30; the 30 granted at 4 h is held to 28 h.
     #expect(try world.slot(0, at: 24).held == 80)

@@ -159,8 +159,8 @@ func twoIncrementWorld(_ policy: LeasePolicy) -> FleetWorld {
 @Test func rLease7EachIncrementIsHeldFromItsOwnGrant() throws {
     var world = twoIncrementWorld(LeasePolicy())
     #expect(try world.slot(0, at: 11).held == 100)
-    #expect(world.model.incrementBlocks[0].count == 2)
-    #expect(world.model.incrementBlocks[0][1] == IncrementBlocks.Block(grantedAt: .start + .hours(10), count: 25))
+    #expect(world.model.incrementBlocks(ofSlot: 0).count == 2)
+    #expect(world.model.incrementBlocks(ofSlot: 0)[1] == IncrementBlock(grantedAt: .start + .hours(10), count: 25))
     #expect(try world.slot(0, at: 27).held == 100)  // the 24 h renewal: the 1 h grant is held until 25 h
     #expect(try world.slot(0, at: 28).held == 75)   // the 28 h renewal gives back the first, oldest increment
     #expect(try world.slot(0, at: 35).held == 75)   // the 10 h grant is held until 34 h
@@ -174,7 +174,7 @@ func twoIncrementWorld(_ policy: LeasePolicy) -> FleetWorld {
     policy.holdPolicy = .latestGrant
     var world = twoIncrementWorld(policy)
     #expect(try world.slot(0, at: 28).held == 100)  // the 10 h grant holds both until 34 h
-    #expect(world.model.incrementBlocks[0].count == 1)
+    #expect(world.model.incrementBlocks(ofSlot: 0).count == 1)
     #expect(try world.slot(0, at: 36).held == 50)
     #expect(world.model.counters.releases == 1)
 }
@@ -218,4 +218,28 @@ func twoIncrementWorld(_ policy: LeasePolicy) -> FleetWorld {
     #expect(world.model.counters.refusals == 0)
     #expect(state.deniedLogins == 40)
     #expect(state.deniedUserMilliseconds == 90 * 20 + 40 * (3_600_000 - 20))
+}
+
+/// R-LEASE-7: block bookkeeping: grants in order, releases from the oldest, cuts from the newest; in full storage the
+/// two newest stored blocks merge, held from the later grant (no hold is shortened), and the new grant keeps its own.
+@Test func rLease7IncrementBlocksKeepGrantOrderInBoundedStorage() {
+    let table = IncrementBlockTable(slotCount: 2, perSlot: 3)
+    defer { table.deallocate() }
+    let list = table[1]
+    let hour = { (h: Int64) in SimInstant.start + .hours(h) }
+    for h in [1, 2, 3] as [Int64] { list.grant(25, at: hour(h), .perIncrement) }
+    list.grant(10, at: hour(4), .perIncrement)             // full: the 2 h and 3 h blocks merge, held from 3 h
+    #expect(list.blocks == [IncrementBlock(grantedAt: hour(1), count: 25), IncrementBlock(grantedAt: hour(3), count: 50),
+                            IncrementBlock(grantedAt: hour(4), count: 10)])
+    #expect(table[0].count == 0)                           // the other slot's list is untouched
+    #expect(list.releasable(at: hour(26), hold: .hours(24)) == 25)
+    #expect(list.nextHoldEnd(after: hour(26), hold: .hours(24)) == hour(27))
+    list.removeOldest(30)                                  // all of the oldest, 5 of the next
+    #expect(list.blocks.map(\.count) == [45, 10])
+    list.trimNewest(toTotal: 25)                           // the newest goes first
+    #expect(list.blocks == [IncrementBlock(grantedAt: hour(3), count: 25)])
+    list.grant(25, at: hour(5), .latestGrant)              // latestGrant: one block, held from the latest grant
+    #expect(list.blocks == [IncrementBlock(grantedAt: hour(5), count: 50)])
+    list.trimNewest(toTotal: 0)
+    #expect(list.count == 0 && list.total == 0)
 }
