@@ -43,10 +43,9 @@ extension FleetModel {
         precondition(list.count <= list.capacity, "more blocks than storage on slot \(slot) at \(now)")
         precondition(list.total == slots[slot].incrementHeld,
                      "increment blocks \(list.total) != increment \(slots[slot].incrementHeld) on slot \(slot) at \(now)")
-        let held = list.blocks
-        for position in held.indices {
-            precondition(held[position].count > 0 && held[position].grantedAt <= now, "empty or future block on slot \(slot) at \(now)")
-            precondition(position == 0 || held[position - 1].grantedAt <= held[position].grantedAt,
+        for position in 0..<list.count {
+            precondition(list[position].count > 0 && list[position].grantedAt <= now, "empty or future block on slot \(slot) at \(now)")
+            precondition(position == 0 || list[position - 1].grantedAt <= list[position].grantedAt,
                          "blocks out of grant order on slot \(slot) at \(now)")
         }
     }

@@ -68,6 +68,12 @@ struct IncrementBlocks {
     /// How many blocks the slot holds.
     @inline(__always) var count: Int { Int(countPointer.pointee) }
 
+    /// The block at `position`, oldest first.
+    subscript(position: Int) -> IncrementBlock {
+        precondition(position >= 0 && position < count, "block \(position) out of range")
+        return base[position]
+    }
+
     /// The sum of every block's count.
     var total: Int32 {
         var sum: Int32 = 0

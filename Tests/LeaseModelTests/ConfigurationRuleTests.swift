@@ -6,8 +6,7 @@ import LeaseKernel
 @Test func rCfg1LoweredMUCCutsTheLeaseAtOnce() throws {
     var builder = WorldBuilder(installed: 400)
     builder.client("a", ruc: 50, ilq: 25, muc: 200, steps: [(0, 180)], latency: .milliseconds(10))
-    builder.spec.actions = [ActionSpec(at: .start + .hours(12),
-                                       change: .setAllocation(client: 0, feature: 0, allocation: Allocation(reserved: 50, quantum: 25, maximum: 100)))]
+    builder.spec.actions = [.setAllocation(hours: 12, client: 0, ruc: 50, ilq: 25, muc: 100)]
     var world = builder.world(records: true)
     #expect(try world.slot(0, at: 11).held == 200)
     try world.run(until: .start + .hours(12), includingEnd: true)
@@ -25,7 +24,7 @@ import LeaseKernel
     var builder = WorldBuilder(installed: 400)
     builder.client("b", ruc: 50, ilq: 25, muc: 100, steps: [(0, 90), (11, 140)])
     builder.spec.actions = [
-        ActionSpec(at: .start + .hours(10), change: .setAllocation(client: 0, feature: 0, allocation: Allocation(reserved: 75, quantum: 25, maximum: 150))),
+        .setAllocation(hours: 10, client: 0, ruc: 75, ilq: 25, muc: 150),
         ActionSpec(at: .start + .hours(13), change: .pullState(client: 0)),
     ]
     var world = builder.world()
@@ -47,7 +46,7 @@ import LeaseKernel
     var builder = WorldBuilder(installed: 400, policy: policy)
     builder.client("b", ruc: 50, ilq: 25, muc: 100, steps: [(0, 140)])
     builder.spec.actions = [
-        ActionSpec(at: .start + .hours(1), change: .setAllocation(client: 0, feature: 0, allocation: Allocation(reserved: 50, quantum: 25, maximum: 150))),
+        .setAllocation(hours: 1, client: 0, ruc: 50, ilq: 25, muc: 150),
         ActionSpec(at: .start + .hours(2), change: .pullState(client: 0)),
     ]
     var world = builder.world()
@@ -89,8 +88,7 @@ import LeaseKernel
 @Test func rCfg2RaisedReservedAbsorbsIncrements() throws {
     var builder = WorldBuilder(installed: 400)
     builder.client("c", ruc: 50, ilq: 25, muc: 100, steps: [(0, 100)])
-    builder.spec.actions = [ActionSpec(at: .start + .hours(2),
-                                       change: .setAllocation(client: 0, feature: 0, allocation: Allocation(reserved: 75, quantum: 25, maximum: 100)))]
+    builder.spec.actions = [.setAllocation(hours: 2, client: 0, ruc: 75, ilq: 25, muc: 100)]
     var world = builder.world()
     let before = try world.slot(0, at: 3)
     #expect(before.reservedHeld == 50 && before.incrementHeld == 50)
@@ -109,8 +107,7 @@ import LeaseKernel
     policy.requestsAtRenewal = false
     var builder = WorldBuilder(installed: 400, policy: policy)
     builder.client("c", ruc: 50, ilq: 25, muc: 150, steps: [(0, 100)])
-    builder.spec.actions = [ActionSpec(at: .start + .hours(2),
-                                       change: .setAllocation(client: 0, feature: 0, allocation: Allocation(reserved: 60, quantum: 25, maximum: 150)))]
+    builder.spec.actions = [.setAllocation(hours: 2, client: 0, ruc: 60, ilq: 25, muc: 150)]
     var world = builder.world()
     let after = try world.slot(0, at: 4)
     #expect(after.reservedHeld == 60 && after.incrementHeld == 25)
@@ -123,8 +120,7 @@ import LeaseKernel
 @Test func rLease10ALoweredMUCCutsToWholeQuanta() throws {
     var builder = WorldBuilder(installed: 400)
     builder.client("c", ruc: 40, ilq: 30, muc: 200, steps: [(0, 200)])
-    builder.spec.actions = [ActionSpec(at: .start + .hours(2),
-                                       change: .setAllocation(client: 0, feature: 0, allocation: Allocation(reserved: 40, quantum: 30, maximum: 140)))]
+    builder.spec.actions = [.setAllocation(hours: 2, client: 0, ruc: 40, ilq: 30, muc: 140)]
     var world = builder.world(records: true)
     #expect(try world.slot(0, at: 1).held == 190)         // 40 + five quanta; a sixth would pass 200
     let cut = try world.slot(0, at: 2)
@@ -140,8 +136,7 @@ import LeaseKernel
 @Test func rCfg4ANewQuantumAppliesAtTheNextContact() throws {
     var builder = WorldBuilder(installed: 400)
     builder.client("c", ruc: 50, ilq: 25, muc: 150, steps: [(0, 120), (6, 40)])
-    builder.spec.actions = [ActionSpec(at: .start + .hours(1),
-                                       change: .setAllocation(client: 0, feature: 0, allocation: Allocation(reserved: 50, quantum: 30, maximum: 150)))]
+    builder.spec.actions = [.setAllocation(hours: 1, client: 0, ruc: 50, ilq: 30, muc: 150)]
     var world = builder.world(days: 2, records: true)
     #expect(try world.slot(0, at: 3).held == 125)         // three quanta of 25 until the next contact
     let renewed = try world.slot(0, at: 4)
@@ -159,8 +154,7 @@ import LeaseKernel
 @Test func rCfg4ALoweredReservationGivesBackItsSurplusAtTheNextContact() throws {
     var builder = WorldBuilder(installed: 400)
     builder.client("c", ruc: 75, ilq: 25, muc: 150, steps: [(0, 40)])
-    builder.spec.actions = [ActionSpec(at: .start + .hours(1),
-                                       change: .setAllocation(client: 0, feature: 0, allocation: Allocation(reserved: 50, quantum: 25, maximum: 150)))]
+    builder.spec.actions = [.setAllocation(hours: 1, client: 0, ruc: 50, ilq: 25, muc: 150)]
     var world = builder.world()
     #expect(try world.slot(0, at: 3).reservedHeld == 75)
     #expect(world.used == 75)

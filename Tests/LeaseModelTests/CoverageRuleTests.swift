@@ -33,8 +33,7 @@ import LeaseKernel
     var builder = WorldBuilder(installed: 150)
     builder.client("a", ruc: 50, ilq: 25, muc: 150, steps: [(0, 100)])
     builder.client("b", ruc: 50, ilq: 25, muc: 100, steps: [(0, 40)])
-    builder.spec.actions = [ActionSpec(at: .start + .hours(1), change: .setAllocation(
-        client: 1, feature: 0, allocation: Allocation(reserved: 75, quantum: 25, maximum: 100)))]
+    builder.spec.actions = [.setAllocation(hours: 1, client: 1, ruc: 75, ilq: 25, muc: 100)]
     var world = builder.world(days: 1, records: true)
     #expect(try world.slot(0, at: 3).held == 100)
     #expect(world.model.serverFeatureStates[0].reservedIdle == 25) // b's raised RUC is set aside at once

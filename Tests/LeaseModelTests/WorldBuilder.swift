@@ -48,3 +48,11 @@ extension FleetWorld {
 
     var used: Int32 { model.serverFeatureStates[0].used }
 }
+
+extension ActionSpec {
+    /// R-CFG-1, R-CFG-4: the server's allocation of a client's first feature changes at `hours`.
+    static func setAllocation(hours: Int64, client: Int, ruc: Int32, ilq: Int32, muc: Int32) -> ActionSpec {
+        ActionSpec(at: .start + .hours(hours), change: .setAllocation(
+            client: client, feature: 0, allocation: Allocation(reserved: ruc, quantum: ilq, maximum: muc)))
+    }
+}
