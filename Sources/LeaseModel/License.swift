@@ -64,6 +64,7 @@ public enum LicenseSchedule {
     /// feature). A renewal `X-R` pairs with the earliest-ending unpaired license
     /// of SKU `X` (or an earlier renewal of it) that ends before the renewal does,
     /// and counts from that license's end, or its own start if later, to its own end.
+    /// Complexity: O(n log n) in the number of licenses.
     /// - Returns: one active interval per license, `nil` for a license that never counts.
     public static func activeIntervals(of licenses: [License]) -> [Range<SimInstant>?] {
         var intervals: [Range<SimInstant>?] = licenses.map { license in
@@ -71,26 +72,49 @@ public enum LicenseSchedule {
             let from = max(license.installedAt, license.startsAt)
             return from < license.endsAt ? from..<license.endsAt : nil
         }
+        // Every license may be renewed by a renewal of its own SKU plus "-R" (a renewal's SKU also matches its own):
+        // candidates by (feature, renewed SKU), in order of their end, then their order in the file.
+        let byEnd = licenses.indices.sorted { (licenses[$0].endsAt, $0) < (licenses[$1].endsAt, $1) }
+        var candidates: [ChainKey: [Int]] = [:] // Lookups only.
+        for index in byEnd {
+            let license = licenses[index]
+            candidates[ChainKey(feature: license.feature, sku: license.sku), default: []].append(index)
+            if license.sku.hasSuffix("-R") {
+                candidates[ChainKey(feature: license.feature, sku: String(license.sku.dropLast(2))), default: []].append(index)
+            }
+        }
+        var next: [ChainKey: Int] = [:] // The first candidate of each key not yet looked past.
+        var paired = [Bool](repeating: false, count: licenses.count)
         // R-LIC-3: chain renewals in order of their end date, then their order in the file.
-        let renewals = licenses.indices.filter { licenses[$0].kind == .renewal }
-            .sorted { (licenses[$0].endsAt, $0) < (licenses[$1].endsAt, $1) }
-        var paired = Set<Int>()
-        for renewal in renewals {
+        for renewal in byEnd where licenses[renewal].kind == .renewal {
             let license = licenses[renewal]
             guard let base = license.renewedSKU else { continue }
-            let predecessors = licenses.indices.filter { index in
-                !paired.contains(index) && index != renewal
-                    && (licenses[index].sku == base || licenses[index].sku == license.sku)
-                    && licenses[index].feature == license.feature
-                    && licenses[index].endsAt < license.endsAt
-                    && (licenses[index].kind != .renewal || intervals[index] != nil)
-            }.sorted { (licenses[$0].endsAt, $0) < (licenses[$1].endsAt, $1) }
-            guard let predecessor = predecessors.first else { continue }
-            paired.insert(predecessor)
+            let key = ChainKey(feature: license.feature, sku: base)
+            guard let list = candidates[key] else { continue }
+            // Candidates end in order, and renewals come in order of their end, so the earliest unpaired one that
+            // ends before this renewal is found by moving forward; skipped ones are paired or never count.
+            var position = next[key, default: 0]
+            while position < list.count {
+                let candidate = list[position]
+                guard licenses[candidate].endsAt < license.endsAt else { break }
+                if !paired[candidate] && (licenses[candidate].kind != .renewal || intervals[candidate] != nil) { break }
+                position += 1
+            }
+            next[key] = position
+            guard position < list.count, licenses[list[position]].endsAt < license.endsAt else { continue }
+            let predecessor = list[position]
+            paired[predecessor] = true
+            next[key] = position + 1
             let from = max(licenses[predecessor].endsAt, license.startsAt, license.installedAt)
             intervals[renewal] = from < license.endsAt ? from..<license.endsAt : nil
         }
         return intervals
+    }
+
+    /// Licenses that a renewal may renew: one feature, one renewed SKU.
+    struct ChainKey: Hashable {
+        var feature: Int
+        var sku: String
     }
 
     /// The installed count of each feature at instant zero, and the later changes in time order.

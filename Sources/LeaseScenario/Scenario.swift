@@ -11,16 +11,19 @@ public struct Scenario: Sendable {
     /// How long the run lasts: events in [0, duration) are processed.
     public var duration: SimDuration
     public var limits: RunLimits
+    /// Limits on what the run may use of the host: output bytes and wall time.
+    public var hostLimits: HostLimits
     public var expectations: [Expectation]
 
     public init(file: String, name: String, description: String = "", spec: FleetSpec, duration: SimDuration,
-                limits: RunLimits = RunLimits(), expectations: [Expectation] = []) {
+                limits: RunLimits = RunLimits(), hostLimits: HostLimits = HostLimits(), expectations: [Expectation] = []) {
         self.file = file
         self.name = name
         self.description = description
         self.spec = spec
         self.duration = duration
         self.limits = limits
+        self.hostLimits = hostLimits
         self.expectations = expectations
     }
 
@@ -28,11 +31,50 @@ public struct Scenario: Sendable {
     public var horizon: SimInstant { .start + duration }
 }
 
+/// Limits on the host resources a run may use; reaching one stops the run (exit code 3).
+public struct HostLimits: Sendable, Equatable {
+    /// The most bytes all output files may hold together (default 32 GiB).
+    public var maxOutputBytes: Int64 = 32 << 30
+    /// The longest a run may take on the wall clock (no limit by default). The wall clock only ever stops a run;
+    /// it never reaches an output or the order of events.
+    public var maxWallTime: Duration?
+
+    public init() {}
+}
+
 /// The current scenario format; files name it in their `format` field.
 public enum ScenarioFormat {
     public static let current = "leasesim/1"
-    /// Largest scenario or trace file read, in bytes.
-    public static let maxFileBytes = 64 << 20
+}
+
+/// The bounds on every input, chosen so that no count, sum, product or instant the model forms can overflow,
+/// and a fleet fits in memory (about 1.5 KB a client-feature at run time). Each is documented in the README.
+public enum ScenarioLimits {
+    /// Largest scenario file (parsed JSON takes about 24 bytes a value: a few hundred MB at most).
+    public static let maxScenarioBytes = 16 << 20
+    /// Largest trace file (16 bytes a row once read).
+    public static let maxTraceBytes = 64 << 20
+    /// Every duration and every instant (from the start) is at most the longest run: 3660 days, so sums of a few
+    /// of them stay far inside Int64 milliseconds.
+    public static let maxTime = SimDuration.days(3660)
+    /// Clients in one scenario, groups expanded.
+    public static let maxClients = 1_000_000
+    /// Client-feature allocations (slots) in one scenario.
+    public static let maxSlots = 2_000_000
+    public static let maxServers = 10_000
+    public static let maxFeatures = 1_000
+    /// Servers times features: each pair has its own counts and accounting.
+    public static let maxServerFeatures = 1_000_000
+    /// One license's count.
+    public static let maxLicenseCount: Int64 = 100_000_000
+    /// Every license of one feature on one server, added up: used, free and idle counts stay inside Int32.
+    public static let maxInstalledPerFeature: Int64 = 1_000_000_000
+    /// RUC, ILQ, MUC, and a user count in any demand.
+    public static let maxCount: Int64 = 10_000_000
+    /// Arrivals per hour in a random-session demand.
+    public static let maxArrivalsPerHour: Int64 = 1_000_000
+    /// A random-session demand's mean concurrency (arrivals per hour times mean session in hours).
+    public static let maxMeanSessions: Int64 = 10_000_000
 }
 
 /// Every key the loader accepts, per kind of object; the JSON Schema is checked against these.
@@ -52,7 +94,7 @@ public enum ScenarioKeys {
     public static let variation = ["scale", "shift"]
     public static let action = ["at", "action", "client", "feature", "ruc", "ilq", "muc"]
     public static let expectation = ["name", "metric", "entity", "feature", "op", "value", "at", "holds"]
-    public static let limits = ["maxEvents", "maxPendingEvents"]
+    public static let limits = ["maxEvents", "maxPendingEvents", "maxOutputBytes", "maxWallTime"]
 
     /// Every object kind by the name the JSON Schema uses for it (`root` is the top level).
     public static let all: [(String, [String])] = [

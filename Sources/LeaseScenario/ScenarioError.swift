@@ -25,47 +25,86 @@ public struct ScenarioError: Error, Sendable, Equatable, CustomStringConvertible
     }
 }
 
-/// A value in a scenario file, with the JSON path and file it came from, for decoding with exact errors.
+/// A scenario file's name and text, shared by every field read from it: positions are worked out from byte
+/// offsets only when an error is reported.
+final class ScenarioSource: Sendable {
+    let file: String
+    let bytes: [UInt8]
+
+    init(file: String, bytes: [UInt8]) {
+        self.file = file
+        self.bytes = bytes
+    }
+
+    func position(_ offset: Int32) -> TextPosition { TextPosition.of(offset: Int(offset), in: bytes) }
+}
+
+/// A value in a scenario file, with its JSON path and source, for decoding with exact errors.
+///
+/// The path is kept as the container's path text plus one step, and put together only when asked for, so
+/// walking a large array costs no string per element.
 struct Field {
     let node: JSONNode
-    let path: String
-    let file: String
+    let parentPath: String
+    let step: JSONPathComponent?
+    let source: ScenarioSource
 
-    func fail(_ expected: String, found: String? = nil, at position: TextPosition? = nil) -> ScenarioError {
-        ScenarioError(file: file, position: position ?? node.position, path: path, expected: expected,
+    /// The field's JSON path, as `clients[3].allocations`.
+    var path: String { step.map { parentPath + $0.text(first: parentPath.isEmpty) } ?? parentPath }
+    var file: String { source.file }
+
+    func fail(_ expected: String, found: String? = nil) -> ScenarioError {
+        ScenarioError(file: file, position: source.position(node.offset), path: path, expected: expected,
                       found: found ?? Field.describe(node.value))
     }
 
+    /// What a value is, for "found ...": scalars as short excerpts, containers by kind.
     static func describe(_ value: JSONValue) -> String {
         switch value {
         case .null: return "null"
         case .bool(let flag): return flag ? "true" : "false"
-        case .number(let text): return text
-        case .string(let text): return "\"\(text)\""
+        case .number(let text): return text.utf8.count <= Excerpt.limit ? text : "a number of \(text.utf8.count) digits"
+        case .string(let text): return Excerpt.quoted(text)
         case .array: return "an array"
         case .object: return "an object"
         }
     }
 
-    /// The value as an object whose keys are all in `allowed`.
+    /// The value as an object whose keys are all in `allowed` (the reader has already refused duplicate keys).
     func object(allowed: [String]) throws(ScenarioError) -> ObjectField {
-        guard case .object(let members) = node.value else { throw fail("an object") }
-        for member in members where !allowed.contains(member.key) {
-            var found = "unknown key \"\(member.key)\""
-            if let hint = ObjectField.closest(to: member.key, in: allowed) { found += " (did you mean \"\(hint)\"?)" }
-            throw ScenarioError(file: file, position: member.keyPosition, path: path.isEmpty ? member.key : "\(path).\(member.key)",
-                                expected: "one of \(allowed.joined(separator: ", "))", found: found)
+        let object = try anyObject()
+        for member in object.members where !allowed.contains(member.key) {
+            var found = "unknown key \(Excerpt.quoted(member.key))"
+            if let hint = SpellingHint.closest(to: member.key, in: allowed) { found += " (did you mean \"\(hint)\"?)" }
+            throw object.fail(key: member, expected: "one of \(allowed.joined(separator: ", "))", found: found)
         }
-        return ObjectField(members: members, path: path, file: file, node: node)
+        return object
     }
 
-    func array() throws(ScenarioError) -> [Field] {
+    /// The value as an object with any keys (the caller checks them).
+    func anyObject() throws(ScenarioError) -> ObjectField {
+        guard case .object(let members) = node.value else { throw fail("an object") }
+        return ObjectField(members: members, path: path, source: source, node: node)
+    }
+
+    func array() throws(ScenarioError) -> FieldList {
         guard case .array(let elements) = node.value else { throw fail("an array") }
-        return elements.enumerated().map { Field(node: $0.element, path: "\(path)[\($0.offset)]", file: file) }
+        return FieldList(elements: elements, path: path, source: source)
     }
 
+    /// A string without control characters (ids, names, SKUs, choices: text that is echoed in outputs).
     func string() throws(ScenarioError) -> String {
         guard case .string(let text) = node.value else { throw fail("a string") }
+        guard !text.unicodeScalars.contains(where: Excerpt.isControl) else { throw fail("a string without control characters") }
+        return text
+    }
+
+    /// Free text: a string whose only control characters are line breaks and tabs.
+    func text() throws(ScenarioError) -> String {
+        guard case .string(let text) = node.value else { throw fail("a string") }
+        guard !text.unicodeScalars.contains(where: { Excerpt.isControl($0) && $0 != "\n" && $0 != "\t" }) else {
+            throw fail("text without control characters other than line breaks and tabs")
+        }
         return text
     }
 
@@ -83,60 +122,95 @@ struct Field {
     }
 
     /// A decimal number with at most `decimals` digits after the point, as an integer scaled by 10^decimals.
+    /// Every step is checked, so a huge number is an error, never an overflow.
     func scaledDecimal(decimals: Int, in range: ClosedRange<Int64>, what: String) throws(ScenarioError) -> Int64 {
-        guard case .number(let text) = node.value, !text.contains("e"), !text.contains("E") else { throw fail(what) }
+        let expected = "\(what) with at most \(decimals) decimals"
+        guard case .number(let text) = node.value, !text.contains("e"), !text.contains("E") else { throw fail(expected) }
         let negative = text.hasPrefix("-")
-        let digits = negative ? String(text.dropFirst()) : text
+        let digits = negative ? text.dropFirst() : text[...]
         let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
-        let fraction = parts.count > 1 ? String(parts[1]) : ""
-        guard fraction.count <= decimals, let whole = Int64(parts[0]),
-              let fractionValue = decimals == 0 ? 0 : Int64(fraction + String(repeating: "0", count: decimals - fraction.count))
-        else { throw fail("\(what) with at most \(decimals) decimals") }
-        var scale: Int64 = 1
-        for _ in 0..<decimals { scale *= 10 }
-        let value = (whole * scale + fractionValue) * (negative ? -1 : 1)
-        guard range.contains(value) else { throw fail(what) }
+        let fraction = parts.count > 1 ? parts[1] : ""
+        guard fraction.count <= decimals else { throw fail(expected) }
+        var value: Int64 = 0
+        for digit in (parts[0] + fraction + String(repeating: "0", count: decimals - fraction.count)).utf8 {
+            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(Int64(digit - UInt8(ascii: "0")))
+            guard !overflow1, !overflow2 else { throw fail(expected + " in \(range.lowerBound)...\(range.upperBound) (scaled)") }
+            value = sum
+        }
+        if negative { value = -value }
+        guard range.contains(value) else { throw fail(expected + " in \(range.lowerBound)...\(range.upperBound) (scaled)") }
         return value
     }
 
+    /// A finite number (`1e400` is not).
     func number() throws(ScenarioError) -> Double {
         guard case .number(let text) = node.value, let value = Double(text) else { throw fail("a number") }
+        guard value.isFinite else { throw fail("a finite number") }
         return value
     }
 }
 
-/// An object field whose keys have been checked; members are looked up by key.
+/// The elements of an array field, each a `Field` made when it is read.
+struct FieldList: RandomAccessCollection {
+    let elements: [JSONNode]
+    let path: String
+    let source: ScenarioSource
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { elements.count }
+    subscript(position: Int) -> Field {
+        Field(node: elements[position], parentPath: path, step: .index(position), source: source)
+    }
+}
+
+/// An object field; members are looked up by key.
 struct ObjectField {
     let members: [JSONMember]
     let path: String
-    let file: String
+    let source: ScenarioSource
     let node: JSONNode
 
-    func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    var file: String { source.file }
 
-    func optional(_ key: String) -> Field? {
-        members.first { $0.key == key }.map { Field(node: $0.value, path: child(key), file: file) }
-    }
+    /// The path of a member.
+    func child(_ key: String) -> String { path + JSONPathComponent.key(key).text(first: path.isEmpty) }
+
+    func field(_ member: JSONMember) -> Field { Field(node: member.value, parentPath: path, step: .key(member.key), source: source) }
+
+    func optional(_ key: String) -> Field? { members.first { $0.key == key }.map(field) }
 
     func required(_ key: String, _ expected: String) throws(ScenarioError) -> Field {
         guard let field = optional(key) else {
-            throw ScenarioError(file: file, position: node.position, path: child(key), expected: expected, found: "nothing (missing key)")
+            throw ScenarioError(file: file, position: source.position(node.offset), path: child(key), expected: expected,
+                                found: "nothing (missing key)")
         }
         return field
     }
 
     func has(_ key: String) -> Bool { members.contains { $0.key == key } }
 
-    /// The allowed key nearest to a misspelt one, when it is near enough to be a hint.
-    static func closest(to key: String, in allowed: [String]) -> String? {
-        SpellingHint.closest(to: key, in: allowed)
+    /// An error about a member's key (an unknown or misplaced key), at the key.
+    func fail(key member: JSONMember, expected: String, found: String) -> ScenarioError {
+        ScenarioError(file: file, position: source.position(member.keyOffset), path: child(member.key), expected: expected, found: found)
+    }
+
+    /// Refuses any key not in `allowed`, naming the context (`"a \"steps\" demand"`).
+    func onlyKeys(_ allowed: [String], in context: String) throws(ScenarioError) {
+        for member in members where !allowed.contains(member.key) {
+            throw fail(key: member, expected: "only \(allowed.joined(separator: ", ")) in \(context)", found: Excerpt.quoted(member.key))
+        }
     }
 }
 
 /// "Did you mean ...?" hints for misspelt keys, flags and commands.
 public enum SpellingHint {
+    /// Words longer than this get no hint (an edit distance over a huge word would take long and help nobody).
+    static let longestWord = 64
+
     /// The candidate nearest to `word` by edit distance, when it is near enough to be a hint.
     public static func closest(to word: String, in candidates: [String]) -> String? {
+        guard word.utf8.count <= longestWord else { return nil }
         let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, word.count / 3) else { return nil }
         return best.0

@@ -1,16 +1,8 @@
 import LeaseKernel
 import LeaseModel
 
-/// Cross-checks between parts of a scenario, actions and expectations.
+/// Cross-checks between parts of a scenario, actions and expectations; each is one pass, linear in the scenario.
 extension ScenarioLoader {
-    /// Installed count of a feature on a server at an instant, from its license calendar.
-    func installed(server: Int, feature: Int, at instant: SimInstant) -> Int64 {
-        let schedule = capacitySchedules[server]
-        var count = Int64(schedule.initial[feature])
-        for change in schedule.changes where change.feature == feature && change.at <= instant { count += Int64(change.delta) }
-        return count
-    }
-
     /// R-ALLOC-4: the sum of RUC over a server's clients never exceeds its installed count at the start.
     func checkReservedFitsInstalled() throws(ScenarioError) {
         var reserved: [Int: Int64] = [:] // Keyed by server * features + feature; lookups only.
@@ -19,13 +11,13 @@ extension ScenarioLoader {
                 let key = client.server * spec.features.count + entry.feature
                 let sum = reserved[key, default: 0] + Int64(entry.allocation.reserved)
                 reserved[key] = sum
-                let available = installed(server: client.server, feature: entry.feature, at: .start)
+                let available = Int64(capacitySchedules[client.server].initial[entry.feature])
                 if sum > available {
-                    let field = clientFields[index]
+                    let field = clientFields[Int(clientDeclaration[index])]
                     let ruc = try (try (try field.object(allowed: ScenarioKeys.client).required("allocations", ""))
                         .object(allowed: spec.features)).required(spec.features[entry.feature], "")
                         .object(allowed: ScenarioKeys.allocation).required("ruc", "")
-                    throw ruc.fail("a sum of ruc over the clients of \"\(spec.servers[client.server].id)\" within its \(available) installed \"\(spec.features[entry.feature])\" at the start (R-ALLOC-4)",
+                    throw ruc.fail("a sum of ruc over the clients of \(Excerpt.quoted(spec.servers[client.server].id)) within its \(available) installed \(Excerpt.quoted(spec.features[entry.feature])) at the start (R-ALLOC-4)",
                                    found: "\(entry.allocation.reserved), bringing the sum to \(sum)")
                 }
             }
@@ -34,61 +26,94 @@ extension ScenarioLoader {
 
     func clientReference(_ object: ObjectField) throws(ScenarioError) -> Int {
         let field = try object.required("client", "a client id")
-        let name = try field.nonEmptyString()
-        guard let client = clientIndex[name] else { throw field.fail("the id of a client", found: "\"\(name)\"") }
+        guard let client = clientIndex[try field.nonEmptyString()] else { throw field.fail("the id of a client") }
         return client
     }
 
-    /// One scheduled action: a configuration change, pull state, stop or start.
-    mutating func action(_ field: Field) throws(ScenarioError) {
+    /// The actions, in time order (equal instants keep file order), with R-ALLOC-4 checked at each change.
+    mutating func actions(_ list: Field) throws(ScenarioError) {
+        var parsed: [(action: ActionSpec, object: ObjectField)] = []
+        for entry in try list.array() { parsed.append(try action(entry)) }
+        let order = parsed.indices.sorted { (parsed[$0].action.at, $0) < (parsed[$1].action.at, $1) }
+        try checkAllocationChanges(order.map { parsed[$0] })
+        spec.actions = order.map { parsed[$0].action }
+    }
+
+    /// One scheduled action: a configuration change, pull state, stop or start, before the end of the run.
+    func action(_ field: Field) throws(ScenarioError) -> (action: ActionSpec, object: ObjectField) {
         let object = try field.object(allowed: ScenarioKeys.action)
-        let at = try instant(try object.required("at", TimeSyntax.instantForm))
+        let at = try instantInRun(try object.required("at", TimeSyntax.instantForm))
         let kindField = try object.required("action", "an action")
         let kinds = ["setAllocation", "deleteClient", "pullState", "stopClient", "startClient"]
         let kind = try kindField.string()
         guard kinds.contains(kind) else { throw kindField.fail("one of \(kinds.map { "\"\($0)\"" }.joined(separator: ", "))") }
-        let allowed = kind == "setAllocation" ? ["at", "action", "client", "feature", "ruc", "ilq", "muc"] : ["at", "action", "client"]
-        for member in object.members where !allowed.contains(member.key) {
-            throw ScenarioError(file: file, position: member.keyPosition, path: object.child(member.key),
-                                expected: "only \(allowed.joined(separator: ", ")) in a \"\(kind)\" action", found: "\"\(member.key)\"")
-        }
+        try object.onlyKeys(kind == "setAllocation" ? ScenarioKeys.action : ["at", "action", "client"], in: "a \"\(kind)\" action")
         let client = try clientReference(object)
         let change: ActionSpec.Change
         switch kind {
-        case "setAllocation": change = try allocationChange(object, client: client, at: at)
+        case "setAllocation":
+            let featureField = try object.required("feature", "a feature name")
+            guard let feature = featureIndex[try featureField.nonEmptyString()],
+                  spec.clients[client].allocations.contains(where: { $0.feature == feature }) else {
+                throw featureField.fail("a feature allocated to \(Excerpt.quoted(spec.clients[client].id))")
+            }
+            change = .setAllocation(client: client, feature: feature, allocation: try allocation(object))
         case "deleteClient": change = .deleteClient(client: client)
         case "pullState": change = .pullState(client: client)
         case "stopClient": change = .stopClient(client: client)
         default: change = .startClient(client: client)
         }
-        spec.actions.append(ActionSpec(at: at, change: change))
+        return (ActionSpec(at: at, change: change), object)
     }
 
-    /// R-CFG-1, R-CFG-2 with R-ALLOC-2..4 checked at the change's instant.
-    func allocationChange(_ object: ObjectField, client: Int, at: SimInstant) throws(ScenarioError) -> ActionSpec.Change {
-        let featureField = try object.required("feature", "a feature name")
-        let name = try featureField.nonEmptyString()
-        guard let feature = featureIndex[name], spec.clients[client].allocations.contains(where: { $0.feature == feature }) else {
-            throw featureField.fail("a feature allocated to \"\(spec.clients[client].id)\"", found: "\"\(name)\"")
-        }
-        let allocation = try allocation(object)
-        // R-ALLOC-4 at the instant of the change, with earlier changes applied.
-        let server = spec.clients[client].server
-        var sum: Int64 = 0
-        for (index, other) in spec.clients.enumerated() where other.server == server {
-            var current = other.allocations.first { $0.feature == feature }?.allocation.reserved ?? 0
-            for action in spec.actions where action.at <= at {
-                if case let .setAllocation(changed, changedFeature, changedAllocation) = action.change,
-                   changed == index, changedFeature == feature { current = changedAllocation.reserved }
+    /// R-CFG-1, R-CFG-2, R-ALLOC-4: at each allocation change, in time order with earlier changes applied, the sum
+    /// of RUC over the server's configured clients fits what is installed then. A deleted client's RUC no longer
+    /// counts (R-CFG-3), and a deleted client's allocation cannot change.
+    func checkAllocationChanges(_ actions: [(action: ActionSpec, object: ObjectField)]) throws(ScenarioError) {
+        guard actions.contains(where: { if case .setAllocation = $0.action.change { return true }; return false }) else { return }
+        let features = spec.features.count
+        var reserved = [Int64](repeating: 0, count: spec.servers.count * features)
+        var current: [Int: Int32] = [:] // RUC now, by client * features + feature; lookups only.
+        var deleted = Set<Int>()
+        for (index, client) in spec.clients.enumerated() {
+            for entry in client.allocations {
+                reserved[client.server * features + entry.feature] += Int64(entry.allocation.reserved)
+                current[index * features + entry.feature] = entry.allocation.reserved
             }
-            sum += Int64(index == client ? allocation.reserved : current)
         }
-        let available = installed(server: server, feature: feature, at: at)
-        guard sum <= available else {
-            throw try object.required("ruc", "").fail("a sum of ruc within the \(available) installed at that time (R-ALLOC-4)",
-                                                     found: "\(allocation.reserved), bringing the sum to \(sum)")
+        // Installed counts now, moved forward through each server's license calendar as the actions go.
+        var installed = [Int64](repeating: 0, count: spec.servers.count * features)
+        var cursor = [Int](repeating: 0, count: spec.servers.count)
+        for server in spec.servers.indices {
+            for feature in 0..<features { installed[server * features + feature] = Int64(capacitySchedules[server].initial[feature]) }
         }
-        return .setAllocation(client: client, feature: feature, allocation: allocation)
+        for (action, object) in actions {
+            switch action.change {
+            case .deleteClient(let client):
+                guard deleted.insert(client).inserted else { continue }
+                for entry in spec.clients[client].allocations {
+                    reserved[spec.clients[client].server * features + entry.feature] -= Int64(current[client * features + entry.feature] ?? 0)
+                }
+            case let .setAllocation(client, feature, allocation):
+                guard !deleted.contains(client) else {
+                    throw try object.required("client", "").fail("a client whose configuration was not deleted before \(action.at) (R-CFG-3)")
+                }
+                let server = spec.clients[client].server, key = server * features + feature
+                let changes = capacitySchedules[server].changes
+                while cursor[server] < changes.count && changes[cursor[server]].at <= action.at {
+                    installed[server * features + changes[cursor[server]].feature] += Int64(changes[cursor[server]].delta)
+                    cursor[server] += 1
+                }
+                let sum = reserved[key] - Int64(current[client * features + feature] ?? 0) + Int64(allocation.reserved)
+                guard sum <= installed[key] else {
+                    throw try object.required("ruc", "").fail("a sum of ruc within the \(installed[key]) installed at that time (R-ALLOC-4)",
+                                                             found: "\(allocation.reserved), bringing the sum to \(sum)")
+                }
+                reserved[key] = sum
+                current[client * features + feature] = allocation.reserved
+            default: continue
+            }
+        }
     }
 
     /// An expectation: metric, subject, feature, comparison, value, and when it is judged.
@@ -119,7 +144,7 @@ extension ScenarioLoader {
             let name = try featureField.nonEmptyString()
             guard let index = featureIndex[name] else { throw featureField.fail("a feature of the scenario") }
             if case .client(let client) = subject, !spec.clients[client].allocations.contains(where: { $0.feature == index }) {
-                throw featureField.fail("a feature allocated to \"\(entity)\"")
+                throw featureField.fail("a feature allocated to \(Excerpt.quoted(entity))")
             }
             feature = index
         } else if case .client(let client) = subject, spec.clients[client].allocations.count == 1 {
@@ -152,9 +177,7 @@ extension ScenarioLoader {
             if case .string("end") = atField.node.value {
                 when = .end
             } else {
-                let at = try instant(atField)
-                guard at < .start + duration else { throw atField.fail("an instant before the end of the run (\(duration))") }
-                when = .at(at)
+                when = .at(try instantInRun(atField))
             }
         }
         let claim = "\(metric.rawValue) of \(entity) \(comparison.rawValue) \(ExpectationFormat.number(value))"

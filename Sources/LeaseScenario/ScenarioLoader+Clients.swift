@@ -9,7 +9,7 @@ extension ScenarioLoader {
         let object = try field.object(allowed: ScenarioKeys.client)
         let serverField = try object.required("server", "the id of a server")
         let serverName = try serverField.nonEmptyString()
-        guard let server = serverIndex[serverName] else { throw serverField.fail("the id of a server", found: "\"\(serverName)\"") }
+        guard let server = serverIndex[serverName] else { throw serverField.fail("the id of a server") }
         let latency = try object.optional("latency").map { (field) throws(ScenarioError) in try nonNegativeDuration(field) } ?? defaultLatency
         var expiry = SimInstant.never
         if let expiryField = object.optional("expiry") {
@@ -18,37 +18,52 @@ extension ScenarioLoader {
         let allocationsField = try object.required("allocations", "an object of allocations by feature")
         let allocations = try allocationsObject(allocationsField)
         let demand = try object.optional("demand").map { (field) throws(ScenarioError) in try demandObject(field, allocations: allocations) } ?? [:]
-        var memberNames: [String]
         var variation = (scalePerMille: Int64(0), shift: SimDuration.zero)
+        let names: (prefix: String, count: Int)?
+        let single: String?
         if let groupField = object.optional("group") {
             if let id = object.optional("id") { throw id.fail("no id in a group (members are named from \"group\")") }
             let prefix = try groupField.nonEmptyString()
-            let count = try object.required("count", "a member count").integer(in: 1...10_000_000, what: "a member count")
-            let width = max(3, String(count).count)
-            memberNames = (1...count).map { prefix + "-" + String(repeating: "0", count: width - String($0).count) + String($0) }
+            let countField = try object.required("count", "a member count")
+            let count = Int(try countField.integer(in: 1...Int64(ScenarioLimits.maxClients), what: "a member count"))
+            try checkFleetSize(adding: count, slotsEach: allocations.count, countField)
             if let variationField = object.optional("variation") { variation = try self.variation(variationField) }
+            (names, single) = ((prefix, count), nil)
         } else {
             if let count = object.optional("count") { throw count.fail("no count outside a group") }
             if let variationField = object.optional("variation") { throw variationField.fail("no variation outside a group") }
-            memberNames = [try object.required("id", "a client id (or \"group\" and \"count\")").nonEmptyString()]
+            let idField = try object.required("id", "a client id (or \"group\" and \"count\")")
+            try checkFleetSize(adding: 1, slotsEach: allocations.count, idField)
+            (names, single) = (nil, try idField.nonEmptyString())
         }
-        for name in memberNames {
+        clientFields.append(field)
+        let declaration = Int32(clientFields.count - 1)
+        let count = names?.count ?? 1
+        let width = max(3, String(count).count)
+        for member in 1...count {
+            let name = names.map { $0.prefix + "-" + String(repeating: "0", count: width - String(member).count) + String(member) } ?? single!
             guard clientIndex[name] == nil, serverIndex[name] == nil else {
                 // R-ROLE-1: a device is a server or a client, never both, and a client is one device.
                 throw (object.optional("id") ?? object.optional("group") ?? field)
-                    .fail("a client id used once and not by a server (R-ROLE-1)", found: "\"\(name)\" again")
+                    .fail("a client id used once and not by a server (R-ROLE-1)", found: "\(Excerpt.quoted(name)) again")
             }
             clientIndex[name] = spec.clients.count
-            clientFields.append(field)
-            var entries: [ClientAllocationSpec] = []
-            for (feature, allocation) in allocations {
-                var entry = ClientAllocationSpec(feature: feature, allocation: allocation)
-                if let pattern = demand[feature] {
-                    entry.demand = memberDemand(pattern: pattern, member: name, variation: variation)
-                }
-                entries.append(entry)
+            clientDeclaration.append(declaration)
+            let entries = allocations.map { (feature, allocation) in
+                ClientAllocationSpec(feature: feature, allocation: allocation,
+                                     demand: demand[feature].map { memberDemand(pattern: $0, member: name, variation: variation) })
             }
             spec.clients.append(ClientSpec(id: name, server: server, latency: latency, allocationExpiry: expiry, allocations: entries))
+        }
+        slotCount += count * allocations.count
+    }
+
+    /// The fleet stays within `ScenarioLimits.maxClients` clients and `ScenarioLimits.maxSlots` slots.
+    func checkFleetSize(adding clients: Int, slotsEach: Int, _ field: Field) throws(ScenarioError) {
+        let total = spec.clients.count + clients, slots = slotCount + clients * slotsEach
+        guard total <= ScenarioLimits.maxClients, slots <= ScenarioLimits.maxSlots else {
+            throw field.fail("a fleet of at most \(ScenarioLimits.maxClients) clients and \(ScenarioLimits.maxSlots) client-feature allocations",
+                             found: "\(total) clients with \(slots) allocations")
         }
     }
 
@@ -71,22 +86,37 @@ extension ScenarioLoader {
 
     /// R-ALLOC-1..3: allocations by feature, in file order.
     mutating func allocationsObject(_ field: Field) throws(ScenarioError) -> [(Int, Allocation)] {
-        guard case .object(let members) = field.node.value else { throw field.fail("an object of allocations by feature") }
+        let object = try field.anyObject()
         var result: [(Int, Allocation)] = []
-        for member in members {
-            let entry = Field(node: member.value, path: "\(field.path).\(member.key)", file: file)
-            result.append((feature(member.key), try allocation(try entry.object(allowed: ScenarioKeys.allocation))))
+        for member in object.members {
+            let entry = object.field(member)
+            result.append((try feature(named: member, in: object), try allocation(try entry.object(allowed: ScenarioKeys.allocation))))
         }
         guard !result.isEmpty else { throw field.fail("at least one feature", found: "an empty object") }
         return result
     }
 
+    /// The feature a member's key names (made on first use), with errors at the key.
+    mutating func feature(named member: JSONMember, in object: ObjectField) throws(ScenarioError) -> Int {
+        if let index = featureIndex[member.key] { return index }
+        guard !member.key.isEmpty, !member.key.unicodeScalars.contains(where: Excerpt.isControl) else {
+            throw object.fail(key: member, expected: "a feature name without control characters", found: Excerpt.quoted(member.key))
+        }
+        guard spec.features.count < ScenarioLimits.maxFeatures else {
+            throw object.fail(key: member, expected: "at most \(ScenarioLimits.maxFeatures) features in a scenario", found: Excerpt.quoted(member.key))
+        }
+        featureIndex[member.key] = spec.features.count
+        spec.features.append(member.key)
+        return spec.features.count - 1
+    }
+
     /// R-ALLOC-1..3: `ruc`, `ilq` and `muc` of an object, checked; errors name the client and feature by path
     /// (`ilq` may be 0 only when `muc` equals `ruc`).
     func allocation(_ object: ObjectField) throws(ScenarioError) -> Allocation {
-        let ruc = try object.required("ruc", "a reserved count").integer(in: 0...10_000_000, what: "a count")
-        let ilq = try object.required("ilq", "an incremental quantum").integer(in: 0...10_000_000, what: "a quantum")
-        let muc = try object.required("muc", "a maximum count").integer(in: 0...10_000_000, what: "a count")
+        let bound = 0...ScenarioLimits.maxCount
+        let ruc = try object.required("ruc", "a reserved count").integer(in: bound, what: "a count")
+        let ilq = try object.required("ilq", "an incremental quantum").integer(in: bound, what: "a quantum")
+        let muc = try object.required("muc", "a maximum count").integer(in: bound, what: "a count")
         let allocation = Allocation(reserved: Int32(ruc), quantum: Int32(ilq), maximum: Int32(muc))
         if let violation = allocation.violation {
             throw try object.required(violation.field.rawValue, "").fail("\(violation.expected) (\(violation.rule))")
@@ -96,16 +126,14 @@ extension ScenarioLoader {
 
     /// Demand by feature; every feature named must be allocated to the client.
     mutating func demandObject(_ field: Field, allocations: [(Int, Allocation)]) throws(ScenarioError) -> [Int: Int] {
-        guard case .object(let members) = field.node.value else { throw field.fail("an object of demand by feature") }
+        let object = try field.anyObject()
         var result: [Int: Int] = [:]
-        for member in members {
-            let entry = Field(node: member.value, path: "\(field.path).\(member.key)", file: file)
+        for member in object.members {
             guard let feature = featureIndex[member.key], allocations.contains(where: { $0.0 == feature }) else {
-                throw ScenarioError(file: file, position: member.keyPosition, path: entry.path,
-                                    expected: "a feature allocated to this client", found: "\"\(member.key)\"")
+                throw object.fail(key: member, expected: "a feature allocated to this client", found: Excerpt.quoted(member.key))
             }
             result[feature] = spec.demandPatterns.count
-            spec.demandPatterns.append(try demandPattern(entry))
+            spec.demandPatterns.append(try demandPattern(object.field(member)))
         }
         return result
     }
@@ -113,17 +141,15 @@ extension ScenarioLoader {
     func demandPattern(_ field: Field) throws(ScenarioError) -> DemandPattern {
         let object = try field.object(allowed: ScenarioKeys.demand)
         let kindField = try object.required("kind", "a demand kind")
-        let allowedByKind: [String: [String]] = [
-            "constant": ["kind", "users"], "steps": ["kind", "steps"], "daily": ["kind", "weekday", "weekend"],
-            "sessions": ["kind", "arrivalsPerHour", "weekendArrivalsPerHour", "meanSession"], "trace": ["kind", "file"],
+        let allowedByKind: [(String, [String])] = [
+            ("constant", ["kind", "users"]), ("steps", ["kind", "steps"]), ("daily", ["kind", "weekday", "weekend"]),
+            ("sessions", ["kind", "arrivalsPerHour", "weekendArrivalsPerHour", "meanSession"]), ("trace", ["kind", "file"]),
         ]
-        let kinds = ["constant", "steps", "daily", "sessions", "trace"]
         let kind = try kindField.string()
-        guard let allowed = allowedByKind[kind] else { throw kindField.fail("one of \(kinds.map { "\"\($0)\"" }.joined(separator: ", "))") }
-        for member in object.members where !allowed.contains(member.key) {
-            throw ScenarioError(file: file, position: member.keyPosition, path: object.child(member.key),
-                                expected: "only \(allowed.joined(separator: ", ")) in a \"\(kind)\" demand", found: "\"\(member.key)\"")
+        guard let allowed = allowedByKind.first(where: { $0.0 == kind })?.1 else {
+            throw kindField.fail("one of \(allowedByKind.map { "\"\($0.0)\"" }.joined(separator: ", "))")
         }
+        try object.onlyKeys(allowed, in: "a \"\(kind)\" demand")
         switch kind {
         case "constant":
             return .constant(users: try users(try object.required("users", "a user count")))
@@ -143,9 +169,19 @@ extension ScenarioLoader {
             let weekend = try object.optional("weekend").map { (field) throws(ScenarioError) in try hourly(field, users: true) }
             return .daily(weekday: weekday.map { Int32($0) }, weekend: weekend?.map { Int32($0) })
         case "sessions":
-            let rates = try hourly(try object.required("arrivalsPerHour", "24 hourly arrival rates"), users: false)
-            let weekend = try object.optional("weekendArrivalsPerHour").map { (field) throws(ScenarioError) in try hourly(field, users: false) }
-            let mean = try positiveDuration(try object.required("meanSession", "a mean session length"))
+            let ratesField = try object.required("arrivalsPerHour", "24 hourly arrival rates")
+            let rates = try hourly(ratesField, users: false)
+            let weekendField = object.optional("weekendArrivalsPerHour")
+            let weekend = try weekendField.map { (field) throws(ScenarioError) in try hourly(field, users: false) }
+            let meanField = try object.required("meanSession", "a mean session length")
+            let mean = try positiveDuration(meanField)
+            // Bounded mean concurrency: a client's users stay far inside what the model counts (R-LEASE-8 integrals).
+            let busiest = max(rates.max() ?? 0, weekend?.max() ?? 0)
+            let concurrency = Int128(busiest) * Int128(mean.milliseconds) / (1000 * Int128(SimDuration.millisecondsPerHour))
+            guard concurrency <= Int128(ScenarioLimits.maxMeanSessions) else {
+                throw meanField.fail("a mean session that keeps arrivals per hour x mean hours at most \(ScenarioLimits.maxMeanSessions)",
+                                     found: "\(mean) with \(busiest / 1000) arrivals per hour: \(concurrency) users on average")
+            }
             return .sessions(arrivalsPerHourMilli: rates, weekendArrivalsPerHourMilli: weekend, meanSession: mean)
         default:
             return try trace(try object.required("file", "a CSV file with columns time,users"))
@@ -153,7 +189,7 @@ extension ScenarioLoader {
     }
 
     func users(_ field: Field) throws(ScenarioError) -> Int32 {
-        Int32(try field.integer(in: 0...10_000_000, what: "a user count"))
+        Int32(try field.integer(in: 0...ScenarioLimits.maxCount, what: "a user count"))
     }
 
     /// 24 values, one per UTC hour: user counts, or arrival rates (in thousandths, up to 3 decimals).
@@ -163,49 +199,79 @@ extension ScenarioLoader {
         var values: [Int64] = []
         for entry in entries {
             values.append(users ? Int64(try self.users(entry))
-                                : try entry.scaledDecimal(decimals: 3, in: 0...1_000_000_000, what: "an arrival rate >= 0"))
+                                : try entry.scaledDecimal(decimals: 3, in: 0...ScenarioLimits.maxArrivalsPerHour * 1000,
+                                                          what: "an arrival rate from 0 to \(ScenarioLimits.maxArrivalsPerHour) per hour"))
         }
         return values
     }
 
     /// A trace replay: CSV `time,users`, time as seconds since start, a duration, or an instant.
+    ///
+    /// The file must lie inside the scenario's folder tree unless `LoadOptions.allowsFilesOutside`; errors give
+    /// the line and the column of the bad cell and show at most a short, escaped excerpt of it.
     func trace(_ field: Field) throws(ScenarioError) -> DemandPattern {
         let name = try field.nonEmptyString()
         let path = name.hasPrefix("/") ? name : (directory.isEmpty ? name : directory + "/" + name)
-        var bytes = try ScenarioLoader.readFile(path, what: "a readable trace file", path: field.path, file: file)[...]
+        try checkInsideScenarioFolder(path, field)
+        var bytes = try ScenarioLoader.readFile(path, limit: ScenarioLimits.maxTraceBytes, what: "a readable trace file",
+                                                jsonPath: field.path, file: file)[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) } // A UTF-8 byte order mark.
         var steps: [DemandStep] = []
         // Lines end in "\n" or "\r\n" (Windows exports); split on bytes, where "\r\n" is not one character.
         for (offset, rawLine) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            let line = String(decoding: rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine, as: UTF8.self)
+            let lineBytes = rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine
             let lineNumber = offset + 1
-            let fail = { (expected: String, found: String) in
-                ScenarioError(file: path, position: TextPosition(line: lineNumber, column: 1), path: field.path,
+            let fail = { (column: Int, expected: String, found: String) in
+                ScenarioError(file: path, position: TextPosition(line: lineNumber, column: column), path: field.path,
                               expected: expected, found: found)
             }
+            guard let line = String(validating: lineBytes, as: UTF8.self) else { throw fail(1, "a line of UTF-8 text", "invalid UTF-8") }
             if lineNumber == 1 {
-                guard line == "time,users" else { throw fail("the header \"time,users\"", "\"\(line)\"") }
+                guard line == "time,users" else { throw fail(1, "the header \"time,users\"", Excerpt.quoted(line)) }
                 continue
             }
             if line.isEmpty { continue }
             let cells = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard cells.count == 2 else { throw fail("two cells: time,users", "\(cells.count) cells") }
-            let timeText = String(cells[0])
+            guard cells.count == 2 else { throw fail(1, "two cells: time,users", "\(cells.count) cells") }
+            let timeText = String(cells[0]), usersColumn = cells[0].unicodeScalars.count + 2
             let at: SimInstant
             if let seconds = Int64(timeText), seconds >= 0 {
+                guard seconds <= ScenarioLimits.maxTime.milliseconds / 1000 else {
+                    throw fail(1, "at most \(ScenarioLimits.maxTime.milliseconds / 1000) seconds (\(ScenarioLimits.maxTime))", Excerpt.quoted(timeText))
+                }
                 at = .start + .seconds(seconds)
-            } else if let instant = TimeSyntax.instant(timeText, startEpochMilliseconds: startEpochMilliseconds) {
+            } else if let instant = TimeSyntax.instant(timeText, startEpochMilliseconds: startEpochMilliseconds),
+                      instant <= .start + ScenarioLimits.maxTime {
                 at = instant
             } else {
-                throw fail("seconds since start or " + TimeSyntax.instantForm, "\"\(timeText)\"")
+                throw fail(1, "seconds since start or " + TimeSyntax.instantForm + " within \(ScenarioLimits.maxTime)", Excerpt.quoted(timeText))
             }
-            guard let users = Int32(cells[1]), users >= 0 else { throw fail("a user count >= 0", "\"\(cells[1])\"") }
-            if let last = steps.last, at <= last.at { throw fail("times in increasing order", "\(at) after \(last.at)") }
-            steps.append(DemandStep(at: at, users: users))
+            guard let users = Int64(cells[1]), (0...ScenarioLimits.maxCount).contains(users) else {
+                throw fail(usersColumn, "a user count from 0 to \(ScenarioLimits.maxCount)", Excerpt.quoted(String(cells[1])))
+            }
+            if let last = steps.last, at <= last.at { throw fail(1, "times in increasing order", "\(at) after \(last.at)") }
+            steps.append(DemandStep(at: at, users: Int32(users)))
         }
         guard !steps.isEmpty else {
             throw ScenarioError(file: path, position: nil, path: field.path, expected: "at least one row", found: "none")
         }
         return .steps(steps)
+    }
+
+    /// A file the scenario names must resolve (links followed) inside the scenario's folder tree, unless allowed.
+    func checkInsideScenarioFolder(_ path: String, _ field: Field) throws(ScenarioError) {
+        guard !options.allowsFilesOutside else { return }
+        let folder = ScenarioLoader.resolved(directory.isEmpty ? "." : directory)
+        guard let folder, let target = ScenarioLoader.resolved(path) else { return } // A missing file is reported when read.
+        guard target.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/") else {
+            throw field.fail("a file inside the scenario's folder \(Excerpt.quoted(folder)) (--allow-outside-files reads others)")
+        }
+    }
+
+    /// The absolute path with every link resolved, if the file exists.
+    static func resolved(_ path: String) -> String? {
+        guard let pointer = realpath(path, nil) else { return nil }
+        defer { free(pointer) }
+        return String(cString: pointer)
     }
 }

@@ -2,11 +2,27 @@ import Foundation
 import LeaseKernel
 import LeaseModel
 
+/// How a scenario is loaded.
+public struct LoadOptions: Sendable {
+    /// Replaces the scenario's own seed when given.
+    public var seed: UInt64?
+    /// Whether a scenario may read files (traces) outside its own folder tree.
+    public var allowsFilesOutside = false
+
+    public init(seed: UInt64? = nil, allowsFilesOutside: Bool = false) {
+        self.seed = seed
+        self.allowsFilesOutside = allowsFilesOutside
+    }
+}
+
 /// Reads and validates a scenario file strictly: every error names file, position, JSON path, expected and found.
+///
+/// Time and memory are linear in the input, and every value is bounded (`ScenarioLimits`) so that nothing the
+/// model later adds or multiplies can overflow.
 public struct ScenarioLoader {
-    let file: String
+    let source: ScenarioSource
     let directory: String
-    let seedOverride: UInt64?
+    let options: LoadOptions
     var startEpochMilliseconds: Int64 = 0
     var spec = FleetSpec()
     var duration = SimDuration.days(1)
@@ -14,40 +30,59 @@ public struct ScenarioLoader {
     var featureIndex: [String: Int] = [:]
     var serverIndex: [String: Int] = [:]
     var clientIndex: [String: Int] = [:]
-    /// Where each client was declared, for errors found later (R-ALLOC-4).
+    /// Where each client was declared (one entry per declaration; `clientDeclaration` maps clients to it).
     var clientFields: [Field] = []
+    var clientDeclaration: [Int32] = []
+    /// Slots (client-feature allocations) so far.
+    var slotCount = 0
     /// Each server's installed counts at the start and their changes, computed once the features are known.
     var capacitySchedules: [(initial: [Int32], changes: [CapacityChange])] = []
+
+    var file: String { source.file }
 
     /// Loads the scenario at `path`.
     /// - Parameter seed: replaces the scenario's own seed when given.
     public static func load(path: String, seed: UInt64? = nil) throws(ScenarioError) -> Scenario {
-        let bytes = try readFile(path, what: "a readable scenario file", path: "")
-        return try load(bytes: bytes, file: path, seed: seed)
+        try load(path: path, options: LoadOptions(seed: seed))
+    }
+
+    public static func load(path: String, options: LoadOptions) throws(ScenarioError) -> Scenario {
+        let bytes = try readFile(path, limit: ScenarioLimits.maxScenarioBytes, what: "a readable scenario file", jsonPath: "", file: path)
+        return try load(bytes: bytes, file: path, options: options)
     }
 
     /// Loads a scenario from bytes; `file` names it in errors and anchors relative trace paths.
     public static func load(bytes: [UInt8], file: String, seed: UInt64? = nil) throws(ScenarioError) -> Scenario {
+        try load(bytes: bytes, file: file, options: LoadOptions(seed: seed))
+    }
+
+    public static func load(bytes: [UInt8], file: String, options: LoadOptions) throws(ScenarioError) -> Scenario {
+        guard bytes.count <= ScenarioLimits.maxScenarioBytes else {
+            throw ScenarioError(file: file, position: nil, path: "", expected: "a scenario of at most \(ScenarioLimits.maxScenarioBytes) bytes",
+                                found: "\(bytes.count) bytes")
+        }
         let root: JSONNode
         do {
             root = try StrictJSONReader.parse(bytes)
         } catch {
-            throw ScenarioError(file: file, position: error.position, path: "", expected: error.expected, found: error.found)
+            throw ScenarioError(file: file, position: error.position, path: error.path, expected: error.expected, found: error.found)
         }
-        var loader = ScenarioLoader(file: file, directory: (file as NSString).deletingLastPathComponent, seedOverride: seed)
-        return try loader.scenario(Field(node: root, path: "", file: file))
+        let source = ScenarioSource(file: file, bytes: bytes)
+        var loader = ScenarioLoader(source: source, directory: (file as NSString).deletingLastPathComponent, options: options)
+        return try loader.scenario(Field(node: root, parentPath: "", step: nil, source: source))
     }
 
-    static func readFile(_ path: String, what: String, path jsonPath: String, file: String? = nil) throws(ScenarioError) -> [UInt8] {
-        let fail = { (found: String) in
-            ScenarioError(file: file ?? path, position: nil, path: jsonPath, expected: what, found: found)
-        }
+    /// The bytes of a file of at most `limit` bytes; errors name `file` and `jsonPath` (the field that named it).
+    static func readFile(_ path: String, limit: Int, what: String, jsonPath: String, file: String) throws(ScenarioError) -> [UInt8] {
+        let fail = { (found: String) in ScenarioError(file: file, position: nil, path: jsonPath, expected: what, found: found) }
+        let shown = Excerpt.quoted(path)
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw fail("no file at \(path)") }
-        guard !isDirectory.boolValue else { throw fail("a directory at \(path)") }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw fail("no file at \(shown)") }
+        guard !isDirectory.boolValue else { throw fail("a directory at \(shown)") }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        guard size <= ScenarioFormat.maxFileBytes else { throw fail("\(size) bytes (the limit is \(ScenarioFormat.maxFileBytes))") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw fail("a file that cannot be read: \(path)") }
+        guard size <= limit else { throw fail("\(size) bytes at \(shown) (the limit is \(limit))") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw fail("a file that cannot be read: \(shown)") }
+        guard data.count <= limit else { throw fail("\(data.count) bytes at \(shown) (the limit is \(limit))") }
         return [UInt8](data)
     }
 
@@ -56,67 +91,64 @@ public struct ScenarioLoader {
         let format = try root.required("format", "\"\(ScenarioFormat.current)\"")
         guard try format.string() == ScenarioFormat.current else { throw format.fail("\"\(ScenarioFormat.current)\"") }
         let name = try root.optional("name")?.nonEmptyString() ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-        let description = try root.optional("description")?.string() ?? ""
+        let description = try root.optional("description")?.text() ?? ""
         spec.seed = UInt64(try root.optional("seed")?.integer(in: 0...Int64.max, what: "a seed") ?? 0)
-        if let seedOverride { spec.seed = seedOverride }
+        if let seed = options.seed { spec.seed = seed }
         if let start = root.optional("start") {
             guard let epoch = TimeSyntax.dateTime(try start.string()) else { throw start.fail("a UTC start like \"2026-01-05T00:00Z\"") }
             startEpochMilliseconds = epoch
         }
         spec.startEpochMilliseconds = startEpochMilliseconds
-        let durationField = try root.required("duration", TimeSyntax.durationForm)
-        duration = try positiveDuration(durationField)
-        var limits = RunLimits()
-        if let limitsField = root.optional("limits") { limits = try runLimits(limitsField, limits) }
-        guard duration.milliseconds <= limits.maxTime.millisecondsSinceStart else {
-            throw durationField.fail("a duration of at most \(SimDuration(milliseconds: limits.maxTime.millisecondsSinceStart))")
-        }
+        var limits = RunLimits(), hostLimits = HostLimits()
+        if let limitsField = root.optional("limits") { (limits, hostLimits) = try runLimits(limitsField) }
+        duration = try positiveDuration(try root.required("duration", TimeSyntax.durationForm))
         if let policy = root.optional("policy") { spec.policy = try leasePolicy(policy) }
         var defaultLatency = SimDuration.zero
         if let network = root.optional("network") {
             let object = try network.object(allowed: ScenarioKeys.network)
             if let latency = object.optional("latency") { defaultLatency = try nonNegativeDuration(latency) }
         }
-        let servers = try root.required("servers", "an array of servers").array()
-        guard !servers.isEmpty else { throw try root.required("servers", "").fail("at least one server", found: "an empty array") }
+        let serversField = try root.required("servers", "an array of servers")
+        let servers = try serversField.array()
+        guard !servers.isEmpty else { throw serversField.fail("at least one server", found: "an empty array") }
+        guard servers.count <= ScenarioLimits.maxServers else {
+            throw serversField.fail("at most \(ScenarioLimits.maxServers) servers", found: "\(servers.count)")
+        }
         for server in servers { try self.server(server) }
         let clients = try root.required("clients", "an array of clients").array()
         for client in clients { try self.client(client, defaultLatency: defaultLatency) }
+        try checkFeatureBounds(root)
         // Every feature is known once the clients are read: compute each server's license calendar once.
         capacitySchedules = spec.servers.indices.map { server in
             LicenseSchedule.capacity(server: server, licenses: spec.servers[server].licenses, featureCount: spec.features.count)
         }
         try checkReservedFitsInstalled()
-        if let actions = root.optional("actions") {
-            for action in try actions.array() { try self.action(action) }
-            spec.actions.sort { $0.at < $1.at } // Stable: equal instants keep file order.
-        }
+        if let actions = root.optional("actions") { try self.actions(actions) }
         var expectations: [Expectation] = []
         if let list = root.optional("expectations") {
             for entry in try list.array() { expectations.append(try expectation(entry)) }
         }
         return Scenario(file: file, name: name, description: description, spec: spec, duration: duration,
-                        limits: limits, expectations: expectations)
+                        limits: limits, hostLimits: hostLimits, expectations: expectations)
     }
 
-    func runLimits(_ field: Field, _ defaults: RunLimits) throws(ScenarioError) -> RunLimits {
+    /// The run's limits: the kernel's (events, pending events) and the host's (output bytes, wall time).
+    func runLimits(_ field: Field) throws(ScenarioError) -> (RunLimits, HostLimits) {
         let object = try field.object(allowed: ScenarioKeys.limits)
-        var limits = defaults
+        var limits = RunLimits(), host = HostLimits()
         if let maxEvents = object.optional("maxEvents") {
             limits.maxEvents = try maxEvents.integer(in: 1...Int64.max, what: "an event count")
         }
         if let maxPending = object.optional("maxPendingEvents") {
             limits.maxPendingEvents = Int(try maxPending.integer(in: 1...1_000_000_000, what: "an event count"))
         }
-        return limits
-    }
-
-    /// One of a setting's named values.
-    func choice<Choice: RawRepresentable & CaseIterable>(_ field: Field) throws(ScenarioError) -> Choice where Choice.RawValue == String {
-        guard let choice = Choice(rawValue: try field.string()) else {
-            throw field.fail("one of \(Choice.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+        if let maxBytes = object.optional("maxOutputBytes") {
+            host.maxOutputBytes = try maxBytes.integer(in: 1...Int64.max, what: "a byte count")
         }
-        return choice
+        if let maxWall = object.optional("maxWallTime") {
+            host.maxWallTime = .milliseconds(try positiveDuration(maxWall).milliseconds)
+        }
+        return (limits, host)
     }
 
     /// R-LEASE-1b, R-LEASE-3, R-LEASE-4, R-LEASE-7, R-LEASE-9: the policy block, defaults for what is left out.
@@ -143,13 +175,21 @@ public struct ScenarioLoader {
         return policy
     }
 
+    /// One of a setting's named values.
+    func choice<Choice: RawRepresentable & CaseIterable>(_ field: Field) throws(ScenarioError) -> Choice where Choice.RawValue == String {
+        guard let choice = Choice(rawValue: try field.string()) else {
+            throw field.fail("one of \(Choice.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+        }
+        return choice
+    }
+
     // MARK: Servers and licenses
 
     mutating func server(_ field: Field) throws(ScenarioError) {
         let object = try field.object(allowed: ScenarioKeys.server)
         let idField = try object.required("id", "a server id")
         let id = try idField.nonEmptyString()
-        guard serverIndex[id] == nil else { throw idField.fail("a server id used once", found: "\"\(id)\" again") }
+        guard serverIndex[id] == nil else { throw idField.fail("a server id used once", found: "\(Excerpt.quoted(id)) again") }
         serverIndex[id] = spec.servers.count
         var licenses: [License] = []
         if let list = object.optional("licenses") {
@@ -162,13 +202,18 @@ public struct ScenarioLoader {
     mutating func license(_ field: Field, among earlier: [License]) throws(ScenarioError) -> License {
         let object = try field.object(allowed: ScenarioKeys.license)
         let sku = try object.required("sku", "a SKU").nonEmptyString()
-        let feature = feature(try object.required("feature", "a feature name").nonEmptyString())
+        let feature = try feature(try object.required("feature", "a feature name"))
         let typeField = try object.required("type", "a license type")
-        guard let kind = LicenseKind(rawValue: try typeField.string()) else {
-            throw typeField.fail("one of \(LicenseKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+        let kind: LicenseKind = try choice(typeField)
+        let countField = try object.required("count", "a count")
+        let count = try countField.integer(in: 1...ScenarioLimits.maxLicenseCount, what: "a count")
+        // R-LIC-1: counts of a feature stack; bounded so that the server's used and free counts cannot overflow.
+        let stacked = earlier.reduce(count) { $0 + ($1.feature == feature ? Int64($1.count) : 0) }
+        guard stacked <= ScenarioLimits.maxInstalledPerFeature else {
+            throw countField.fail("licenses of \(Excerpt.quoted(spec.features[feature])) on one server adding up to at most \(ScenarioLimits.maxInstalledPerFeature) (R-LIC-1)",
+                                  found: "\(count), bringing the sum to \(stacked)")
         }
-        let count = Int32(try object.required("count", "a count").integer(in: 1...100_000_000, what: "a count"))
-        var license = License(sku: sku, feature: feature, kind: kind, count: count)
+        var license = License(sku: sku, feature: feature, kind: kind, count: Int32(count))
         if let installed = object.optional("installedAt") { license.installedAt = try instant(installed) }
         let start = object.optional("start"), end = object.optional("end")
         if kind == .perpetual {
@@ -188,17 +233,31 @@ public struct ScenarioLoader {
             let skuField = try object.required("sku", "")
             guard let base = license.renewedSKU else { throw skuField.fail("a renewal SKU ending in \"-R\"") }
             guard earlier.contains(where: { ($0.sku == base || $0.sku == sku) && $0.feature == feature }) else {
-                throw skuField.fail("a renewal listed after the subscription \"\(base)\" it renews (R-LIC-3)")
+                throw skuField.fail("a renewal listed after the subscription \(Excerpt.quoted(base)) it renews (R-LIC-3)")
             }
         }
         return license
     }
 
-    mutating func feature(_ name: String) -> Int {
+    /// The index of the feature named by `field`, made on first use (R-ROLE-2).
+    mutating func feature(_ field: Field) throws(ScenarioError) -> Int {
+        let name = try field.nonEmptyString()
         if let index = featureIndex[name] { return index }
+        guard spec.features.count < ScenarioLimits.maxFeatures else {
+            throw field.fail("at most \(ScenarioLimits.maxFeatures) features in a scenario")
+        }
         featureIndex[name] = spec.features.count
         spec.features.append(name)
         return spec.features.count - 1
+    }
+
+    /// Servers times features within `ScenarioLimits.maxServerFeatures`.
+    func checkFeatureBounds(_ root: ObjectField) throws(ScenarioError) {
+        let pairs = spec.servers.count * spec.features.count
+        guard pairs <= ScenarioLimits.maxServerFeatures else {
+            throw try root.required("servers", "").fail("servers times features at most \(ScenarioLimits.maxServerFeatures)",
+                                                       found: "\(spec.servers.count) x \(spec.features.count) = \(pairs)")
+        }
     }
 
     // MARK: Values
@@ -209,9 +268,12 @@ public struct ScenarioLoader {
         return duration
     }
 
+    /// A duration of at most `ScenarioLimits.maxTime`.
     func nonNegativeDuration(_ field: Field) throws(ScenarioError) -> SimDuration {
-        guard case .string(let text) = field.node.value else { throw field.fail(TimeSyntax.durationForm) }
-        guard let duration = TimeSyntax.duration(text) else { throw field.fail(TimeSyntax.durationForm) }
+        guard case .string(let text) = field.node.value, let duration = TimeSyntax.duration(text) else {
+            throw field.fail(TimeSyntax.durationForm)
+        }
+        guard duration <= ScenarioLimits.maxTime else { throw field.fail("a duration of at most \(ScenarioLimits.maxTime)") }
         return duration
     }
 
@@ -227,11 +289,22 @@ public struct ScenarioLoader {
         SimInstant(millisecondsSinceStart: epochDay * SimDuration.millisecondsPerDay - startEpochMilliseconds)
     }
 
+    /// An instant from the start to `ScenarioLimits.maxTime` after it.
     func instant(_ field: Field) throws(ScenarioError) -> SimInstant {
         guard case .string(let text) = field.node.value,
               let instant = TimeSyntax.instant(text, startEpochMilliseconds: startEpochMilliseconds) else {
             throw field.fail(TimeSyntax.instantForm + " at or after the start")
         }
+        guard instant <= .start + ScenarioLimits.maxTime else {
+            throw field.fail("an instant at most \(ScenarioLimits.maxTime) after the start")
+        }
         return instant
+    }
+
+    /// An instant before the end of the run (actions and expectations; anything later would silently never happen).
+    func instantInRun(_ field: Field) throws(ScenarioError) -> SimInstant {
+        let at = try instant(field)
+        guard at < .start + duration else { throw field.fail("an instant before the end of the run (\(duration))") }
+        return at
     }
 }

@@ -45,3 +45,22 @@ let day = SimDuration.days(1)
     #expect(intervals[2] == (.start + day * 370)..<(.start + day * 735))
     #expect(intervals[3] == nil)
 }
+
+/// R-LIC-3: a long renewal chain (1 subscription, 20,000 renewals) pairs each renewal with the one before it, in
+/// time linear in the licenses (a quadratic pairing took minutes here).
+@Test func rLic3LongRenewalChainsPairInOrder() {
+    var licenses = [License(sku: "S", feature: 0, kind: .subscription, count: 10, startsAt: .start, endsAt: .start + day)]
+    for year in 1...20_000 as ClosedRange<Int64> {
+        licenses.append(License(sku: "S-R", feature: 0, kind: .renewal, count: 10, startsAt: .start, endsAt: .start + day * (year + 1)))
+    }
+    let intervals = LicenseSchedule.activeIntervals(of: licenses)
+    #expect(intervals[1] == (.start + day)..<(.start + day * 2))
+    #expect(intervals[20_000] == (.start + day * 20_000)..<(.start + day * 20_001))
+    #expect(intervals.allSatisfy { $0 != nil })
+    // A subscription whose own SKU ends in -R is renewed by a renewal of that SKU.
+    let odd = LicenseSchedule.activeIntervals(of: [
+        License(sku: "X-R", feature: 0, kind: .subscription, count: 5, startsAt: .start, endsAt: .start + day),
+        License(sku: "X-R", feature: 0, kind: .renewal, count: 5, startsAt: .start, endsAt: .start + day * 3),
+    ])
+    #expect(odd[1] == (.start + day)..<(.start + day * 3))
+}
