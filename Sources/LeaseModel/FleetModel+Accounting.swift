@@ -63,8 +63,8 @@ extension FleetModel {
     @inline(__always) mutating func accountServerFeature(_ index: Int, _ now: SimInstant) {
         let elapsed = (now - serverFeatures[index].accountedAt).milliseconds
         if elapsed > 0 {
-            serverFeatures[index].usedUserMilliseconds += Int64(serverFeatures[index].used) * elapsed
-            serverFeatures[index].installedUserMilliseconds += Int64(serverFeatures[index].installed) * elapsed
+            serverFeatures[index].usedUserMilliseconds += Int128(serverFeatures[index].used) * Int128(elapsed)
+            serverFeatures[index].installedUserMilliseconds += Int128(serverFeatures[index].installed) * Int128(elapsed)
         }
         serverFeatures[index].accountedAt = now
     }
@@ -143,11 +143,12 @@ extension FleetModel {
     }
 }
 
-/// A feature's time integrals summed over the fleet's slots, in user-milliseconds.
+/// A feature's time integrals summed over the fleet's slots, in user-milliseconds (128-bit: 2e6 slots of up to
+/// 6.4e18 each pass Int64).
 public struct FeatureIntegrals: Sendable, Equatable {
-    public var deniedUserMilliseconds: Int64 = 0
-    public var servedUserMilliseconds: Int64 = 0
-    public var leasedUserMilliseconds: Int64 = 0
+    public var deniedUserMilliseconds: Int128 = 0
+    public var servedUserMilliseconds: Int128 = 0
+    public var leasedUserMilliseconds: Int128 = 0
 }
 
 extension FleetModel {
@@ -155,9 +156,9 @@ extension FleetModel {
     public func fleetIntegrals(feature: Int) -> FeatureIntegrals {
         var sums = FeatureIntegrals()
         for slot in 0..<slotCount where slots[slot].feature == Int32(feature) {
-            sums.deniedUserMilliseconds += slots[slot].deniedUserMilliseconds
-            sums.servedUserMilliseconds += slots[slot].servedUserMilliseconds
-            sums.leasedUserMilliseconds += slots[slot].leasedUserMilliseconds
+            sums.deniedUserMilliseconds += Int128(slots[slot].deniedUserMilliseconds)
+            sums.servedUserMilliseconds += Int128(slots[slot].servedUserMilliseconds)
+            sums.leasedUserMilliseconds += Int128(slots[slot].leasedUserMilliseconds)
         }
         return sums
     }

@@ -26,6 +26,11 @@ public struct FleetModel: EventHandler {
     /// Installed-count changes of every server, in time order.
     public let capacityChanges: [CapacityChange]
     public internal(set) var counters = ProtocolCounters()
+    /// The most users a slot may have: every demand value is at most 1e7 scaled by at most 1.999, and random
+    /// sessions stop here, so a slot's user-millisecond integrals fit Int64 over the longest run.
+    public static let maxUsersPerSlot: Int32 = 20_000_000
+    /// Set when random sessions would have passed `maxUsersPerSlot`: the run's result is no longer exact.
+    public internal(set) var demandOverflow: DemandOverflow?
     var network = MessagesInFlight()
     public var records = ModelLog()
 
@@ -195,4 +200,10 @@ public struct FleetModel: EventHandler {
     public func slot(client: Int, feature: Int) -> Int? {
         clientSlots(Int32(client)).first { slots[Int($0)].feature == Int32(feature) }.map(Int.init)
     }
+}
+
+/// Random sessions on a slot reached `FleetModel.maxUsersPerSlot`; later arrivals were not counted.
+public struct DemandOverflow: Sendable, Equatable {
+    public var slot: Int32
+    public var at: SimInstant
 }

@@ -35,7 +35,8 @@ public struct SlotState: Sendable {
     var demandCursor: Int32 = 0
     var accountedAt: SimInstant = .start
     public var deniedLogins: Int64 = 0
-    /// Integral of unserved users over time, in user-milliseconds.
+    /// Integral of unserved users over time, in user-milliseconds. The three integrals fit Int64: a slot never has
+    /// more than `FleetModel.maxUsersPerSlot` users (2e7) and a run lasts at most 3660 days (3.2e11 ms): 6.4e18.
     public var deniedUserMilliseconds: Int64 = 0
     public var servedUserMilliseconds: Int64 = 0
     public var leasedUserMilliseconds: Int64 = 0
@@ -67,8 +68,10 @@ public struct ServerFeatureState: Sendable {
     public var installed: Int32 = 0
     public var used: Int32 = 0
     var accountedAt: SimInstant = .start
-    public var usedUserMilliseconds: Int64 = 0
-    public var installedUserMilliseconds: Int64 = 0
+    /// Integrals of the used and installed counts over time, in user-milliseconds (1e9 installed over 3660 days
+    /// passes Int64, so they are 128-bit).
+    public var usedUserMilliseconds: Int128 = 0
+    public var installedUserMilliseconds: Int128 = 0
     public var peakUsed: Int32 = 0
     /// R-LEASE-11: reserved counts set aside for configured clients that do not hold them now (stopped, lapsed,
     /// or short of their RUC): sum over configured clients of max(0, RUC - reserved held).

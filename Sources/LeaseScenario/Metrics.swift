@@ -70,7 +70,7 @@ extension FleetModel {
         }
     }
 
-    func ratio(_ numerator: Int64, _ denominator: Int64) -> Double {
+    func ratio<Count: BinaryInteger>(_ numerator: Count, _ denominator: Count) -> Double {
         denominator == 0 ? 0 : Double(numerator) / Double(denominator)
     }
 }

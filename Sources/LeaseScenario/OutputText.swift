@@ -30,16 +30,15 @@ public enum OutputText {
         return out + "\""
     }
 
-    /// `numerator / denominator` rounded half up to `decimals` places, as exact decimal text.
-    public static func decimal(_ numerator: Int64, over denominator: Int64, decimals: Int) -> String {
-        precondition(denominator > 0, "denominator must be positive")
-        var scale: Int64 = 1
+    /// `numerator / denominator` rounded half up to `decimals` places (at most 6), as exact decimal text.
+    /// 128-bit: fleet-wide integrals in user-milliseconds reach 1e26.
+    public static func decimal(_ numerator: Int128, over denominator: Int128, decimals: Int) -> String {
+        precondition(denominator > 0 && decimals <= 6, "denominator must be positive")
+        var scale: Int128 = 1
         for _ in 0..<decimals { scale *= 10 }
         let negative = numerator < 0
         let magnitude = negative ? -numerator : numerator
-        let (high, low) = magnitude.multipliedFullWidth(by: scale)
-        let scaled = Int64(denominator.dividingFullWidth((high, low)).quotient)
-        let remainder = denominator.dividingFullWidth((high, low)).remainder
+        let (scaled, remainder) = (magnitude * scale).quotientAndRemainder(dividingBy: denominator)
         let rounded = scaled + (remainder * 2 >= denominator ? 1 : 0)
         let whole = rounded / scale, fraction = rounded % scale
         var text = (negative && rounded != 0 ? "-" : "") + String(whole)
@@ -57,6 +56,6 @@ public enum OutputText {
 
     /// Seconds since start: whole seconds, or with milliseconds when there are any.
     public static func seconds(milliseconds: Int64) -> String {
-        milliseconds % 1000 == 0 ? String(milliseconds / 1000) : decimal(milliseconds, over: 1000, decimals: 3)
+        milliseconds % 1000 == 0 ? String(milliseconds / 1000) : decimal(Int128(milliseconds), over: 1000, decimals: 3)
     }
 }

@@ -4,12 +4,12 @@ import LeaseModel
 /// The run's summary: summary.json for machines, a few lines for people.
 public enum RunSummary {
     /// Denied user-hours as exact decimal text with 3 places.
-    static func userHours(_ userMilliseconds: Int64) -> String {
-        OutputText.decimal(userMilliseconds, over: SimDuration.millisecondsPerHour, decimals: 3)
+    static func userHours<Count: BinaryInteger>(_ userMilliseconds: Count) -> String {
+        OutputText.decimal(Int128(userMilliseconds), over: Int128(SimDuration.millisecondsPerHour), decimals: 3)
     }
 
-    static func ratio(_ numerator: Int64, _ denominator: Int64) -> String {
-        denominator == 0 ? "0.0000" : OutputText.decimal(numerator, over: denominator, decimals: 4)
+    static func ratio<Count: BinaryInteger>(_ numerator: Count, _ denominator: Count) -> String {
+        denominator == 0 ? "0.0000" : OutputText.decimal(Int128(numerator), over: Int128(denominator), decimals: 4)
     }
 
     /// summary.json: run metadata, then fleet, servers, clients and expectations, keys in fixed order.
