@@ -4,7 +4,8 @@ import PackageDescription
 /// leasesim: a deterministic discrete-event simulator of software-license fleets.
 ///
 /// Layers, dependencies pointing one way:
-/// `leasesim` (executable) -> `LeaseCLI` -> `LeaseScenario` -> `LeaseModel` -> `LeaseKernel`.
+/// `leasesim` (executable) -> `LeaseCLI` -> `LeaseScenario` -> `LeaseModel` -> `LeaseKernel`;
+/// `CLeaseSystem` gives `LeaseScenario` the one system call Swift's Glibc module lacks (an atomic exchange of paths).
 let package = Package(
     name: "leasesim",
     products: [
@@ -16,7 +17,8 @@ let package = Package(
     targets: [
         .target(name: "LeaseKernel"),
         .target(name: "LeaseModel", dependencies: ["LeaseKernel"]),
-        .target(name: "LeaseScenario", dependencies: ["LeaseModel", "LeaseKernel"]),
+        .target(name: "CLeaseSystem"),
+        .target(name: "LeaseScenario", dependencies: ["LeaseModel", "LeaseKernel", "CLeaseSystem"]),
         .target(name: "LeaseCLI", dependencies: ["LeaseScenario", "LeaseModel", "LeaseKernel"]),
         .executableTarget(name: "leasesim", dependencies: ["LeaseCLI"]),
         .target(name: "FleetBenchmark", dependencies: ["LeaseModel", "LeaseKernel"], path: "Benchmarks/Sources/FleetBenchmark"),

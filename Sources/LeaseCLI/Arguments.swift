@@ -35,23 +35,29 @@ struct ParsedArguments {
                 switches.insert(flag)
             } else {
                 let hint = SpellingHint.closest(to: flag, in: valueFlags + switchFlags).map { " (did you mean \($0)?)" } ?? ""
-                throw UsageError(message: "\(command): unknown option \(argument)\(hint); see 'leasesim \(command) --help'")
+                throw UsageError(message: "\(command): unknown option \(Excerpt.plain(argument))\(hint); see 'leasesim \(command) --help'")
             }
         }
     }
 
-    func duration(_ flag: String) throws(UsageError) -> SimDuration? {
+    /// A duration flag's value, at least `minimum`.
+    func duration(_ flag: String, minimum: SimDuration = .milliseconds(1)) throws(UsageError) -> SimDuration? {
         guard let text = values[flag] else { return nil }
-        guard let value = TimeSyntax.duration(text), value > .zero else {
-            throw UsageError(message: "\(flag): expected \(TimeSyntax.durationForm), found \"\(text)\"")
+        guard let value = TimeSyntax.duration(text), value >= minimum else {
+            throw UsageError(message: "\(flag): expected \(TimeSyntax.durationForm) of at least \(minimum), found \(Excerpt.quoted(text))")
         }
         return value
+    }
+
+    /// How to load scenarios: `--seed` and `--allow-outside-files`.
+    func loadOptions() throws(UsageError) -> LoadOptions {
+        LoadOptions(seed: try seed(), allowsFilesOutside: switches.contains("--allow-outside-files"))
     }
 
     func seed() throws(UsageError) -> UInt64? {
         guard let text = values["--seed"] else { return nil }
         guard let seed = UInt64(text), seed <= UInt64(Int64.max) else {
-            throw UsageError(message: "--seed: expected a whole number from 0 to \(Int64.max), found \"\(text)\"")
+            throw UsageError(message: "--seed: expected a whole number from 0 to \(Int64.max), found \(Excerpt.quoted(text))")
         }
         return seed
     }

@@ -9,9 +9,9 @@ public enum LeaseSimCLI {
     leasesim \(ScenarioRunner.version): a deterministic simulator of software-license fleets
 
     Usage:
-      leasesim run SCENARIO [--out DIR] [--sample DURATION] [--entity ID]... [--no-events] [--seed N] [--check-invariants] [--quiet]
-      leasesim check SCENARIO... [--seed N]
-      leasesim validate SCENARIO...
+      leasesim run SCENARIO [--out DIR] [--sample DURATION] [--entity ID]... [--no-events] [--seed N] [--check-invariants] [--allow-outside-files] [--quiet]
+      leasesim check SCENARIO... [--seed N] [--allow-outside-files]
+      leasesim validate SCENARIO... [--allow-outside-files]
       leasesim --version | --help | COMMAND --help
 
     Exit codes: 0 ok, 1 an expectation failed (check), 2 bad input or usage,
@@ -22,15 +22,19 @@ public enum LeaseSimCLI {
     leasesim run SCENARIO [options]: run one scenario and write its results
 
       --out DIR            write timeline.csv, events.csv and summary.json into DIR (default: out)
-      --sample DURATION    one timeline row per entity every DURATION (e.g. 1h) instead of one per change
+      --sample DURATION    one timeline row per entity every DURATION (at least 1s, e.g. 1h) instead of one per change
       --entity ID          keep only this client's or server's rows in timeline.csv and events.csv;
                            repeatable; a trailing * matches a prefix (--entity 'branch-00*'); fleet rows stay
       --no-events          do not write events.csv (every protocol message: large for big fleets)
       --seed N             replace the scenario's seed
       --check-invariants   check the model's invariants after every event (slower)
+      --allow-outside-files  let the scenario read trace files outside its own folder
       --quiet              print nothing but errors
 
-    Files are written under temporary names and renamed when the run succeeds.
+    The outputs are written into a staging directory beside DIR and put in place as one set when the run
+    ends: DIR always holds one complete set. A run that fails leaves only DIR/error.txt. DIR must be empty
+    or hold only what leasesim wrote; nothing else in it is ever deleted. A second run into DIR at the same
+    time fails at once.
     """
 
     static let checkHelp = """
@@ -63,7 +67,7 @@ public enum LeaseSimCLI {
             case "validate": return try validate(rest)
             default:
                 let hint = SpellingHint.closest(to: command, in: ["run", "check", "validate"]).map { " (did you mean '\($0)'?)" } ?? ""
-                throw UsageError(message: "unknown command '\(command)'\(hint); see 'leasesim --help'")
+                throw UsageError(message: "unknown command '\(Excerpt.plain(command))'\(hint); see 'leasesim --help'")
             }
         } catch {
             standardError("leasesim: \(error)")
@@ -74,21 +78,22 @@ public enum LeaseSimCLI {
     /// The documented exit code for an error.
     static func exitCode(for error: Error) -> ExitCode {
         switch error {
-        case is UsageError, is ScenarioError: return .badInput
-        case is RunLimitExceeded: return .runLimit
+        case is UsageError, is ScenarioError, is RunOptionError: return .badInput
+        case is RunLimitExceeded, is ScenarioLimitExceeded: return .runLimit
         default: return .outputFailed
         }
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--sample", "--seed", "--entity"],
-                                         switchFlags: ["--check-invariants", "--quiet", "--no-events", "--help", "-h"], command: "run")
+                                         switchFlags: ["--check-invariants", "--quiet", "--no-events", "--allow-outside-files", "--help", "-h"],
+                                         command: "run")
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(runHelp); return 0 }
         guard parsed.positional.count == 1 else {
             throw UsageError(message: "run: expected one scenario file, found \(parsed.positional.count); see 'leasesim run --help'")
         }
-        let scenario = try ScenarioLoader.load(path: parsed.positional[0], seed: try parsed.seed())
-        var options = RunOptions(outputDirectory: parsed.values["--out"] ?? "out", sampleInterval: try parsed.duration("--sample"))
+        let scenario = try ScenarioLoader.load(path: parsed.positional[0], options: try parsed.loadOptions())
+        var options = RunOptions(outputDirectory: parsed.values["--out"] ?? "out", sampleInterval: try parsed.duration("--sample", minimum: RunOptions.minimumSampleInterval))
         options.checksInvariants = parsed.switches.contains("--check-invariants")
         options.entities = EntityFilter(patterns: parsed.allValues["--entity"] ?? [])
         let ids = scenario.spec.clients.map(\.id) + scenario.spec.servers.map(\.id)
@@ -109,13 +114,14 @@ public enum LeaseSimCLI {
     }
 
     static func check(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--seed"], switchFlags: ["--help", "-h"], command: "check")
+        let parsed = try ParsedArguments(arguments, valueFlags: ["--seed"], switchFlags: ["--allow-outside-files", "--help", "-h"],
+                                         command: "check")
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(checkHelp); return 0 }
         guard !parsed.positional.isEmpty else { throw UsageError(message: "check: expected at least one scenario file") }
         var failed = 0, passed = 0, notRun = 0, worst = ExitCode.success
         for path in parsed.positional {
             do {
-                let scenario = try ScenarioLoader.load(path: path, seed: try parsed.seed())
+                let scenario = try ScenarioLoader.load(path: path, options: try parsed.loadOptions())
                 let report = try ScenarioRunner.run(scenario)
                 print("\(path): \(report.results.filter(\.passed).count) of \(report.results.count) expectations hold")
                 for line in RunSummary.expectationLines(report) { print("  " + line) }
@@ -138,13 +144,14 @@ public enum LeaseSimCLI {
     }
 
     static func validate(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: [], switchFlags: ["--help", "-h"], command: "validate")
+        let parsed = try ParsedArguments(arguments, valueFlags: [], switchFlags: ["--allow-outside-files", "--help", "-h"],
+                                         command: "validate")
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(validateHelp); return 0 }
         guard !parsed.positional.isEmpty else { throw UsageError(message: "validate: expected at least one scenario file") }
         var code = ExitCode.success
         for path in parsed.positional {
             do {
-                let scenario = try ScenarioLoader.load(path: path)
+                let scenario = try ScenarioLoader.load(path: path, options: try parsed.loadOptions())
                 let spec = scenario.spec
                 print("\(path): valid (\(OutputText.count(spec.clients.count, "client")), \(OutputText.count(spec.servers.count, "server")), \(OutputText.count(scenario.expectations.count, "expectation")))")
             } catch {

@@ -44,6 +44,14 @@ final class ChunkWriter: @unchecked Sendable {
     private var closing = false
     private var stopped = false
     private var failure: String?
+    private var written: Int64 = 0
+
+    /// Bytes written to the file so far (for the output-size limit).
+    var bytesWritten: Int64 {
+        condition.lock()
+        defer { condition.unlock() }
+        return written
+    }
 
     /// Starts the writing thread for `descriptor` (which the caller keeps open until `finish`).
     init(descriptor: Int32) {
@@ -122,18 +130,20 @@ final class ChunkWriter: @unchecked Sendable {
             let skip = failure != nil
             condition.unlock()
             var error: String?
+            var bytes = 0
             switch job {
             case let .bytes(chunk, count):
-                if !skip { error = ChunkWriter.writeAll(descriptor, chunk, count) }
+                if !skip { (error, bytes) = (ChunkWriter.writeAll(descriptor, chunk, count), count) }
             case let .render(renderer):
                 if !skip {
                     var rows = CSVBuffer(writingTo: renderSink)
                     renderer.render(into: &rows)
                     rows.finish()
-                    error = renderSink.takeFailure()
+                    (error, bytes) = renderSink.takeResult()
                 }
             }
             condition.lock()
+            written += Int64(bytes)
             if failure == nil { failure = error }
             switch job {
             case let .bytes(chunk, _): spare.append(chunk)
@@ -167,18 +177,23 @@ final class ChunkWriter: @unchecked Sendable {
         let descriptor: Int32
         let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: ChunkWriter.chunkBytes)
         var failure: String?
+        var bytes = 0
 
         init(writer: ChunkWriter) { descriptor = writer.descriptor }
 
         func exchangeChunk(_ filledChunk: UnsafeMutablePointer<UInt8>?, filled: Int, final: Bool) -> UnsafeMutablePointer<UInt8>? {
             precondition(filledChunk == nil || filledChunk == chunk, "a render sink only ever hands out its own chunk")
-            if filledChunk != nil, filled > 0, failure == nil { failure = ChunkWriter.writeAll(descriptor, chunk, filled) }
+            if filledChunk != nil, filled > 0, failure == nil {
+                failure = ChunkWriter.writeAll(descriptor, chunk, filled)
+                bytes += filled
+            }
             return final ? nil : chunk
         }
 
-        func takeFailure() -> String? {
-            defer { failure = nil }
-            return failure
+        /// The first error and the bytes written since the last call.
+        func takeResult() -> (String?, Int) {
+            defer { (failure, bytes) = (nil, 0) }
+            return (failure, bytes)
         }
 
         func release() { chunk.deallocate() }

@@ -1,36 +1,26 @@
 import Foundation
 
-/// An output file written under a temporary name and renamed into place on `commit()`.
+/// One output file of a run, written in the run's staging directory (`OutputSet`) by a writer thread.
 ///
-/// A run that fails never leaves a half-written file: `discard()` (or never
-/// committing) removes the temporary file. Bytes travel in chunks that a
-/// `ChunkWriter` writes on its own thread while the run goes on; rows are
-/// built straight in those chunks by a `CSVBuffer`.
+/// Bytes travel in chunks that a `ChunkWriter` writes on its own thread while the run goes on; rows are built
+/// straight in those chunks by a `CSVBuffer`. The file is never renamed on its own: the whole set is put in
+/// place at once by `OutputSet.commit()`.
 public final class OutputFile: ChunkSink {
-    public let finalPath: String
-    let temporaryPath: String
-    let handle: FileHandle
+    public let path: String
+    let descriptor: Int32
     let writer: ChunkWriter
-    /// Set once `commit` or `discard` has stopped the writer.
+    /// Set once `close` or `abandon` has stopped the writer.
     var closed = false
 
-    /// Creates the temporary file next to `path`.
-    public init(path: String) throws {
-        finalPath = path
-        let directory = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        temporaryPath = (directory.isEmpty ? "" : directory + "/") + ".\(name).tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temporaryPath) else {
-            throw OutputError(path: path, reason: "cannot create \(temporaryPath)")
-        }
-        self.handle = handle
-        writer = ChunkWriter(descriptor: handle.fileDescriptor)
+    /// Creates the file, which must not exist yet.
+    public init(path: String) throws(OutputError) {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw OutputError(path: path, reason: "cannot create the file: \(OutputError.systemReason())") }
+        writer = ChunkWriter(descriptor: descriptor)
     }
 
-    deinit {
-        if !closed { discard() }
-    }
+    deinit { abandon() }
 
     public func write(_ text: String) {
         var text = text
@@ -39,7 +29,7 @@ public final class OutputFile: ChunkSink {
 
     /// Copies bytes into chunks and queues them at once (for headers and whole documents).
     public func write(bytes: UnsafeBufferPointer<UInt8>) {
-        precondition(!closed, "write after commit or discard")
+        precondition(!closed, "write after close")
         guard var next = bytes.baseAddress else { return }
         var remaining = bytes.count
         while remaining > 0 {
@@ -53,45 +43,48 @@ public final class OutputFile: ChunkSink {
 
     /// Queues rows to be formatted on the writer thread, after everything written so far.
     func write(_ renderer: any ChunkRenderer) {
-        precondition(!closed, "write after commit or discard")
+        precondition(!closed, "write after close")
         writer.submit(renderer)
     }
 
     /// Queues a filled chunk (or gives back an empty one) and, unless `final`, returns a fresh one.
     public func exchangeChunk(_ chunk: UnsafeMutablePointer<UInt8>?, filled: Int, final: Bool = false) -> UnsafeMutablePointer<UInt8>? {
-        precondition(!closed, "write after commit or discard")
+        precondition(!closed, "write after close")
         if let chunk {
             if filled > 0 { writer.submit(chunk, count: filled) } else { writer.giveBack(chunk) }
         }
         return final ? nil : writer.takeChunk()
     }
 
-    /// Waits for the writer, closes and renames the file into place.
-    public func commit() throws {
+    /// Bytes written so far.
+    var bytesWritten: Int64 { writer.bytesWritten }
+
+    /// Waits for the writer and closes the file.
+    /// - Throws: `OutputError` when a write (or the close) failed.
+    public func close() throws(OutputError) {
+        guard !closed else { return }
         closed = true
-        if let writeError = writer.finish() {
-            try? handle.close()
-            try? FileManager.default.removeItem(atPath: temporaryPath)
-            throw OutputError(path: finalPath, reason: writeError)
-        }
-        try handle.close()
-        if FileManager.default.fileExists(atPath: finalPath) { try FileManager.default.removeItem(atPath: finalPath) }
-        try FileManager.default.moveItem(atPath: temporaryPath, toPath: finalPath)
+        let writeError = writer.finish()
+        let closeFailed = Foundation.close(descriptor) != 0
+        if let writeError { throw OutputError(path: path, reason: writeError) }
+        if closeFailed { throw OutputError(path: path, reason: OutputError.systemReason()) }
     }
 
-    /// Stops the writer, closes and removes the temporary file.
-    public func discard() {
+    /// Stops the writer and closes the file, ignoring errors (the file is about to be removed).
+    public func abandon() {
         guard !closed else { return }
         closed = true
         _ = writer.finish()
-        try? handle.close()
-        try? FileManager.default.removeItem(atPath: temporaryPath)
+        _ = Foundation.close(descriptor)
     }
 }
 
-/// An output file could not be written.
+/// An output could not be written.
 public struct OutputError: Error, CustomStringConvertible {
     public var path: String
     public var reason: String
     public var description: String { "\(path): cannot write output: \(reason)" }
+
+    /// The text of the last system error.
+    static func systemReason() -> String { String(cString: strerror(errno)) }
 }

@@ -2,13 +2,14 @@ import Foundation
 import LeaseKernel
 import LeaseModel
 
-/// Writes a run's timeline.csv, events.csv and summary.json, all renamed into place only at the end.
+/// Writes a run's timeline.csv, events.csv and summary.json as one set, put in place only at the end (`OutputSet`).
 final class RunWriter {
     static let timelineHeader = "time,seconds,entity,role,feature,users,served,unserved,reserved,incremental,leased,capacity,denied_logins,installed,used,free\n"
     static let eventsHeader = "time,seconds,event,client,server,feature,count,expiry,reason,rule\n"
 
     let directory: String
     let scenario: Scenario
+    let set: OutputSet
     let timeline: OutputFile
     /// Nil when events.csv is not wanted (`--no-events`).
     let events: OutputFile?
@@ -25,26 +26,17 @@ final class RunWriter {
     /// The time columns of the latest instant written, with the instant.
     var cachedTime = (instant: SimInstant.never, bytes: [UInt8]())
 
-    init(directory: String, scenario: Scenario, entities: EntityFilter, writesEvents: Bool) throws {
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                throw OutputError(path: directory, reason: "cannot create the directory")
-            }
-        } else if !isDirectory.boolValue {
-            throw OutputError(path: directory, reason: "not a directory")
-        }
+    init(directory: String, scenario: Scenario, entities: EntityFilter, writesEvents: Bool) throws(OutputError) {
+        set = try OutputSet(directory: directory)
         self.directory = directory
         self.scenario = scenario
         start = scenario.spec.startEpochMilliseconds
         keepsClient = scenario.spec.clients.map { entities.keeps($0.id) }
         keepsServer = scenario.spec.servers.map { entities.keeps($0.id) }
         layout = TimelineLayout(spec: scenario.spec, keepsClient: keepsClient)
-        timeline = try OutputFile(path: directory + "/timeline.csv")
-        events = writesEvents ? try OutputFile(path: directory + "/events.csv") : nil
-        summary = try OutputFile(path: directory + "/summary.json")
+        timeline = try set.createFile(named: "timeline.csv")
+        events = writesEvents ? try set.createFile(named: "events.csv") : nil
+        summary = try set.createFile(named: "summary.json")
         timeline.write(RunWriter.timelineHeader)
         events?.write(RunWriter.eventsHeader)
         timelineRows = CSVBuffer(writingTo: timeline)
@@ -133,22 +125,31 @@ final class RunWriter {
         rows.raw(Array("\(record.kind.name),\(client),\(server),\(feature),\(record.count),\(expiry),\(OutputText.csvCell(reason)),\(record.rule)\n".utf8))
     }
 
-    func finish(_ report: RunReport) throws {
+    /// Bytes written so far, over every file (for the output-size limit).
+    var bytesWritten: Int64 { timeline.bytesWritten + (events?.bytesWritten ?? 0) + summary.bytesWritten }
+
+    /// Writes the summary and puts the whole set in place.
+    func finish(_ report: RunReport) throws(OutputError) {
         timelineRows.finish()
         eventRows.finish()
         summary.write(RunSummary.json(report))
-        do {
-            try timeline.commit()
-            try events?.commit()
-            try summary.commit()
-        } catch {
-            throw OutputError(path: directory, reason: "\(error)")
-        }
+        try timeline.close()
+        try events?.close()
+        try summary.close()
+        try set.commit()
     }
 
-    func discard() {
-        timeline.discard()
-        events?.discard()
-        summary.discard()
+    /// The run failed: the output directory gets a set holding only error.txt with `message` (or, if even that
+    /// cannot be written, is left as it was).
+    func fail(_ message: String) throws(OutputError) {
+        timeline.abandon()
+        events?.abandon()
+        summary.abandon()
+        do {
+            try set.commitFailure(message)
+        } catch {
+            set.discard()
+            throw error
+        }
     }
 }

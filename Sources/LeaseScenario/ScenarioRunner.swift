@@ -4,6 +4,8 @@ import LeaseModel
 
 /// How to run a scenario and what to write.
 public struct RunOptions {
+    /// The shortest `sampleInterval`: one row per entity per simulated second at most.
+    public static let minimumSampleInterval = SimDuration.seconds(1)
     /// Where timeline.csv, events.csv and summary.json go; nil writes nothing.
     public var outputDirectory: String?
     /// One timeline row per entity per interval instead of one per change.
@@ -32,6 +34,26 @@ public struct RunReport {
     public var allPassed: Bool { results.allSatisfy(\.passed) }
 }
 
+/// A run stopped by a limit on what it may use of the host (output bytes, wall time) or on what the model can
+/// count exactly (users per client); exit code 3, like the kernel's `RunLimitExceeded`.
+public struct ScenarioLimitExceeded: Error, Equatable, CustomStringConvertible {
+    public enum Limit: String, Sendable {
+        case maxOutputBytes = "maximum output bytes (limits.maxOutputBytes)"
+        case maxWallTime = "maximum wall time (limits.maxWallTime)"
+        case maxUsersPerClient = "maximum users per client"
+    }
+    public let limit: Limit
+    public let now: SimInstant
+    public let detail: String
+    public var description: String { "run stopped at \(now): \(limit.rawValue) limit reached: \(detail)" }
+}
+
+/// Run options that cannot be honoured (exit code 2).
+public struct RunOptionError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
 /// Runs scenarios: drives the world through checkpoints, judges expectations, writes outputs.
 public enum ScenarioRunner {
     public static let version = "0.1.0"
@@ -39,17 +61,23 @@ public enum ScenarioRunner {
     static let drainInterval = SimDuration.hours(1)
 
     /// Runs a scenario to its end.
-    /// - Throws: `RunLimitExceeded` when a limit is hit, `OutputError` when an output cannot be written;
-    ///   no output file is left behind in either case.
+    /// - Throws: `RunLimitExceeded` or `ScenarioLimitExceeded` when a limit is hit, `OutputError` when an output
+    ///   cannot be written, `RunOptionError` for options that cannot be honoured. A run that fails after its output
+    ///   directory was claimed leaves there only `error.txt`, saying why.
     public static func run(_ scenario: Scenario, options: RunOptions = RunOptions()) throws -> RunReport {
-        let writer = try options.outputDirectory.map { try RunWriter(directory: $0, scenario: scenario, entities: options.entities,
-                                                                               writesEvents: options.writesEvents) }
+        if let interval = options.sampleInterval, interval < RunOptions.minimumSampleInterval {
+            throw RunOptionError(message: "--sample: expected an interval of at least \(RunOptions.minimumSampleInterval), found \(interval)")
+        }
+        let writer = try options.outputDirectory.map { (directory) throws(OutputError) in
+            try RunWriter(directory: directory, scenario: scenario, entities: options.entities, writesEvents: options.writesEvents)
+        }
         do {
             let report = try drive(scenario, options: options, writer: writer)
             try writer?.finish(report)
             return report
         } catch {
-            writer?.discard()
+            // The run's own error is the one reported, even if error.txt cannot be written either.
+            try? writer?.fail("leasesim \(version) could not finish \(scenario.file): \(error)")
             throw error
         }
     }
@@ -70,6 +98,23 @@ public enum ScenarioRunner {
         }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
         var nextAt = 0
         var nextSample: SimInstant? = options.sampleInterval.map { _ in SimInstant.start }
+        let wallStart = ContinuousClock.now
+        /// The limits the kernel does not know: checked between chunks of simulated time.
+        func checkHostLimits() throws(ScenarioLimitExceeded) {
+            let now = world.simulation.now
+            if let overflow = world.model.demandOverflow {
+                let client = scenario.spec.clients[Int(world.model.slotStates[Int(overflow.slot)].client)].id
+                throw ScenarioLimitExceeded(limit: .maxUsersPerClient, now: now,
+                                            detail: "random sessions of \(client) passed \(FleetModel.maxUsersPerSlot) users at \(overflow.at)")
+            }
+            if let writer, writer.bytesWritten > scenario.hostLimits.maxOutputBytes {
+                throw ScenarioLimitExceeded(limit: .maxOutputBytes, now: now,
+                                            detail: "\(writer.bytesWritten) bytes written, the limit is \(scenario.hostLimits.maxOutputBytes)")
+            }
+            if let maxWallTime = scenario.hostLimits.maxWallTime, ContinuousClock.now - wallStart > maxWallTime {
+                throw ScenarioLimitExceeded(limit: .maxWallTime, now: now, detail: "the limit is \(maxWallTime)")
+            }
+        }
 
         func drain() {
             for record in world.model.records.states {
@@ -100,12 +145,15 @@ public enum ScenarioRunner {
                     writer?.sampleRows(world.model, at: sample)
                     nextSample = sample + interval < horizon ? sample + interval : nil
                 }
+                try checkHostLimits()
             } else if chunkEnd < horizon {
                 try world.run(until: chunkEnd)
                 drain()
+                try checkHostLimits()
             } else {
                 try world.run(until: horizon)
                 drain()
+                try checkHostLimits()
                 break
             }
             options.progress?(world.simulation.now)

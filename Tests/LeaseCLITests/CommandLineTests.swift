@@ -48,7 +48,7 @@ func scratch(_ name: String) -> String {
     #expect(result.stdout.hasPrefix("quickstart: 3 clients, 1 server, 1w simulated"))
     #expect(result.stdout.contains("users: denied logins 350, denied user-hours 750.007, peak users 335, peak leased 300 of 300 installed then (headroom at peak 0), installed at end 300\n"))
     let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-    #expect(files == ["events.csv", "summary.json", "timeline.csv"])
+    #expect(files == [".leasesim-outputs", "events.csv", "summary.json", "timeline.csv"])
     let timeline = try String(contentsOfFile: out + "/timeline.csv", encoding: .utf8)
     #expect(timeline.hasPrefix("time,seconds,entity,role,feature,users,served,unserved,reserved,incremental,leased,capacity,denied_logins,installed,used,free\n"))
     let events = try String(contentsOfFile: out + "/events.csv", encoding: .utf8)
@@ -106,17 +106,22 @@ func scratch(_ name: String) -> String {
     #expect(try leasesim(["validate", "Scenarios/quickstart.json"]).code == 0)
 }
 
-@Test func aRunLimitExitsThreeAndLeavesNoOutput() throws {
+/// A run stopped by a limit exits 3 and leaves only error.txt (the previous results do not look current).
+@Test func aRunLimitExitsThreeAndLeavesOnlyTheError() throws {
     let directory = scratch("limit")
     let limited = try String(contentsOfFile: repositoryRoot + "/Scenarios/quickstart.json", encoding: .utf8)
         .replacingOccurrences(of: "\"duration\": \"7d\",", with: "\"duration\": \"7d\", \"limits\": {\"maxEvents\": 100},")
     try limited.write(toFile: directory + "/limited.json", atomically: true, encoding: .utf8)
     let out = directory + "/out"
+    #expect(try leasesim(["run", "Scenarios/quickstart.json", "--out", out, "--quiet"]).code == 0)
     let result = try leasesim(["run", directory + "/limited.json", "--out", out])
     #expect(result.code == 3)
     #expect(result.stderr.hasPrefix("leasesim: run stopped at t+"))
     #expect(result.stderr.hasSuffix("after 100 events: maximum events limit reached\n"))
-    #expect(try FileManager.default.contentsOfDirectory(atPath: out) == [])
+    #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == [".leasesim-outputs", "error.txt"])
+    let error = try String(contentsOfFile: out + "/error.txt", encoding: .utf8)
+    #expect(error.hasPrefix("leasesim 0.1.0 could not finish \(directory)/limited.json: run stopped at t+"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["limited.json", "out"])
 }
 
 @Test func entityFilterKeepsOnlyTheNamedRowsAndTheFleet() throws {
@@ -151,7 +156,7 @@ func scratch(_ name: String) -> String {
     #expect(result.stderr.hasSuffix("leasesim: check: 1 of 2 scenarios did not run; no total is given\n"))
     let alone = try leasesim(["check", directory])
     #expect(alone.code == 2 && alone.stdout.isEmpty)
-    #expect(alone.stderr.contains("expected a readable scenario file, found a directory at \(directory)"))
+    #expect(alone.stderr.contains("expected a readable scenario file, found a directory at \"\(directory)\""))
 }
 
 /// --entity with a pattern that matches nothing warns on stderr (and still runs).
