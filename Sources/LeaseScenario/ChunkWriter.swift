@@ -44,13 +44,14 @@ final class ChunkWriter: @unchecked Sendable {
     private var closing = false
     private var stopped = false
     private var failure: String?
-    private var written: Int64 = 0
+    private var produced: Int64 = 0
 
-    /// Bytes written to the file so far (for the output-size limit).
-    var bytesWritten: Int64 {
+    /// Bytes handed to this writer so far, written or queued (rendered rows once formatted): for the output-size
+    /// limit, which must see bytes as they are produced, not as the disk catches up.
+    var bytesProduced: Int64 {
         condition.lock()
         defer { condition.unlock() }
-        return written
+        return produced
     }
 
     /// Starts the writing thread for `descriptor` (which the caller keeps open until `finish`).
@@ -77,6 +78,7 @@ final class ChunkWriter: @unchecked Sendable {
     func submit(_ chunk: UnsafeMutablePointer<UInt8>, count: Int) {
         precondition(count <= ChunkWriter.chunkBytes, "chunk overfilled")
         condition.lock()
+        produced += Int64(count)
         enqueue(.bytes(chunk, count: count))
         condition.unlock()
     }
@@ -133,7 +135,7 @@ final class ChunkWriter: @unchecked Sendable {
             var bytes = 0
             switch job {
             case let .bytes(chunk, count):
-                if !skip { (error, bytes) = (ChunkWriter.writeAll(descriptor, chunk, count), count) }
+                if !skip { error = ChunkWriter.writeAll(descriptor, chunk, count) }
             case let .render(renderer):
                 if !skip {
                     var rows = CSVBuffer(writingTo: renderSink)
@@ -143,7 +145,7 @@ final class ChunkWriter: @unchecked Sendable {
                 }
             }
             condition.lock()
-            written += Int64(bytes)
+            produced += Int64(bytes)
             if failure == nil { failure = error }
             switch job {
             case let .bytes(chunk, _): spare.append(chunk)

@@ -56,8 +56,8 @@ public final class OutputFile: ChunkSink {
         return final ? nil : writer.takeChunk()
     }
 
-    /// Bytes written so far.
-    var bytesWritten: Int64 { writer.bytesWritten }
+    /// Bytes handed to the file so far (queued or written).
+    var bytesProduced: Int64 { writer.bytesProduced }
 
     /// Waits for the writer and closes the file.
     /// - Throws: `OutputError` when a write (or the close) failed.

@@ -229,19 +229,20 @@ final class OutputSet {
 
 /// The staging directories of runs in progress, removed when SIGINT, SIGTERM or SIGHUP ends the process.
 ///
-/// The signals are caught on a dispatch queue (not in a signal handler), so the cleanup may use ordinary calls;
-/// it takes the same lock as a commit, so a set is never half put in place. Then the signal's default action
-/// ends the process as the signal would have.
+/// The signal handler only writes the signal's number to a pipe (all a handler may safely do); a thread of its
+/// own reads it, removes the staging directories under the same lock a commit takes (so a set is never half put
+/// in place), and then ends the process with the signal's default action, as the signal would have.
 final class OutputCleanup: @unchecked Sendable {
     static let shared = OutputCleanup()
+    static let signals = [SIGINT, SIGTERM, SIGHUP]
     private let lock = NSLock()
     private var stagings: [String] = []
-    private var sources: [DispatchSourceSignal] = []
+    private var installed = false
 
     func register(_ staging: String) {
         lock.lock()
         defer { lock.unlock() }
-        if sources.isEmpty { installHandlers() }
+        if !installed { installHandlers() }
         stagings.append(staging)
     }
 
@@ -263,17 +264,34 @@ final class OutputCleanup: @unchecked Sendable {
     }
 
     private func installHandlers() {
-        for signal in [SIGINT, SIGTERM, SIGHUP] {
-            Foundation.signal(signal, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signal, queue: .global())
-            source.setEventHandler { [self] in
-                lock.lock() // Held until the process ends: no set is put in place after this.
-                for staging in stagings { OutputSet.removeSet(at: staging) }
-                Foundation.signal(signal, SIG_DFL)
-                raise(signal)
-            }
-            source.resume()
-            sources.append(source)
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { return } // No cleanup on signals then; the next run removes leftovers.
+        signalPipe = ends[1]
+        let readEnd = ends[0]
+        let thread = Thread { [self] in
+            var signal: Int32 = 0
+            while read(readEnd, &signal, MemoryLayout<Int32>.size) != MemoryLayout<Int32>.size {}
+            lock.lock() // Held until the process ends: no set is put in place after this.
+            for staging in stagings { OutputSet.removeSet(at: staging) }
+            Foundation.signal(signal, SIG_DFL)
+            raise(signal)
         }
+        // A process may start with these signals blocked (inherited from its parent); they would never arrive.
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        for signal in OutputCleanup.signals { sigaddset(&unblocked, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+        thread.name = "leasesim-signals"
+        thread.start()
+        for signal in OutputCleanup.signals {
+            Foundation.signal(signal) { number in
+                var number = number
+                _ = write(signalPipe, &number, MemoryLayout<Int32>.size)
+            }
+        }
+        installed = true
     }
 }
+
+/// Where the signal handler writes (set once, before any handler is installed).
+nonisolated(unsafe) private var signalPipe: Int32 = -1

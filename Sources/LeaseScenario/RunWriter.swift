@@ -125,8 +125,11 @@ final class RunWriter {
         rows.raw(Array("\(record.kind.name),\(client),\(server),\(feature),\(record.count),\(expiry),\(OutputText.csvCell(reason)),\(record.rule)\n".utf8))
     }
 
-    /// Bytes written so far, over every file (for the output-size limit).
-    var bytesWritten: Int64 { timeline.bytesWritten + (events?.bytesWritten ?? 0) + summary.bytesWritten }
+    /// Bytes produced so far, over every file, rows still being built included (for the output-size limit).
+    var bytesProduced: Int64 {
+        timeline.bytesProduced + (events?.bytesProduced ?? 0) + summary.bytesProduced
+            + Int64(timelineRows.written + eventRows.written)
+    }
 
     /// Writes the summary and puts the whole set in place.
     func finish(_ report: RunReport) throws(OutputError) {

@@ -135,11 +135,11 @@ struct Field {
         for digit in (parts[0] + fraction + String(repeating: "0", count: decimals - fraction.count)).utf8 {
             let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
             let (sum, overflow2) = times10.addingReportingOverflow(Int64(digit - UInt8(ascii: "0")))
-            guard !overflow1, !overflow2 else { throw fail(expected + " in \(range.lowerBound)...\(range.upperBound) (scaled)") }
+            guard !overflow1, !overflow2 else { throw fail(expected) }
             value = sum
         }
         if negative { value = -value }
-        guard range.contains(value) else { throw fail(expected + " in \(range.lowerBound)...\(range.upperBound) (scaled)") }
+        guard range.contains(value) else { throw fail(expected) }
         return value
     }
 

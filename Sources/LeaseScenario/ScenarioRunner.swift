@@ -107,9 +107,9 @@ public enum ScenarioRunner {
                 throw ScenarioLimitExceeded(limit: .maxUsersPerClient, now: now,
                                             detail: "random sessions of \(client) passed \(FleetModel.maxUsersPerSlot) users at \(overflow.at)")
             }
-            if let writer, writer.bytesWritten > scenario.hostLimits.maxOutputBytes {
+            if let writer, writer.bytesProduced > scenario.hostLimits.maxOutputBytes {
                 throw ScenarioLimitExceeded(limit: .maxOutputBytes, now: now,
-                                            detail: "\(writer.bytesWritten) bytes written, the limit is \(scenario.hostLimits.maxOutputBytes)")
+                                            detail: "\(writer.bytesProduced) bytes written, the limit is \(scenario.hostLimits.maxOutputBytes)")
             }
             if let maxWallTime = scenario.hostLimits.maxWallTime, ContinuousClock.now - wallStart > maxWallTime {
                 throw ScenarioLimitExceeded(limit: .maxWallTime, now: now, detail: "the limit is \(maxWallTime)")

@@ -18,7 +18,7 @@ import Testing
     }
     rows.finish()
     try file.close()
-    #expect(file.bytesWritten == Int64(expected.utf8.count))
+    #expect(file.bytesProduced == Int64(expected.utf8.count))
     let written = try String(contentsOfFile: directory + "/rows.csv", encoding: .utf8)
     #expect(written == expected)
 }
