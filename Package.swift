@@ -21,10 +21,10 @@ let package = Package(
         .target(name: "LeaseScenario", dependencies: ["LeaseModel", "LeaseKernel", "CLeaseSystem"]),
         .target(name: "LeaseCLI", dependencies: ["LeaseScenario", "LeaseModel", "LeaseKernel"]),
         .executableTarget(name: "leasesim", dependencies: ["LeaseCLI"]),
-        .target(name: "FleetBenchmark", dependencies: ["LeaseModel", "LeaseKernel"], path: "Benchmarks/Sources/FleetBenchmark"),
+        .target(name: "FleetBenchmark", dependencies: ["LeaseScenario", "LeaseModel", "LeaseKernel"], path: "Benchmarks/Sources/FleetBenchmark"),
         .executableTarget(name: "leasesim-bench", dependencies: ["FleetBenchmark", "LeaseScenario", "LeaseModel", "LeaseKernel"],
                           path: "Benchmarks/Sources/leasesim-bench"),
-        .testTarget(name: "FleetBenchmarkTests", dependencies: ["FleetBenchmark"], path: "Benchmarks/Tests/FleetBenchmarkTests"),
+        .testTarget(name: "FleetBenchmarkTests", dependencies: ["FleetBenchmark", "LeaseScenario"], path: "Benchmarks/Tests/FleetBenchmarkTests"),
         .testTarget(name: "LeaseKernelTests", dependencies: ["LeaseKernel"]),
         .testTarget(name: "LeaseModelTests", dependencies: ["LeaseModel", "LeaseKernel"]),
         .testTarget(name: "LeaseScenarioTests", dependencies: ["LeaseScenario", "LeaseModel", "LeaseKernel"]),
@@ -32,3 +32,12 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The fuzz target exists only for Tests/Fuzz/fuzz.sh (LEASESIM_FUZZ=1; built with -sanitize=fuzzer,address).
+if Context.environment["LEASESIM_FUZZ"] != nil {
+    package.targets += [
+        .target(name: "CFuzzDriver", path: "Tests/Fuzz/Sources/CFuzzDriver"),
+        .executableTarget(name: "leasesim-fuzz", dependencies: ["CFuzzDriver", "LeaseScenario", "LeaseModel", "LeaseKernel"],
+                          path: "Tests/Fuzz/Sources/leasesim-fuzz", swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+    ]
+}

@@ -15,6 +15,9 @@ extension FleetModel {
             }
             slots[index].arrivalsAwaiting += users - previous
         }
+        // Logins waiting beyond the users there now cannot be denied (denials are at most the unserved users),
+        // so the count is bounded by the users without changing any result, even while a reply takes days.
+        slots[index].arrivalsAwaiting = min(slots[index].arrivalsAwaiting, users)
         slots[index].users = users
         endChange(slot, sim.now, from: before)
         reactToLoad(slot, &sim)

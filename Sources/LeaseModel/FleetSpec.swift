@@ -12,6 +12,9 @@ public struct FleetSpec: Sendable {
     public var clients: [ClientSpec] = []
     public var demandPatterns: [DemandPattern] = []
     public var actions: [ActionSpec] = []
+    /// The most users a slot may have: `FleetModel.maxUsersPerSlot`, or fewer (a test may lower it; a higher
+    /// value is ignored, since the slot integrals are only bounded up to that).
+    public var maxUsersPerSlot = FleetModel.maxUsersPerSlot
 
     public init() {}
 }

@@ -212,7 +212,8 @@ public enum SpellingHint {
     public static func closest(to word: String, in candidates: [String]) -> String? {
         guard word.utf8.count <= longestWord else { return nil }
         let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, word.count / 3) else { return nil }
+        // Near enough: a third of the word at most (one edit for short words), and never the whole word.
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(1, word.count / 3), best.1 < word.count else { return nil }
         return best.0
     }
 

@@ -207,55 +207,14 @@ extension ScenarioLoader {
 
     /// A trace replay: CSV `time,users`, time as seconds since start, a duration, or an instant.
     ///
-    /// The file must lie inside the scenario's folder tree unless `LoadOptions.allowsFilesOutside`; errors give
-    /// the line and the column of the bad cell and show at most a short, escaped excerpt of it.
+    /// The file must lie inside the scenario's folder tree unless `LoadOptions.allowsFilesOutside`.
     func trace(_ field: Field) throws(ScenarioError) -> DemandPattern {
         let name = try field.nonEmptyString()
         let path = name.hasPrefix("/") ? name : (directory.isEmpty ? name : directory + "/" + name)
         try checkInsideScenarioFolder(path, field)
-        var bytes = try ScenarioLoader.readFile(path, limit: ScenarioLimits.maxTraceBytes, what: "a readable trace file",
-                                                jsonPath: field.path, file: file)[...]
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) } // A UTF-8 byte order mark.
-        var steps: [DemandStep] = []
-        // Lines end in "\n" or "\r\n" (Windows exports); split on bytes, where "\r\n" is not one character.
-        for (offset, rawLine) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            let lineBytes = rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine
-            let lineNumber = offset + 1
-            let fail = { (column: Int, expected: String, found: String) in
-                ScenarioError(file: path, position: TextPosition(line: lineNumber, column: column), path: field.path,
-                              expected: expected, found: found)
-            }
-            guard let line = String(validating: lineBytes, as: UTF8.self) else { throw fail(1, "a line of UTF-8 text", "invalid UTF-8") }
-            if lineNumber == 1 {
-                guard line == "time,users" else { throw fail(1, "the header \"time,users\"", Excerpt.quoted(line)) }
-                continue
-            }
-            if line.isEmpty { continue }
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard cells.count == 2 else { throw fail(1, "two cells: time,users", "\(cells.count) cells") }
-            let timeText = String(cells[0]), usersColumn = cells[0].unicodeScalars.count + 2
-            let at: SimInstant
-            if let seconds = Int64(timeText), seconds >= 0 {
-                guard seconds <= ScenarioLimits.maxTime.milliseconds / 1000 else {
-                    throw fail(1, "at most \(ScenarioLimits.maxTime.milliseconds / 1000) seconds (\(ScenarioLimits.maxTime))", Excerpt.quoted(timeText))
-                }
-                at = .start + .seconds(seconds)
-            } else if let instant = TimeSyntax.instant(timeText, startEpochMilliseconds: startEpochMilliseconds),
-                      instant <= .start + ScenarioLimits.maxTime {
-                at = instant
-            } else {
-                throw fail(1, "seconds since start or " + TimeSyntax.instantForm + " within \(ScenarioLimits.maxTime)", Excerpt.quoted(timeText))
-            }
-            guard let users = Int64(cells[1]), (0...ScenarioLimits.maxCount).contains(users) else {
-                throw fail(usersColumn, "a user count from 0 to \(ScenarioLimits.maxCount)", Excerpt.quoted(String(cells[1])))
-            }
-            if let last = steps.last, at <= last.at { throw fail(1, "times in increasing order", "\(at) after \(last.at)") }
-            steps.append(DemandStep(at: at, users: Int32(users)))
-        }
-        guard !steps.isEmpty else {
-            throw ScenarioError(file: path, position: nil, path: field.path, expected: "at least one row", found: "none")
-        }
-        return .steps(steps)
+        let bytes = try ScenarioLoader.readFile(path, limit: ScenarioLimits.maxTraceBytes, what: "a readable trace file",
+                                                jsonPath: field.path, file: file)
+        return .steps(try TraceReader.steps(bytes, file: path, jsonPath: field.path, startEpochMilliseconds: startEpochMilliseconds))
     }
 
     /// A file the scenario names must resolve (links followed) inside the scenario's folder tree, unless allowed.

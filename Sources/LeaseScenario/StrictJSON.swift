@@ -128,7 +128,13 @@ public struct StrictJSONReader {
         let byte = bytes[index]
         if byte == UInt8(ascii: "\n") { return "end of line" }
         if byte >= 0x20 && byte < 0x7F { return "'\(Character(UnicodeScalar(byte)))'" }
-        return "byte 0x\(String(byte, radix: 16, uppercase: true))"
+        return StrictJSONReader.byteText(byte)
+    }
+
+    /// `byte 0x09`: a byte that is not printable ASCII, in two hex digits.
+    static func byteText(_ byte: UInt8) -> String {
+        let hex = String(byte, radix: 16, uppercase: true)
+        return "byte 0x" + (hex.count == 1 ? "0" : "") + hex
     }
 
     mutating func skipWhitespace() {
@@ -236,7 +242,12 @@ public struct StrictJSONReader {
         guard index < bytes.count, isDigit(bytes[index]) else { throw error(expected: "a digit") }
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
-            if index < bytes.count && isDigit(bytes[index]) { throw error(expected: "no leading zero") }
+            if index < bytes.count && isDigit(bytes[index]) {
+                var end = index
+                while end < bytes.count && isDigit(bytes[end]) { end += 1 }
+                throw error(expected: "a number without a leading zero", at: start,
+                            found: Excerpt.plain(String(decoding: bytes[start..<end], as: UTF8.self)))
+            }
         } else {
             while index < bytes.count && isDigit(bytes[index]) { index += 1 }
         }
@@ -292,7 +303,7 @@ public struct StrictJSONReader {
         case 0xC2...0xDF: (length, lowest) = (2, 0x80)
         case 0xE0...0xEF: (length, lowest) = (3, 0x800)
         case 0xF0...0xF4: (length, lowest) = (4, 0x10000)
-        default: throw error(expected: "valid UTF-8", at: start, found: "byte 0x\(String(lead, radix: 16, uppercase: true))")
+        default: throw error(expected: "valid UTF-8", at: start, found: StrictJSONReader.byteText(lead))
         }
         var scalar = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
         for offset in 1..<length {
@@ -339,8 +350,8 @@ public struct StrictJSONReader {
             }
             return UnicodeScalar(0x10000 + (code - 0xD800) << 10 + (low - 0xDC00))!
         default:
-            index = start
-            throw error(expected: "a valid escape")
+            let shown = escaped >= 0x20 && escaped < 0x7F ? "'\\\(Character(UnicodeScalar(escaped)))'" : StrictJSONReader.byteText(escaped)
+            throw error(expected: "a valid escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)", at: start, found: shown)
         }
     }
 

@@ -12,6 +12,9 @@ Usage:
       [--out DIR [--sample 1h] [--entity ID]... [--no-events]]  ... through the scenario runner, writing its outputs
   leasesim-bench minimal --clients N --days D   the same workload as a minimal hand-written binary-heap model
   leasesim-bench queue --pending N [--ops M]    schedule-and-pop throughput with N events pending (hold model)
+  leasesim-bench extreme --seed N [--count K] [--print]
+                                                runs K (default 1) valid extreme scenarios from seed N on, invariants
+                                                checked after every event; --print shows the scenario instead
 """
 
 func option(_ name: String, in arguments: [String]) -> Int? {
@@ -115,6 +118,25 @@ case "minimal":
 case "queue":
     guard let pending = option("--pending", in: arguments), pending > 0 else { print(usage); exit(2) }
     queueBenchmark(pending: pending, operations: option("--ops", in: arguments) ?? 10_000_000)
+case "extreme":
+    guard let first = option("--seed", in: arguments), first >= 0 else { print(usage); exit(2) }
+    if arguments.contains("--print") {
+        print(ExtremeScenarios.scenario(seed: UInt64(first)))
+        exit(0)
+    }
+    var failures = 0
+    for seed in first..<(first + (option("--count", in: arguments) ?? 1)) {
+        do {
+            switch try ExtremeScenarios.run(seed: UInt64(seed)) {
+            case .completed(let events): print("seed \(seed): completed, \(events) events")
+            case .stoppedAtLimit(let limit): print("seed \(seed): stopped at the \(limit) limit")
+            }
+        } catch {
+            failures += 1
+            print("seed \(seed): FAILED: \(error)\n  reproduce: swift run -c release leasesim-bench extreme --seed \(seed)")
+        }
+    }
+    exit(failures == 0 ? 0 : 1)
 default:
     print(usage)
     exit(arguments.first == "--help" ? 0 : 2)

@@ -1,0 +1,176 @@
+import LeaseKernel
+import LeaseModel
+import LeaseScenario
+
+/// Valid but extreme scenarios, one per seed: counts, durations, latencies, dates and fleet shapes at or near
+/// their documented limits (`ScenarioLimits`), licenses that start and end mid-run, and random actions.
+///
+/// Each is run with the model's invariants checked after every event. A run may stop at a documented limit
+/// (exit 3 on the command line); it must never crash, break an invariant or be rejected by the loader.
+/// `leasesim-bench extreme --seed N` reproduces one.
+public enum ExtremeScenarios {
+    /// How one seed's scenario ended.
+    public enum Outcome: Equatable, Sendable {
+        case completed(events: Int64)
+        case stoppedAtLimit(String)
+    }
+
+    /// A scenario's events are capped so that every seed runs in about a second with invariants on.
+    static let maxEvents: Int64 = 60_000
+
+    /// Runs seed `seed`'s scenario. A rejected scenario is a generator or loader bug and is thrown as is.
+    public static func run(seed: UInt64) throws -> Outcome {
+        let scenario = try ScenarioLoader.load(bytes: Array(scenario(seed: seed).utf8), file: "extreme-\(seed).json")
+        var options = RunOptions()
+        options.checksInvariants = true
+        do {
+            let report = try ScenarioRunner.run(scenario, options: options)
+            report.model.checkInvariants(at: scenario.horizon)
+            return .completed(events: report.eventsProcessed)
+        } catch let limit as RunLimitExceeded {
+            return .stoppedAtLimit(limit.limit.rawValue)
+        } catch let limit as ScenarioLimitExceeded {
+            return .stoppedAtLimit(limit.limit.rawValue)
+        }
+    }
+
+    /// Seed `seed`'s scenario as JSON text.
+    public static func scenario(seed: UInt64) -> String {
+        var generator = Generator(random: RandomStream(seed: seed, key: RandomStream.key(of: "extreme")))
+        return generator.scenario()
+    }
+
+    struct Generator {
+        var random: RandomStream
+        var durationDays: Int64 = 1
+        var durationHours: Int64 = 24
+
+        mutating func pick<T>(_ choices: [T]) -> T { choices[Int(random.next(below: UInt64(choices.count)))] }
+        mutating func chance(_ percent: UInt64) -> Bool { random.next(below: 100) < percent }
+        mutating func int(_ range: ClosedRange<Int64>) -> Int64 { random.next(in: range) }
+
+        mutating func scenario() -> String {
+            let durations: [(String, Int64)] = [("1h", 1), ("1d", 24), ("30d", 720), ("3660d", 87_840)]
+            let (duration, hours) = pick(durations)
+            (durationHours, durationDays) = (hours, max(1, hours / 24))
+            let year = pick([1970, 2026, 2400, 9989])
+            let start = "\(year)-0\(int(1...9))-1\(int(0...9))T\(pick(["00", "07", "23"])):\(pick(["00", "59"]))Z"
+            let features = Array(["users", "rdp", "cores"].prefix(Int(int(1...3))))
+            var serverTexts: [String] = [], installed: [[String: Int64]] = []
+            for server in 0..<Int(int(1...3)) {
+                let (text, counts) = self.server(server, features: features, year: year)
+                serverTexts.append(text)
+                installed.append(counts)
+            }
+            var reserved = installed.map { $0.mapValues { _ in Int64(0) } }
+            var clientTexts: [String] = [], clientIds: [(String, Int, [String])] = []
+            for client in 0..<Int(int(1...4)) {
+                let server = Int(int(0...Int64(installed.count - 1)))
+                let mine = features.filter { _ in chance(70) }
+                let allocated = mine.isEmpty ? [features[0]] : mine
+                let group = chance(30) ? Int(int(2...3)) : 1
+                var allocations: [String] = [], demands: [String] = []
+                for feature in allocated {
+                    let room = (installed[server][feature] ?? 0) - (reserved[server][feature] ?? 0)
+                    let ruc = min(pick([0, 1, 25, 10_000_000]), max(0, room / Int64(group)))
+                    reserved[server][feature, default: 0] += ruc * Int64(group)
+                    allocations.append("\"\(feature)\": \(allocation(ruc: ruc))")
+                    demands.append("\"\(feature)\": \(demand())")
+                }
+                let name = group > 1 ? "\"group\": \"g\(client)\", \"count\": \(group), \"variation\": {\"scale\": \(pick(["0", "0.5", "0.999"])), \"shift\": \"\(pick(["0s", "30m", "3660d"]))\"}"
+                                     : "\"id\": \"c\(client)\""
+                let latency = pick(["0s", "1ms", "250ms", "10d", "3660d"])
+                let expiry = chance(20) ? ", \"expiry\": \"\(year)-12-31\"" : ""
+                clientTexts.append("{\(name), \"server\": \"s\(server)\", \"latency\": \"\(latency)\"\(expiry), \"allocations\": {\(allocations.joined(separator: ", "))}, \"demand\": {\(demands.joined(separator: ", "))}}")
+                if group == 1 { clientIds.append(("c\(client)", server, allocated)) }
+            }
+            let actions = clientIds.isEmpty ? [] : (0..<Int(int(0...5))).map { _ in action(pick(clientIds)) }
+            let expectations = [
+                "{\"metric\": \"used\", \"entity\": \"s0\", \"feature\": \"\(features[0])\", \"op\": \">=\", \"value\": 0, \"holds\": \"always\"}",
+                "{\"metric\": \"deniedLogins\", \"entity\": \"fleet\", \"feature\": \"\(features[0])\", \"op\": \">=\", \"value\": 0}",
+            ]
+            return """
+            {"format": "leasesim/1", "seed": \(int(0...Int64.max)), "start": "\(start)", "duration": "\(duration)",
+             "policy": \(policy()), "limits": {"maxEvents": \(ExtremeScenarios.maxEvents)},
+             "servers": [\(serverTexts.joined(separator: ", "))],
+             "clients": [\(clientTexts.joined(separator: ", "))],
+             "actions": [\(actions.joined(separator: ", "))],
+             "expectations": [\(expectations.joined(separator: ", "))]}
+            """
+        }
+
+        mutating func policy() -> String {
+            let incremental = pick([("2h", 2), ("1d", 24), ("3660d", 87_840)] as [(String, Int64)])
+            let renewal = chance(50) ? "1h" : "\(incremental.1 / 2)h"
+            return "{\"reservedLeaseDuration\": \"\(pick(["1ms", "1d", "10d", "3660d"]))\", \"incrementalLeaseDuration\": \"\(incremental.0)\", "
+                + "\"renewalInterval\": \"\(renewal)\", \"minimumHold\": \"\(pick(["0s", "24h", "3660d"]))\", "
+                + "\"releasePolicy\": \"\(pick(["atRenewal", "onDrop"]))\", \"holdPolicy\": \"\(pick(["perIncrement", "latestGrant"]))\", "
+                + "\"quantaPerRequest\": \"\(pick(["one", "needed"]))\", \"initialLeases\": \"\(pick(["held", "request"]))\", "
+                + "\"requestsAtRenewal\": \(chance(50))}"
+        }
+
+        /// A server's licenses: for each feature, counts up to the stacking limit, some ending or starting mid-run.
+        mutating func server(_ index: Int, features: [String], year: Int) -> (String, [String: Int64]) {
+            var licenses: [String] = [], atStart: [String: Int64] = [:]
+            for feature in features {
+                var stacked: Int64 = 0
+                for number in 0..<Int(int(1...4)) {
+                    let count = min(pick([1, 25, 1_000, 100_000_000]), ScenarioLimits.maxInstalledPerFeature - stacked)
+                    guard count > 0 else { break }
+                    stacked += count
+                    let sku = "\(feature.uppercased())-\(number)"
+                    if chance(60) {
+                        licenses.append("{\"sku\": \"\(sku)\", \"feature\": \"\(feature)\", \"type\": \"perpetual\", \"count\": \(count)}")
+                        atStart[feature, default: 0] += count
+                    } else {
+                        // A subscription around the start (ending within the run, or long), sometimes renewed.
+                        let end = year + Int(int(0...1))
+                        licenses.append("{\"sku\": \"\(sku)\", \"feature\": \"\(feature)\", \"type\": \"subscription\", \"count\": \(count), \"start\": \"\(year - 1)-01-01\", \"end\": \"\(end)-0\(int(1...9))-15\"}")
+                        if chance(50) {
+                            licenses.append("{\"sku\": \"\(sku)-R\", \"feature\": \"\(feature)\", \"type\": \"renewal\", \"count\": \(count), \"start\": \"\(year - 1)-06-01\", \"end\": \"\(end + 1)-12-31\"}")
+                        }
+                    }
+                }
+            }
+            return ("{\"id\": \"s\(index)\", \"licenses\": [\(licenses.joined(separator: ", "))]}", atStart)
+        }
+
+        /// RUC, ILQ and MUC with ILQ at the R-ALLOC-3 floor (or 0 when MUC = RUC).
+        mutating func allocation(ruc: Int64) -> String {
+            let muc = min(ScenarioLimits.maxCount, ruc + pick([0, 10, 100, 10_000_000]))
+            let spread = muc - ruc
+            let floor = spread == 0 ? 0 : max(spread < 25 ? 1 : 25, (spread + 9) / 10)
+            return "{\"ruc\": \(ruc), \"ilq\": \(floor), \"muc\": \(muc)}"
+        }
+
+        mutating func demand() -> String {
+            switch int(0...3) {
+            case 0: return "{\"kind\": \"constant\", \"users\": \(pick([0, 1, 10_000_000]))}"
+            case 1:
+                let steps = (1...Int(int(1...4))).map { step in
+                    "{\"at\": \"\(Int64(step) * durationDays * 6)h\", \"users\": \(pick([0, 60, 10_000_000]))}"
+                }
+                return "{\"kind\": \"steps\", \"steps\": [\(steps.joined(separator: ", "))]}"
+            case 2:
+                let hours = (0..<24).map { _ in String(pick([0, 5, 10_000_000])) }
+                return "{\"kind\": \"daily\", \"weekday\": [\(hours.joined(separator: ", "))]}"
+            default:
+                // Random sessions at the rate limit or the concurrency limit (the event cap stops busy ones).
+                let (rate, mean) = pick([("1000000", "36s"), ("0.001", "3660d"), ("2.5", "1h")])
+                let rates = (0..<24).map { hour in hour % 6 == 0 ? rate : "0" }
+                return "{\"kind\": \"sessions\", \"arrivalsPerHour\": [\(rates.joined(separator: ", "))], \"meanSession\": \"\(mean)\"}"
+            }
+        }
+
+        /// An action that keeps the scenario valid: allocations are only ever lowered (R-ALLOC-4 cannot break).
+        mutating func action(_ client: (id: String, server: Int, features: [String])) -> String {
+            let at = "\(int(0...durationHours - 1))h"
+            switch int(0...3) {
+            case 0: return "{\"at\": \"\(at)\", \"action\": \"setAllocation\", \"client\": \"\(client.id)\", \"feature\": \"\(pick(client.features))\", \"ruc\": 0, \"ilq\": \(pick([1, 10])), \"muc\": 10}"
+            case 1: return "{\"at\": \"\(at)\", \"action\": \"pullState\", \"client\": \"\(client.id)\"}"
+            case 2: return "{\"at\": \"\(at)\", \"action\": \"stopClient\", \"client\": \"\(client.id)\"}"
+            default: return "{\"at\": \"\(at)\", \"action\": \"startClient\", \"client\": \"\(client.id)\"}"
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// The declarations are in include/CFuzzDriver.h; libFuzzer provides the definitions.
