@@ -43,14 +43,16 @@ final class OutputSet {
             try OutputSet.checkOwnership(directory, shownAs: requested)
             OutputSet.removeLeftovers(of: directory)
             staging = OutputSet.stagingPath(for: directory)
+            // Registered before it exists: a signal at any moment after this removes it.
+            OutputCleanup.shared.register(staging)
             guard mkdir(staging, 0o755) == 0 else {
+                OutputCleanup.shared.whileHeld { OutputCleanup.shared.unregister(staging) }
                 throw OutputError(path: requested, reason: "cannot create \(staging): \(OutputError.systemReason())")
             }
         } catch {
             Foundation.close(lock)
             throw error
         }
-        OutputCleanup.shared.register(staging)
     }
 
     deinit { discard() }
