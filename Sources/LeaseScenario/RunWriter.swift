@@ -7,7 +7,6 @@ final class RunWriter {
     static let timelineHeader = "time,seconds,entity,role,feature,users,served,unserved,reserved,incremental,leased,capacity,denied_logins,installed,used,free\n"
     static let eventsHeader = "time,seconds,event,client,server,feature,count,expiry,reason,rule\n"
 
-    let directory: String
     let scenario: Scenario
     let set: OutputSet
     let timeline: OutputFile
@@ -28,7 +27,6 @@ final class RunWriter {
 
     init(directory: String, scenario: Scenario, entities: EntityFilter, writesEvents: Bool) throws(OutputError) {
         set = try OutputSet(directory: directory)
-        self.directory = directory
         self.scenario = scenario
         start = scenario.spec.startEpochMilliseconds
         keepsClient = scenario.spec.clients.map { entities.keeps($0.id) }

@@ -188,8 +188,6 @@ struct ObjectField {
         return field
     }
 
-    func has(_ key: String) -> Bool { members.contains { $0.key == key } }
-
     /// An error about a member's key (an unknown or misplaced key), at the key.
     func fail(key member: JSONMember, expected: String, found: String) -> ScenarioError {
         ScenarioError(file: file, position: source.position(member.keyOffset), path: child(member.key), expected: expected, found: found)

@@ -25,6 +25,14 @@ func leasesim(_ arguments: [String]) throws -> (code: Int32, stdout: String, std
     return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
 }
 
+/// The quickstart scenario with a `limits` object, written to `path`.
+func quickstart(limits: String, at path: String) throws -> String {
+    let text = try String(contentsOfFile: repositoryRoot + "/Scenarios/quickstart.json", encoding: .utf8)
+        .replacingOccurrences(of: "\"duration\": \"7d\",", with: "\"duration\": \"7d\", \"limits\": \(limits),")
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
 func scratch(_ name: String) -> String {
     let path = NSTemporaryDirectory() + "leasesim-cli-\(name)-\(ProcessInfo.processInfo.processIdentifier)"
     try? FileManager.default.removeItem(atPath: path)
@@ -109,9 +117,7 @@ func scratch(_ name: String) -> String {
 /// A run stopped by a limit exits 3 and leaves only error.txt (the previous results do not look current).
 @Test func aRunLimitExitsThreeAndLeavesOnlyTheError() throws {
     let directory = scratch("limit")
-    let limited = try String(contentsOfFile: repositoryRoot + "/Scenarios/quickstart.json", encoding: .utf8)
-        .replacingOccurrences(of: "\"duration\": \"7d\",", with: "\"duration\": \"7d\", \"limits\": {\"maxEvents\": 100},")
-    try limited.write(toFile: directory + "/limited.json", atomically: true, encoding: .utf8)
+    _ = try quickstart(limits: "{\"maxEvents\": 100}", at: directory + "/limited.json")
     let out = directory + "/out"
     #expect(try leasesim(["run", "Scenarios/quickstart.json", "--out", out, "--quiet"]).code == 0)
     let result = try leasesim(["run", directory + "/limited.json", "--out", out])

@@ -108,17 +108,13 @@ func aSignalLeavesThePreviousSetAndNoLeftovers(signal: Int32) throws {
 /// The host limits stop a run with exit 3 and name the limit: output bytes, and a sample interval below 1 s is refused.
 @Test func outputAndSampleLimitsAreClearErrors() throws {
     let directory = scratch("host-limits"), out = directory + "/out"
-    let limited = try String(contentsOfFile: repositoryRoot + "/Scenarios/quickstart.json", encoding: .utf8)
-        .replacingOccurrences(of: "\"duration\": \"7d\",", with: "\"duration\": \"7d\", \"limits\": {\"maxOutputBytes\": 20000},")
-    try limited.write(toFile: directory + "/limited.json", atomically: true, encoding: .utf8)
-    let result = try leasesim(["run", directory + "/limited.json", "--out", out])
+    let limited = try quickstart(limits: "{\"maxOutputBytes\": 20000}", at: directory + "/limited.json")
+    let result = try leasesim(["run", limited, "--out", out])
     #expect(result.code == 3)
     #expect(result.stderr.contains("maximum output bytes (limits.maxOutputBytes) limit reached"))
     #expect(listing(out) == [".leasesim-outputs", "error.txt"])
-    let walled = try String(contentsOfFile: repositoryRoot + "/Scenarios/quickstart.json", encoding: .utf8)
-        .replacingOccurrences(of: "\"duration\": \"7d\",", with: "\"duration\": \"7d\", \"limits\": {\"maxWallTime\": \"1ms\"},")
-    try walled.write(toFile: directory + "/walled.json", atomically: true, encoding: .utf8)
-    let wall = try leasesim(["run", directory + "/walled.json", "--out", out])
+    let walled = try quickstart(limits: "{\"maxWallTime\": \"1ms\"}", at: directory + "/walled.json")
+    let wall = try leasesim(["run", walled, "--out", out])
     #expect(wall.code == 3)
     #expect(wall.stderr.contains("maximum wall time (limits.maxWallTime) limit reached: the limit is 0.001 seconds"))
     let sample = try leasesim(["run", "Scenarios/quickstart.json", "--out", out, "--sample", "1ms"])
