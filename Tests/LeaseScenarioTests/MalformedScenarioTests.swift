@@ -106,6 +106,12 @@ func malformedScenariosAreRejectedWithExactMessages(name: String, text: String, 
 /// Hostile and out-of-bounds input (issue: hardening): each is a clear error with file, line, column (in
 /// characters), JSON path, what was expected and a short, escaped excerpt of what was found; never a crash.
 @Test(arguments: [
+    ("arrival rate of 1e16 (an overflow trap before)", variant("\"kind\": \"constant\", \"users\": 10", "\"kind\": \"sessions\", \"meanSession\": \"1h\", \"arrivalsPerHour\": [1e16,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]"),
+     "bad.json:8:88: clients[1].demand.users.arrivalsPerHour[0]: expected an arrival rate from 0 to 1000000 per hour with at most 3 decimals, found 1e16"),
+    ("variation scale of 17 digits (an overflow trap before)", variant("{\"id\": \"a\", \"server\": \"ls\"", "{\"group\": \"b\", \"count\": 3, \"variation\": {\"scale\": 99999999999999999}, \"server\": \"ls\""),
+     "bad.json:6:55: clients[0].variation.scale: expected a fraction from 0 to 0.999 with at most 3 decimals, found 99999999999999999"),
+    ("columns count characters, not bytes", variant("\"duration\": \"2d\",", "\"duration\": \"2d\", \"name\": \"h\u{E9}llo \u{5927}\", \"x\": 1,"),
+     "bad.json:3:40: x: expected one of $schema, format, name, description, seed, start, duration, policy, network, servers, clients, actions, expectations, limits, found unknown key \"x\""),
     ("lone high surrogate", variant("\"id\": \"a\"", "\"id\": \"a\\ud83d\""),
      "bad.json:6:14: clients[0].id: expected a low surrogate (\\uDC00-\\uDFFF) after a high one, found a lone high surrogate"),
     ("lone low surrogate", variant("\"id\": \"a\"", "\"id\": \"\\ude00a\""),

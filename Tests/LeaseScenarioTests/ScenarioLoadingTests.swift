@@ -97,6 +97,40 @@ func temporaryDirectory(_ name: String) -> String {
     }
 }
 
+/// A trace time of 9999999999999999 s (an overflow trap before) and a users cell past the bound are errors at
+/// their own cell; a trace outside the scenario's folder is refused unless allowed.
+@Test func traceTimesAndPathsAreBounded() throws {
+    let bigTime = Array("time,users\n9999999999999999,5\n".utf8)
+    #expect(throws: ScenarioError(file: "t.csv", position: TextPosition(line: 2, column: 1), path: "d",
+                                  expected: "at most 316224000 seconds (3660d)", found: "\"9999999999999999\"")) {
+        try TraceReader.steps(bigTime, file: "t.csv", jsonPath: "d", startEpochMilliseconds: 0)
+    }
+    let bigUsers = Array("time,users\n\u{E9}\u{E9}h,10000001\n".utf8)
+    #expect(throws: ScenarioError.self) { try TraceReader.steps(bigUsers, file: "t.csv", jsonPath: "d", startEpochMilliseconds: 0) }
+    let inside = Array("time,users\n0,5\n1h,10000000\n".utf8)
+    #expect(try TraceReader.steps(inside, file: "t.csv", jsonPath: "d", startEpochMilliseconds: 0).map(\.users) == [5, 10_000_000])
+    let parent = temporaryDirectory("trace-outside")
+    try FileManager.default.createDirectory(atPath: parent + "/scenarios", withIntermediateDirectories: true)
+    try "time,users\n0,7\n".write(toFile: parent + "/outside.csv", atomically: true, encoding: .utf8)
+    let text = """
+    {"format": "leasesim/1", "duration": "4h",
+     "servers": [{"id": "ls", "licenses": [{"sku": "P", "feature": "users", "type": "perpetual", "count": 500}]}],
+     "clients": [{"id": "gw", "server": "ls", "allocations": {"users": {"ruc": 50, "ilq": 25, "muc": 150}},
+                  "demand": {"users": {"kind": "trace", "file": "../outside.csv"}}}]}
+    """
+    try text.write(toFile: parent + "/scenarios/s.json", atomically: true, encoding: .utf8)
+    do {
+        _ = try ScenarioLoader.load(path: parent + "/scenarios/s.json")
+        Issue.record("a trace outside the scenario's folder was read")
+    } catch {
+        #expect(error.path == "clients[0].demand.users.file")
+        #expect(error.expected.hasPrefix("a file inside the scenario's folder"))
+        #expect(error.found == "\"../outside.csv\"")
+    }
+    let allowed = try ScenarioLoader.load(path: parent + "/scenarios/s.json", options: LoadOptions(allowsFilesOutside: true))
+    #expect(allowed.spec.demandPatterns == [.steps([DemandStep(at: .start, users: 7)])])
+}
+
 /// R-ALLOC-3, R-LEASE-1b, R-LEASE-7: ILQ 0 loads when MUC = RUC; the new policy settings load and are checked.
 @Test func quantumZeroAndTheNewPolicySettingsLoad() throws {
     let text = """
