@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import LeaseKernel
 
 /// Demand generators: each slot's pattern sets its users and schedules its next change.
@@ -58,8 +53,8 @@ extension FleetModel {
             if demandOverflow == nil { demandOverflow = DemandOverflow(slot: slot, at: sim.now) }
         } else {
             setUsers(slot, slots[index].users + 1, &sim)
-            let mean = Double(meanSession.milliseconds)
-            let length = max(1, Int64((-mean * log(demandStreams[index].nextUnitInterval())).rounded()))
+            // An exponential session length, drawn in exact integer arithmetic (the same on every platform).
+            let length = max(1, demandStreams[index].nextExponential(meanNumerator: UInt64(meanSession.milliseconds), denominator: 1))
             sim.schedule(after: .milliseconds(length), .sessionEnd(slot: slot))
         }
         if let next = nextArrival(after: sim.now, index, rates, weekendRates, demand) {
@@ -79,8 +74,9 @@ extension FleetModel {
             let rateMilli = (isWeekend ? (weekendRates ?? rates) : rates)[hour] * Int64(demand.scalePerMille) / 1000
             let hourEnd = time + .milliseconds(SimDuration.millisecondsPerHour - local.modulo(SimDuration.millisecondsPerHour))
             if rateMilli > 0 {
-                let meanGap = Double(SimDuration.millisecondsPerHour) * 1000 / Double(rateMilli)
-                let gap = max(1, Int64((-meanGap * log(demandStreams[index].nextUnitInterval())).rounded()))
+                // The mean gap is an hour over the rate (in thousandths of arrivals an hour), in milliseconds.
+                let gap = max(1, demandStreams[index].nextExponential(meanNumerator: UInt64(SimDuration.millisecondsPerHour) * 1000,
+                                                                      denominator: UInt64(rateMilli)))
                 if time + .milliseconds(gap) < hourEnd { return time + .milliseconds(gap) }
             }
             time = hourEnd
