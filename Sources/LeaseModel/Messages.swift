@@ -34,15 +34,6 @@ public enum RefusalReason: UInt8, Sendable, CaseIterable, BitwiseCopyable {
     /// R-LEASE-1/R-LEASE-2: the request would pass the client's MUC.
     case beyondAllocation
 
-    public var text: String {
-        switch self {
-        case .none: return ""
-        case .notConfigured: return "client not configured"
-        case .allocationExpired: return "allocation expired"
-        case .noFreeLicenses: return "no free licenses"
-        case .beyondAllocation: return "beyond allocation"
-        }
-    }
 }
 
 /// A protocol message between a client and its server; a plain value, carried inside an event.
