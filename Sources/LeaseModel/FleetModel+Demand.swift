@@ -48,7 +48,7 @@ extension FleetModel {
         let index = Int(slot)
         if slots[index].demandCursor == 0 {
             slots[index].demandCursor = 1
-        } else if slots[index].users >= min(spec.maxUsersPerSlot, FleetModel.maxUsersPerSlot) {
+        } else if slots[index].users >= usersPerSlotBound {
             // The slot's integrals are bounded by this count: stop counting and let the runner stop the run.
             if demandOverflow == nil { demandOverflow = DemandOverflow(slot: slot, at: sim.now) }
         } else {

@@ -29,7 +29,9 @@ public struct FleetModel: EventHandler {
     /// The most users a slot may have: every demand value is at most 1e7 scaled by at most 1.999, and random
     /// sessions stop here, so a slot's user-millisecond integrals fit Int64 over the longest run.
     public static let maxUsersPerSlot: Int32 = 20_000_000
-    /// Set when random sessions would have passed `maxUsersPerSlot`: the run's result is no longer exact.
+    /// The users a slot may reach in this run: the spec's bound, never above `maxUsersPerSlot`.
+    public var usersPerSlotBound: Int32 { min(spec.maxUsersPerSlot, FleetModel.maxUsersPerSlot) }
+    /// Set when random sessions would have passed `usersPerSlotBound`: the run's result is no longer exact.
     public internal(set) var demandOverflow: DemandOverflow?
     var network = MessagesInFlight()
     public var records = ModelLog()

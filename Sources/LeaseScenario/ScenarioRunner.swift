@@ -105,7 +105,7 @@ public enum ScenarioRunner {
             if let overflow = world.model.demandOverflow {
                 let client = scenario.spec.clients[Int(world.model.slotStates[Int(overflow.slot)].client)].id
                 throw ScenarioLimitExceeded(limit: .maxUsersPerClient, now: now,
-                                            detail: "random sessions of \(client) reached \(min(scenario.spec.maxUsersPerSlot, FleetModel.maxUsersPerSlot)) users at \(overflow.at)")
+                                            detail: "random sessions of \(client) reached \(world.model.usersPerSlotBound) users at \(overflow.at)")
             }
             if let writer, writer.bytesProduced > scenario.hostLimits.maxOutputBytes {
                 throw ScenarioLimitExceeded(limit: .maxOutputBytes, now: now,

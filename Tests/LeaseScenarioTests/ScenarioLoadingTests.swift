@@ -56,16 +56,22 @@ func temporaryDirectory(_ name: String) -> String {
     #expect(reseeded.spec.clients.map { $0.allocations[0].demand!.scalePerMille } != scales)
 }
 
+/// A 4-hour scenario whose one client replays the trace `file`, written to `path`.
+func traceScenario(reading file: String, at path: String, start: String = "1970-01-01T00:00Z") throws -> String {
+    let text = """
+    {"format": "leasesim/1", "start": "\(start)", "duration": "4h",
+     "servers": [{"id": "ls", "licenses": [{"sku": "P", "feature": "users", "type": "perpetual", "count": 500}]}],
+     "clients": [{"id": "gw", "server": "ls", "allocations": {"users": {"ruc": 50, "ilq": 25, "muc": 150}},
+                  "demand": {"users": {"kind": "trace", "file": "\(file)"}}}]}
+    """
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
 @Test func traceReplayReadsTimeUsersCSVRelativeToTheScenario() throws {
     let directory = temporaryDirectory("trace")
     try "time,users\n0,10\n3600,40\nday 1 02:30,25\n".write(toFile: directory + "/gw.csv", atomically: true, encoding: .utf8)
-    let text = """
-    {"format": "leasesim/1", "start": "2026-01-05T00:00Z", "duration": "4h",
-     "servers": [{"id": "ls", "licenses": [{"sku": "P", "feature": "users", "type": "perpetual", "count": 500}]}],
-     "clients": [{"id": "gw", "server": "ls", "allocations": {"users": {"ruc": 50, "ilq": 25, "muc": 150}},
-                  "demand": {"users": {"kind": "trace", "file": "gw.csv"}}}]}
-    """
-    try text.write(toFile: directory + "/s.json", atomically: true, encoding: .utf8)
+    _ = try traceScenario(reading: "gw.csv", at: directory + "/s.json", start: "2026-01-05T00:00Z")
     let scenario = try ScenarioLoader.load(path: directory + "/s.json")
     #expect(scenario.spec.demandPatterns == [.steps([
         DemandStep(at: .start, users: 10), DemandStep(at: .start + .hours(1), users: 40),
@@ -81,14 +87,7 @@ func temporaryDirectory(_ name: String) -> String {
 @Test func traceWithByteOrderMarkAndWindowsLineEndsIsRead() throws {
     let directory = temporaryDirectory("trace-crlf")
     try Data([0xEF, 0xBB, 0xBF] + Array("time,users\r\n0,10\r\n3600,40\r\n\r\n".utf8)).write(to: URL(fileURLWithPath: directory + "/gw.csv"))
-    let text = """
-    {"format": "leasesim/1", "duration": "4h",
-     "servers": [{"id": "ls", "licenses": [{"sku": "P", "feature": "users", "type": "perpetual", "count": 500}]}],
-     "clients": [{"id": "gw", "server": "ls", "allocations": {"users": {"ruc": 50, "ilq": 25, "muc": 150}},
-                  "demand": {"users": {"kind": "trace", "file": "gw.csv"}}}]}
-    """
-    try text.write(toFile: directory + "/s.json", atomically: true, encoding: .utf8)
-    let scenario = try ScenarioLoader.load(path: directory + "/s.json")
+    let scenario = try ScenarioLoader.load(path: try traceScenario(reading: "gw.csv", at: directory + "/s.json"))
     #expect(scenario.spec.demandPatterns == [.steps([DemandStep(at: .start, users: 10), DemandStep(at: .start + .hours(1), users: 40)])])
     try Data(Array("time,users\r\n0,10\r\n60,x\r\n".utf8)).write(to: URL(fileURLWithPath: directory + "/gw.csv"))
     #expect(throws: ScenarioError(file: directory + "/gw.csv", position: TextPosition(line: 3, column: 4),
@@ -112,13 +111,7 @@ func temporaryDirectory(_ name: String) -> String {
     let parent = temporaryDirectory("trace-outside")
     try FileManager.default.createDirectory(atPath: parent + "/scenarios", withIntermediateDirectories: true)
     try "time,users\n0,7\n".write(toFile: parent + "/outside.csv", atomically: true, encoding: .utf8)
-    let text = """
-    {"format": "leasesim/1", "duration": "4h",
-     "servers": [{"id": "ls", "licenses": [{"sku": "P", "feature": "users", "type": "perpetual", "count": 500}]}],
-     "clients": [{"id": "gw", "server": "ls", "allocations": {"users": {"ruc": 50, "ilq": 25, "muc": 150}},
-                  "demand": {"users": {"kind": "trace", "file": "../outside.csv"}}}]}
-    """
-    try text.write(toFile: parent + "/scenarios/s.json", atomically: true, encoding: .utf8)
+    _ = try traceScenario(reading: "../outside.csv", at: parent + "/scenarios/s.json")
     do {
         _ = try ScenarioLoader.load(path: parent + "/scenarios/s.json")
         Issue.record("a trace outside the scenario's folder was read")
