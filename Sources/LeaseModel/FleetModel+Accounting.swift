@@ -4,9 +4,9 @@ import LeaseKernel
 extension FleetModel {
     /// Integrates a slot's served, unserved and leased users up to `now`; call before changing it.
     /// - Returns: the slot's counts before the change, for `endChange`.
-    @inline(__always) mutating func beginChange(_ slot: Int32, _ now: SimInstant) -> SlotCounts {
-        let index = Int(slot)
-        let before = counts(ofSlot: index)
+    @inline(__always) mutating func beginChange(_ slot: SlotID, _ now: SimInstant) -> SlotCounts {
+        let index = slot
+        let before = counts(ofSlot: slot)
         let elapsed = (now - slots[index].accountedAt).milliseconds
         if elapsed > 0 {
             slots[index].deniedUserMilliseconds += Int64(before.users - before.served) * elapsed
@@ -18,15 +18,15 @@ extension FleetModel {
     }
 
     /// Updates peaks and fleet totals by what the change moved, and records the new state.
-    @inline(__always) mutating func endChange(_ slot: Int32, _ now: SimInstant, from before: SlotCounts) {
-        let index = Int(slot)
-        let after = counts(ofSlot: index)
+    @inline(__always) mutating func endChange(_ slot: SlotID, _ now: SimInstant, from before: SlotCounts) {
+        let index = slot
+        let after = counts(ofSlot: slot)
         precondition(after.users >= 0 && slots[index].reservedHeld >= 0 && slots[index].incrementHeld >= 0,
                      "negative count on slot \(slot)")
         if after.users > slots[index].peakUsers { slots[index].peakUsers = after.users }
         if after.capacity > slots[index].peakLeased { slots[index].peakLeased = after.capacity }
         if after != before {
-            let feature = Int(slots[index].feature)
+            let feature = slots[index].feature
             totals[feature].users += Int64(after.users - before.users)
             totals[feature].served += Int64(after.served - before.served)
             totals[feature].leased += Int64(after.capacity - before.capacity)
@@ -42,48 +42,46 @@ extension FleetModel {
 
     /// A slot's users, served users and effective capacity now.
     @inline(__always)
-    func counts(ofSlot index: Int) -> SlotCounts {
-        let capacity = capacity(ofSlot: index)
-        let users = slots[index].users
+    func counts(ofSlot slot: SlotID) -> SlotCounts {
+        let capacity = capacity(ofSlot: slot)
+        let users = slots[slot].users
         return SlotCounts(users: users, served: min(users, capacity), capacity: capacity)
     }
 
-    mutating func recordSlotState(_ slot: Int32, _ now: SimInstant) {
-        let state = slots[Int(slot)]
-        let capacity = capacity(ofSlot: Int(slot))
-        let up = clients[Int(state.client)].isUp
+    mutating func recordSlotState(_ slot: SlotID, _ now: SimInstant) {
+        let state = slots[slot]
+        let capacity = capacity(ofSlot: slot)
+        let up = clients[state.client].isUp
         records.keep(StateRecord(
-            time: now, entity: .client, index: slot, feature: state.feature, users: state.users,
+            time: now, entity: .client, index: slot.index, feature: state.feature.index, users: state.users,
             served: min(state.users, capacity), reserved: up ? state.reservedHeld : 0,
-            incremental: up ? state.incrementHeld : 0, deniedLogins: state.deniedLogins), entity: Int(slot))
+            incremental: up ? state.incrementHeld : 0, deniedLogins: state.deniedLogins), entity: slot.offset)
     }
 
-
-    /// Integrates a server feature's used and installed counts up to `now`; call before changing it.
-    @inline(__always) mutating func accountServerFeature(_ index: Int, _ now: SimInstant) {
-        let elapsed = (now - serverFeatures[index].accountedAt).milliseconds
+    /// Integrates a pool's used and installed counts up to `now`; call before changing it.
+    @inline(__always) mutating func accountPool(_ pool: ServerFeatureID, _ now: SimInstant) {
+        let elapsed = (now - pools[pool].accountedAt).milliseconds
         if elapsed > 0 {
-            serverFeatures[index].usedUserMilliseconds += Int128(serverFeatures[index].used) * Int128(elapsed)
-            serverFeatures[index].installedUserMilliseconds += Int128(serverFeatures[index].installed) * Int128(elapsed)
+            pools[pool].usedUserMilliseconds += Int128(pools[pool].used) * Int128(elapsed)
+            pools[pool].installedUserMilliseconds += Int128(pools[pool].installed) * Int128(elapsed)
         }
-        serverFeatures[index].accountedAt = now
+        pools[pool].accountedAt = now
     }
 
-    /// Changes a server feature's used count by `delta`, with accounting and a record.
-    @inline(__always) mutating func changeUsed(_ index: Int, by delta: Int32, _ now: SimInstant) {
+    /// Changes a pool's used count by `delta`, with accounting and a record.
+    @inline(__always) mutating func changeUsed(_ pool: ServerFeatureID, by delta: Int32, _ now: SimInstant) {
         guard delta != 0 else { return }
-        accountServerFeature(index, now)
-        serverFeatures[index].used += delta
-        precondition(serverFeatures[index].used >= 0, "negative used count on server feature \(index)")
-        serverFeatures[index].peakUsed = max(serverFeatures[index].peakUsed, serverFeatures[index].used)
-        if records.recordsStates { recordServerState(index, now) }
+        accountPool(pool, now)
+        pools[pool].used += delta
+        precondition(pools[pool].used >= 0, "negative used count in \(pool)")
+        pools[pool].peakUsed = max(pools[pool].peakUsed, pools[pool].used)
+        if records.recordsStates { recordServerState(pool, now) }
     }
 
-    mutating func recordServerState(_ index: Int, _ now: SimInstant) {
-        let state = serverFeatures[index]
-        let feature = index % featureCount
-        records.keep(StateRecord(time: now, entity: .server, index: Int32(index), feature: Int32(feature),
-                                 installed: state.installed, used: state.used), entity: slotCount + index)
+    mutating func recordServerState(_ pool: ServerFeatureID, _ now: SimInstant) {
+        let state = pools[pool]
+        records.keep(StateRecord(time: now, entity: .server, index: pool.index, feature: state.feature.index,
+                                 installed: state.installed, used: state.used), entity: slots.count + pool.offset)
     }
 
     /// Appends a protocol record when they are kept (inlined, so an unkept record is never built).
@@ -95,14 +93,14 @@ extension FleetModel {
     /// Brings every integral up to `now` without changing state (before reading metrics).
     public mutating func accountAll(upTo now: SimInstant) {
         makeUnique()
-        for slot in 0..<slotCount where slots[slot].accountedAt < now {
+        for slot in slots.ids where slots[slot].accountedAt < now {
             let recording = records.recordsStates
             records.recordsStates = false
-            let before = beginChange(Int32(slot), now)
-            endChange(Int32(slot), now, from: before)
+            let before = beginChange(slot, now)
+            endChange(slot, now, from: before)
             records.recordsStates = recording
         }
-        for index in 0..<store.serverFeatureCount { accountServerFeature(index, now) }
+        for pool in pools.ids { accountPool(pool, now) }
     }
 }
 
@@ -127,19 +125,18 @@ extension FleetModel {
     /// The levels of the listed slots, in list order, or of every slot in slot order when `slots` is nil
     /// (for sampled output: one pass, one array, no per-slot call).
     public func slotLevels(of slots: [Int32]?) -> [SlotLevels] {
-        let count = slots?.count ?? slotCount
-        return [SlotLevels](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for position in 0..<count {
-                let slot = slots.map { Int($0[position]) } ?? position
-                let state = self.slots + slot
-                let up = clients[Int(state.pointee.client)].isUp
-                let reserved = up ? state.pointee.reservedHeld : 0, incremental = up ? state.pointee.incrementHeld : 0
-                (buffer.baseAddress! + position).initialize(to: SlotLevels(
-                    users: state.pointee.users, reserved: reserved, incremental: incremental,
-                    capacity: reserved + incremental, deniedLogins: state.pointee.deniedLogins))
-            }
-            initialized = count
+        let count = slots?.count ?? self.slots.count
+        var levels: [SlotLevels] = []
+        levels.reserveCapacity(count)
+        for position in 0..<count {
+            let slot = SlotID(index: slots.map { $0[position] } ?? Int32(position))
+            let state = self.slots[slot]
+            let up = clients[state.client].isUp
+            let reserved = up ? state.reservedHeld : 0, incremental = up ? state.incrementHeld : 0
+            levels.append(SlotLevels(users: state.users, reserved: reserved, incremental: incremental,
+                                     capacity: reserved + incremental, deniedLogins: state.deniedLogins))
         }
+        return levels
     }
 }
 
@@ -155,7 +152,7 @@ extension FleetModel {
     /// A feature's integrals over every slot, as accounted so far. Complexity: O(slots).
     public func fleetIntegrals(feature: Int) -> FeatureIntegrals {
         var sums = FeatureIntegrals()
-        for slot in 0..<slotCount where slots[slot].feature == Int32(feature) {
+        for slot in slots.ids where slots[slot].feature == FeatureID(index: Int32(feature)) {
             sums.deniedUserMilliseconds += Int128(slots[slot].deniedUserMilliseconds)
             sums.servedUserMilliseconds += Int128(slots[slot].servedUserMilliseconds)
             sums.leasedUserMilliseconds += Int128(slots[slot].leasedUserMilliseconds)
@@ -166,9 +163,10 @@ extension FleetModel {
     /// A feature's installed and used counts over every server. Complexity: O(servers).
     public func fleetCapacity(feature: Int) -> (installed: Int64, used: Int64) {
         var installed: Int64 = 0, used: Int64 = 0
-        for server in spec.servers.indices {
-            installed += Int64(serverFeatures[server * featureCount + feature].installed)
-            used += Int64(serverFeatures[server * featureCount + feature].used)
+        for server in servers {
+            let pool = server.pool(FeatureID(index: Int32(feature)))
+            installed += Int64(pools[pool].installed)
+            used += Int64(pools[pool].used)
         }
         return (installed, used)
     }

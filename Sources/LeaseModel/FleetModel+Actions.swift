@@ -4,82 +4,79 @@ import LeaseKernel
 extension FleetModel {
     mutating func perform(_ change: ActionSpec.Change, _ sim: inout Simulation<FleetEvent>) {
         switch change {
-        case let .setAllocation(client, feature, allocation): setAllocation(client, feature, allocation, &sim)
-        case .deleteClient(let client): deleteClient(Int32(client), sim.now)
+        case let .setAllocation(client, feature, allocation):
+            setAllocation(ClientID(index: Int32(client)), FeatureID(index: Int32(feature)), allocation, &sim)
+        case .deleteClient(let client): deleteClient(ClientID(index: Int32(client)), sim.now)
         case .pullState(let client):
-            let client = Int32(client)
-            guard clients[Int(client)].isUp else { return }
-            record(ProtocolRecord(time: sim.now, kind: .pullState, client: client, rule: "R-CFG-2"))
+            let client = ClientID(index: Int32(client))
+            guard clients[client].isUp else { return }
+            record(ProtocolRecord(time: sim.now, kind: .pullState, client: client.index, rule: "R-CFG-2"))
             sendRenewal(client, &sim)
-        case .stopClient(let client): stopClient(Int32(client), &sim)
-        case .startClient(let client): startClient(Int32(client), &sim)
+        case .stopClient(let client): stopClient(ClientID(index: Int32(client)), &sim)
+        case .startClient(let client): startClient(ClientID(index: Int32(client)), &sim)
         }
     }
 
     /// R-CFG-1, R-CFG-4: the server's allocation changes now; a lowered MUC cuts the lease at once, every other
     /// change waits for the client's next contact.
-    mutating func setAllocation(_ client: Int, _ feature: Int, _ allocation: Allocation, _ sim: inout Simulation<FleetEvent>) {
-        guard let slotIndex = slot(client: client, feature: feature) else { return }
-        let slot = Int32(slotIndex)
-        setServerAllocation(slot, allocation)
-        let lease = leases[slotIndex]
-        let held = lease.reserved + lease.increment
-        let lowered = allocation.maximum < held
-        record(ProtocolRecord(time: sim.now, kind: .configChange, client: Int32(client), feature: Int32(feature),
+    mutating func setAllocation(_ client: ClientID, _ feature: FeatureID, _ allocation: Allocation, _ sim: inout Simulation<FleetEvent>) {
+        guard let leaseID = configurations[client].leases.first(where: { pools[leases[$0].pool].feature == feature }) else { return }
+        setServerAllocation(leaseID, allocation)
+        let lease = leases[leaseID]
+        let lowered = allocation.maximum < lease.held
+        record(ProtocolRecord(time: sim.now, kind: .configChange, client: client.index, feature: feature.index,
                               count: Int64(allocation.maximum), rule: lowered ? "R-CFG-1" : "R-CFG-4"))
         guard lowered else { return } // R-CFG-2, R-CFG-4: the client learns at its next contact.
         // R-CFG-1, R-LEASE-10: down to RUC plus the whole ILQ that fit under the new MUC.
         let level = allocation.largestLease
         let reserved = min(lease.reserved, level)
         let increment = level - reserved
-        setServerLease(slot, reserved: reserved, increment: increment, sim.now)
+        setServerLease(leaseID, reserved: reserved, increment: increment, sim.now)
         if increment == 0 { sim.disarm(lease.incrementTimer) }
-        record(ProtocolRecord(time: sim.now, kind: .cut, client: Int32(client), feature: Int32(feature),
+        record(ProtocolRecord(time: sim.now, kind: .cut, client: client.index, feature: feature.index,
                               count: Int64(level), rule: "R-CFG-1"))
-        var cut = Message(kind: .leaseCut, client: Int32(client), slot: slot, count: reserved)
-        cut.secondCount = increment
-        cut.allocation = allocation
-        sendToClient(cut, &sim)
+        // R-CFG-1: the server tells the client at once; the cut answers no request.
+        reply(to: Request(server: server(of: leaseID), client: client, requestID: 0),
+              .leaseCut(holder: lease.holder, reserved: reserved, increment: increment, allocation: allocation), &sim)
     }
 
     /// R-CFG-3: deleting a client's configuration frees its capacity at once, its reservation included.
-    mutating func deleteClient(_ client: Int32, _ now: SimInstant) {
+    mutating func deleteClient(_ client: ClientID, _ now: SimInstant) {
         var freed: Int64 = 0
-        for slot in clientSlots(client) {
-            freed += Int64(leases[Int(slot)].reserved + leases[Int(slot)].increment)
-            removeConfiguration(slot, now)
+        for lease in configurations[client].leases {
+            freed += Int64(leases[lease].held)
+            removeConfiguration(lease, now)
         }
-        record(ProtocolRecord(time: now, kind: .clientDeleted, client: client, server: clients[Int(client)].server,
+        record(ProtocolRecord(time: now, kind: .clientDeleted, client: client.index, server: clients[client].server.index,
                               count: freed, rule: "R-CFG-3"))
     }
 
     /// The client stops: it serves nobody, renews nothing, and its leases lapse at the server (R-LEASE-6).
-    mutating func stopClient(_ client: Int32, _ sim: inout Simulation<FleetEvent>) {
-        guard clients[Int(client)].isUp else { return }
-        let befores = clientSlots(client).map { beginChange($0, sim.now) }
-        clients[Int(client)].isUp = false
-        sim.disarm(clients[Int(client)].renewalTimer)
-        for (slot, before) in zip(clientSlots(client), befores) {
-            let index = Int(slot)
-            slots[index].reservedHeld = 0
+    mutating func stopClient(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
+        guard clients[client].isUp else { return }
+        let befores = clients[client].slots.map { beginChange($0, sim.now) }
+        clients[client].isUp = false
+        sim.disarm(clients[client].renewalTimer)
+        for (slot, before) in zip(clients[client].slots, befores) {
+            slots[slot].reservedHeld = 0
             setClientIncrement(slot, 0)
-            slots[index].requestPending = false
-            sim.disarm(slots[index].lapseTimer)
-            sim.disarm(slots[index].holdTimer)
+            slots[slot].requestPending = false
+            sim.disarm(slots[slot].lapseTimer)
+            sim.disarm(slots[slot].holdTimer)
             endChange(slot, sim.now, from: before)
             decideLogins(slot, sim.now)
         }
-        record(ProtocolRecord(time: sim.now, kind: .clientStopped, client: client, rule: "R-LEASE-6"))
+        record(ProtocolRecord(time: sim.now, kind: .clientStopped, client: client.index, rule: "R-LEASE-6"))
     }
 
     /// A stopped client boots again: it asks for its reserved counts and restarts its renewal timer.
-    mutating func startClient(_ client: Int32, _ sim: inout Simulation<FleetEvent>) {
-        guard !clients[Int(client)].isUp else { return }
-        let befores = clientSlots(client).map { beginChange($0, sim.now) }
-        clients[Int(client)].isUp = true
-        for (slot, before) in zip(clientSlots(client), befores) { endChange(slot, sim.now, from: before) }
-        record(ProtocolRecord(time: sim.now, kind: .clientStarted, client: client, rule: "R-LEASE-3"))
+    mutating func startClient(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
+        guard !clients[client].isUp else { return }
+        let befores = clients[client].slots.map { beginChange($0, sim.now) }
+        clients[client].isUp = true
+        for (slot, before) in zip(clients[client].slots, befores) { endChange(slot, sim.now, from: before) }
+        record(ProtocolRecord(time: sim.now, kind: .clientStarted, client: client.index, rule: "R-LEASE-3"))
         bootClient(client, &sim)
-        sim.arm(clients[Int(client)].renewalTimer, at: sim.now + spec.policy.renewalInterval, .renewalDue(client: client))
+        sim.arm(clients[client].renewalTimer, at: sim.now + spec.policy.renewalInterval, .renewalDue(client: client))
     }
 }

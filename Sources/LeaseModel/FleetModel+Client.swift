@@ -3,162 +3,161 @@ import LeaseKernel
 /// The client's side of the protocol: demand, logins, requests, renewals, releases, replies.
 extension FleetModel {
     /// Sets a slot's users and reacts as the client does: ask for more, give back, decide logins.
-    mutating func setUsers(_ slot: Int32, _ users: Int32, _ sim: inout Simulation<FleetEvent>) {
-        let index = Int(slot)
+    mutating func setUsers(_ slot: SlotID, _ users: Int32, _ sim: inout Simulation<FleetEvent>) {
         counters.demandChanges += 1
         let before = beginChange(slot, sim.now)
-        let previous = slots[index].users
+        let previous = slots[slot].users
         if users > previous {
             // R-LEASE-8: new logins; the users already waiting are not counted again.
-            if slots[index].arrivalsAwaiting == 0 {
-                slots[index].unservedBeforeArrivals = max(0, previous - capacity(ofSlot: index))
+            if slots[slot].arrivalsAwaiting == 0 {
+                slots[slot].unservedBeforeArrivals = max(0, previous - capacity(ofSlot: slot))
             }
-            slots[index].arrivalsAwaiting += users - previous
+            slots[slot].arrivalsAwaiting += users - previous
         }
         // Logins waiting beyond the users there now cannot be denied (denials are at most the unserved users),
         // so the count is bounded by the users without changing any result, even while a reply takes days.
-        slots[index].arrivalsAwaiting = min(slots[index].arrivalsAwaiting, users)
-        slots[index].users = users
+        slots[slot].arrivalsAwaiting = min(slots[slot].arrivalsAwaiting, users)
+        slots[slot].users = users
         endChange(slot, sim.now, from: before)
         reactToLoad(slot, &sim)
     }
 
     /// R-LEASE-1, R-LEASE-9: after a change of load, request more or give back; then decide waiting logins.
-    @inline(__always) mutating func reactToLoad(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
-        let index = Int(slot)
-        if clients[Int(slots[index].client)].isUp && !requestIfShort(slot, &sim)
+    @inline(__always) mutating func reactToLoad(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
+        if clients[slots[slot].client].isUp && !requestIfShort(slot, &sim)
             && spec.policy.releasePolicy == .onDrop
-            && slots[index].users < slots[index].held - slots[index].allocation.quantum {
+            && slots[slot].users < slots[slot].held - slots[slot].allocation.quantum {
             releaseUnneeded(slot, &sim)
         }
-        if !slots[index].requestPending { decideLogins(slot, sim.now) }
+        if !slots[slot].requestPending { decideLogins(slot, sim.now) }
     }
 
     /// R-LEASE-1: asks for whole quanta, never above MUC, when users exceed the lease; logins wait for the reply.
     /// R-LEASE-1b: one quantum per request by default, or every quantum needed (`quantaPerRequest`).
     /// - Returns: whether a request is (now) in flight.
-    @inline(__always) mutating func requestIfShort(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) -> Bool {
-        let index = Int(slot)
-        let state = slots[index]
+    @inline(__always) mutating func requestIfShort(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) -> Bool {
+        let state = slots[slot]
         guard !state.requestPending else { return true }
         var want = state.allocation.incrementWanted(users: state.users, leased: state.held)
         guard want > 0 else { return false }
         if spec.policy.quantaPerRequest == .one { want = state.allocation.quantum }
-        slots[index].requestPending = true
-        record(ProtocolRecord(time: sim.now, kind: .incrementRequest, client: state.client, feature: state.feature,
+        slots[slot].requestPending = true
+        record(ProtocolRecord(time: sim.now, kind: .incrementRequest, client: state.client.index, feature: state.feature.index,
                               count: Int64(want), rule: "R-LEASE-1"))
-        var request = Message(kind: .incrementRequest, client: state.client, slot: slot, count: want)
-        request.allocation = state.allocation // The quanta the client knows (R-CFG-4).
-        sendToServer(request, &sim)
+        // The quanta the client knows (R-CFG-4).
+        sendRequest(from: state.client, .incrementRequest(holder: HolderID(slot: slot), count: want, quantum: state.allocation.quantum), &sim)
         return true
     }
 
+    /// Sends a request under the client's next request number.
+    @inline(__always) mutating func sendRequest(from client: ClientID, _ contents: MessageContents, _ sim: inout Simulation<FleetEvent>) {
+        let requestID = clients[client].nextRequestID
+        clients[client].nextRequestID = requestID &+ 1
+        send(from: client, contents, requestID: requestID, &sim)
+    }
+
     /// R-LEASE-8: logins that arrived short of capacity are denied unless capacity came in time.
-    @inline(__always) mutating func decideLogins(_ slot: Int32, _ now: SimInstant) {
-        let index = Int(slot)
-        let arrivals = slots[index].arrivalsAwaiting
+    @inline(__always) mutating func decideLogins(_ slot: SlotID, _ now: SimInstant) {
+        let arrivals = slots[slot].arrivalsAwaiting
         guard arrivals > 0 else { return }
-        slots[index].arrivalsAwaiting = 0
-        let unserved = max(0, slots[index].users - capacity(ofSlot: index))
-        let denied = min(arrivals, max(0, unserved - slots[index].unservedBeforeArrivals))
+        slots[slot].arrivalsAwaiting = 0
+        let unserved = max(0, slots[slot].users - capacity(ofSlot: slot))
+        let denied = min(arrivals, max(0, unserved - slots[slot].unservedBeforeArrivals))
         guard denied > 0 else { return }
-        slots[index].deniedLogins += Int64(denied)
-        totals[Int(slots[index].feature)].deniedLogins += Int64(denied)
-        record(ProtocolRecord(time: now, kind: .loginsDenied, client: slots[index].client,
-                              feature: slots[index].feature, count: Int64(denied), rule: "R-LEASE-8"))
+        slots[slot].deniedLogins += Int64(denied)
+        totals[slots[slot].feature].deniedLogins += Int64(denied)
+        record(ProtocolRecord(time: now, kind: .loginsDenied, client: slots[slot].client.index,
+                              feature: slots[slot].feature.index, count: Int64(denied), rule: "R-LEASE-8"))
         if records.recordsStates { recordSlotState(slot, now) }
     }
 
     /// R-LEASE-7, R-LEASE-9, R-LEASE-10: gives back, in whole quanta, increments the users no longer need and
     /// whose hold has ended (the oldest first).
-    mutating func releaseUnneeded(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
-        let index = Int(slot)
-        let state = slots[index]
+    mutating func releaseUnneeded(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
+        let state = slots[slot]
         let unneeded = min(state.incrementHeld, state.held - state.allocation.countNeeded(users: state.users))
         guard unneeded > 0 else { return }
         let hold = spec.policy.minimumHold
-        let releasable = blocks(slot).releasable(at: sim.now, hold: hold) // R-LEASE-7
+        let releasable = blockTable.releasable(slot, at: sim.now, hold: hold) // R-LEASE-7
         // Under onDrop, a release the hold blocks is looked at again when the next hold ends; after every
         // event due then, so a demand change at that instant is seen first.
         if releasable < unneeded && spec.policy.releasePolicy == .onDrop,
-           let holdEnd = blocks(slot).nextHoldEnd(after: sim.now, hold: hold), sim.deadline(of: state.holdTimer) != holdEnd {
+           let holdEnd = blockTable.nextHoldEnd(slot, after: sim.now, hold: hold), sim.deadline(of: state.holdTimer) != holdEnd {
             sim.arm(state.holdTimer, at: holdEnd, priority: .last, .holdEnds(slot: slot))
         }
         let release = Allocation.wholeQuanta(min(unneeded, releasable), state.allocation.quantum)
         guard release > 0 else { return }
         let before = beginChange(slot, sim.now)
-        slots[index].incrementHeld -= release
-        blocks(slot).removeOldest(release)
+        slots[slot].incrementHeld -= release
+        blockTable.removeOldest(slot, release)
         endChange(slot, sim.now, from: before)
-        record(ProtocolRecord(time: sim.now, kind: .release, client: state.client, feature: state.feature,
+        record(ProtocolRecord(time: sim.now, kind: .release, client: state.client.index, feature: state.feature.index,
                               count: Int64(release), rule: "R-LEASE-9"))
-        sendToServer(Message(kind: .release, client: state.client, slot: slot, count: release), &sim)
+        send(from: state.client, .release(holder: HolderID(slot: slot), count: release), &sim)
     }
 
     /// R-LEASE-4: the renewal timer fires: give back what is unneeded (by policy), renew, re-arm.
-    mutating func renewalDue(_ client: Int32, _ sim: inout Simulation<FleetEvent>) {
-        guard clients[Int(client)].isUp else { return }
+    mutating func renewalDue(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
+        guard clients[client].isUp else { return }
         counters.renewalTimers += 1
         if spec.policy.releasePolicy == .atRenewal {
-            for slot in clientSlots(client) { releaseUnneeded(slot, &sim) }
+            for slot in clients[client].slots { releaseUnneeded(slot, &sim) }
         }
         sendRenewal(client, &sim)
-        sim.arm(clients[Int(client)].renewalTimer, at: sim.now + spec.policy.renewalInterval, .renewalDue(client: client))
+        sim.arm(clients[client].renewalTimer, at: sim.now + spec.policy.renewalInterval, .renewalDue(client: client))
     }
 
-    mutating func sendRenewal(_ client: Int32, _ sim: inout Simulation<FleetEvent>) {
-        record(ProtocolRecord(time: sim.now, kind: .renewal, client: client, server: clients[Int(client)].server,
+    mutating func sendRenewal(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
+        record(ProtocolRecord(time: sim.now, kind: .renewal, client: client.index, server: clients[client].server.index,
                               rule: "R-LEASE-4"))
-        sendToServer(Message(kind: .renew, client: client), &sim)
+        sendRequest(from: client, .renewRequest, &sim)
     }
 
     /// A client boots: it asks for the reserved count of each of its features.
-    mutating func bootClient(_ client: Int32, _ sim: inout Simulation<FleetEvent>) {
-        for slot in clientSlots(client) {
-            let state = slots[Int(slot)]
-            record(ProtocolRecord(time: sim.now, kind: .reserveRequest, client: client, feature: state.feature,
+    mutating func bootClient(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
+        for slot in clients[client].slots {
+            let state = slots[slot]
+            record(ProtocolRecord(time: sim.now, kind: .reserveRequest, client: client.index, feature: state.feature.index,
                                   count: Int64(state.allocation.reserved), rule: "R-LEASE-3"))
-            sendToServer(Message(kind: .reserveRequest, client: client, slot: slot), &sim)
+            sendRequest(from: client, .reserveRequest(holder: HolderID(slot: slot)), &sim)
         }
     }
 
-    /// Handles a message from the server.
-    @inline(__always) mutating func clientReceives(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
-        let client = Int(message.client)
+    /// Handles a message from a server.
+    @inline(__always) mutating func clientReceives(_ message: Message, at client: ClientID, _ sim: inout Simulation<FleetEvent>) {
         guard clients[client].isUp else { return } // A stopped client hears nothing.
         clients[client].messagesReceived += 1
-        switch message.kind {
-        case .reserveReply: reservedGranted(message, &sim)
-        case .incrementReply: incrementAnswered(message, &sim)
-        case .renewReply: renewalAnswered(message, &sim)
-        case .refusal: refused(message, &sim)
-        case .leaseCut: leaseCut(message, &sim)
-        default: preconditionFailure("client received a client message: \(message.kind)")
+        switch message.contents {
+        case let .reserveReply(holder, allocation, reserved): reservedGranted(holder.slot, reserved, allocation, &sim)
+        case let .incrementReply(holder, _, granted, _): incrementAnswered(holder.slot, granted, &sim)
+        case let .renewReply(holder, allocation, reserved, increment): renewalAnswered(holder.slot, reserved, increment, allocation, &sim)
+        case let .refusal(holder, reason): refused(holder.slot, reason, sim.now)
+        case let .leaseCut(holder, reserved, increment, allocation): leaseCut(holder.slot, reserved, increment, allocation, sim.now)
+        case .reserveRequest, .incrementRequest, .renewRequest, .release:
+            preconditionFailure("client \(client) received a request: \(message.contents)")
         }
     }
 
-    mutating func reservedGranted(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
-        let slot = message.slot, index = Int(slot)
+    mutating func reservedGranted(_ slot: SlotID, _ reserved: LeaseGrant, _ allocation: Allocation, _ sim: inout Simulation<FleetEvent>) {
         let before = beginChange(slot, sim.now)
-        slots[index].allocation = message.allocation
-        slots[index].reservedHeld = message.count
-        slots[index].reservedExpiry = message.expiry
+        slots[slot].allocation = allocation
+        slots[slot].reservedHeld = reserved.count
+        slots[slot].reservedExpiry = reserved.expiry
         setClientIncrement(slot, 0)
-        slots[index].incrementExpiry = .never
+        slots[slot].incrementExpiry = .never
         endChange(slot, sim.now, from: before)
         watchLapse(slot, &sim)
         reactToLoad(slot, &sim)
     }
 
-    @inline(__always) mutating func incrementAnswered(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
-        let slot = message.slot, index = Int(slot)
+    @inline(__always) mutating func incrementAnswered(_ slot: SlotID, _ granted: LeaseGrant, _ sim: inout Simulation<FleetEvent>) {
         counters.incrementReplies += 1
-        slots[index].requestPending = false
-        if message.count > 0 {
+        slots[slot].requestPending = false
+        if granted.count > 0 {
             let before = beginChange(slot, sim.now)
-            slots[index].incrementHeld += message.count
-            slots[index].incrementExpiry = message.expiry
-            blocks(slot).grant(message.count, at: sim.now, spec.policy.holdPolicy)
+            slots[slot].incrementHeld += granted.count
+            slots[slot].incrementExpiry = granted.expiry
+            blockTable.grant(slot, granted.count, at: sim.now, spec.policy.holdPolicy)
             endChange(slot, sim.now, from: before)
             watchLapse(slot, &sim)
             // R-LEASE-1b: still short after a grant of one quantum: ask again; waiting logins wait on.
@@ -168,55 +167,53 @@ extension FleetModel {
     }
 
     /// R-LEASE-5, R-CFG-2: new expiries, and the allocation as the server now has it.
-    mutating func renewalAnswered(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
-        let slot = message.slot, index = Int(slot)
+    mutating func renewalAnswered(_ slot: SlotID, _ reserved: LeaseGrant, _ increment: LeaseGrant, _ allocation: Allocation,
+                                  _ sim: inout Simulation<FleetEvent>) {
         counters.renewReplies += 1
-        slots[index].allocation = message.allocation
+        slots[slot].allocation = allocation
         // R-CFG-2, R-CFG-4, R-LEASE-11: the reserved count as renewed now; increments the server did not renew
         // (a surplus given back, or what it could not cover) are gone, the newest first.
-        if slots[index].reservedHeld != message.count || slots[index].incrementHeld > message.secondCount {
+        if slots[slot].reservedHeld != reserved.count || slots[slot].incrementHeld > increment.count {
             let before = beginChange(slot, sim.now)
-            slots[index].reservedHeld = message.count
-            setClientIncrement(slot, min(slots[index].incrementHeld, message.secondCount))
+            slots[slot].reservedHeld = reserved.count
+            setClientIncrement(slot, min(slots[slot].incrementHeld, increment.count))
             endChange(slot, sim.now, from: before)
         }
-        slots[index].reservedExpiry = message.expiry
-        if slots[index].incrementHeld > 0 && message.secondCount > 0 { slots[index].incrementExpiry = message.secondExpiry }
+        slots[slot].reservedExpiry = reserved.expiry
+        if slots[slot].incrementHeld > 0 && increment.count > 0 { slots[slot].incrementExpiry = increment.expiry }
         watchLapse(slot, &sim)
         // R-LEASE-1 (assumed): still short after a renewal, with the allocation just learnt (R-CFG-2): ask again.
         if spec.policy.requestsAtRenewal { _ = requestIfShort(slot, &sim) }
     }
 
-    mutating func refused(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
-        let slot = message.slot, index = Int(slot)
-        if message.reason == .notConfigured {
+    mutating func refused(_ slot: SlotID, _ reason: RefusalReason, _ now: SimInstant) {
+        if reason == .notConfigured {
             // R-CFG-3: the configuration is gone; so are the client's leases.
-            let before = beginChange(slot, sim.now)
-            slots[index].reservedHeld = 0
+            let before = beginChange(slot, now)
+            slots[slot].reservedHeld = 0
             setClientIncrement(slot, 0)
-            endChange(slot, sim.now, from: before)
+            endChange(slot, now, from: before)
         }
     }
 
     /// R-CFG-1: the server lowered MUC and cut the lease; the client holds less at once.
-    mutating func leaseCut(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
-        let slot = message.slot, index = Int(slot)
-        let before = beginChange(slot, sim.now)
-        slots[index].allocation = message.allocation
-        slots[index].reservedHeld = min(slots[index].reservedHeld, message.count)
-        setClientIncrement(slot, min(slots[index].incrementHeld, message.secondCount))
-        endChange(slot, sim.now, from: before)
+    mutating func leaseCut(_ slot: SlotID, _ reserved: Int32, _ increment: Int32, _ allocation: Allocation, _ now: SimInstant) {
+        let before = beginChange(slot, now)
+        slots[slot].allocation = allocation
+        slots[slot].reservedHeld = min(slots[slot].reservedHeld, reserved)
+        setClientIncrement(slot, min(slots[slot].incrementHeld, increment))
+        endChange(slot, now, from: before)
     }
 
     /// Lowers the increment a client holds, taking from the newest blocks (a cut, a short renewal, a loss).
-    @inline(__always) mutating func setClientIncrement(_ slot: Int32, _ increment: Int32) {
-        slots[Int(slot)].incrementHeld = increment
-        blocks(slot).trimNewest(toTotal: increment)
+    @inline(__always) mutating func setClientIncrement(_ slot: SlotID, _ increment: Int32) {
+        slots[slot].incrementHeld = increment
+        blockTable.trimNewest(slot, toTotal: increment)
     }
 
     /// Keeps the slot's lapse timer at or before its earliest lease expiry (re-armed lazily when it fires).
-    @inline(__always) mutating func watchLapse(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
-        let state = slots[Int(slot)]
+    @inline(__always) mutating func watchLapse(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
+        let state = slots[slot]
         var earliest = SimInstant.never
         if state.reservedHeld > 0 { earliest = state.reservedExpiry }
         if state.incrementHeld > 0 { earliest = min(earliest, state.incrementExpiry) }
@@ -225,28 +222,26 @@ extension FleetModel {
     }
 
     /// R-LEASE-7, R-LEASE-9: the hold on a slot's increments ended; release now if the load is still low (`onDrop`).
-    mutating func holdEnded(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
-        let index = Int(slot)
-        guard clients[Int(slots[index].client)].isUp,
-              slots[index].users < slots[index].held - slots[index].allocation.quantum else { return }
+    mutating func holdEnded(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
+        guard clients[slots[slot].client].isUp,
+              slots[slot].users < slots[slot].held - slots[slot].allocation.quantum else { return }
         releaseUnneeded(slot, &sim)
     }
 
     /// The client's own clock reaches a lease expiry: what was not renewed is gone (R-LEASE-6).
-    mutating func clientLapseDue(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
-        let index = Int(slot)
+    mutating func clientLapseDue(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
         let now = sim.now
-        let state = slots[index]
+        let state = slots[slot]
         let incrementLapsed = state.incrementHeld > 0 && state.incrementExpiry <= now
         let reservedLapsed = state.reservedHeld > 0 && state.reservedExpiry <= now
         if incrementLapsed || reservedLapsed {
             counters.lapses += 1
             let before = beginChange(slot, now)
             if incrementLapsed { setClientIncrement(slot, 0) }
-            if reservedLapsed { slots[index].reservedHeld = 0 }
+            if reservedLapsed { slots[slot].reservedHeld = 0 }
             endChange(slot, now, from: before)
-            record(ProtocolRecord(time: now, kind: .lapse, client: state.client, feature: state.feature,
-                                  count: Int64(state.held - slots[index].held), rule: "R-LEASE-6"))
+            record(ProtocolRecord(time: now, kind: .lapse, client: state.client.index, feature: state.feature.index,
+                                  count: Int64(state.held - slots[slot].held), rule: "R-LEASE-6"))
         }
         watchLapse(slot, &sim)
     }

@@ -3,9 +3,8 @@ import LeaseKernel
 /// Demand generators: each slot's pattern sets its users and schedules its next change.
 extension FleetModel {
     /// A slot's demand event: apply the pattern's value now and schedule the next change.
-    mutating func demandDue(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
-        let index = Int(slot)
-        guard let demand = demands[index] else { return }
+    mutating func demandDue(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
+        guard let demand = demands[slot] else { return }
         switch spec.demandPatterns[demand.pattern] {
         case .constant(let users):
             setUsers(slot, demand.scaled(users), &sim)
@@ -29,41 +28,39 @@ extension FleetModel {
     }
 
     /// Piecewise-constant demand: the cursor is the index of the next step to apply.
-    mutating func stepDue(_ slot: Int32, _ steps: [DemandStep], _ demand: DemandSpec, _ sim: inout Simulation<FleetEvent>) {
-        let index = Int(slot)
-        var cursor = Int(slots[index].demandCursor)
+    mutating func stepDue(_ slot: SlotID, _ steps: [DemandStep], _ demand: DemandSpec, _ sim: inout Simulation<FleetEvent>) {
+        var cursor = Int(slots[slot].demandCursor)
         var users: Int32? = nil
         while cursor < steps.count && steps[cursor].at + demand.shift <= sim.now {
             users = steps[cursor].users
             cursor += 1
         }
-        slots[index].demandCursor = Int32(cursor)
+        slots[slot].demandCursor = Int32(cursor)
         if let users { setUsers(slot, demand.scaled(users), &sim) }
         if cursor < steps.count { sim.schedule(at: steps[cursor].at + demand.shift, .demand(slot: slot)) }
     }
 
     /// Random sessions: the first call starts the arrival process; each later call is one arrival.
-    mutating func sessionDue(_ slot: Int32, _ rates: [Int64], _ weekendRates: [Int64]?, _ meanSession: SimDuration,
+    mutating func sessionDue(_ slot: SlotID, _ rates: [Int64], _ weekendRates: [Int64]?, _ meanSession: SimDuration,
                              _ demand: DemandSpec, _ sim: inout Simulation<FleetEvent>) {
-        let index = Int(slot)
-        if slots[index].demandCursor == 0 {
-            slots[index].demandCursor = 1
-        } else if slots[index].users >= usersPerSlotBound {
+        if slots[slot].demandCursor == 0 {
+            slots[slot].demandCursor = 1
+        } else if slots[slot].users >= usersPerSlotBound {
             // The slot's integrals are bounded by this count: stop counting and let the runner stop the run.
             if demandOverflow == nil { demandOverflow = DemandOverflow(slot: slot, at: sim.now) }
         } else {
-            setUsers(slot, slots[index].users + 1, &sim)
+            setUsers(slot, slots[slot].users + 1, &sim)
             // An exponential session length, drawn in exact integer arithmetic (the same on every platform).
-            let length = max(1, demandStreams[index].nextExponential(meanNumerator: UInt64(meanSession.milliseconds), denominator: 1))
+            let length = max(1, demandStreams[slot].nextExponential(meanNumerator: UInt64(meanSession.milliseconds), denominator: 1))
             sim.schedule(after: .milliseconds(length), .sessionEnd(slot: slot))
         }
-        if let next = nextArrival(after: sim.now, index, rates, weekendRates, demand) {
+        if let next = nextArrival(after: sim.now, slot, rates, weekendRates, demand) {
             sim.schedule(at: next, .demand(slot: slot))
         }
     }
 
     /// The next Poisson arrival after `now`, redrawn at each hour boundary (exact, by memorylessness).
-    mutating func nextArrival(after now: SimInstant, _ index: Int, _ rates: [Int64], _ weekendRates: [Int64]?,
+    mutating func nextArrival(after now: SimInstant, _ slot: SlotID, _ rates: [Int64], _ weekendRates: [Int64]?,
                               _ demand: DemandSpec) -> SimInstant? {
         var time = now
         // A week of empty hours means no arrival ever.
@@ -75,7 +72,7 @@ extension FleetModel {
             let hourEnd = time + .milliseconds(SimDuration.millisecondsPerHour - local.modulo(SimDuration.millisecondsPerHour))
             if rateMilli > 0 {
                 // The mean gap is an hour over the rate (in thousandths of arrivals an hour), in milliseconds.
-                let gap = max(1, demandStreams[index].nextExponential(meanNumerator: UInt64(SimDuration.millisecondsPerHour) * 1000,
+                let gap = max(1, demandStreams[slot].nextExponential(meanNumerator: UInt64(SimDuration.millisecondsPerHour) * 1000,
                                                                       denominator: UInt64(rateMilli)))
                 if time + .milliseconds(gap) < hourEnd { return time + .milliseconds(gap) }
             }
@@ -85,7 +82,7 @@ extension FleetModel {
     }
 
     /// A random session ends: one user fewer.
-    mutating func sessionEnded(_ slot: Int32, _ sim: inout Simulation<FleetEvent>) {
-        setUsers(slot, max(0, slots[Int(slot)].users - 1), &sim)
+    mutating func sessionEnded(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
+        setUsers(slot, max(0, slots[slot].users - 1), &sim)
     }
 }

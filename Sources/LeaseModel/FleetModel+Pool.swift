@@ -1,6 +1,6 @@
 import LeaseKernel
 
-/// The server's license pool: every change of a server-side lease or allocation goes through here, so
+/// The server's license pools: every change of a server-side lease or allocation goes through here, so
 /// used counts, idle reservations and leases carried over a license end always agree (R-LEASE-11).
 extension FleetModel {
     /// The reserved count a configured client's allocation sets aside beyond what it holds.
@@ -9,69 +9,64 @@ extension FleetModel {
         lease.configured ? max(0, lease.allocation.reserved - reserved) : 0
     }
 
-    /// Sets the server's lease of a slot; used, idle reservation and carried-over counts follow.
+    /// Sets a server lease; its pool's used, idle reservation and carried-over counts follow.
     @inline(__always)
-    mutating func setServerLease(_ slot: Int32, reserved: Int32, increment: Int32, _ now: SimInstant) {
-        let index = Int(slot), featureIndex = serverFeatureIndex(ofSlot: slot)
-        let old = leases[index]
+    mutating func setServerLease(_ lease: LeaseID, reserved: Int32, increment: Int32, _ now: SimInstant) {
+        let old = leases[lease], pool = old.pool
         if reserved != old.reserved {
-            serverFeatures[featureIndex].reservedIdle += FleetModel.idleReservation(old, reserved: reserved)
+            pools[pool].reservedIdle += FleetModel.idleReservation(old, reserved: reserved)
                 - FleetModel.idleReservation(old, reserved: old.reserved)
         }
-        leases[index].reserved = reserved
-        leases[index].increment = increment
+        leases[lease].reserved = reserved
+        leases[lease].increment = increment
         let held = reserved + increment
         if old.carriedOver > held {
-            serverFeatures[featureIndex].carriedOver -= old.carriedOver - held
-            leases[index].carriedOver = held
+            pools[pool].carriedOver -= old.carriedOver - held
+            leases[lease].carriedOver = held
         }
-        changeUsed(featureIndex, by: held - (old.reserved + old.increment), now)
+        changeUsed(pool, by: held - old.held, now)
     }
 
-    /// Changes the server's allocation of a slot (its idle reservation follows the new RUC).
-    mutating func setServerAllocation(_ slot: Int32, _ allocation: Allocation) {
-        let index = Int(slot)
-        let before = FleetModel.idleReservation(leases[index], reserved: leases[index].reserved)
-        leases[index].allocation = allocation
-        serverFeatures[serverFeatureIndex(ofSlot: slot)].reservedIdle +=
-            FleetModel.idleReservation(leases[index], reserved: leases[index].reserved) - before
+    /// Changes the server's allocation of a lease (its idle reservation follows the new RUC).
+    mutating func setServerAllocation(_ lease: LeaseID, _ allocation: Allocation) {
+        let before = FleetModel.idleReservation(leases[lease], reserved: leases[lease].reserved)
+        leases[lease].allocation = allocation
+        pools[leases[lease].pool].reservedIdle += FleetModel.idleReservation(leases[lease], reserved: leases[lease].reserved) - before
     }
 
-    /// R-CFG-3: the slot's configuration is deleted: its lease is freed and nothing stays set aside for it.
-    mutating func removeConfiguration(_ slot: Int32, _ now: SimInstant) {
-        setServerLease(slot, reserved: 0, increment: 0, now)
-        let index = Int(slot)
-        serverFeatures[serverFeatureIndex(ofSlot: slot)].reservedIdle -= FleetModel.idleReservation(leases[index], reserved: 0)
-        leases[index].configured = false
+    /// R-CFG-3: the configuration is deleted: the lease is freed and nothing stays set aside for it.
+    mutating func removeConfiguration(_ lease: LeaseID, _ now: SimInstant) {
+        setServerLease(lease, reserved: 0, increment: 0, now)
+        pools[leases[lease].pool].reservedIdle -= FleetModel.idleReservation(leases[lease], reserved: 0)
+        leases[lease].configured = false
     }
 
-    /// R-LEASE-11: the slot's lease was granted or renewed now, so none of it is carried over a license end.
+    /// R-LEASE-11: the lease was granted or renewed now, so none of it is carried over a license end.
     @inline(__always)
-    mutating func renewedNow(_ slot: Int32) {
-        let index = Int(slot)
-        guard leases[index].carriedOver > 0 else { return }
-        serverFeatures[serverFeatureIndex(ofSlot: slot)].carriedOver -= leases[index].carriedOver
-        leases[index].carriedOver = 0
+    mutating func renewedNow(_ lease: LeaseID) {
+        guard leases[lease].carriedOver > 0 else { return }
+        pools[leases[lease].pool].carriedOver -= leases[lease].carriedOver
+        leases[lease].carriedOver = 0
     }
 
-    /// R-LEASE-11: what the installed count covers for a slot's reserved count: installed minus every other
-    /// slot's lease, but for leases carried over a license end (reserved first: a reservation being granted or
-    /// renewed outranks a lease that ends at its holder's next renewal).
+    /// R-LEASE-11: what the installed count covers for a lease's reserved count: installed minus every other
+    /// lease of the pool, but for leases carried over a license end (reserved first: a reservation being granted
+    /// or renewed outranks a lease that ends at its holder's next renewal).
     @inline(__always)
-    func coverable(slot: Int32) -> Int32 {
-        let lease = leases[Int(slot)]
-        let pool = serverFeatures[serverFeatureIndex(ofSlot: slot)]
-        let othersCovered = (pool.used - pool.carriedOver) - (lease.reserved + lease.increment - lease.carriedOver)
+    func coverable(_ lease: LeaseID) -> Int32 {
+        let state = leases[lease]
+        let pool = pools[state.pool]
+        let othersCovered = (pool.used - pool.carriedOver) - (state.held - state.carriedOver)
         return pool.installed - othersCovered
     }
 
     /// R-LEASE-11: a license ended and left the server leasing more than it holds. Every running lease of the
-    /// feature was granted before the end; each is carried over until its holder next renews.
-    mutating func carryOverLeases(serverFeature featureIndex: Int) {
-        guard serverFeatures[featureIndex].used > serverFeatures[featureIndex].installed else { return }
-        for slot in 0..<slotCount where serverFeatureIndex(ofSlot: Int32(slot)) == featureIndex {
-            leases[slot].carriedOver = leases[slot].reserved + leases[slot].increment
+    /// pool was granted before the end; each is carried over until its holder next renews.
+    mutating func carryOverLeases(_ pool: ServerFeatureID) {
+        guard pools[pool].used > pools[pool].installed else { return }
+        for lease in servers[pools[pool].server].leases where leases[lease].pool == pool {
+            leases[lease].carriedOver = leases[lease].held
         }
-        serverFeatures[featureIndex].carriedOver = serverFeatures[featureIndex].used
+        pools[pool].carriedOver = pools[pool].used
     }
 }

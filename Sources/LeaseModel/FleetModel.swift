@@ -1,9 +1,11 @@
 import LeaseKernel
 
-/// The license fleet: servers, clients and the network between them, driven by kernel events.
+/// The license fleet: server nodes, clients and the network between them, driven by kernel events.
 ///
-/// State lives in fixed-size raw slabs (`FleetStore`) indexed by client, slot
-/// (one client's one feature) and server-feature, so a run allocates with
+/// Each kind of entity lives in its own `EntityTable`, indexed by a typed ID:
+/// clients and their slots (one client's one feature, as the client sees
+/// it), server nodes with their lease tables and license pools, and the
+/// network's links. Tables are sized by the fleet, so a run allocates with
 /// fleet size and not with simulated time. Handlers live in
 /// `FleetModel+*.swift` by concern.
 public struct FleetModel: EventHandler {
@@ -12,17 +14,25 @@ public struct FleetModel: EventHandler {
     public let spec: FleetSpec
     /// The end of the run; work due at or after it is not counted.
     public let horizon: SimInstant
-    /// Per-entity state (clients, slots, leases, server features, fleet totals) in raw slabs.
-    var store: FleetStore
-    /// The store's slabs, kept beside it so a handler reaches an entity with one load, not two.
-    private(set) var clients: UnsafeMutablePointer<ClientState>
-    private(set) var slots: UnsafeMutablePointer<SlotState>
-    private(set) var leases: UnsafeMutablePointer<LeaseState>
-    private(set) var blockTable: IncrementBlockTable
-    private(set) var serverFeatures: UnsafeMutablePointer<ServerFeatureState>
-    private(set) var totals: UnsafeMutablePointer<FeatureTotals>
-    var demands: [DemandSpec?] = []
-    var demandStreams: [RandomStream] = []
+    var clients: EntityTable<ClientID, ClientState>
+    /// Every client's every feature, as the client sees it.
+    public internal(set) var slots: EntityTable<SlotID, SlotState>
+    /// Each slot's increments as the client holds them, in blocks (R-LEASE-7).
+    var blockTable: IncrementBlockTable
+    /// Server nodes: state, lease tables and pools.
+    public internal(set) var servers: EntityTable<ServerID, ServerNodeState>
+    /// What the server nodes know of each client they are configured for.
+    var configurations: EntityTable<ClientID, ClientConfiguration>
+    /// Every node's lease records, grouped by node (each node's table is a range, in holder order).
+    public internal(set) var leases: EntityTable<LeaseID, LeaseState>
+    /// Each holder's record in the lease table of the node that serves it.
+    var leaseIndex: EntityTable<HolderID, LeaseID>
+    /// Every node's license pool of every feature.
+    public internal(set) var pools: EntityTable<ServerFeatureID, ServerFeatureState>
+    /// Fleet totals by feature.
+    public internal(set) var totals: EntityTable<FeatureID, FeatureTotals>
+    var demands: EntityTable<SlotID, DemandSpec?>
+    var demandStreams: EntityTable<SlotID, RandomStream>
     /// Installed-count changes of every server, in time order.
     public let capacityChanges: [CapacityChange]
     public internal(set) var counters = ProtocolCounters()
@@ -33,102 +43,130 @@ public struct FleetModel: EventHandler {
     public var usersPerSlotBound: Int32 { min(spec.maxUsersPerSlot, FleetModel.maxUsersPerSlot) }
     /// Set when random sessions would have passed `usersPerSlotBound`: the run's result is no longer exact.
     public internal(set) var demandOverflow: DemandOverflow?
-    var network = MessagesInFlight()
+    var network: Network
     public var records = ModelLog()
 
     /// Builds the world's state; call `start(_:)` to schedule the first events.
     public init(spec: FleetSpec, horizon: SimInstant, simulation: inout Simulation<FleetEvent>) {
         self.spec = spec
         self.horizon = horizon
-        let featureCount = spec.features.count
-        var totals = Array(repeating: FeatureTotals(), count: featureCount)
-        var serverFeatures = Array(repeating: ServerFeatureState(), count: spec.servers.count * featureCount)
-        var clients: [ClientState] = [], slots: [SlotState] = [], leases: [LeaseState] = []
-        var demands: [DemandSpec?] = [], demandStreams: [RandomStream] = []
+        let featureCount = Int32(spec.features.count)
+        var totals = EntityTable<FeatureID, FeatureTotals>(repeating: FeatureTotals(), count: spec.features.count)
+        var servers = EntityTable<ServerID, ServerNodeState>(capacity: spec.servers.count)
+        var pools = EntityTable<ServerFeatureID, ServerFeatureState>(capacity: spec.servers.count * spec.features.count)
         var changes: [CapacityChange] = []
         for (serverIndex, server) in spec.servers.enumerated() {
-            let schedule = LicenseSchedule.capacity(server: serverIndex, licenses: server.licenses, featureCount: featureCount)
-            for feature in 0..<featureCount {
-                serverFeatures[serverIndex * featureCount + feature].installed = schedule.initial[feature]
-                totals[feature].installed += Int64(schedule.initial[feature])
+            let id = ServerID(index: Int32(serverIndex))
+            let schedule = LicenseSchedule.capacity(server: serverIndex, licenses: server.licenses, featureCount: Int(featureCount))
+            let first = Int32(pools.count)
+            for feature in EntityIDs<FeatureID>(count: featureCount) {
+                var pool = ServerFeatureState(server: id, feature: feature)
+                pool.installed = schedule.initial[feature.offset]
+                pools.append(pool)
+                totals[feature].installed += Int64(pool.installed)
             }
+            servers.append(ServerNodeState(leases: EntityIDs(end: 0), pools: EntityIDs(first: first, end: Int32(pools.count))))
             changes += schedule.changes
         }
-        for feature in 0..<featureCount { totals[feature].installedAtPeakLeased = totals[feature].installed }
+        for feature in totals.ids { totals[feature].installedAtPeakLeased = totals[feature].installed }
         changes.sort { ($0.at, $0.server, $0.license, $0.delta) < ($1.at, $1.server, $1.license, $1.delta) }
         capacityChanges = changes
-        clients.reserveCapacity(spec.clients.count)
-        for client in spec.clients {
+        var clients = EntityTable<ClientID, ClientState>(capacity: spec.clients.count)
+        let slotCount = spec.clients.reduce(0) { $0 + $1.allocations.count }
+        var slots = EntityTable<SlotID, SlotState>(capacity: slotCount)
+        var demands = EntityTable<SlotID, DemandSpec?>(capacity: slotCount)
+        var demandStreams = EntityTable<SlotID, RandomStream>(capacity: slotCount)
+        for (clientIndex, client) in spec.clients.enumerated() {
             let first = Int32(slots.count)
             for entry in client.allocations {
-                slots.append(SlotState(client: Int32(clients.count), feature: Int32(entry.feature),
+                slots.append(SlotState(client: ClientID(index: Int32(clientIndex)), feature: FeatureID(index: Int32(entry.feature)),
                                        allocation: entry.allocation, lapseTimer: simulation.makeTimer(),
                                        holdTimer: simulation.makeTimer()))
-                leases.append(LeaseState(allocation: entry.allocation, reservedTimer: simulation.makeTimer(),
-                                         incrementTimer: simulation.makeTimer()))
-                // R-LEASE-11: a configured client's RUC is set aside for it until it holds it.
-                serverFeatures[client.server * featureCount + entry.feature].reservedIdle += entry.allocation.reserved
                 demands.append(entry.demand)
                 demandStreams.append(RandomStream(seed: spec.seed, key: entry.demand?.streamKey ?? 0))
             }
-            clients.append(ClientState(server: Int32(client.server), latency: client.latency,
-                                       allocationExpiry: client.allocationExpiry, firstSlot: first,
-                                       endSlot: Int32(slots.count), renewalTimer: simulation.makeTimer()))
+            clients.append(ClientState(server: .server(ServerID(index: Int32(client.server))),
+                                       slots: EntityIDs(first: first, end: Int32(slots.count)),
+                                       renewalTimer: simulation.makeTimer()))
         }
-        self.demands = demands
-        self.demandStreams = demandStreams
+        (configurations, leases, leaseIndex) = FleetModel.leaseTables(spec, clients: clients, slots: slots,
+                                                                      servers: &servers, pools: &pools, &simulation)
+        network = Network(clients: clients, latencies: spec.clients.map(\.latency))
         // R-LEASE-7: one block per slot holds the whole increment under latestGrant.
-        let blocksPerSlot = spec.policy.holdPolicy == .latestGrant ? 1 : IncrementBlocks.perIncrementCapacity
-        store = FleetStore(clients: clients, slots: slots, leases: leases,
-                           blocks: IncrementBlockTable(slotCount: slots.count, perSlot: blocksPerSlot),
-                           serverFeatures: serverFeatures, totals: totals)
-        blockTable = store.blocks
-        (self.clients, self.slots, self.leases, self.serverFeatures, self.totals) =
-            (store.clients, store.slots, store.leases, store.serverFeatures, store.totals)
+        blockTable = IncrementBlockTable(slotCount: slotCount,
+                                         perSlot: spec.policy.holdPolicy == .latestGrant ? 1 : IncrementBlockTable.perIncrementCapacity)
+        (self.totals, self.servers, self.pools, self.clients, self.slots) = (totals, servers, pools, clients, slots)
+        (self.demands, self.demandStreams) = (demands, demandStreams)
+    }
+
+    /// Every node's lease table, one record per holder it serves, grouped by node; each client's configuration.
+    static func leaseTables(_ spec: FleetSpec, clients: EntityTable<ClientID, ClientState>, slots: EntityTable<SlotID, SlotState>,
+                            servers: inout EntityTable<ServerID, ServerNodeState>,
+                            pools: inout EntityTable<ServerFeatureID, ServerFeatureState>, _ simulation: inout Simulation<FleetEvent>)
+        -> (EntityTable<ClientID, ClientConfiguration>, EntityTable<LeaseID, LeaseState>, EntityTable<HolderID, LeaseID>) {
+        var served = Array(repeating: [ClientID](), count: servers.count)
+        for client in clients.ids { served[Int(spec.clients[client.offset].server)].append(client) }
+        var configurations = EntityTable<ClientID, ClientConfiguration>(
+            repeating: ClientConfiguration(leases: EntityIDs(end: 0), allocationExpiry: .never), count: clients.count)
+        var leases = EntityTable<LeaseID, LeaseState>(capacity: slots.count)
+        var leaseIndex = EntityTable<HolderID, LeaseID>(repeating: LeaseID(index: -1), count: slots.count)
+        for server in servers.ids {
+            let tableStart = Int32(leases.count)
+            for client in served[server.offset] {
+                let first = Int32(leases.count)
+                for slot in clients[client].slots {
+                    let state = slots[slot], pool = servers[server].pool(state.feature)
+                    leaseIndex[HolderID(slot: slot)] = leases.append(LeaseState(
+                        holder: HolderID(slot: slot), client: client, pool: pool, allocation: state.allocation,
+                        reservedTimer: simulation.makeTimer(), incrementTimer: simulation.makeTimer()))
+                    // R-LEASE-11: a configured client's RUC is set aside for it until it holds it.
+                    pools[pool].reservedIdle += state.allocation.reserved
+                }
+                configurations[client] = ClientConfiguration(leases: EntityIDs(first: first, end: Int32(leases.count)),
+                                                             allocationExpiry: spec.clients[client.offset].allocationExpiry)
+            }
+            servers[server].leases = EntityIDs(first: tableStart, end: Int32(leases.count))
+        }
+        return (configurations, leases, leaseIndex)
     }
 
     // MARK: Storage
 
-    var slotCount: Int { store.slotCount }
-
-    /// Makes the store and the network this model's own before they change (copy on write).
-    /// Every mutating entry point (`start`, `willRun`, the public mutators) calls it first.
-    /// Between `willRun` and the end of a run the kernel holds the model `inout`, and the
-    /// model never copies itself, so nothing can come to share its storage during a run.
-    @inline(__always)
+    /// Makes every table this model's own before it changes: the model's one copy-on-write point. Every mutating
+    /// entry point (`start`, `willRun`, the public mutators) calls it first. Between `willRun` and the end of a
+    /// run the kernel holds the model `inout`, and the model never copies itself, so nothing can come to share
+    /// its storage during a run (debug builds check it at every write).
     mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&store) {
-            store = store.copy()
-            (clients, slots, leases, blockTable, serverFeatures, totals) =
-                (store.clients, store.slots, store.leases, store.blocks, store.serverFeatures, store.totals)
-        }
+        clients.makeUnique()
+        slots.makeUnique()
+        blockTable.makeUnique()
+        servers.makeUnique()
+        configurations.makeUnique()
+        leases.makeUnique()
+        leaseIndex.makeUnique()
+        pools.makeUnique()
+        totals.makeUnique()
+        demandStreams.makeUnique()
         network.makeUnique()
     }
 
     /// Every slot: one client's one feature, as the client sees it.
-    public var slotStates: EntityView<SlotState> { EntityView(owner: store, base: store.slots, count: store.slotCount) }
+    public var slotStates: EntityTable<SlotID, SlotState> { slots }
     /// A slot's increments as its client holds them, in blocks, oldest first (R-LEASE-7).
-    public func incrementBlocks(ofSlot slot: Int) -> [IncrementBlock] {
-        precondition(slot >= 0 && slot < slotCount, "slot \(slot) out of range")
-        return blocks(Int32(slot)).blocks
-    }
-
-    /// A slot's increment blocks, to read and change (the store stays this model's own during a run).
-    @inline(__always)
-    func blocks(_ slot: Int32) -> IncrementBlocks { blockTable[Int(slot)] }
-    /// The server's lease record of every slot.
-    public var leaseStates: EntityView<LeaseState> { EntityView(owner: store, base: store.leases, count: store.slotCount) }
-    /// Every server's every feature (index: server * featureCount + feature).
-    public var serverFeatureStates: EntityView<ServerFeatureState> {
-        EntityView(owner: store, base: store.serverFeatures, count: store.serverFeatureCount)
-    }
+    public func incrementBlocks(ofSlot slot: Int) -> [IncrementBlock] { blockTable.blocks(of: SlotID(index: Int32(slot))) }
+    /// Every node's every feature pool (index: server * featureCount + feature).
+    public var serverFeatureStates: EntityTable<ServerFeatureID, ServerFeatureState> { pools }
     /// Fleet totals by feature.
-    public var featureTotals: EntityView<FeatureTotals> { EntityView(owner: store, base: store.totals, count: store.featureCount) }
+    public var featureTotals: EntityTable<FeatureID, FeatureTotals> { totals }
+    /// Every node's lease records, grouped by node (`ServerNodeState.leases` is a node's range).
+    public var leaseStates: EntityTable<LeaseID, LeaseState> { leases }
+    /// The record of a holder's lease at the node that serves it.
+    public func lease(of holder: HolderID) -> LeaseState { leases[leaseIndex[holder]] }
 
     /// Schedules the run's first events: initial leases, demand, renewals, license changes, actions.
     public mutating func start(_ sim: inout Simulation<FleetEvent>) {
         makeUnique()
-        records.prepare(entities: slotCount + store.serverFeatureCount)
+        records.prepare(entities: slots.count + pools.count)
         for (index, change) in capacityChanges.enumerated() {
             sim.schedule(at: change.at, priority: .first, .capacityChange(index: Int32(index)))
         }
@@ -137,41 +175,30 @@ public struct FleetModel: EventHandler {
         }
         if spec.policy.initialLeases == .held {
             // The fleet starts in steady state: every reserved lease granted just now.
-            for slot in 0..<slotCount { grantInitialReservedLease(Int32(slot), &sim) }
+            for slot in slots.ids { grantInitialReservedLease(slot, &sim) }
         }
-        for client in 0..<store.clientCount {
-            let client = Int32(client)
-            for slot in clientSlots(client) where demands[Int(slot)] != nil {
+        for client in clients.ids {
+            for slot in clients[client].slots where demands[slot] != nil {
                 sim.schedule(at: .start, .demand(slot: slot))
             }
             if spec.policy.initialLeases == .request { bootClient(client, &sim) }
-            sim.arm(clients[Int(client)].renewalTimer, at: .start + spec.policy.renewalInterval, .renewalDue(client: client))
+            sim.arm(clients[client].renewalTimer, at: .start + spec.policy.renewalInterval, .renewalDue(client: client))
         }
     }
 
     /// A run starts: the model owns its storage for the whole run (see `makeUnique()`).
     public mutating func willRun() { makeUnique() }
 
-    /// Debug builds check that the storage is still this model's own.
-    @inline(__always)
-    mutating func assertUnique() {
-        #if DEBUG
-        precondition(isKnownUniquelyReferenced(&store), "the store is shared during a run")
-        network.assertUnique()
-        #endif
-    }
-
     /// Dispatches one event to its handler; only `Simulation.run` calls it (after `willRun`).
     public mutating func handle(_ event: FleetEvent, simulation sim: inout Simulation<FleetEvent>) {
-        assertUnique()
         switch event {
         case .demand(let slot): demandDue(slot, &sim)
         case .sessionEnd(let slot): sessionEnded(slot, &sim)
         case .renewalDue(let client): renewalDue(client, &sim)
         case .clientLapse(let slot): clientLapseDue(slot, &sim)
         case .holdEnds(let slot): holdEnded(slot, &sim)
-        case .reservedExpiry(let slot): reservedLeaseExpired(slot, sim.now)
-        case .incrementExpiry(let slot): incrementLeaseExpired(slot, sim.now)
+        case .reservedExpiry(let lease): reservedLeaseExpired(lease, sim.now)
+        case .incrementExpiry(let lease): incrementLeaseExpired(lease, sim.now)
         case .deliver(let message): deliver(message, &sim)
         case .capacityChange(let index): applyCapacityChange(Int(index), sim.now)
         case .action(let index): perform(spec.actions[Int(index)].change, &sim)
@@ -181,31 +208,32 @@ public struct FleetModel: EventHandler {
     // MARK: Lookups
 
     @inlinable public var featureCount: Int { spec.features.count }
-    @inline(__always)
-    func clientSlots(_ client: Int32) -> Range<Int32> { clients[Int(client)].firstSlot..<clients[Int(client)].endSlot }
-    @inline(__always)
-    func serverFeatureIndex(ofSlot slot: Int32) -> Int {
-        Int(clients[Int(slots[Int(slot)].client)].server) * featureCount + Int(slots[Int(slot)].feature)
-    }
     /// The leased count a slot can serve with now: what the client holds while it is up.
     @inline(__always)
-    public func capacity(ofSlot slot: Int) -> Int32 {
-        clients[Int(slots[slot].client)].isUp ? slots[slot].reservedHeld + slots[slot].incrementHeld : 0
+    public func capacity(ofSlot slot: SlotID) -> Int32 {
+        let state = slots[slot]
+        return clients[state.client].isUp ? state.reservedHeld + state.incrementHeld : 0
     }
+    /// The leased count a slot can serve with now, by position.
+    public func capacity(ofSlot slot: Int) -> Int32 { capacity(ofSlot: SlotID(index: Int32(slot))) }
     /// Whether a client is running.
-    public func isUp(client: Int) -> Bool { clients[client].isUp }
+    public func isUp(client: Int) -> Bool { clients[ClientID(index: Int32(client))].isUp }
     /// Messages a client has sent and received.
     public func messages(ofClient client: Int) -> (sent: Int64, received: Int64) {
-        (clients[client].messagesSent, clients[client].messagesReceived)
+        let state = clients[ClientID(index: Int32(client))]
+        return (state.messagesSent, state.messagesReceived)
     }
     /// The slot of a client's feature, if the client leases it.
     public func slot(client: Int, feature: Int) -> Int? {
-        clientSlots(Int32(client)).first { slots[Int($0)].feature == Int32(feature) }.map(Int.init)
+        slot(ClientID(index: Int32(client)), FeatureID(index: Int32(feature))).map(\.offset)
+    }
+    func slot(_ client: ClientID, _ feature: FeatureID) -> SlotID? {
+        clients[client].slots.first { slots[$0].feature == feature }
     }
 }
 
 /// Random sessions on a slot reached `FleetModel.maxUsersPerSlot`; later arrivals were not counted.
 public struct DemandOverflow: Sendable, Equatable {
-    public var slot: Int32
+    public var slot: SlotID
     public var at: SimInstant
 }

@@ -1,22 +1,22 @@
 import LeaseKernel
 
-/// A client's process: its link, its timers and its traffic.
+/// A client's process: where it sends, its timers and its traffic.
 struct ClientState {
-    var server: Int32
-    var latency: SimDuration
-    var allocationExpiry: SimInstant
-    var firstSlot: Int32
-    var endSlot: Int32
+    /// Where the client sends its requests: its server node (a virtual address will resolve at send time).
+    var server: Endpoint
+    var slots: EntityIDs<SlotID>
     var isUp = true
     var renewalTimer: TimerID
+    /// The number the client gives its next request; replies carry it back.
+    var nextRequestID: UInt32 = 1
     var messagesSent: Int64 = 0
     var messagesReceived: Int64 = 0
 }
 
 /// One feature of one client, as the client sees it, with its accounting.
 public struct SlotState: Sendable {
-    public var client: Int32
-    public var feature: Int32
+    public var client: ClientID
+    public var feature: FeatureID
     /// The allocation as last heard from the server.
     public var allocation: Allocation
     /// Users who want a session now.
@@ -47,8 +47,36 @@ public struct SlotState: Sendable {
     @inlinable public var held: Int32 { reservedHeld + incrementHeld }
 }
 
-/// The server's record of one slot's leases.
+/// A license server node: whether it runs, its lease table and its license pools.
+public struct ServerNodeState: Sendable {
+    public var isUp = true
+    /// The node's lease table: one record per holder it serves, in holder order (`FleetModel.lease(of:)` finds
+    /// a holder's record).
+    public var leases: EntityIDs<LeaseID>
+    /// The node's license pools, one per feature, in feature order.
+    public var pools: EntityIDs<ServerFeatureID>
+
+    /// The node's pool of a feature.
+    @inlinable public func pool(_ feature: FeatureID) -> ServerFeatureID {
+        precondition(feature.index >= 0 && feature.index < pools.end - pools.first, "no feature \(feature)")
+        return ServerFeatureID(index: pools.first + feature.index)
+    }
+}
+
+/// What a server node knows of a client it is configured for.
+struct ClientConfiguration {
+    /// The client's lease records at its node, one per feature, in feature order.
+    var leases: EntityIDs<LeaseID>
+    /// R-ALLOC-1/R-ALLOC-5: the allocation's expiry date, as an instant (`.never` when none).
+    var allocationExpiry: SimInstant
+}
+
+/// A server node's record of one holder's lease of one feature.
 public struct LeaseState: Sendable {
+    public var holder: HolderID
+    public var client: ClientID
+    /// The pool the lease draws from.
+    public var pool: ServerFeatureID
     /// The allocation as configured at the server now.
     public var allocation: Allocation
     public var configured = true
@@ -61,10 +89,15 @@ public struct LeaseState: Sendable {
     public var carriedOver: Int32 = 0
     var reservedTimer: TimerID
     var incrementTimer: TimerID
+
+    /// The leased count (reserved plus incremental).
+    @inlinable public var held: Int32 { reserved + increment }
 }
 
 /// One feature on one server: installed and leased counts with their accounting.
 public struct ServerFeatureState: Sendable {
+    public var server: ServerID
+    public var feature: FeatureID
     public var installed: Int32 = 0
     public var used: Int32 = 0
     var accountedAt: SimInstant = .start
@@ -78,6 +111,12 @@ public struct ServerFeatureState: Sendable {
     public var reservedIdle: Int32 = 0
     /// R-LEASE-11: the sum of the leases' `carriedOver` counts: leased beyond what is installed only until renewed.
     public var carriedOver: Int32 = 0
+
+    public init(server: ServerID, feature: FeatureID) {
+        self.server = server
+        self.feature = feature
+    }
+
     /// Free licenses (negative only while leases granted before a license ended run to their next renewal).
     @inlinable public var free: Int32 { installed - used }
     /// R-LEASE-11: what increments may come from: installed minus every lease minus the idle reservations.

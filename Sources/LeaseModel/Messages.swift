@@ -1,27 +1,5 @@
 import LeaseKernel
 
-/// What a protocol message says.
-public enum MessageKind: UInt8, Sendable, BitwiseCopyable {
-    /// Client to server: lease my reserved count (at boot).
-    case reserveRequest
-    /// Client to server: lease `count` more, in whole quanta (R-LEASE-1).
-    case incrementRequest
-    /// Client to server: renew all my leases (R-LEASE-4).
-    case renew
-    /// Client to server: I give back `count` of my increment (R-LEASE-9).
-    case release
-    /// Server to client: reserved lease granted, `count` until `expiry` (R-LEASE-3, R-LEASE-5).
-    case reserveReply
-    /// Server to client: `count` more granted (possibly 0, with a reason) until `expiry` (R-LEASE-2).
-    case incrementReply
-    /// Server to client: leases renewed; reserved `count` until `expiry`, increment until `secondExpiry`.
-    case renewReply
-    /// Server to client: a request or renewal refused, with a reason (R-ALLOC-5, R-CFG-3).
-    case refusal
-    /// Server to client: leases cut to reserved `count` and increment `secondCount` (R-CFG-1).
-    case leaseCut
-}
-
 /// Why the server refused or cut a request.
 public enum RefusalReason: UInt8, Sendable, CaseIterable, BitwiseCopyable {
     case none
@@ -33,52 +11,79 @@ public enum RefusalReason: UInt8, Sendable, CaseIterable, BitwiseCopyable {
     case noFreeLicenses
     /// R-LEASE-1/R-LEASE-2: the request would pass the client's MUC.
     case beyondAllocation
-
 }
 
-/// A protocol message between a client and its server; a plain value, carried inside an event.
-public struct Message: Sendable, BitwiseCopyable {
-    public var kind: MessageKind
-    public var reason: RefusalReason = .none
-    public var client: Int32
-    /// The allocation slot (client and feature) the message is about; -1 for whole-client messages.
-    public var slot: Int32 = -1
-    public var count: Int32 = 0
-    public var secondCount: Int32 = 0
-    public var expiry: SimInstant = .never
-    public var secondExpiry: SimInstant = .never
-    /// The allocation as the server has it, sent with replies (R-CFG-2).
-    public var allocation = Allocation(reserved: 0, quantum: 0, maximum: 0)
-
-    public init(kind: MessageKind, client: Int32, slot: Int32 = -1, count: Int32 = 0) {
-        self.kind = kind
-        self.client = client
-        self.slot = slot
+/// A count leased until an instant (R-LEASE-5).
+public struct LeaseGrant: Sendable, Equatable, BitwiseCopyable {
+    public var count: Int32
+    public var expiry: SimInstant
+    @inlinable public init(count: Int32, expiry: SimInstant) {
         self.count = count
+        self.expiry = expiry
     }
+    /// Nothing leased.
+    @inlinable public static var none: LeaseGrant { LeaseGrant(count: 0, expiry: .never) }
+}
 
-    /// Whether the client sends this kind (the rest go from server to client).
-    @inlinable public var isFromClient: Bool { kind.rawValue <= MessageKind.release.rawValue }
+/// What a protocol message says; each case names its fields, and every reply carries the allocation as the
+/// server has it now (R-CFG-2).
+public enum MessageContents: Sendable, BitwiseCopyable {
+    /// Client to server: lease my reserved count (at boot, R-LEASE-3).
+    case reserveRequest(holder: HolderID)
+    /// Client to server: lease `count` more, in whole quanta of `quantum`, the ILQ the client knows (R-LEASE-1,
+    /// R-CFG-4).
+    case incrementRequest(holder: HolderID, count: Int32, quantum: Int32)
+    /// Client to server: renew all my leases (R-LEASE-4).
+    case renewRequest
+    /// Client to server: I give back `count` of my increment (R-LEASE-9).
+    case release(holder: HolderID, count: Int32)
+    /// Server to client: the reserved lease (R-LEASE-3, R-LEASE-5).
+    case reserveReply(holder: HolderID, allocation: Allocation, reserved: LeaseGrant)
+    /// Server to client: `granted` more (count 0, with a reason, when refused) (R-LEASE-2).
+    case incrementReply(holder: HolderID, allocation: Allocation, granted: LeaseGrant, reason: RefusalReason)
+    /// Server to client: the leases as renewed (R-LEASE-5, R-CFG-2, R-LEASE-11).
+    case renewReply(holder: HolderID, allocation: Allocation, reserved: LeaseGrant, increment: LeaseGrant)
+    /// Server to client: a request or renewal refused (R-ALLOC-5, R-CFG-3).
+    case refusal(holder: HolderID, reason: RefusalReason)
+    /// Server to client: the lease is cut to these counts now (R-CFG-1).
+    case leaseCut(holder: HolderID, reserved: Int32, increment: Int32, allocation: Allocation)
+}
+
+/// A protocol message: who sent it, to whom, the request it belongs to, and what it says. A plain value,
+/// kept in the network while in flight (64 bytes, in this field order).
+public struct Message: Sendable, BitwiseCopyable {
+    public var from: Endpoint
+    public var to: Endpoint
+    public var contents: MessageContents
+    /// The sender's number for a request; a reply carries its request's (0 for messages that answer nothing).
+    public var requestID: UInt32
+
+    @inlinable public init(from: Endpoint, to: Endpoint, requestID: UInt32 = 0, _ contents: MessageContents) {
+        self.from = from
+        self.to = to
+        self.requestID = requestID
+        self.contents = contents
+    }
 }
 
 /// Every kind of event in a fleet run.
 public enum FleetEvent: Sendable, BitwiseCopyable {
     /// A slot's demand pattern changes its value (or a random session arrives).
-    case demand(slot: Int32)
+    case demand(slot: SlotID)
     /// A random session on a slot ends.
-    case sessionEnd(slot: Int32)
+    case sessionEnd(slot: SlotID)
     /// A client's renewal timer fires (R-LEASE-4).
-    case renewalDue(client: Int32)
+    case renewalDue(client: ClientID)
     /// A client's own view of a lease reaches its expiry.
-    case clientLapse(slot: Int32)
+    case clientLapse(slot: SlotID)
     /// The 24 h hold on a slot's increments ends (R-LEASE-7); under `onDrop` a blocked release is retried.
-    case holdEnds(slot: Int32)
-    /// The server's reserved lease of a slot reaches its expiry (R-LEASE-6).
-    case reservedExpiry(slot: Int32)
-    /// The server's incremental lease of a slot reaches its expiry (R-LEASE-6).
-    case incrementExpiry(slot: Int32)
-    /// A message arrives at its destination; the message waits in the network's slab at this index.
-    case deliver(message: Int32)
+    case holdEnds(slot: SlotID)
+    /// A server's reserved lease reaches its expiry (R-LEASE-6).
+    case reservedExpiry(lease: LeaseID)
+    /// A server's incremental lease reaches its expiry (R-LEASE-6).
+    case incrementExpiry(lease: LeaseID)
+    /// A message arrives at its destination; it waits in the network until then.
+    case deliver(message: MessageSlot)
     /// An installed count changes as a license starts or ends (R-LIC-2, R-LIC-3).
     case capacityChange(index: Int32)
     /// A scheduled administrative or operational action.

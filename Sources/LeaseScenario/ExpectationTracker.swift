@@ -38,7 +38,7 @@ struct ExpectationTracker {
     init(expectations: [Expectation], model: FleetModel) {
         self.expectations = expectations
         featureCount = model.featureCount
-        slotClient = model.slotStates.map(\.client)
+        slotClient = model.slotStates.map(\.client.index)
         expectationSlot = expectations.map { expectation in
             if case .client(let client) = expectation.subject { return model.slot(client: client, feature: expectation.feature) ?? -1 }
             return -1
@@ -49,7 +49,7 @@ struct ExpectationTracker {
         slotValues = model.slotStates.indices.map { slot in
             let state = model.slotStates[slot]
             let capacity = model.capacity(ofSlot: slot)
-            return StateRecord(time: .start, entity: .client, index: Int32(slot), feature: state.feature, users: state.users,
+            return StateRecord(time: .start, entity: .client, index: Int32(slot), feature: state.feature.index, users: state.users,
                                served: min(state.users, capacity), reserved: state.reservedHeld,
                                incremental: state.incrementHeld, deniedLogins: state.deniedLogins)
         }

@@ -65,7 +65,7 @@ public enum RunSummary {
             .sorted { (-model.slotStates[$0].deniedLogins, $0) < (-model.slotStates[$1].deniedLogins, $1) }.prefix(5)
         if !worst.isEmpty {
             lines.append("  most denied: " + worst.map { slot in
-                "\(spec.clients[Int(model.slotStates[slot].client)].id)/\(spec.features[Int(model.slotStates[slot].feature)]) \(model.slotStates[slot].deniedLogins)"
+                "\(spec.clients[model.slotStates[slot].client.offset].id)/\(spec.features[model.slotStates[slot].feature.offset]) \(model.slotStates[slot].deniedLogins)"
             }.joined(separator: ", "))
         }
         return lines.joined(separator: "\n") + "\n"

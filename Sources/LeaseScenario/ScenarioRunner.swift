@@ -103,7 +103,7 @@ public enum ScenarioRunner {
         func checkHostLimits() throws(ScenarioLimitExceeded) {
             let now = world.simulation.now
             if let overflow = world.model.demandOverflow {
-                let client = scenario.spec.clients[Int(world.model.slotStates[Int(overflow.slot)].client)].id
+                let client = scenario.spec.clients[world.model.slotStates[overflow.slot].client.offset].id
                 throw ScenarioLimitExceeded(limit: .maxUsersPerClient, now: now,
                                             detail: "random sessions of \(client) reached \(world.model.usersPerSlotBound) users at \(overflow.at)")
             }

@@ -223,23 +223,22 @@ func twoIncrementWorld(_ policy: LeasePolicy) -> FleetWorld {
 /// R-LEASE-7: block bookkeeping: grants in order, releases from the oldest, cuts from the newest; in full storage the
 /// two newest stored blocks merge, held from the later grant (no hold is shortened), and the new grant keeps its own.
 @Test func rLease7IncrementBlocksKeepGrantOrderInBoundedStorage() {
-    let table = IncrementBlockTable(slotCount: 2, perSlot: 3)
-    defer { table.deallocate() }
-    let list = table[1]
+    var table = IncrementBlockTable(slotCount: 2, perSlot: 3)
+    let slot = SlotID(index: 1)
     let hour = { (h: Int64) in SimInstant.start + .hours(h) }
-    for h in [1, 2, 3] as [Int64] { list.grant(25, at: hour(h), .perIncrement) }
-    list.grant(10, at: hour(4), .perIncrement)             // full: the 2 h and 3 h blocks merge, held from 3 h
-    #expect(list.blocks == [IncrementBlock(grantedAt: hour(1), count: 25), IncrementBlock(grantedAt: hour(3), count: 50),
-                            IncrementBlock(grantedAt: hour(4), count: 10)])
-    #expect(table[0].count == 0)                           // the other slot's list is untouched
-    #expect(list.releasable(at: hour(26), hold: .hours(24)) == 25)
-    #expect(list.nextHoldEnd(after: hour(26), hold: .hours(24)) == hour(27))
-    list.removeOldest(30)                                  // all of the oldest, 5 of the next
-    #expect(list.blocks.map(\.count) == [45, 10])
-    list.trimNewest(toTotal: 25)                           // the newest goes first
-    #expect(list.blocks == [IncrementBlock(grantedAt: hour(3), count: 25)])
-    list.grant(25, at: hour(5), .latestGrant)              // latestGrant: one block, held from the latest grant
-    #expect(list.blocks == [IncrementBlock(grantedAt: hour(5), count: 50)])
-    list.trimNewest(toTotal: 0)
-    #expect(list.count == 0 && list.total == 0)
+    for h in [1, 2, 3] as [Int64] { table.grant(slot, 25, at: hour(h), .perIncrement) }
+    table.grant(slot, 10, at: hour(4), .perIncrement)      // full: the 2 h and 3 h blocks merge, held from 3 h
+    #expect(table.blocks(of: slot) == [IncrementBlock(grantedAt: hour(1), count: 25), IncrementBlock(grantedAt: hour(3), count: 50),
+                                       IncrementBlock(grantedAt: hour(4), count: 10)])
+    #expect(table.counts[SlotID(index: 0)] == 0)          // the other slot's list is untouched
+    #expect(table.releasable(slot, at: hour(26), hold: .hours(24)) == 25)
+    #expect(table.nextHoldEnd(slot, after: hour(26), hold: .hours(24)) == hour(27))
+    table.removeOldest(slot, 30)                           // all of the oldest, 5 of the next
+    #expect(table.blocks(of: slot).map(\.count) == [45, 10])
+    table.trimNewest(slot, toTotal: 25)                    // the newest goes first
+    #expect(table.blocks(of: slot) == [IncrementBlock(grantedAt: hour(3), count: 25)])
+    table.grant(slot, 25, at: hour(5), .latestGrant)       // latestGrant: one block, held from the latest grant
+    #expect(table.blocks(of: slot) == [IncrementBlock(grantedAt: hour(5), count: 50)])
+    table.trimNewest(slot, toTotal: 0)
+    #expect(table.counts[slot] == 0 && table.total(of: slot) == 0)
 }
