@@ -57,6 +57,7 @@ extension FleetModel {
         let befores = clients[client].slots.map { beginChange($0, sim.now) }
         clients[client].isUp = false
         sim.disarm(clients[client].renewalTimer)
+        stopWaiting(client, &sim)
         for (slot, before) in zip(clients[client].slots, befores) {
             slots[slot].reservedHeld = 0
             setClientIncrement(slot, 0)

@@ -42,18 +42,29 @@ extension FleetModel {
         guard want > 0 else { return false }
         if spec.policy.quantaPerRequest == .one { want = state.allocation.quantum }
         slots[slot].requestPending = true
+        slots[slot].requestID = newRequestID(state.client)
+        slots[slot].requestCount = want
+        slots[slot].requestTries = 1
         record(ProtocolRecord(time: sim.now, kind: .incrementRequest, client: state.client.index, feature: state.feature.index,
                               count: Int64(want), rule: "R-LEASE-1"))
-        // The quanta the client knows (R-CFG-4).
-        sendRequest(from: state.client, .incrementRequest(holder: HolderID(slot: slot), count: want, quantum: state.allocation.quantum), &sim)
+        sendIncrementRequest(slot, &sim)
         return true
     }
 
-    /// Sends a request under the client's next request number.
-    @inline(__always) mutating func sendRequest(from client: ClientID, _ contents: MessageContents, _ sim: inout Simulation<FleetEvent>) {
+    /// Sends (or sends again) the slot's pending increment request, and waits for its reply at most the timeout.
+    @inline(__always) mutating func sendIncrementRequest(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
+        let state = slots[slot]
+        // The quanta the client knows (R-CFG-4).
+        send(from: state.client, .incrementRequest(holder: HolderID(slot: slot), count: state.requestCount,
+                                                   quantum: state.allocation.quantum), requestID: state.requestID, &sim)
+        if let timeout = spec.policy.requestTimeout { sim.arm(state.requestTimer, at: sim.now + timeout, .requestTimer(slot: slot)) }
+    }
+
+    /// The number the client gives its next request.
+    @inline(__always) mutating func newRequestID(_ client: ClientID) -> UInt32 {
         let requestID = clients[client].nextRequestID
         clients[client].nextRequestID = requestID &+ 1
-        send(from: client, contents, requestID: requestID, &sim)
+        return requestID
     }
 
     /// R-LEASE-8: logins that arrived short of capacity are denied unless capacity came in time.
@@ -90,6 +101,7 @@ extension FleetModel {
         let before = beginChange(slot, sim.now)
         slots[slot].incrementHeld -= release
         blockTable.removeOldest(slot, release)
+        slots[slot].releasedSinceRenewal += release
         endChange(slot, sim.now, from: before)
         record(ProtocolRecord(time: sim.now, kind: .release, client: state.client.index, feature: state.feature.index,
                               count: Int64(release), rule: "R-LEASE-9"))
@@ -103,6 +115,7 @@ extension FleetModel {
         if spec.policy.releasePolicy == .atRenewal {
             for slot in clients[client].slots { releaseUnneeded(slot, &sim) }
         }
+        clients[client].renewalOverdue = false
         sendRenewal(client, &sim)
         sim.arm(clients[client].renewalTimer, at: sim.now + spec.policy.renewalInterval, .renewalDue(client: client))
     }
@@ -110,17 +123,46 @@ extension FleetModel {
     mutating func sendRenewal(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
         record(ProtocolRecord(time: sim.now, kind: .renewal, client: client.index, server: clients[client].server.index,
                               rule: "R-LEASE-4"))
-        sendRequest(from: client, .renewRequest, &sim)
+        awaitReply(client, tries: 1, &sim)
+        resendRenewal(client, &sim)
     }
 
-    /// A client boots: it asks for the reserved count of each of its features.
+    /// Sends the renewal request (a first try or a retry) under a new number: replies to older tries are stale.
+    mutating func resendRenewal(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
+        clients[client].renewalRequestID = newRequestID(client)
+        for slot in clients[client].slots { slots[slot].releasedSinceRenewal = 0 }
+        send(from: client, .renewRequest, requestID: clients[client].renewalRequestID, &sim)
+    }
+
+    /// The client waits for the reply to its renewal (or its boot requests) at most the timeout.
+    @inline(__always) mutating func awaitReply(_ client: ClientID, tries: Int32, _ sim: inout Simulation<FleetEvent>) {
+        clients[client].renewalAwaited = true
+        clients[client].renewalTries = tries
+        clients[client].renewalRetryWaiting = false
+        if let timeout = spec.policy.requestTimeout {
+            sim.arm(clients[client].replyTimer, at: sim.now + timeout, .renewalTimer(client: client))
+        }
+    }
+
+    /// A reply to the client's latest renewal or boot requests arrived: it waits no more.
+    @inline(__always) mutating func replyArrived(_ client: ClientID, requestID: UInt32, _ sim: inout Simulation<FleetEvent>) {
+        guard clients[client].renewalAwaited, requestID == clients[client].renewalRequestID else { return }
+        clients[client].renewalAwaited = false
+        sim.disarm(clients[client].replyTimer)
+    }
+
+    /// A client boots: it asks for the reserved count of each of its features, under one request number.
     mutating func bootClient(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
+        let requestID = newRequestID(client)
+        clients[client].renewalRequestID = requestID
         for slot in clients[client].slots {
             let state = slots[slot]
             record(ProtocolRecord(time: sim.now, kind: .reserveRequest, client: client.index, feature: state.feature.index,
                                   count: Int64(state.allocation.reserved), rule: "R-LEASE-3"))
-            sendRequest(from: client, .reserveRequest(holder: HolderID(slot: slot)), &sim)
+            send(from: client, .reserveRequest(holder: HolderID(slot: slot)), requestID: requestID, &sim)
         }
+        // With no reply in time, the client renews instead: a renewal grants the reserved counts too (R-CFG-4).
+        awaitReply(client, tries: 1, &sim)
     }
 
     /// Handles a message from a server.
@@ -128,13 +170,26 @@ extension FleetModel {
         guard clients[client].isUp else { return } // A stopped client hears nothing.
         clients[client].messagesReceived += 1
         switch message.contents {
-        case let .reserveReply(holder, allocation, reserved): reservedGranted(holder.slot, reserved, allocation, &sim)
-        case let .incrementReply(holder, _, granted, _): incrementAnswered(holder.slot, granted, &sim)
-        case let .renewReply(holder, allocation, reserved, increment): renewalAnswered(holder.slot, reserved, increment, allocation, &sim)
-        case let .refusal(holder, reason): refused(holder.slot, reason, sim.now)
+        case let .reserveReply(holder, allocation, reserved):
+            replyArrived(client, requestID: message.requestID, &sim)
+            reservedGranted(holder.slot, reserved, allocation, &sim)
+        case let .incrementReply(holder, _, granted, _): incrementAnswered(holder.slot, message.requestID, granted, &sim)
+        case let .renewReply(holder, allocation, reserved, increment):
+            // A reply to an earlier try of a renewal is stale: the latest try's reply says more.
+            guard message.requestID == clients[client].renewalRequestID else { return }
+            replyArrived(client, requestID: message.requestID, &sim)
+            renewalAnswered(holder.slot, reserved, increment, allocation, &sim)
+        case let .refusal(holder, reason):
+            replyArrived(client, requestID: message.requestID, &sim)
+            refused(holder.slot, reason, sim.now)
         case let .leaseCut(holder, reserved, increment, allocation): leaseCut(holder.slot, reserved, increment, allocation, sim.now)
         case .reserveRequest, .incrementRequest, .renewRequest, .release:
             preconditionFailure("client \(client) received a request: \(message.contents)")
+        }
+        // Reconnected after a renewal went unanswered: renew now (and, at its reply, ask again if short).
+        if clients[client].renewalOverdue && !clients[client].renewalAwaited && clients[client].isUp {
+            clients[client].renewalOverdue = false
+            sendRenewal(client, &sim)
         }
     }
 
@@ -150,9 +205,14 @@ extension FleetModel {
         reactToLoad(slot, &sim)
     }
 
-    @inline(__always) mutating func incrementAnswered(_ slot: SlotID, _ granted: LeaseGrant, _ sim: inout Simulation<FleetEvent>) {
+    @inline(__always) mutating func incrementAnswered(_ slot: SlotID, _ requestID: UInt32, _ granted: LeaseGrant,
+                                                      _ sim: inout Simulation<FleetEvent>) {
         counters.incrementReplies += 1
+        // A reply to a request the client no longer waits for (answered already, or given up) is stale; what it
+        // granted comes back with the next renewal reply.
+        guard slots[slot].requestPending && requestID == slots[slot].requestID else { return }
         slots[slot].requestPending = false
+        if spec.policy.requestTimeout != nil { sim.disarm(slots[slot].requestTimer) }
         if granted.count > 0 {
             let before = beginChange(slot, sim.now)
             slots[slot].incrementHeld += granted.count
@@ -181,6 +241,7 @@ extension FleetModel {
         }
         slots[slot].reservedExpiry = reserved.expiry
         if slots[slot].incrementHeld > 0 && increment.count > 0 { slots[slot].incrementExpiry = increment.expiry }
+        adoptServerIncrement(slot, increment, &sim)
         watchLapse(slot, &sim)
         // R-LEASE-1 (assumed): still short after a renewal, with the allocation just learnt (R-CFG-2): ask again.
         if spec.policy.requestsAtRenewal { _ = requestIfShort(slot, &sim) }

@@ -17,17 +17,32 @@ extension FleetModel {
 
     @inline(__always) mutating func transmit(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
         counters.messages += 1
-        let (place, arrival) = network.send(message, now: sim.now)
-        sim.schedule(at: arrival, .deliver(message: place))
+        switch network.send(message, now: sim.now) {
+        case let .arrives(place, arrival, delayedBy):
+            if delayedBy >= 0 { delayed(message, by: delayedBy) }
+            sim.schedule(at: arrival, .deliver(message: place))
+        case .dropped(let fault):
+            dropped(message, by: fault, sim.now)
+        }
     }
 
-    /// A message arrives: its addressee handles it.
+    /// A message arrives: its addressee handles it, unless a fault dropped it on the way or has the addressee down.
     mutating func deliver(_ place: MessageSlot, _ sim: inout Simulation<FleetEvent>) {
-        let message = network.take(place)
-        if let client = message.to.client {
-            clientReceives(message, at: client, &sim)
+        let (message, droppedBy) = network.take(place)
+        if droppedBy >= 0 {
+            dropped(message, by: droppedBy, sim.now)
+        } else if let client = message.to.client {
+            if clients[client].crashFault >= 0 {
+                dropped(message, by: clients[client].crashFault, sim.now)
+            } else {
+                clientReceives(message, at: client, &sim)
+            }
         } else if let server = message.to.server {
-            serverReceives(message, at: server, &sim)
+            if servers[server].isUp {
+                serverReceives(message, at: server, &sim)
+            } else {
+                dropped(message, by: servers[server].crashFault, sim.now)
+            }
         } else {
             preconditionFailure("no \(message.to.kind) in this fleet")
         }

@@ -118,6 +118,10 @@ extension FleetModel {
         var reason = RefusalReason.none
         if let refusal = refusalReason(lease, sim.now) {
             reason = refusal
+        } else if request.requestID == leases[lease].lastIncrementRequestID && leases[lease].lastIncrementGranted > 0
+                    && leases[lease].increment >= leases[lease].lastIncrementGranted {
+            // A retry of a request already granted (its reply was lost or late): the same answer, not a second grant.
+            granted = LeaseGrant(count: leases[lease].lastIncrementGranted, expiry: leases[lease].incrementExpiry)
         } else {
             let state = leases[lease]
             let allowed = Allocation.wholeQuanta(state.allocation.maximum - state.reserved - state.increment, quantum)
@@ -132,6 +136,8 @@ extension FleetModel {
             } else {
                 reason = wanted == 0 ? .beyondAllocation : .noFreeLicenses
             }
+            leases[lease].lastIncrementRequestID = request.requestID
+            leases[lease].lastIncrementGranted = granted.count
         }
         let state = leases[lease]
         record(ProtocolRecord(time: sim.now, kind: granted.count > 0 ? .incrementGrant : .refusal, client: state.client.index,

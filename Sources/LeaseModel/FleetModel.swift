@@ -44,6 +44,13 @@ public struct FleetModel: EventHandler {
     /// Set when random sessions would have passed `usersPerSlotBound`: the run's result is no longer exact.
     public internal(set) var demandOverflow: DemandOverflow?
     var network: Network
+    /// What each scheduled fault did so far.
+    public internal(set) var faults: EntityTable<FaultID, FaultState>
+    /// The links each fault acts on.
+    var faultLinks: [[LinkID]]
+    /// Which faults reached which clients, and the latest fault to reach each client (to keep the list short).
+    var faultTouches: [FaultTouch] = []
+    var latestTouch: EntityTable<ClientID, Int32>
     public var records = ModelLog()
 
     /// Builds the world's state; call `start(_:)` to schedule the first events.
@@ -80,18 +87,22 @@ public struct FleetModel: EventHandler {
             let first = Int32(slots.count)
             for entry in client.allocations {
                 slots.append(SlotState(client: ClientID(index: Int32(clientIndex)), feature: FeatureID(index: Int32(entry.feature)),
-                                       allocation: entry.allocation, lapseTimer: simulation.makeTimer(),
-                                       holdTimer: simulation.makeTimer()))
+                                       allocation: entry.allocation, requestTimer: simulation.makeTimer(),
+                                       lapseTimer: simulation.makeTimer(), holdTimer: simulation.makeTimer()))
                 demands.append(entry.demand)
                 demandStreams.append(RandomStream(seed: spec.seed, key: entry.demand?.streamKey ?? 0))
             }
             clients.append(ClientState(server: .server(ServerID(index: Int32(client.server))),
                                        slots: EntityIDs(first: first, end: Int32(slots.count)),
-                                       renewalTimer: simulation.makeTimer()))
+                                       renewalTimer: simulation.makeTimer(), replyTimer: simulation.makeTimer()))
         }
         (configurations, leases, leaseIndex) = FleetModel.leaseTables(spec, clients: clients, slots: slots,
                                                                       servers: &servers, pools: &pools, &simulation)
-        network = Network(clients: clients, latencies: spec.clients.map(\.latency))
+        var network = Network(clients: clients, specs: spec.clients)
+        faultLinks = FleetModel.resolveFaultLinks(spec, &network)
+        self.network = network
+        faults = EntityTable(repeating: FaultState(), count: spec.faults.count)
+        latestTouch = EntityTable(repeating: -1, count: clients.count)
         // R-LEASE-7: one block per slot holds the whole increment under latestGrant.
         blockTable = IncrementBlockTable(slotCount: slotCount,
                                          perSlot: spec.policy.holdPolicy == .latestGrant ? 1 : IncrementBlockTable.perIncrementCapacity)
@@ -148,6 +159,8 @@ public struct FleetModel: EventHandler {
         totals.makeUnique()
         demandStreams.makeUnique()
         network.makeUnique()
+        faults.makeUnique()
+        latestTouch.makeUnique()
     }
 
     /// Every slot: one client's one feature, as the client sees it.
@@ -172,6 +185,13 @@ public struct FleetModel: EventHandler {
         }
         for (index, action) in spec.actions.enumerated() {
             sim.schedule(at: action.at, priority: .first, .action(index: Int32(index)))
+        }
+        // A fault that ends at an instant ends before one that starts then (one node's crash windows may touch).
+        for (index, fault) in spec.faults.enumerated() where fault.until < horizon {
+            sim.schedule(at: fault.until, priority: .first, .faultEnds(index: Int32(index)))
+        }
+        for (index, fault) in spec.faults.enumerated() where fault.at < horizon {
+            sim.schedule(at: fault.at, priority: .first, .faultStarts(index: Int32(index)))
         }
         if spec.policy.initialLeases == .held {
             // The fleet starts in steady state: every reserved lease granted just now.
@@ -202,6 +222,10 @@ public struct FleetModel: EventHandler {
         case .deliver(let message): deliver(message, &sim)
         case .capacityChange(let index): applyCapacityChange(Int(index), sim.now)
         case .action(let index): perform(spec.actions[Int(index)].change, &sim)
+        case .faultStarts(let index): faultStarts(FaultID(index: index), &sim)
+        case .faultEnds(let index): faultEnds(FaultID(index: index), &sim)
+        case .requestTimer(let slot): requestTimerFired(slot, &sim)
+        case .renewalTimer(let client): renewalTimerFired(client, &sim)
         }
     }
 

@@ -12,6 +12,8 @@ public struct FleetSpec: Sendable {
     public var clients: [ClientSpec] = []
     public var demandPatterns: [DemandPattern] = []
     public var actions: [ActionSpec] = []
+    /// Faults on the schedule, in the order written (a fault's index is its identity in the model).
+    public var faults: [FaultSpec] = []
     /// The most users a slot may have: `FleetModel.maxUsersPerSlot`, or fewer (a test may lower it; a higher
     /// value is ignored, since the slot integrals are only bounded up to that).
     public var maxUsersPerSlot = FleetModel.maxUsersPerSlot
@@ -40,9 +42,12 @@ public struct ClientSpec: Sendable {
     public var allocationExpiry: SimInstant
     /// One entry per feature the client leases, sorted by feature index.
     public var allocations: [ClientAllocationSpec]
+    /// Key of the random streams of the client's links (derived from its id, so adding a client changes no other's draws).
+    public var linkKey: UInt64
 
     public init(id: String, server: Int, latency: SimDuration = .zero, allocationExpiry: SimInstant = .never,
-                allocations: [ClientAllocationSpec]) {
+                allocations: [ClientAllocationSpec], linkKey: UInt64? = nil) {
+        self.linkKey = linkKey ?? RandomStream.key(of: id + "/link")
         self.id = id
         self.server = server
         self.latency = latency

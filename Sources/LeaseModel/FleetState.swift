@@ -9,6 +9,19 @@ struct ClientState {
     var renewalTimer: TimerID
     /// The number the client gives its next request; replies carry it back.
     var nextRequestID: UInt32 = 1
+    /// The latest renewal (or boot) request sent, and whether its reply is still awaited.
+    var renewalRequestID: UInt32 = 0
+    var renewalAwaited = false
+    /// Tries of the awaited renewal so far, and whether the client is waiting to try again.
+    var renewalTries: Int32 = 0
+    var renewalRetryWaiting = false
+    /// Fires when the awaited renewal times out, or when the wait before its retry is over.
+    var replyTimer: TimerID
+    /// A renewal went unanswered after every retry: the client renews as soon as a reply shows it can reach its
+    /// server again.
+    var renewalOverdue = false
+    /// The crash fault that has the client down, or -1.
+    var crashFault: Int32 = -1
     var messagesSent: Int64 = 0
     var messagesReceived: Int64 = 0
 }
@@ -25,7 +38,17 @@ public struct SlotState: Sendable {
     public var incrementHeld: Int32 = 0
     public var reservedExpiry: SimInstant = .never
     public var incrementExpiry: SimInstant = .never
+    /// An increment request is in flight (logins wait for its reply), under this request number.
     var requestPending = false
+    var requestID: UInt32 = 0
+    /// The count it asks for, tries so far, and whether the client is waiting to try again.
+    var requestCount: Int32 = 0
+    var requestTries: Int32 = 0
+    var requestRetryWaiting = false
+    /// Fires when the request times out, or when the wait before its retry is over.
+    var requestTimer: TimerID
+    /// Increments given back since the latest renewal was sent (a renewal reply does not count them).
+    var releasedSinceRenewal: Int32 = 0
     /// Logins that arrived while short of capacity, waiting for a reply (R-LEASE-8).
     var arrivalsAwaiting: Int32 = 0
     var unservedBeforeArrivals: Int32 = 0
@@ -50,6 +73,8 @@ public struct SlotState: Sendable {
 /// A license server node: whether it runs, its lease table and its license pools.
 public struct ServerNodeState: Sendable {
     public var isUp = true
+    /// The crash fault that has the node down, or -1.
+    var crashFault: Int32 = -1
     /// The node's lease table: one record per holder it serves, in holder order (`FleetModel.lease(of:)` finds
     /// a holder's record).
     public var leases: EntityIDs<LeaseID>
@@ -87,6 +112,10 @@ public struct LeaseState: Sendable {
     /// R-LEASE-11: the part of this lease granted before a license ended and not renewed since (it ends at the
     /// holder's next renewal); the only part of a lease the installed count need not cover.
     public var carriedOver: Int32 = 0
+    /// The latest increment request answered, and what it granted: a retry of it gets the same answer again
+    /// rather than a second grant.
+    var lastIncrementRequestID: UInt32 = 0
+    var lastIncrementGranted: Int32 = 0
     var reservedTimer: TimerID
     var incrementTimer: TimerID
 

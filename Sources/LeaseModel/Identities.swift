@@ -47,6 +47,12 @@ public struct ServerFeatureID: EntityID {
     @inlinable public init(index: Int32) { self.index = index }
 }
 
+/// A fault on the schedule (its index in `FleetSpec.faults`).
+public struct FaultID: EntityID {
+    public let index: Int32
+    @inlinable public init(index: Int32) { self.index = index }
+}
+
 /// One direction of a network link between two endpoints.
 public struct LinkID: EntityID {
     public let index: Int32

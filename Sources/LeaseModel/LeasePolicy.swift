@@ -32,6 +32,15 @@ public enum HoldPolicy: String, Sendable, CaseIterable {
     case latestGrant
 }
 
+/// What a server node keeps across a crash (assumed; the guide is silent).
+public enum ServerRestart: String, Sendable, CaseIterable {
+    /// Its installed licenses, configuration and lease table: leases run on as if it had not stopped (the default).
+    case keepsLeases
+    /// Its installed licenses and configuration, but no leases: every lease starts again from its holder's next
+    /// contact (a renewal re-grants the reserved count; increments are asked for again).
+    case forgetsLeases
+}
+
 /// The server's lease settings, with the vendor's documented defaults (R-LEASE-3, R-LEASE-4, R-LEASE-7).
 public struct LeasePolicy: Sendable, Equatable {
     /// R-LEASE-3: how long a reserved lease lasts (default 14400 min = 10 days).
@@ -52,8 +61,23 @@ public struct LeasePolicy: Sendable, Equatable {
     /// R-LEASE-1 (assumed): a client short of licenses also asks for more at each renewal,
     /// not only when its load changes, so waiting users get licenses freed meanwhile.
     public var requestsAtRenewal = true
+    /// How long a client waits for a reply before it tries again (assumed: 30 s); nil waits for ever.
+    public var requestTimeout: SimDuration? = .seconds(30)
+    /// How many times a client tries a request again after the first try timed out (assumed: 3).
+    public var requestRetries: Int32 = 3
+    /// The wait before the first retry; each later wait is twice the one before (assumed: 30 s, so 30 s, 1 min, 2 min).
+    public var retryBackoff: SimDuration = .seconds(30)
+    /// What a server node keeps across a crash.
+    public var serverRestart: ServerRestart = .keepsLeases
 
     public init() {}
+
+    /// The wait before retry number `retry` (1 for the first): `retryBackoff` doubled `retry - 1` times, at most a day.
+    public func backoff(beforeRetry retry: Int32) -> SimDuration {
+        var wait = retryBackoff
+        for _ in 1..<max(1, retry) where wait < .days(1) { wait = wait + wait }
+        return min(wait, .days(1))
+    }
 
     /// R-LEASE-4: the renewal interval must lie in 1 h ... ILD/2; nil when it does.
     public var renewalIntervalViolation: String? {

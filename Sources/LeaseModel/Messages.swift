@@ -49,6 +49,39 @@ public enum MessageContents: Sendable, BitwiseCopyable {
     case leaseCut(holder: HolderID, reserved: Int32, increment: Int32, allocation: Allocation)
 }
 
+/// The kind of a message, without its fields (for records).
+public enum MessageKind: UInt8, Sendable, CaseIterable, BitwiseCopyable {
+    case reserveRequest, incrementRequest, renewRequest, release, reserveReply, incrementReply, renewReply, refusal, leaseCut
+}
+
+extension MessageContents {
+    /// The message's kind.
+    public var kind: MessageKind {
+        switch self {
+        case .reserveRequest: return .reserveRequest
+        case .incrementRequest: return .incrementRequest
+        case .renewRequest: return .renewRequest
+        case .release: return .release
+        case .reserveReply: return .reserveReply
+        case .incrementReply: return .incrementReply
+        case .renewReply: return .renewReply
+        case .refusal: return .refusal
+        case .leaseCut: return .leaseCut
+        }
+    }
+
+    /// The holder the message is about, if it is about one.
+    public var holder: HolderID? {
+        switch self {
+        case .reserveRequest(let holder), .incrementRequest(let holder, _, _), .release(let holder, _),
+             .reserveReply(let holder, _, _), .incrementReply(let holder, _, _, _), .renewReply(let holder, _, _, _),
+             .refusal(let holder, _), .leaseCut(let holder, _, _, _):
+            return holder
+        case .renewRequest: return nil
+        }
+    }
+}
+
 /// A protocol message: who sent it, to whom, the request it belongs to, and what it says. A plain value,
 /// kept in the network while in flight (64 bytes, in this field order).
 public struct Message: Sendable, BitwiseCopyable {
@@ -88,4 +121,11 @@ public enum FleetEvent: Sendable, BitwiseCopyable {
     case capacityChange(index: Int32)
     /// A scheduled administrative or operational action.
     case action(index: Int32)
+    /// A scheduled fault starts or ends.
+    case faultStarts(index: Int32)
+    case faultEnds(index: Int32)
+    /// A slot's request got no reply in time, or the wait before its retry is over.
+    case requestTimer(slot: SlotID)
+    /// A client's renewal got no reply in time, or the wait before its retry is over.
+    case renewalTimer(client: ClientID)
 }

@@ -39,6 +39,7 @@ public enum ProtocolEventKind: UInt8, Sendable, CaseIterable {
     case reclaim, lapse, cut, loginsDenied, notCovered
     case configChange, clientDeleted, pullState, clientStopped, clientStarted
     case licenseStarted, licenseEnded
+    case faultStarted, faultEnded, messageDropped, requestTimedOut, requestRetried, requestAbandoned
 }
 
 /// One protocol message or decision, for events.csv.
@@ -55,11 +56,16 @@ public struct ProtocolRecord: Sendable, Equatable {
     public var rule: StaticString
     /// An index into the server's licenses for license events; unused otherwise.
     public var license: Int32 = -1
+    /// The fault behind a fault event or a dropped message (an index into `FleetSpec.faults`); -1 otherwise.
+    public var fault: Int32 = -1
+    /// The message a drop, a timeout or a retry is about.
+    public var message: MessageKind? = nil
 
     public static func == (lhs: ProtocolRecord, rhs: ProtocolRecord) -> Bool {
         lhs.time == rhs.time && lhs.kind == rhs.kind && lhs.client == rhs.client && lhs.server == rhs.server
             && lhs.feature == rhs.feature && lhs.count == rhs.count && lhs.expiry == rhs.expiry
             && lhs.reason == rhs.reason && lhs.rule.description == rhs.rule.description && lhs.license == rhs.license
+            && lhs.fault == rhs.fault && lhs.message == rhs.message
     }
 }
 

@@ -135,7 +135,7 @@ public struct CSVBuffer {
     @inlinable public mutating func newline() { put(UInt8(ascii: "\n")) }
 }
 
-/// Which entities' rows an output keeps: ids, or prefixes written as `branch-*`; empty keeps all.
+/// Which entities' rows an output keeps: ids, or patterns like `branch-*` (`Glob`); empty keeps all.
 public struct EntityFilter: Sendable {
     public var patterns: [String]
     public init(patterns: [String] = []) { self.patterns = patterns }
@@ -149,7 +149,5 @@ public struct EntityFilter: Sendable {
         patterns.filter { pattern in !ids.contains { EntityFilter.matches(pattern: pattern, $0) } }
     }
 
-    static func matches(pattern: String, _ id: String) -> Bool {
-        pattern.hasSuffix("*") ? id.hasPrefix(pattern.dropLast()) : id == pattern
-    }
+    static func matches(pattern: String, _ id: String) -> Bool { Glob.matches(id, pattern) }
 }

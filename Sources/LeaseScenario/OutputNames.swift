@@ -25,6 +25,29 @@ extension ProtocolEventKind {
         case .clientStarted: return "client_started"
         case .licenseStarted: return "license_started"
         case .licenseEnded: return "license_ended"
+        case .faultStarted: return "fault_started"
+        case .faultEnded: return "fault_ended"
+        case .messageDropped: return "message_dropped"
+        case .requestTimedOut: return "request_timed_out"
+        case .requestRetried: return "request_retried"
+        case .requestAbandoned: return "request_abandoned"
+        }
+    }
+}
+
+extension MessageKind {
+    /// The message's name in events.csv (the reason column of drops, timeouts and retries).
+    var name: String {
+        switch self {
+        case .reserveRequest: return "reserve_request"
+        case .incrementRequest: return "increment_request"
+        case .renewRequest: return "renewal"
+        case .release: return "release"
+        case .reserveReply: return "reserve_reply"
+        case .incrementReply: return "increment_reply"
+        case .renewReply: return "renewal_reply"
+        case .refusal: return "refusal"
+        case .leaseCut: return "lease_cut"
         }
     }
 }

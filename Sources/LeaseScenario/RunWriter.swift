@@ -5,7 +5,7 @@ import LeaseModel
 /// Writes a run's timeline.csv, events.csv and summary.json as one set, put in place only at the end (`OutputSet`).
 final class RunWriter {
     static let timelineHeader = "time,seconds,entity,role,feature,users,served,unserved,reserved,incremental,leased,capacity,denied_logins,installed,used,free\n"
-    static let eventsHeader = "time,seconds,event,client,server,feature,count,expiry,reason,rule\n"
+    static let eventsHeader = "time,seconds,event,client,server,feature,count,expiry,reason,rule,fault\n"
 
     let scenario: Scenario
     let set: OutputSet
@@ -115,12 +115,13 @@ final class RunWriter {
         let server = serverIndex >= 0 ? OutputText.csvCell(scenario.spec.servers[serverIndex].id) : ""
         let feature = record.feature >= 0 ? OutputText.csvCell(scenario.spec.features[Int(record.feature)]) : ""
         let expiry = record.expiry == .never ? "" : CivilCalendar.iso8601(epochMilliseconds: start + record.expiry.millisecondsSinceStart)
-        var reason = record.reason.text
+        var reason = record.message?.name ?? record.reason.text
         if record.license >= 0, serverIndex >= 0 { reason = scenario.spec.servers[serverIndex].licenses[Int(record.license)].sku }
+        let fault = record.fault >= 0 ? OutputText.csvCell(scenario.spec.faults[Int(record.fault)].id) : ""
         var rows = CSVBuffer.take(&eventRows)
         defer { eventRows = rows }
         rows.raw(timeColumns(record.time))
-        rows.raw(Array("\(record.kind.name),\(client),\(server),\(feature),\(record.count),\(expiry),\(OutputText.csvCell(reason)),\(record.rule)\n".utf8))
+        rows.raw(Array("\(record.kind.name),\(client),\(server),\(feature),\(record.count),\(expiry),\(OutputText.csvCell(reason)),\(record.rule),\(fault)\n".utf8))
     }
 
     /// Bytes produced so far, over every file, rows still being built included (for the output-size limit).

@@ -24,6 +24,7 @@ extension ScenarioLoader {
         if let groupField = object.optional("group") {
             if let id = object.optional("id") { throw id.fail("no id in a group (members are named from \"group\")") }
             let prefix = try groupField.nonEmptyString()
+            groupPrefixes.insert(prefix)
             let countField = try object.required("count", "a member count")
             let count = Int(try countField.integer(in: 1...Int64(ScenarioLimits.maxClients), what: "a member count"))
             try checkFleetSize(adding: count, slotsEach: allocations.count, countField)

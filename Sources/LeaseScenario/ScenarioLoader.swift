@@ -33,6 +33,8 @@ public struct ScenarioLoader {
     /// Where each client was declared (one entry per declaration; `clientDeclaration` maps clients to it).
     var clientFields: [Field] = []
     var clientDeclaration: [Int32] = []
+    /// The names of client groups (their members are `name-001`, ...); lookups only.
+    var groupPrefixes: Set<String> = []
     /// Slots (client-feature allocations) so far.
     var slotCount = 0
     /// Each server's installed counts at the start and their changes, computed once the features are known.
@@ -124,6 +126,7 @@ public struct ScenarioLoader {
         }
         try checkReservedFitsInstalled()
         if let actions = root.optional("actions") { try self.actions(actions) }
+        if let faults = root.optional("faults") { try self.faults(faults) }
         var expectations: [Expectation] = []
         if let list = root.optional("expectations") {
             for entry in try list.array() { expectations.append(try expectation(entry)) }
@@ -162,6 +165,12 @@ public struct ScenarioLoader {
         if let value = object.optional("holdPolicy") { policy.holdPolicy = try choice(value) }
         if let value = object.optional("quantaPerRequest") { policy.quantaPerRequest = try choice(value) }
         if let value = object.optional("initialLeases") { policy.initialLeases = try choice(value) }
+        if let value = object.optional("requestTimeout") {
+            if case .null = value.node.value { policy.requestTimeout = nil } else { policy.requestTimeout = try positiveDuration(value) }
+        }
+        if let value = object.optional("requestRetries") { policy.requestRetries = Int32(try value.integer(in: 0...100, what: "a retry count")) }
+        if let value = object.optional("retryBackoff") { policy.retryBackoff = try positiveDuration(value) }
+        if let value = object.optional("serverRestart") { policy.serverRestart = try choice(value) }
         if let value = object.optional("requestsAtRenewal") {
             guard case .bool(let flag) = value.node.value else { throw value.fail("true or false") }
             policy.requestsAtRenewal = flag

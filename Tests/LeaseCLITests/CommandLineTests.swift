@@ -60,7 +60,7 @@ func scratch(_ name: String) -> String {
     let timeline = try String(contentsOfFile: out + "/timeline.csv", encoding: .utf8)
     #expect(timeline.hasPrefix("time,seconds,entity,role,feature,users,served,unserved,reserved,incremental,leased,capacity,denied_logins,installed,used,free\n"))
     let events = try String(contentsOfFile: out + "/events.csv", encoding: .utf8)
-    #expect(events.contains("2026-01-05T07:00:00.020Z,25200.020,increment_grant,gw-east,ls-1,users,25,2026-01-06T07:00:00.020Z,,R-LEASE-2\n"))
+    #expect(events.contains("2026-01-05T07:00:00.020Z,25200.020,increment_grant,gw-east,ls-1,users,25,2026-01-06T07:00:00.020Z,,R-LEASE-2,\n"))
 }
 
 @Test func sameScenarioAndSeedGiveByteIdenticalFilesAcrossProcesses() throws {

@@ -1,0 +1,155 @@
+import LeaseKernel
+
+/// Faults on the schedule: partitions, losses and added latency on links; crashes of clients and server nodes.
+/// Every drop is recorded with the fault that caused it, and every fault counts what it did.
+extension FleetModel {
+    /// Each fault's links, resolved to the network's link IDs; links under a loss fault get their own stream.
+    static func resolveFaultLinks(_ spec: FleetSpec, _ network: inout Network) -> [[LinkID]] {
+        spec.faults.map { fault in
+            fault.links.map { ends in
+                guard let link = network.link(ends) else { preconditionFailure("fault \(fault.id): no link from \(ends.from) to \(ends.to)") }
+                if case .loss = fault.effect, network.links[link].lossStream == nil {
+                    // The stream depends on the link alone (its client's key and its direction), never on other faults.
+                    let client = (ends.from.client ?? ends.to.client)!
+                    let key = spec.clients[client.offset].linkKey &+ (ends.from.client == nil ? 1 : 0)
+                    network.links[link].lossStream = network.lossStreams.append(RandomStream(seed: spec.seed, key: key))
+                }
+                return link
+            }
+        }
+    }
+
+    /// A fault starts acting.
+    mutating func faultStarts(_ fault: FaultID, _ sim: inout Simulation<FleetEvent>) {
+        let spec = self.spec.faults[fault.offset]
+        faults[fault].started = true
+        record(ProtocolRecord(time: sim.now, kind: .faultStarted, count: Int64(spec.links.count + spec.nodes.count),
+                              rule: "", fault: fault.index))
+        for link in faultLinks[fault.offset] {
+            network.links[link].activeFaults += 1
+            switch spec.effect {
+            case .partition:
+                network.links[link].partitions += 1
+                network.links[link].partitionFault = fault.index
+            case .loss(let perMillion):
+                network.links[link].lossPerMillion = perMillion
+                network.links[link].lossFault = fault.index
+            case .addedLatency(let added):
+                network.links[link].addedLatency = network.links[link].addedLatency + added
+                network.links[link].latencyFault = fault.index
+            case .crash: break
+            }
+        }
+        if spec.effect == .crash {
+            for node in spec.nodes { crash(node, fault, &sim) }
+        }
+    }
+
+    /// A fault stops acting; crashed nodes boot again.
+    mutating func faultEnds(_ fault: FaultID, _ sim: inout Simulation<FleetEvent>) {
+        let spec = self.spec.faults[fault.offset]
+        guard faults[fault].started else { return }
+        faults[fault].ended = true
+        record(ProtocolRecord(time: sim.now, kind: .faultEnded, count: Int64(spec.links.count + spec.nodes.count),
+                              rule: "", fault: fault.index))
+        for link in faultLinks[fault.offset] {
+            network.links[link].activeFaults -= 1
+            switch spec.effect {
+            case .partition:
+                network.links[link].partitions -= 1
+                network.links[link].partitionFault = latestActive(on: link) { $0 == .partition }
+            case .loss:
+                network.links[link].lossPerMillion = 0
+                network.links[link].lossFault = -1
+            case .addedLatency(let added):
+                network.links[link].addedLatency = network.links[link].addedLatency - added
+                network.links[link].latencyFault = latestActive(on: link) { if case .addedLatency = $0 { true } else { false } }
+            case .crash: break
+            }
+        }
+        if spec.effect == .crash {
+            for node in spec.nodes { restart(node, &sim) }
+        }
+    }
+
+    /// The latest-starting fault of a kind still acting on a link, or -1 (overlapping faults are rare: a scan).
+    func latestActive(on link: LinkID, where matches: (FaultSpec.Effect) -> Bool) -> Int32 {
+        var latest: Int32 = -1
+        for fault in faults.ids where faults[fault].started && !faults[fault].ended && matches(spec.faults[fault.offset].effect)
+            && faultLinks[fault.offset].contains(link) {
+            if latest < 0 || spec.faults[fault.offset].at >= spec.faults[Int(latest)].at { latest = fault.index }
+        }
+        return latest
+    }
+
+    /// A client or server node goes down (assumed defaults, README "Faults"): a client loses its sessions and
+    /// holds nothing until it boots and asks again; a server node keeps its licenses and configuration, and its
+    /// lease table unless `serverRestart` is `forgetsLeases`. Messages in flight to or from the node are lost.
+    mutating func crash(_ node: Endpoint, _ fault: FaultID, _ sim: inout Simulation<FleetEvent>) {
+        network.dropInFlight(touching: node, fault: fault.index)
+        if let client = node.client {
+            clients[client].crashFault = fault.index
+            faults[fault].clientsCrashed += 1
+            touch(client, by: fault.index)
+            stopClient(client, &sim)
+        } else if let server = node.server {
+            servers[server].isUp = false
+            servers[server].crashFault = fault.index
+            guard spec.policy.serverRestart == .forgetsLeases else { return }
+            for lease in servers[server].leases where leases[lease].held > 0 {
+                setServerLease(lease, reserved: 0, increment: 0, sim.now)
+                sim.disarm(leases[lease].reservedTimer)
+                sim.disarm(leases[lease].incrementTimer)
+            }
+        }
+    }
+
+    /// A crashed node boots again: a client asks for its reserved counts; a server node answers again.
+    mutating func restart(_ node: Endpoint, _ sim: inout Simulation<FleetEvent>) {
+        if let client = node.client {
+            clients[client].crashFault = -1
+            startClient(client, &sim)
+        } else if let server = node.server {
+            servers[server].isUp = true
+            servers[server].crashFault = -1
+        }
+    }
+
+    /// A fault dropped a message: count it, note the client it touched, record it.
+    mutating func dropped(_ message: Message, by fault: Int32, _ now: SimInstant) {
+        let id = FaultID(index: fault)
+        faults[id].messagesDropped += 1
+        let client = message.from.client ?? message.to.client
+        if let client { touch(client, by: fault) }
+        let server = message.from.server ?? message.to.server
+        let feature = message.contents.holder.map { slots[$0.slot].feature.index } ?? -1
+        record(ProtocolRecord(time: now, kind: .messageDropped, client: client?.index ?? -1, server: server?.index ?? -1,
+                              feature: feature, rule: "", fault: fault, message: message.contents.kind))
+    }
+
+    /// A fault reached a client.
+    @inline(__always) mutating func touch(_ client: ClientID, by fault: Int32) {
+        guard latestTouch[client] != fault else { return }
+        latestTouch[client] = fault
+        faultTouches.append(FaultTouch(fault: fault, client: client.index))
+    }
+
+    /// How many distinct clients each fault reached (a message dropped or delayed, or the client crashed).
+    public func clientsTouched() -> [Int64] {
+        var counts = [Int64](repeating: 0, count: faults.count)
+        var previous: FaultTouch?
+        for touch in faultTouches.sorted() where touch != previous {
+            counts[Int(touch.fault)] += 1
+            previous = touch
+        }
+        return counts
+    }
+}
+
+extension FleetModel {
+    /// A message bore a fault's added latency.
+    mutating func delayed(_ message: Message, by fault: Int32) {
+        faults[FaultID(index: fault)].messagesDelayed += 1
+        if let client = message.from.client ?? message.to.client { touch(client, by: fault) }
+    }
+}

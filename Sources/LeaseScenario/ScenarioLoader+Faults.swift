@@ -1,0 +1,134 @@
+import LeaseKernel
+import LeaseModel
+
+/// The `faults` array: partitions, losses and added latency on links, crashes of clients and servers.
+extension ScenarioLoader {
+    /// Every fault, in file order; links and nodes resolved, windows checked.
+    mutating func faults(_ list: Field) throws(ScenarioError) {
+        var ids: [String: Int] = [:] // Lookups only.
+        var parsed: [(fault: FaultSpec, field: Field)] = []
+        for (position, entry) in (try list.array()).enumerated() {
+            let fault = try self.fault(entry, position: position)
+            guard ids[fault.id] == nil else {
+                throw (try entry.object(allowed: ScenarioKeys.fault)).optional("id")!.fail("a fault id used once", found: "\(Excerpt.quoted(fault.id)) again")
+            }
+            ids[fault.id] = position
+            parsed.append((fault, entry))
+        }
+        try checkFaultOverlaps(parsed)
+        spec.faults = parsed.map(\.fault)
+    }
+
+    /// One fault: its kind, where it acts, and its window (`at`, then `until` or `for`, or neither: to the end).
+    func fault(_ field: Field, position: Int) throws(ScenarioError) -> FaultSpec {
+        let object = try field.object(allowed: ScenarioKeys.fault)
+        let kindField = try object.required("kind", "a fault kind")
+        let kinds = ["partition", "loss", "latency", "crash"]
+        let kind = try kindField.string()
+        guard kinds.contains(kind) else { throw kindField.fail("one of \(kinds.map { "\"\($0)\"" }.joined(separator: ", "))") }
+        let own = ["partition": [], "loss": ["probability"], "latency": ["latency"], "crash": []][kind]!
+        let placement = kind == "crash" ? ["node"] : ["between", "from", "to"]
+        try object.onlyKeys(["id", "kind", "at", "until", "for"] + placement + own, in: "a \"\(kind)\" fault")
+        let id = try object.optional("id")?.nonEmptyString() ?? "fault-\(position + 1)"
+        let atField = try object.required("at", TimeSyntax.instantForm)
+        let at = try instantInRun(atField)
+        var until = SimInstant.never
+        if let untilField = object.optional("until") {
+            if let forField = object.optional("for") { throw forField.fail("either \"until\" or \"for\", not both") }
+            until = try instant(untilField)
+            guard until > at else { throw untilField.fail("an instant after \"at\" (\(at))") }
+        } else if let forField = object.optional("for") {
+            until = at + (try positiveDuration(forField))
+        }
+        if kind == "crash" {
+            let nodeField = try object.required("node", "a client or server id, a group name or a pattern like \"branch-*\"")
+            let nodes = try endpoints(nodeField)
+            return FaultSpec(id: id, effect: .crash, nodes: nodes, at: at, until: until)
+        }
+        let effect: FaultSpec.Effect
+        switch kind {
+        case "loss":
+            let probability = try object.required("probability", "a probability from 0 to 1")
+            effect = .loss(perMillion: Int32(try probability.scaledDecimal(decimals: 6, in: 0...1_000_000, what: "a probability from 0 to 1")))
+        case "latency": effect = .addedLatency(try nonNegativeDuration(try object.required("latency", TimeSyntax.durationForm)))
+        default: effect = .partition
+        }
+        return FaultSpec(id: id, effect: effect, links: try links(object), at: at, until: until)
+    }
+
+    /// The links a fault acts on: both directions `between` two ends, or one way `from` one `to` the other.
+    func links(_ object: ObjectField) throws(ScenarioError) -> [FaultSpec.LinkEnds] {
+        let ends: (Field, Field, twoWay: Bool)
+        if let between = object.optional("between") {
+            if let from = object.optional("from") ?? object.optional("to") { throw from.fail("either \"between\" or \"from\" and \"to\", not both") }
+            let pair = try between.array()
+            guard pair.count == 2 else { throw between.fail("two ends, like [\"branch-*\", \"ls-1\"]", found: "\(pair.count)") }
+            ends = (pair[0], pair[1], true)
+        } else {
+            let expected = "\"between\": [A, B], or \"from\" and \"to\" for one way"
+            ends = (try object.required("from", expected), try object.required("to", expected), false)
+        }
+        let from = Set(try endpoints(ends.0)), to = Set(try endpoints(ends.1))
+        var links: [FaultSpec.LinkEnds] = []
+        for (index, client) in spec.clients.enumerated() {
+            let (c, s) = (Endpoint.client(ClientID(index: Int32(index))), Endpoint.server(ServerID(index: Int32(client.server))))
+            let up = from.contains(c) && to.contains(s), down = from.contains(s) && to.contains(c)
+            if up || (ends.twoWay && down) { links.append(FaultSpec.LinkEnds(from: c, to: s)) }
+            if down || (ends.twoWay && up) { links.append(FaultSpec.LinkEnds(from: s, to: c)) }
+        }
+        guard !links.isEmpty else {
+            throw ends.0.fail("ends with a link between them (a client and its server)",
+                              found: "no client of one end leasing from a server of the other")
+        }
+        return links
+    }
+
+    /// The clients and servers an end names: an id, a group's name (all its members) or a pattern with `*`
+    /// and `?`, in fleet order (servers first).
+    func endpoints(_ field: Field) throws(ScenarioError) -> [Endpoint] {
+        let name = try field.nonEmptyString()
+        if let server = serverIndex[name] { return [.server(ServerID(index: Int32(server)))] }
+        if let client = clientIndex[name] { return [.client(ClientID(index: Int32(client)))] }
+        let pattern = groupPrefixes.contains(name) ? name + "-*" : name
+        var found: [Endpoint] = []
+        if pattern.contains("*") || pattern.contains("?") {
+            for (index, server) in spec.servers.enumerated() where Glob.matches(server.id, pattern) {
+                found.append(.server(ServerID(index: Int32(index))))
+            }
+            for (index, client) in spec.clients.enumerated() where Glob.matches(client.id, pattern) {
+                found.append(.client(ClientID(index: Int32(index))))
+            }
+        }
+        guard !found.isEmpty else { throw field.fail("the id of a client or server, a group name, or a pattern that matches one") }
+        return found
+    }
+
+    /// No node crashes twice at once, and no link has two losses at once (windows may touch: one ends as the
+    /// next starts). One sort per kind; linear in the faults' nodes and links.
+    func checkFaultOverlaps(_ faults: [(fault: FaultSpec, field: Field)]) throws(ScenarioError) {
+        var crashes: [(Endpoint, SimInstant, SimInstant, Int)] = []
+        var losses: [(FaultSpec.LinkEnds, SimInstant, SimInstant, Int)] = []
+        for (position, entry) in faults.enumerated() {
+            switch entry.fault.effect {
+            case .crash: crashes += entry.fault.nodes.map { ($0, entry.fault.at, entry.fault.until, position) }
+            case .loss: losses += entry.fault.links.map { ($0, entry.fault.at, entry.fault.until, position) }
+            default: break
+            }
+        }
+        func key(_ endpoint: Endpoint) -> Int64 { (endpoint.kind == .client ? 0 : 1 << 32) + Int64(endpoint.index) }
+        crashes.sort { (key($0.0), $0.1.millisecondsSinceStart, $0.3) < (key($1.0), $1.1.millisecondsSinceStart, $1.3) }
+        for (earlier, later) in zip(crashes, crashes.dropFirst()) where earlier.0 == later.0 && later.1 < earlier.2 {
+            throw faults[later.3].field.fail("a crash window of \(Excerpt.quoted(name(of: later.0))) after its crash from \(earlier.1) to \(earlier.2) ends",
+                                            found: "a crash from \(later.1)")
+        }
+        losses.sort { (key($0.0.from), key($0.0.to), $0.1.millisecondsSinceStart, $0.3) < (key($1.0.from), key($1.0.to), $1.1.millisecondsSinceStart, $1.3) }
+        for (earlier, later) in zip(losses, losses.dropFirst()) where earlier.0 == later.0 && later.1 < earlier.2 {
+            throw faults[later.3].field.fail("one loss at a time on the link from \(Excerpt.quoted(name(of: later.0.from))) to \(Excerpt.quoted(name(of: later.0.to)))",
+                                            found: "a loss from \(later.1) while one from \(earlier.1) to \(earlier.2) acts")
+        }
+    }
+
+    func name(of endpoint: Endpoint) -> String {
+        endpoint.kind == .client ? spec.clients[Int(endpoint.index)].id : spec.servers[Int(endpoint.index)].id
+    }
+}
