@@ -81,11 +81,11 @@ public struct EntityTable<ID: EntityID, Element> {
     /// The entity with this ID; traps when the ID is not in the table.
     @inlinable public subscript(id: ID) -> Element {
         unsafeAddress {
-            precondition(UInt(bitPattern: Int(id.index)) < UInt(bitPattern: count), "no entity \(id)")
+            if _slowPath(UInt32(bitPattern: id.index) >= UInt32(truncatingIfNeeded: entityCount)) { EntityTableFailure.noEntity(id, entityCount) }
             return UnsafePointer(base + Int(id.index))
         }
         unsafeMutableAddress {
-            precondition(UInt(bitPattern: Int(id.index)) < UInt(bitPattern: count), "no entity \(id)")
+            if _slowPath(UInt32(bitPattern: id.index) >= UInt32(truncatingIfNeeded: entityCount)) { EntityTableFailure.noEntity(id, entityCount) }
             assertUnique()
             return base + Int(id.index)
         }
@@ -121,6 +121,14 @@ public struct EntityTable<ID: EntityID, Element> {
     @usableFromInline mutating func reallocate(capacity: Int) {
         storage = storage.copy(capacity: capacity)
         base = storage.base
+    }
+}
+
+/// The cold path of a failed check, out of line so the checked access stays one compare and one branch.
+public enum EntityTableFailure {
+    @inline(never) @usableFromInline
+    static func noEntity<ID: EntityID>(_ id: ID, _ count: Int) -> Never {
+        preconditionFailure("no entity \(id) in a table of \(count)")
     }
 }
 

@@ -42,7 +42,7 @@ public struct Allocation: Sendable, Equatable, BitwiseCopyable {
     }
 
     /// R-LEASE-1: the request, in whole quanta, for `users` users while `leased` are held; 0 when none fits under MUC.
-    @inlinable
+    @inlinable @inline(__always)
     public func incrementWanted(users: Int32, leased: Int32) -> Int32 {
         guard users > leased, quantum > 0 else { return 0 }
         let needed = (users - leased + quantum - 1) / quantum * quantum

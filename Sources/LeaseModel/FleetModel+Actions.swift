@@ -2,6 +2,7 @@ import LeaseKernel
 
 /// Scheduled administrative and operational actions: configuration changes, stops and starts.
 extension FleetModel {
+    @inline(never)
     mutating func perform(_ change: ActionSpec.Change, _ sim: inout Simulation<FleetEvent>) {
         switch change {
         case let .setAllocation(client, feature, allocation):

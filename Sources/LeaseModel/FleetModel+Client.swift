@@ -42,7 +42,8 @@ extension FleetModel {
         guard want > 0 else { return false }
         if spec.policy.quantaPerRequest == .one { want = state.allocation.quantum }
         slots[slot].requestPending = true
-        slots[slot].requestID = newRequestID(state.client)
+        // Numbered per slot: the server matches a retry to its lease's last request (one lease per slot).
+        slots[slot].requestID = state.requestID &+ 1
         slots[slot].requestCount = want
         slots[slot].requestTries = 1
         record(ProtocolRecord(time: sim.now, kind: .incrementRequest, client: state.client.index, feature: state.feature.index,
@@ -54,17 +55,20 @@ extension FleetModel {
     /// Sends (or sends again) the slot's pending increment request, and waits for its reply at most the timeout.
     @inline(__always) mutating func sendIncrementRequest(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
         let state = slots[slot]
+        let deadline = replyDeadline(state.client, sim.now)
         // The quanta the client knows (R-CFG-4).
         send(from: state.client, .incrementRequest(holder: HolderID(slot: slot), count: state.requestCount,
                                                    quantum: state.allocation.quantum), requestID: state.requestID, &sim)
-        if let timeout = spec.policy.requestTimeout { sim.arm(state.requestTimer, at: sim.now + timeout, .requestTimer(slot: slot)) }
+        if let deadline {
+            slots[slot].requestTimerArmed = true
+            sim.arm(state.requestTimer, at: deadline, .requestTimer(slot: slot))
+        }
     }
 
-    /// The number the client gives its next request.
+    /// The number the client gives its next renewal or boot requests.
     @inline(__always) mutating func newRequestID(_ client: ClientID) -> UInt32 {
-        let requestID = clients[client].nextRequestID
-        clients[client].nextRequestID = requestID &+ 1
-        return requestID
+        clients[client].renewalRequestID &+= 1
+        return clients[client].renewalRequestID
     }
 
     /// R-LEASE-8: logins that arrived short of capacity are denied unless capacity came in time.
@@ -139,8 +143,8 @@ extension FleetModel {
         clients[client].renewalAwaited = true
         clients[client].renewalTries = tries
         clients[client].renewalRetryWaiting = false
-        if let timeout = spec.policy.requestTimeout {
-            sim.arm(clients[client].replyTimer, at: sim.now + timeout, .renewalTimer(client: client))
+        if let deadline = replyDeadline(client, sim.now) {
+            sim.arm(clients[client].replyTimer, at: deadline, .renewalTimer(client: client))
         }
     }
 
@@ -155,14 +159,14 @@ extension FleetModel {
     mutating func bootClient(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
         let requestID = newRequestID(client)
         clients[client].renewalRequestID = requestID
+        // With no reply in time, the client renews instead: a renewal grants the reserved counts too (R-CFG-4).
+        awaitReply(client, tries: 1, &sim)
         for slot in clients[client].slots {
             let state = slots[slot]
             record(ProtocolRecord(time: sim.now, kind: .reserveRequest, client: client.index, feature: state.feature.index,
                                   count: Int64(state.allocation.reserved), rule: "R-LEASE-3"))
             send(from: client, .reserveRequest(holder: HolderID(slot: slot)), requestID: requestID, &sim)
         }
-        // With no reply in time, the client renews instead: a renewal grants the reserved counts too (R-CFG-4).
-        awaitReply(client, tries: 1, &sim)
     }
 
     /// Handles a message from a server.
@@ -212,7 +216,7 @@ extension FleetModel {
         // granted comes back with the next renewal reply.
         guard slots[slot].requestPending && requestID == slots[slot].requestID else { return }
         slots[slot].requestPending = false
-        if spec.policy.requestTimeout != nil { sim.disarm(slots[slot].requestTimer) }
+        disarmRequestTimer(slot, &sim)
         if granted.count > 0 {
             let before = beginChange(slot, sim.now)
             slots[slot].incrementHeld += granted.count

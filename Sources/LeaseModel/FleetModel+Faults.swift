@@ -8,11 +8,11 @@ extension FleetModel {
         spec.faults.map { fault in
             fault.links.map { ends in
                 guard let link = network.link(ends) else { preconditionFailure("fault \(fault.id): no link from \(ends.from) to \(ends.to)") }
-                if case .loss = fault.effect, network.links[link].lossStream == nil {
+                if case .loss = fault.effect, network.linkFaults[link].lossStream == nil {
                     // The stream depends on the link alone (its client's key and its direction), never on other faults.
                     let client = (ends.from.client ?? ends.to.client)!
                     let key = spec.clients[client.offset].linkKey &+ (ends.from.client == nil ? 1 : 0)
-                    network.links[link].lossStream = network.lossStreams.append(RandomStream(seed: spec.seed, key: key))
+                    network.linkFaults[link].lossStream = network.lossStreams.append(RandomStream(seed: spec.seed, key: key))
                 }
                 return link
             }
@@ -20,23 +20,25 @@ extension FleetModel {
     }
 
     /// A fault starts acting.
+    @inline(never)
     mutating func faultStarts(_ fault: FaultID, _ sim: inout Simulation<FleetEvent>) {
         let spec = self.spec.faults[fault.offset]
         faults[fault].started = true
+        nextFault += 1
         record(ProtocolRecord(time: sim.now, kind: .faultStarted, count: Int64(spec.links.count + spec.nodes.count),
                               rule: "", fault: fault.index))
         for link in faultLinks[fault.offset] {
             network.links[link].activeFaults += 1
             switch spec.effect {
             case .partition:
-                network.links[link].partitions += 1
-                network.links[link].partitionFault = fault.index
+                network.linkFaults[link].partitions += 1
+                network.linkFaults[link].partitionFault = fault.index
             case .loss(let perMillion):
-                network.links[link].lossPerMillion = perMillion
-                network.links[link].lossFault = fault.index
+                network.linkFaults[link].lossPerMillion = perMillion
+                network.linkFaults[link].lossFault = fault.index
             case .addedLatency(let added):
-                network.links[link].addedLatency = network.links[link].addedLatency + added
-                network.links[link].latencyFault = fault.index
+                network.linkFaults[link].addedLatency = network.linkFaults[link].addedLatency + added
+                network.linkFaults[link].latencyFault = fault.index
             case .crash: break
             }
         }
@@ -46,6 +48,7 @@ extension FleetModel {
     }
 
     /// A fault stops acting; crashed nodes boot again.
+    @inline(never)
     mutating func faultEnds(_ fault: FaultID, _ sim: inout Simulation<FleetEvent>) {
         let spec = self.spec.faults[fault.offset]
         guard faults[fault].started else { return }
@@ -56,14 +59,14 @@ extension FleetModel {
             network.links[link].activeFaults -= 1
             switch spec.effect {
             case .partition:
-                network.links[link].partitions -= 1
-                network.links[link].partitionFault = latestActive(on: link) { $0 == .partition }
+                network.linkFaults[link].partitions -= 1
+                network.linkFaults[link].partitionFault = latestActive(on: link) { $0 == .partition }
             case .loss:
-                network.links[link].lossPerMillion = 0
-                network.links[link].lossFault = -1
+                network.linkFaults[link].lossPerMillion = 0
+                network.linkFaults[link].lossFault = -1
             case .addedLatency(let added):
-                network.links[link].addedLatency = network.links[link].addedLatency - added
-                network.links[link].latencyFault = latestActive(on: link) { if case .addedLatency = $0 { true } else { false } }
+                network.linkFaults[link].addedLatency = network.linkFaults[link].addedLatency - added
+                network.linkFaults[link].latencyFault = latestActive(on: link) { if case .addedLatency = $0 { true } else { false } }
             case .crash: break
             }
         }

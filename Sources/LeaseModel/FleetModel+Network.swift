@@ -17,13 +17,21 @@ extension FleetModel {
 
     @inline(__always) mutating func transmit(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
         counters.messages += 1
-        switch network.send(message, now: sim.now) {
-        case let .arrives(place, arrival, delayedBy):
-            if delayedBy >= 0 { delayed(message, by: delayedBy) }
-            sim.schedule(at: arrival, .deliver(message: place))
-        case .dropped(let fault):
-            dropped(message, by: fault, sim.now)
+        let link = network.link(from: message.from, to: message.to)
+        if network.links[link].activeFaults > 0 && !crossesImpaired(message, link, sim.now) { return }
+        let (place, arrival) = network.send(message, on: link, now: sim.now)
+        sim.schedule(at: arrival, .deliver(message: place))
+    }
+
+    /// A message meets the faults on its link: a partition or a loss drops it (false), added latency delays it.
+    @inline(never)
+    mutating func crossesImpaired(_ message: Message, _ link: LinkID, _ now: SimInstant) -> Bool {
+        if let fault = network.impairment(link) {
+            dropped(message, by: fault, now)
+            return false
         }
+        if network.linkFaults[link].latencyFault >= 0 { delayed(message, by: network.linkFaults[link].latencyFault) }
+        return true
     }
 
     /// A message arrives: its addressee handles it, unless a fault dropped it on the way or has the addressee down.
@@ -32,7 +40,7 @@ extension FleetModel {
         if droppedBy >= 0 {
             dropped(message, by: droppedBy, sim.now)
         } else if let client = message.to.client {
-            if clients[client].crashFault >= 0 {
+            if !clients[client].isUp && clients[client].crashFault >= 0 {
                 dropped(message, by: clients[client].crashFault, sim.now)
             } else {
                 clientReceives(message, at: client, &sim)

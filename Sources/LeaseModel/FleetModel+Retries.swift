@@ -7,23 +7,26 @@ extension FleetModel {
     ///
     /// Logins waiting for the reply are decided at the first timeout (users do not wait for retries). After
     /// `requestRetries` retries the client gives up until its next demand change or renewal.
+    @inline(never)
     mutating func requestTimerFired(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
         let state = slots[slot]
+        slots[slot].requestTimerArmed = false
         guard state.requestPending, clients[state.client].isUp else { return }
         if state.requestRetryWaiting {
             slots[slot].requestRetryWaiting = false
             slots[slot].requestTries += 1
             record(ProtocolRecord(time: sim.now, kind: .requestRetried, client: state.client.index, feature: state.feature.index,
-                                  count: Int64(state.requestTries), rule: "R-LEASE-1", message: .incrementRequest))
+                                  count: Int64(state.requestTries) + 1, rule: "R-LEASE-1", message: .incrementRequest))
             sendIncrementRequest(slot, &sim)
             return
         }
         record(ProtocolRecord(time: sim.now, kind: .requestTimedOut, client: state.client.index, feature: state.feature.index,
                               count: Int64(state.requestTries), rule: "R-LEASE-8", message: .incrementRequest))
         decideLogins(slot, sim.now)
-        if state.requestTries <= spec.policy.requestRetries {
+        if Int32(state.requestTries) <= spec.policy.requestRetries {
             slots[slot].requestRetryWaiting = true
-            sim.arm(state.requestTimer, at: sim.now + spec.policy.backoff(beforeRetry: state.requestTries), .requestTimer(slot: slot))
+            slots[slot].requestTimerArmed = true
+            sim.arm(state.requestTimer, at: sim.now + spec.policy.backoff(beforeRetry: Int32(state.requestTries)), .requestTimer(slot: slot))
         } else {
             slots[slot].requestPending = false
             record(ProtocolRecord(time: sim.now, kind: .requestAbandoned, client: state.client.index, feature: state.feature.index,
@@ -33,6 +36,7 @@ extension FleetModel {
 
     /// The client's reply timer fired: its renewal (or boot requests) timed out, or the wait before the retry is over.
     /// A retry is a renewal: it renews what the client holds and grants its reserved counts (R-LEASE-4, R-CFG-4).
+    @inline(never)
     mutating func renewalTimerFired(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
         let state = clients[client]
         guard state.renewalAwaited, state.isUp else { return }
@@ -71,10 +75,44 @@ extension FleetModel {
         if settled {
             slots[slot].requestPending = false
             slots[slot].requestRetryWaiting = false
-            sim.disarm(slots[slot].requestTimer)
+            disarmRequestTimer(slot, &sim)
         }
         endChange(slot, now, from: before)
         if settled { decideLogins(slot, now) }
+    }
+
+    /// When a request sent now times out, or nil when no timeout can fire: the timeout's timer is armed only
+    /// when the reply could miss it.
+    ///
+    /// The timer is left out (an exact saving, not a shortcut in the client's logic) when no fault acts on the
+    /// client's links or server now, none starts before the deadline, and the reply's arrival, as the links'
+    /// latencies and FIFO order fix it, comes before the deadline: then the reply always comes first and the
+    /// timer would be disarmed unfired. Otherwise it is armed, and the client times out and retries.
+    @inline(__always) func replyDeadline(_ client: ClientID, _ now: SimInstant) -> SimInstant? {
+        // No timeout, or a fleet without faults whose every round trip beats the timeout (the common case).
+        guard !timeoutsNeverFire, let timeout = spec.policy.requestTimeout else { return nil }
+        let deadline = now + timeout
+        if nextFaultStart < deadline { return deadline }
+        let server = clients[client].server
+        let up = network.link(from: .client(client), to: server), down = network.link(from: server, to: .client(client))
+        let upLink = network.links[up], downLink = network.links[down]
+        if upLink.activeFaults > 0 || downLink.activeFaults > 0 { return deadline }
+        if let node = server.server, !servers[node].isUp { return deadline }
+        let request = max(now + upLink.latency, upLink.lastArrival)
+        let reply = max(request + downLink.latency, downLink.lastArrival)
+        return reply < deadline ? nil : deadline
+    }
+
+    /// The earliest start of a fault not yet started (`.never` when none is left).
+    var nextFaultStart: SimInstant {
+        nextFault < faultStartTimes.count ? faultStartTimes[nextFault] : .never
+    }
+
+    /// Disarms a slot's request timer if it is armed.
+    @inline(__always) mutating func disarmRequestTimer(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
+        guard slots[slot].requestTimerArmed else { return }
+        slots[slot].requestTimerArmed = false
+        sim.disarm(slots[slot].requestTimer)
     }
 
     /// A stopped or crashed client waits for nothing.
@@ -83,7 +121,7 @@ extension FleetModel {
         sim.disarm(clients[client].replyTimer)
         for slot in clients[client].slots {
             slots[slot].requestRetryWaiting = false
-            sim.disarm(slots[slot].requestTimer)
+            disarmRequestTimer(slot, &sim)
         }
     }
 }

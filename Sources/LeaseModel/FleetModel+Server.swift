@@ -248,6 +248,7 @@ extension FleetModel {
     }
 
     /// R-LIC-2, R-LIC-3: a license starts or ends counting.
+    @inline(never)
     mutating func applyCapacityChange(_ index: Int, _ now: SimInstant) {
         let change = capacityChanges[index]
         let pool = servers[ServerID(index: Int32(change.server))].pool(FeatureID(index: Int32(change.feature)))

@@ -50,6 +50,11 @@ public struct FleetModel: EventHandler {
     var faultLinks: [[LinkID]]
     /// Which faults reached which clients, and the latest fault to reach each client (to keep the list short).
     var faultTouches: [FaultTouch] = []
+    /// Every fault's start, in time order, and how many have started (see `replyDeadline`).
+    let faultStartTimes: [SimInstant]
+    var nextFault = 0
+    /// No request timer can ever fire: no timeout, or no faults and every round trip beats the timeout.
+    let timeoutsNeverFire: Bool
     var latestTouch: EntityTable<ClientID, Int32>
     public var records = ModelLog()
 
@@ -92,9 +97,11 @@ public struct FleetModel: EventHandler {
                 demands.append(entry.demand)
                 demandStreams.append(RandomStream(seed: spec.seed, key: entry.demand?.streamKey ?? 0))
             }
-            clients.append(ClientState(server: .server(ServerID(index: Int32(client.server))),
-                                       slots: EntityIDs(first: first, end: Int32(slots.count)),
-                                       renewalTimer: simulation.makeTimer(), replyTimer: simulation.makeTimer()))
+            var state = ClientState(server: .server(ServerID(index: Int32(client.server))),
+                                    slots: EntityIDs(first: first, end: Int32(slots.count)),
+                                    renewalTimer: simulation.makeTimer(), replyTimer: simulation.makeTimer())
+            state.roundTripBeatsTimeout = spec.policy.requestTimeout.map { client.latency + client.latency < $0 } ?? true
+            clients.append(state)
         }
         (configurations, leases, leaseIndex) = FleetModel.leaseTables(spec, clients: clients, slots: slots,
                                                                       servers: &servers, pools: &pools, &simulation)
@@ -102,6 +109,8 @@ public struct FleetModel: EventHandler {
         faultLinks = FleetModel.resolveFaultLinks(spec, &network)
         self.network = network
         faults = EntityTable(repeating: FaultState(), count: spec.faults.count)
+        faultStartTimes = spec.faults.map(\.at).sorted()
+        timeoutsNeverFire = spec.policy.requestTimeout == nil || (spec.faults.isEmpty && clients.allSatisfy(\.roundTripBeatsTimeout))
         latestTouch = EntityTable(repeating: -1, count: clients.count)
         // R-LEASE-7: one block per slot holds the whole increment under latestGrant.
         blockTable = IncrementBlockTable(slotCount: slotCount,
@@ -209,7 +218,9 @@ public struct FleetModel: EventHandler {
     /// A run starts: the model owns its storage for the whole run (see `makeUnique()`).
     public mutating func willRun() { makeUnique() }
 
-    /// Dispatches one event to its handler; only `Simulation.run` calls it (after `willRun`).
+    /// Dispatches one event to its handler; only `Simulation.run` calls it (after `willRun`). Inlined into the run
+    /// loop; handlers of rare events are kept out of line so it stays small.
+    @inline(__always)
     public mutating func handle(_ event: FleetEvent, simulation sim: inout Simulation<FleetEvent>) {
         switch event {
         case .demand(let slot): demandDue(slot, &sim)

@@ -1,33 +1,52 @@
 import LeaseKernel
 
-/// A client's process: where it sends, its timers and its traffic.
+/// A client's process: where it sends, its timers and its traffic. Fields are ordered widest first, so the
+/// record packs tight (it is read on every renewal and reply).
 struct ClientState {
+    var messagesSent: Int64 = 0
+    var messagesReceived: Int64 = 0
     /// Where the client sends its requests: its server node (a virtual address will resolve at send time).
     var server: Endpoint
     var slots: EntityIDs<SlotID>
-    var isUp = true
     var renewalTimer: TimerID
-    /// The number the client gives its next request; replies carry it back.
-    var nextRequestID: UInt32 = 1
-    /// The latest renewal (or boot) request sent, and whether its reply is still awaited.
+    /// The number of the latest renewal (or boot requests) sent; replies carry it back.
     var renewalRequestID: UInt32 = 0
-    var renewalAwaited = false
-    /// Tries of the awaited renewal so far, and whether the client is waiting to try again.
+    /// Tries of the awaited renewal so far.
     var renewalTries: Int32 = 0
-    var renewalRetryWaiting = false
     /// Fires when the awaited renewal times out, or when the wait before its retry is over.
     var replyTimer: TimerID
+    /// The crash fault that has the client down, or -1.
+    var crashFault: Int32 = -1
+    var isUp = true
+    /// Whether the reply to the latest renewal is still awaited, and whether the client waits to try again.
+    var renewalAwaited = false
+    var renewalRetryWaiting = false
     /// A renewal went unanswered after every retry: the client renews as soon as a reply shows it can reach its
     /// server again.
     var renewalOverdue = false
-    /// The crash fault that has the client down, or -1.
-    var crashFault: Int32 = -1
-    var messagesSent: Int64 = 0
-    var messagesReceived: Int64 = 0
+    /// Whether a reply comes back within the request timeout over the client's links as configured (no faults).
+    var roundTripBeatsTimeout = true
+
+    init(server: Endpoint, slots: EntityIDs<SlotID>, renewalTimer: TimerID, replyTimer: TimerID) {
+        self.server = server
+        self.slots = slots
+        self.renewalTimer = renewalTimer
+        self.replyTimer = replyTimer
+    }
 }
 
-/// One feature of one client, as the client sees it, with its accounting.
+/// One feature of one client, as the client sees it, with its accounting. Fields are ordered widest first, so
+/// the record packs tight (every demand change reads and writes it).
 public struct SlotState: Sendable {
+    public var reservedExpiry: SimInstant = .never
+    public var incrementExpiry: SimInstant = .never
+    var accountedAt: SimInstant = .start
+    public var deniedLogins: Int64 = 0
+    /// Integral of unserved users over time, in user-milliseconds. The three integrals fit Int64: a slot never has
+    /// more than `FleetModel.maxUsersPerSlot` users (2e7) and a run lasts at most 3660 days (3.2e11 ms): 6.4e18.
+    public var deniedUserMilliseconds: Int64 = 0
+    public var servedUserMilliseconds: Int64 = 0
+    public var leasedUserMilliseconds: Int64 = 0
     public var client: ClientID
     public var feature: FeatureID
     /// The allocation as last heard from the server.
@@ -36,35 +55,38 @@ public struct SlotState: Sendable {
     public var users: Int32 = 0
     public var reservedHeld: Int32 = 0
     public var incrementHeld: Int32 = 0
-    public var reservedExpiry: SimInstant = .never
-    public var incrementExpiry: SimInstant = .never
-    /// An increment request is in flight (logins wait for its reply), under this request number.
-    var requestPending = false
-    var requestID: UInt32 = 0
-    /// The count it asks for, tries so far, and whether the client is waiting to try again.
-    var requestCount: Int32 = 0
-    var requestTries: Int32 = 0
-    var requestRetryWaiting = false
-    /// Fires when the request times out, or when the wait before its retry is over.
-    var requestTimer: TimerID
-    /// Increments given back since the latest renewal was sent (a renewal reply does not count them).
-    var releasedSinceRenewal: Int32 = 0
+    public var peakUsers: Int32 = 0
+    public var peakLeased: Int32 = 0
     /// Logins that arrived while short of capacity, waiting for a reply (R-LEASE-8).
     var arrivalsAwaiting: Int32 = 0
     var unservedBeforeArrivals: Int32 = 0
+    var demandCursor: Int32 = 0
+    /// Increments given back since the latest renewal was sent (a renewal reply does not count them).
+    var releasedSinceRenewal: Int32 = 0
+    /// The number of the latest increment request, and the count it asks for.
+    var requestID: UInt32 = 0
+    var requestCount: Int32 = 0
+    /// Fires when the request times out, or when the wait before its retry is over (armed only when it can fire:
+    /// `FleetModel.replyDeadline`).
+    var requestTimer: TimerID
     var lapseTimer: TimerID
     /// Fires when the hold on increments ends, if a release waits for it (R-LEASE-7, `onDrop`).
     var holdTimer: TimerID
-    var demandCursor: Int32 = 0
-    var accountedAt: SimInstant = .start
-    public var deniedLogins: Int64 = 0
-    /// Integral of unserved users over time, in user-milliseconds. The three integrals fit Int64: a slot never has
-    /// more than `FleetModel.maxUsersPerSlot` users (2e7) and a run lasts at most 3660 days (3.2e11 ms): 6.4e18.
-    public var deniedUserMilliseconds: Int64 = 0
-    public var servedUserMilliseconds: Int64 = 0
-    public var leasedUserMilliseconds: Int64 = 0
-    public var peakUsers: Int32 = 0
-    public var peakLeased: Int32 = 0
+    /// An increment request is in flight (logins wait for its reply).
+    var requestPending = false
+    /// Tries of the pending request so far, whether the client waits to try again, whether the timer is armed.
+    var requestTries: UInt8 = 0
+    var requestRetryWaiting = false
+    var requestTimerArmed = false
+
+    init(client: ClientID, feature: FeatureID, allocation: Allocation, requestTimer: TimerID, lapseTimer: TimerID, holdTimer: TimerID) {
+        self.client = client
+        self.feature = feature
+        self.allocation = allocation
+        self.requestTimer = requestTimer
+        self.lapseTimer = lapseTimer
+        self.holdTimer = holdTimer
+    }
 
     /// Leased count the client holds (reserved plus incremental).
     @inlinable public var held: Int32 { reservedHeld + incrementHeld }
@@ -96,19 +118,18 @@ struct ClientConfiguration {
     var allocationExpiry: SimInstant
 }
 
-/// A server node's record of one holder's lease of one feature.
+/// A server node's record of one holder's lease of one feature (widest fields first, packed tight).
 public struct LeaseState: Sendable {
+    public var reservedExpiry: SimInstant = .never
+    public var incrementExpiry: SimInstant = .never
     public var holder: HolderID
     public var client: ClientID
     /// The pool the lease draws from.
     public var pool: ServerFeatureID
     /// The allocation as configured at the server now.
     public var allocation: Allocation
-    public var configured = true
     public var reserved: Int32 = 0
-    public var reservedExpiry: SimInstant = .never
     public var increment: Int32 = 0
-    public var incrementExpiry: SimInstant = .never
     /// R-LEASE-11: the part of this lease granted before a license ended and not renewed since (it ends at the
     /// holder's next renewal); the only part of a lease the installed count need not cover.
     public var carriedOver: Int32 = 0
@@ -118,6 +139,16 @@ public struct LeaseState: Sendable {
     var lastIncrementGranted: Int32 = 0
     var reservedTimer: TimerID
     var incrementTimer: TimerID
+    public var configured = true
+
+    init(holder: HolderID, client: ClientID, pool: ServerFeatureID, allocation: Allocation, reservedTimer: TimerID, incrementTimer: TimerID) {
+        self.holder = holder
+        self.client = client
+        self.pool = pool
+        self.allocation = allocation
+        self.reservedTimer = reservedTimer
+        self.incrementTimer = incrementTimer
+    }
 
     /// The leased count (reserved plus incremental).
     @inlinable public var held: Int32 { reserved + increment }

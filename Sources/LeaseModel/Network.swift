@@ -1,32 +1,32 @@
 import LeaseKernel
 
-/// One direction of a link between two endpoints, with the faults acting on it now.
+/// One direction of a link: what every message on it reads (kept small: two per client, read per message).
 public struct LinkState: Sendable {
-    public var from: Endpoint
-    public var to: Endpoint
     /// How long a message takes to cross, without faults.
     public var latency: SimDuration
     /// The latest arrival scheduled on the link: a later message never arrives before it (FIFO).
     var lastArrival: SimInstant = .start
-    /// Faults acting on the link now, of any kind (0 on the fast path).
-    var activeFaults: Int32 = 0
-    /// Partitions active now, and the latest to start (the one a drop is put down to).
+    /// Faults acting on the link now, of any kind (0 on the fast path; then `LinkFaults` is not read).
+    public internal(set) var activeFaults: Int32 = 0
+
+    public init(latency: SimDuration) { self.latency = latency }
+}
+
+/// The faults acting on one direction of a link now.
+public struct LinkFaults: Sendable {
+    /// Latency added by faults (overlapping ones add up), and the latest to start.
+    public internal(set) var addedLatency: SimDuration = .zero
+    var latencyFault: Int32 = -1
+    /// Partitions active, and the latest to start (the one a drop is put down to).
     public internal(set) var partitions: Int32 = 0
     var partitionFault: Int32 = -1
-    /// The loss active now (at most one at a time), in millionths, and its fault.
+    /// The loss active (at most one at a time), in millionths, and its fault.
     public internal(set) var lossPerMillion: Int32 = 0
     var lossFault: Int32 = -1
     /// The link's own random stream for losses, when any loss fault acts on it.
     var lossStream: StreamSlot?
-    /// Latency added by faults now (overlapping ones add up), and the latest to start.
-    public internal(set) var addedLatency: SimDuration = .zero
-    var latencyFault: Int32 = -1
 
-    public init(from: Endpoint, to: Endpoint, latency: SimDuration) {
-        self.from = from
-        self.to = to
-        self.latency = latency
-    }
+    public init() {}
 }
 
 /// A place in the network's store of messages in flight.
@@ -41,15 +41,6 @@ struct StreamSlot: EntityID {
     init(index: Int32) { self.index = index }
 }
 
-/// What became of a message put on a link.
-enum Transit {
-    /// It will arrive at this instant; it waits at this place until then. `delayedBy` is the fault whose added
-    /// latency it bears, or -1.
-    case arrives(MessageSlot, at: SimInstant, delayedBy: Int32)
-    /// A fault dropped it at once (a partition, or a loss drawn for it).
-    case dropped(fault: Int32)
-}
-
 /// The network: directional links, and the messages in flight on them.
 ///
 /// Each client has two links, to its server node and back, numbered `2 * client` and `2 * client + 1`
@@ -60,13 +51,16 @@ enum Transit {
 /// event carries only their place. A crash marks the messages in flight to or from the node as dropped.
 struct Network {
     static let delivers: Int32 = -1
-    static let free: Int32 = -2
 
     var links: EntityTable<LinkID, LinkState>
+    var linkFaults: EntityTable<LinkID, LinkFaults>
     var lossStreams = EntityTable<StreamSlot, RandomStream>()
     var inFlight = EntityTable<MessageSlot, Message>(capacity: 64)
-    /// Each place's fate: `delivers`, the fault that dropped it while in flight, or `free`.
+    /// The fault that dropped the message at each place while in flight, or `delivers`; read only while
+    /// `droppedInFlight` is above zero (after a crash), so a fault-free delivery never touches it.
     var fate = EntityTable<MessageSlot, Int32>(capacity: 64)
+    /// Messages marked in `fate` as dropped and not yet taken.
+    var droppedInFlight = 0
     /// The next place on the free list of each place that is free.
     var nextFree = EntityTable<MessageSlot, Int32>(capacity: 64)
     var firstFree: Int32 = -1
@@ -74,11 +68,21 @@ struct Network {
     /// Links for every client: to its server node and back.
     init(clients: EntityTable<ClientID, ClientState>, specs: [ClientSpec]) {
         links = EntityTable(capacity: clients.count * 2)
-        for (client, state) in zip(clients.ids, clients) {
-            let latency = specs[client.offset].latency
-            links.append(LinkState(from: .client(client), to: state.server, latency: latency))
-            links.append(LinkState(from: state.server, to: .client(client), latency: latency))
+        for client in clients.ids {
+            links.append(LinkState(latency: specs[client.offset].latency))
+            links.append(LinkState(latency: specs[client.offset].latency))
         }
+        linkFaults = EntityTable(repeating: LinkFaults(), count: links.count)
+        self.clients = clients.map(\.server)
+    }
+
+    /// Each client's server, for the ends of its links.
+    let clients: [Endpoint]
+
+    /// The two ends of a link.
+    func ends(of link: LinkID) -> FaultSpec.LinkEnds {
+        let client = Endpoint.client(ClientID(index: link.index / 2)), server = clients[Int(link.index / 2)]
+        return link.index % 2 == 0 ? FaultSpec.LinkEnds(from: client, to: server) : FaultSpec.LinkEnds(from: server, to: client)
     }
 
     /// The link a message from `from` to `to` crosses: a client's own link to its server, or back.
@@ -92,31 +96,28 @@ struct Network {
     func link(_ ends: FaultSpec.LinkEnds) -> LinkID? {
         guard ends.from.client != nil || ends.to.client != nil else { return nil }
         let link = link(from: ends.from, to: ends.to)
-        guard link.offset < links.count, links[link].from == ends.from, links[link].to == ends.to else { return nil }
+        guard link.offset < links.count, self.ends(of: link) == ends else { return nil }
         return link
     }
 
-    /// Puts a message on its link: it arrives after the link's latency (FIFO per link), or a fault drops it now.
-    @inline(__always) mutating func send(_ message: Message, now: SimInstant) -> Transit {
-        let link = link(from: message.from, to: message.to)
+    /// Puts a message on its link; returns its place and when it arrives: after the link's latency and what
+    /// faults add, never before a message sent earlier on the link (FIFO). Faults that drop are the caller's
+    /// to check first (`impairment`).
+    @inline(__always) mutating func send(_ message: Message, on link: LinkID, now: SimInstant) -> (MessageSlot, SimInstant) {
         var latency = links[link].latency
-        var delayedBy: Int32 = -1
-        if links[link].activeFaults > 0 {
-            if let fault = impairment(link) { return .dropped(fault: fault) }
-            latency = latency + links[link].addedLatency
-            delayedBy = links[link].latencyFault
-        }
+        if links[link].activeFaults > 0 { latency = latency + linkFaults[link].addedLatency }
         let arrival = max(now + latency, links[link].lastArrival)
         links[link].lastArrival = arrival
-        return .arrives(put(message), at: arrival, delayedBy: delayedBy)
+        return (put(message), arrival)
     }
 
     /// The fault that drops a message on an impaired link now, if one does (a partition, or a loss drawn now).
     mutating func impairment(_ link: LinkID) -> Int32? {
-        if links[link].partitions > 0 { return links[link].partitionFault }
-        if links[link].lossPerMillion > 0, let stream = links[link].lossStream,
-           lossStreams[stream].next(below: 1_000_000) < UInt64(links[link].lossPerMillion) {
-            return links[link].lossFault
+        let faults = linkFaults[link]
+        if faults.partitions > 0 { return faults.partitionFault }
+        if faults.lossPerMillion > 0, let stream = faults.lossStream,
+           lossStreams[stream].next(below: 1_000_000) < UInt64(faults.lossPerMillion) {
+            return faults.lossFault
         }
         return nil
     }
@@ -127,7 +128,6 @@ struct Network {
             let place = MessageSlot(index: firstFree)
             firstFree = nextFree[place]
             inFlight[place] = message
-            fate[place] = Network.delivers
             return place
         }
         nextFree.append(-1)
@@ -138,8 +138,12 @@ struct Network {
     /// Removes the message at `place`; returns it with the fault that dropped it in flight, if one did.
     @inline(__always) mutating func take(_ place: MessageSlot) -> (Message, droppedBy: Int32) {
         let message = inFlight[place]
-        let droppedBy = fate[place]
-        fate[place] = Network.free
+        var droppedBy = Network.delivers
+        if droppedInFlight > 0 && fate[place] != Network.delivers {
+            droppedBy = fate[place]
+            fate[place] = Network.delivers
+            droppedInFlight -= 1
+        }
         nextFree[place] = firstFree
         firstFree = place.index
         return (message, droppedBy)
@@ -147,14 +151,24 @@ struct Network {
 
     /// A node crashed: every message in flight to or from it is lost to `fault`. Complexity: O(places).
     mutating func dropInFlight(touching node: Endpoint, fault: Int32) {
-        for place in inFlight.ids where fate[place] == Network.delivers {
-            if inFlight[place].from == node || inFlight[place].to == node { fate[place] = fault }
+        var free = [Bool](repeating: false, count: inFlight.count)
+        var next = firstFree
+        while next >= 0 {
+            free[Int(next)] = true
+            next = nextFree[MessageSlot(index: next)]
+        }
+        for place in inFlight.ids where !free[place.offset] && fate[place] == Network.delivers {
+            if inFlight[place].from == node || inFlight[place].to == node {
+                fate[place] = fault
+                droppedInFlight += 1
+            }
         }
     }
 
     /// Makes every table this network's own before it changes (copy on write).
     mutating func makeUnique() {
         links.makeUnique()
+        linkFaults.makeUnique()
         lossStreams.makeUnique()
         inFlight.makeUnique()
         fate.makeUnique()
