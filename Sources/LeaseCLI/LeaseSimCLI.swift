@@ -105,8 +105,10 @@ public enum LeaseSimCLI {
         options.progress = { progress.update($0) }
         let report = try ScenarioRunner.run(scenario, options: options)
         progress.finish()
+        for warning in RunSummary.faultWarnings(report) { standardError("leasesim: warning: " + warning) }
         if !parsed.switches.contains("--quiet") {
             print(RunSummary.text(report), terminator: "")
+            for line in RunSummary.faultLines(report) { print("  " + line) }
             for line in RunSummary.expectationLines(report) { print("  " + line) }
             print("  wrote \(options.outputDirectory ?? "")/timeline.csv, \(options.writesEvents ? "events.csv, " : "")summary.json")
         }
@@ -123,6 +125,7 @@ public enum LeaseSimCLI {
             do {
                 let scenario = try ScenarioLoader.load(path: path, options: try parsed.loadOptions())
                 let report = try ScenarioRunner.run(scenario)
+                for warning in RunSummary.faultWarnings(report) { standardError("leasesim: warning: \(path): " + warning) }
                 print("\(path): \(report.results.filter(\.passed).count) of \(report.results.count) expectations hold")
                 for line in RunSummary.expectationLines(report) { print("  " + line) }
                 passed += report.results.filter(\.passed).count

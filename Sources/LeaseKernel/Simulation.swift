@@ -11,9 +11,9 @@ public protocol EventHandler {
     mutating func willRun()
     /// Handles one due event; may schedule more through `simulation`.
     mutating func handle(_ payload: Payload, simulation: inout Simulation<Payload>)
-    /// Checks the model's invariants; called after every event when
-    /// `Simulation.checksInvariantsEveryEvent` is on (tests, `--check-invariants`).
-    func checkInvariants(at now: SimInstant)
+    /// The first of the model's invariants that does not hold now, described, or nil; called after every event
+    /// when `Simulation.checksInvariantsEveryEvent` is on (tests, `--check-invariants`): a violation stops the run.
+    func invariantViolation(at now: SimInstant) -> String?
 }
 
 extension EventHandler {
@@ -50,17 +50,25 @@ public struct RunLimits: Sendable, Equatable {
 
 /// A run stopped because it hit one of its `RunLimits`.
 public struct RunLimitExceeded: Error, Equatable, CustomStringConvertible {
-    public enum Limit: String, Sendable { case maxEvents = "maximum events", maxTime = "maximum simulated time", maxPendingEvents = "maximum pending events" }
+    public enum Limit: String, Sendable {
+        case maxEvents = "maximum events", maxTime = "maximum simulated time", maxPendingEvents = "maximum pending events"
+        /// The model's invariants bound what it may do: one did not hold after an event.
+        case invariant = "invariant"
+    }
     public let limit: Limit
     public let now: SimInstant
     public let eventsProcessed: Int64
-    @inlinable init(limit: Limit, now: SimInstant, eventsProcessed: Int64) {
+    /// For `.invariant`: the invariant, and the event after which it failed.
+    public let detail: String
+    @inlinable init(limit: Limit, now: SimInstant, eventsProcessed: Int64, detail: String = "") {
         self.limit = limit
         self.now = now
         self.eventsProcessed = eventsProcessed
+        self.detail = detail
     }
     public var description: String {
-        "run stopped at \(now) after \(eventsProcessed) events: \(limit.rawValue) limit reached"
+        limit == .invariant ? "run stopped at \(now) after \(eventsProcessed) events: invariant violated: \(detail)"
+            : "run stopped at \(now) after \(eventsProcessed) events: \(limit.rawValue) limit reached"
     }
 }
 
@@ -151,7 +159,10 @@ public struct Simulation<Payload: BitwiseCopyable>: ~Copyable {
             currentTime = event.time
             processedCount &+= 1 // Below maxEvents.
             handler.handle(event.payload, simulation: &self)
-            if checksInvariantsEveryEvent { handler.checkInvariants(at: now) }
+            if checksInvariantsEveryEvent, let violation = handler.invariantViolation(at: now) {
+                throw RunLimitExceeded(limit: .invariant, now: now, eventsProcessed: eventsProcessed,
+                                       detail: "\(violation), after the event \(event.payload)")
+            }
             guard queue.count <= maxPending else {
                 throw RunLimitExceeded(limit: .maxPendingEvents, now: now, eventsProcessed: eventsProcessed)
             }

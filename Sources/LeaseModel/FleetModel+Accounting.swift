@@ -55,7 +55,12 @@ extension FleetModel {
         records.keep(StateRecord(
             time: now, entity: .client, index: slot.index, feature: state.feature.index, users: state.users,
             served: min(state.users, capacity), reserved: up ? state.reservedHeld : 0,
-            incremental: up ? state.incrementHeld : 0, deniedLogins: state.deniedLogins), entity: slot.offset)
+            incremental: up ? state.incrementHeld : 0, deniedLogins: state.deniedLogins,
+            serverLeased: serverLeased(slot)), entity: slot.offset)
+    }
+
+    /// What the server that serves a slot records it as holding (the server's view of the client's lease).
+    @inline(__always) public func serverLeased(_ slot: SlotID) -> Int32 { leases[leaseIndex[HolderID(slot: slot)]].held
     }
 
     /// Integrates a pool's used and installed counts up to `now`; call before changing it.
@@ -119,6 +124,8 @@ public struct SlotLevels: Sendable {
     /// The effective capacity: the leased count while the client is up.
     public var capacity: Int32
     public var deniedLogins: Int64
+    /// What the slot's server records it as holding.
+    public var serverLeased: Int32
 }
 
 extension FleetModel {
@@ -134,7 +141,8 @@ extension FleetModel {
             let up = clients[state.client].isUp
             let reserved = up ? state.reservedHeld : 0, incremental = up ? state.incrementHeld : 0
             levels.append(SlotLevels(users: state.users, reserved: reserved, incremental: incremental,
-                                     capacity: reserved + incremental, deniedLogins: state.deniedLogins))
+                                     capacity: reserved + incremental, deniedLogins: state.deniedLogins,
+                                     serverLeased: serverLeased(slot)))
         }
         return levels
     }

@@ -176,13 +176,13 @@ extension FleetModel {
         switch message.contents {
         case let .reserveReply(holder, allocation, reserved):
             replyArrived(client, requestID: message.requestID, &sim)
-            reservedGranted(holder.slot, reserved, allocation, &sim)
-        case let .incrementReply(holder, _, granted, _): incrementAnswered(holder.slot, message.requestID, granted, &sim)
+            reservedGranted(holder.slot, reserved.live(at: sim.now), allocation, &sim)
+        case let .incrementReply(holder, _, granted, _): incrementAnswered(holder.slot, message.requestID, granted.live(at: sim.now), &sim)
         case let .renewReply(holder, allocation, reserved, increment):
             // A reply to an earlier try of a renewal is stale: the latest try's reply says more.
             guard message.requestID == clients[client].renewalRequestID else { return }
             replyArrived(client, requestID: message.requestID, &sim)
-            renewalAnswered(holder.slot, reserved, increment, allocation, &sim)
+            renewalAnswered(holder.slot, reserved.live(at: sim.now), increment.live(at: sim.now), allocation, &sim)
         case let .refusal(holder, reason):
             replyArrived(client, requestID: message.requestID, &sim)
             refused(holder.slot, reason, sim.now)

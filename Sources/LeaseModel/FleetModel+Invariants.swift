@@ -1,16 +1,25 @@
 import LeaseKernel
 
-/// Invariants checked after every event in tests (and with `--check-invariants`).
+/// Invariants checked after every event in tests (and with `--check-invariants`); the first that fails stops
+/// the run (exit code 3) with the time, the event, the seed and the invariant.
 extension FleetModel {
+    /// Traps when an invariant does not hold (for tests that check a finished model).
     public func checkInvariants(at now: SimInstant) {
-        for slot in slots.ids { checkSlot(slot, now) }
+        if let violation = invariantViolation(at: now) { preconditionFailure(violation) }
+    }
+
+    /// The first invariant that does not hold now, described, or nil.
+    public func invariantViolation(at now: SimInstant) -> String? {
+        for slot in slots.ids {
+            if let violation = slotViolation(slot, now) { return violation }
+        }
         var usedByLeases = EntityTable<ServerFeatureID, Int64>(repeating: 0, count: pools.count)
         var idleByLeases = EntityTable<ServerFeatureID, Int64>(repeating: 0, count: pools.count)
         var carriedByLeases = EntityTable<ServerFeatureID, Int64>(repeating: 0, count: pools.count)
         for server in servers.ids {
             for lease in servers[server].leases {
                 let state = leases[lease]
-                checkLease(lease, at: server, now)
+                if let violation = leaseViolation(lease, at: server, now) { return violation }
                 usedByLeases[state.pool] += Int64(state.held)
                 idleByLeases[state.pool] += Int64(FleetModel.idleReservation(state, reserved: state.reserved))
                 carriedByLeases[state.pool] += Int64(state.carriedOver)
@@ -18,48 +27,72 @@ extension FleetModel {
         }
         for pool in pools.ids {
             let state = pools[pool]
-            precondition(Int64(state.used) == usedByLeases[pool], "\(pool) used \(state.used) != leases \(usedByLeases[pool]) at \(now)")
-            precondition(Int64(state.reservedIdle) == idleByLeases[pool],
-                         "\(pool) idle reservations \(state.reservedIdle) != \(idleByLeases[pool]) at \(now)")
-            precondition(Int64(state.carriedOver) == carriedByLeases[pool],
-                         "\(pool) carried over \(state.carriedOver) != \(carriedByLeases[pool]) at \(now)")
+            if Int64(state.used) != usedByLeases[pool] { return "\(pool) used \(state.used) != leases \(usedByLeases[pool])" }
+            if Int64(state.reservedIdle) != idleByLeases[pool] {
+                return "\(pool) idle reservations \(state.reservedIdle) != \(idleByLeases[pool])"
+            }
+            if Int64(state.carriedOver) != carriedByLeases[pool] { return "\(pool) carried over \(state.carriedOver) != \(carriedByLeases[pool])" }
             // R-LEASE-11: the server never leases more than it holds, but for leases carried over a license end.
-            precondition(state.used - state.carriedOver <= state.installed,
-                         "\(pool) leases \(state.used) (\(state.carriedOver) carried over) of \(state.installed) installed at \(now)")
+            if state.used - state.carriedOver > state.installed {
+                return "R-LEASE-11: \(pool) leases \(state.used) (\(state.carriedOver) carried over) of \(state.installed) installed"
+            }
         }
+        return linkViolation()
     }
 
-    /// A slot's counts, and its increment blocks (R-LEASE-7).
-    func checkSlot(_ slot: SlotID, _ now: SimInstant) {
+    /// A slot's counts: none negative, within its MUC, nothing held past the expiry it was granted with, and
+    /// its increment blocks (R-LEASE-7).
+    func slotViolation(_ slot: SlotID, _ now: SimInstant) -> String? {
         let state = slots[slot]
-        precondition(state.users >= 0 && state.reservedHeld >= 0 && state.incrementHeld >= 0,
-                     "negative client count on \(slot) at \(now)")
-        precondition(state.held <= max(state.allocation.maximum, state.reservedHeld), "client holds above its MUC on \(slot) at \(now)")
-        checkBlocks(slot, now)
+        if state.users < 0 || state.reservedHeld < 0 || state.incrementHeld < 0 { return "negative client count on \(slot)" }
+        if state.held > max(state.allocation.maximum, state.reservedHeld) { return "client holds above its MUC on \(slot)" }
+        // A client holds nothing its server did not grant: every count it holds has the expiry of a grant, not past.
+        if (state.reservedHeld > 0 && state.reservedExpiry < now) || (state.incrementHeld > 0 && state.incrementExpiry < now) {
+            return "\(slot) holds a lease past the expiry it was granted with"
+        }
+        return blocksViolation(slot, now)
     }
 
-    /// A lease record: in its node's table, within its allocation, nothing leased once deleted.
-    func checkLease(_ lease: LeaseID, at server: ServerID, _ now: SimInstant) {
+    /// A lease record: in its node's table, within its allocation and its allocation's expiry, nothing leased
+    /// once deleted.
+    func leaseViolation(_ lease: LeaseID, at server: ServerID, _ now: SimInstant) -> String? {
         let state = leases[lease]
-        precondition(pools[state.pool].server == server && leaseIndex[state.holder] == lease,
-                     "\(lease) is not \(state.holder)'s record at \(server) at \(now)")
-        precondition(state.reserved >= 0 && state.increment >= 0, "negative lease \(lease) at \(now)")
-        precondition(state.held <= max(state.allocation.maximum, state.allocation.reserved), "server lease above MUC: \(lease) at \(now)")
-        precondition(state.configured || state.held == 0, "deleted client still leases: \(lease) at \(now)")
-        precondition(state.carriedOver >= 0 && state.carriedOver <= state.held, "carried-over count outside \(lease) at \(now)")
+        if pools[state.pool].server != server || leaseIndex[state.holder] != lease { return "\(lease) is not \(state.holder)'s record at \(server)" }
+        if state.reserved < 0 || state.increment < 0 { return "negative lease \(lease)" }
+        if state.held > max(state.allocation.maximum, state.allocation.reserved) { return "server lease above MUC: \(lease)" }
+        if !state.configured && state.held > 0 { return "deleted client still leases: \(lease)" }
+        if state.carriedOver < 0 || state.carriedOver > state.held { return "carried-over count outside \(lease)" }
+        // R-LEASE-5: a lease never outlives its allocation's expiry.
+        let allocationExpiry = configurations[state.client].allocationExpiry
+        if (state.reserved > 0 && state.reservedExpiry > allocationExpiry) || (state.increment > 0 && state.incrementExpiry > allocationExpiry) {
+            return "R-LEASE-5: \(lease) outlives its allocation's expiry \(allocationExpiry)"
+        }
+        return nil
     }
 
     /// R-LEASE-7: a slot's blocks add up to the increment its client holds, in grant order, within their storage.
-    func checkBlocks(_ slot: SlotID, _ now: SimInstant) {
+    func blocksViolation(_ slot: SlotID, _ now: SimInstant) -> String? {
         let count = blockTable.counts[slot]
-        precondition(count >= 0 && count <= blockTable.perSlot, "more blocks than storage on \(slot) at \(now)")
-        precondition(blockTable.total(of: slot) == slots[slot].incrementHeld,
-                     "increment blocks \(blockTable.total(of: slot)) != increment \(slots[slot].incrementHeld) on \(slot) at \(now)")
+        if count < 0 || count > blockTable.perSlot { return "more blocks than storage on \(slot)" }
+        if blockTable.total(of: slot) != slots[slot].incrementHeld {
+            return "increment blocks \(blockTable.total(of: slot)) != increment \(slots[slot].incrementHeld) on \(slot)"
+        }
         for position in 0..<count {
             let block = blockTable[slot, position]
-            precondition(block.count > 0 && block.grantedAt <= now, "empty or future block on \(slot) at \(now)")
-            precondition(position == 0 || blockTable[slot, position - 1].grantedAt <= block.grantedAt,
-                         "blocks out of grant order on \(slot) at \(now)")
+            if block.count <= 0 || block.grantedAt > now { return "empty or future block on \(slot)" }
+            if position > 0 && blockTable[slot, position - 1].grantedAt > block.grantedAt { return "blocks out of grant order on \(slot)" }
         }
+        return nil
+    }
+
+    /// Fault counts on links agree with the faults acting now; nothing is delivered across a partition (a message
+    /// is never put on a partitioned link, and `Network.send` checks it).
+    func linkViolation() -> String? {
+        for link in network.links.ids {
+            let faults = network.linkFaults[link]
+            if network.links[link].activeFaults < 0 || faults.partitions < 0 { return "negative fault count on \(link)" }
+            if faults.partitions > 0 && network.links[link].activeFaults < faults.partitions { return "\(link) partitioned beyond its active faults" }
+        }
+        return nil
     }
 }

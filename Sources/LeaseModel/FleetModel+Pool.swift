@@ -25,6 +25,7 @@ extension FleetModel {
             leases[lease].carriedOver = held
         }
         changeUsed(pool, by: held - old.held, now)
+        if records.recordsStates && held != old.held { recordSlotState(old.holder.slot, now) } // The server's view changed.
     }
 
     /// Changes the server's allocation of a lease (its idle reservation follows the new RUC).

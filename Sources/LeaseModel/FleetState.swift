@@ -217,4 +217,10 @@ public struct ProtocolCounters: Sendable, Equatable {
     /// renewal made moot (the reference workload counts each as an event; leasesim never runs a moot one).
     public var expiryChecksDue: Int64 = 0
     public var messages: Int64 = 0
+    /// Requests whose reply did not come in time, retries, and requests given up after every retry.
+    public var timeouts: Int64 = 0
+    public var retries: Int64 = 0
+    public var abandoned: Int64 = 0
+    /// Messages faults dropped.
+    public var messagesDropped: Int64 = 0
 }

@@ -23,6 +23,9 @@ public struct LeaseGrant: Sendable, Equatable, BitwiseCopyable {
     }
     /// Nothing leased.
     @inlinable public static var none: LeaseGrant { LeaseGrant(count: 0, expiry: .never) }
+    /// The grant as a client holds it at `now`: nothing once its expiry has come (a reply that took longer
+    /// than the lease had left, or one that arrives after the allocation expired).
+    @inlinable public func live(at now: SimInstant) -> LeaseGrant { expiry > now ? self : LeaseGrant(count: 0, expiry: expiry) }
 }
 
 /// What a protocol message says; each case names its fields, and every reply carries the allocation as the

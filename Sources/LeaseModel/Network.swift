@@ -105,7 +105,10 @@ struct Network {
     /// to check first (`impairment`).
     @inline(__always) mutating func send(_ message: Message, on link: LinkID, now: SimInstant) -> (MessageSlot, SimInstant) {
         var latency = links[link].latency
-        if links[link].activeFaults > 0 { latency = latency + linkFaults[link].addedLatency }
+        if links[link].activeFaults > 0 {
+            precondition(linkFaults[link].partitions == 0, "a message put on \(link) across a partition")
+            latency = latency + linkFaults[link].addedLatency
+        }
         let arrival = max(now + latency, links[link].lastArrival)
         links[link].lastArrival = arrival
         return (put(message), arrival)

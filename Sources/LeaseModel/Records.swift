@@ -15,9 +15,13 @@ public struct StateRecord: Sendable, Equatable {
     public var deniedLogins: Int64 = 0
     public var installed: Int32 = 0
     public var used: Int32 = 0
+    /// For a client: what its server's lease table records it as holding (the server's view).
+    public var serverLeased: Int32 = 0
 
     public init(time: SimInstant, entity: Entity, index: Int32, feature: Int32, users: Int32 = 0, served: Int32 = 0,
-                reserved: Int32 = 0, incremental: Int32 = 0, deniedLogins: Int64 = 0, installed: Int32 = 0, used: Int32 = 0) {
+                reserved: Int32 = 0, incremental: Int32 = 0, deniedLogins: Int64 = 0, installed: Int32 = 0, used: Int32 = 0,
+                serverLeased: Int32 = 0) {
+        self.serverLeased = serverLeased
         self.time = time
         self.entity = entity
         self.index = index

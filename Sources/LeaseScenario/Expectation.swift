@@ -3,19 +3,19 @@ import LeaseModel
 
 /// A figure a scenario can make claims about.
 public enum Metric: String, Sendable, CaseIterable {
-    case users, served, leased, reserved, incremental, deniedLogins, deniedUserHours
+    case users, served, leased, serverLeased, reserved, incremental, deniedLogins, deniedUserHours
     case peakUsers, peakLeased, utilisation, messagesSent
     case installed, used, free, peakUsed
 
     /// Metrics that have a value at every instant, so "always"/"never" can watch them.
     public var isInstantaneous: Bool {
         switch self {
-        case .users, .served, .leased, .reserved, .incremental, .deniedLogins, .installed, .used, .free: return true
+        case .users, .served, .leased, .serverLeased, .reserved, .incremental, .deniedLogins, .installed, .used, .free: return true
         default: return false
         }
     }
 
-    static let clientMetrics: [Metric] = [.users, .served, .leased, .reserved, .incremental, .deniedLogins,
+    static let clientMetrics: [Metric] = [.users, .served, .leased, .serverLeased, .reserved, .incremental, .deniedLogins,
                                           .deniedUserHours, .peakUsers, .peakLeased, .utilisation, .messagesSent]
     static let serverMetrics: [Metric] = [.installed, .used, .free, .peakUsed, .utilisation]
     static let fleetMetrics: [Metric] = [.users, .served, .leased, .deniedLogins, .deniedUserHours, .peakUsers,

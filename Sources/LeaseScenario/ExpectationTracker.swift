@@ -51,7 +51,8 @@ struct ExpectationTracker {
             let capacity = model.capacity(ofSlot: slot)
             return StateRecord(time: .start, entity: .client, index: Int32(slot), feature: state.feature.index, users: state.users,
                                served: min(state.users, capacity), reserved: state.reservedHeld,
-                               incremental: state.incrementHeld, deniedLogins: state.deniedLogins)
+                               incremental: state.incrementHeld, deniedLogins: state.deniedLogins,
+                               serverLeased: model.serverLeased(SlotID(index: Int32(slot))))
         }
         serverValues = model.serverFeatureStates.indices.map { index in
             StateRecord(time: .start, entity: .server, index: Int32(index), feature: Int32(index % max(features, 1)),
@@ -134,6 +135,7 @@ struct ExpectationTracker {
             case .users: return Double(value.users)
             case .served: return Double(value.served)
             case .leased: return Double(value.reserved + value.incremental)
+            case .serverLeased: return Double(value.serverLeased)
             case .reserved: return Double(value.reserved)
             case .incremental: return Double(value.incremental)
             case .deniedLogins: return Double(value.deniedLogins)

@@ -25,6 +25,7 @@ extension FleetModel {
         case .users: return Double(state.users)
         case .served: return Double(min(state.users, capacity))
         case .leased: return Double(capacity)
+        case .serverLeased: return Double(serverLeased(SlotID(index: Int32(slot))))
         case .reserved: return Double(up ? state.reservedHeld : 0)
         case .incremental: return Double(up ? state.incrementHeld : 0)
         case .deniedLogins: return Double(state.deniedLogins)

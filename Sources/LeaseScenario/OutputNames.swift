@@ -35,6 +35,18 @@ extension ProtocolEventKind {
     }
 }
 
+extension FaultSpec.Effect {
+    /// The fault's kind as a scenario names it.
+    public var kindName: String {
+        switch self {
+        case .partition: return "partition"
+        case .loss: return "loss"
+        case .addedLatency: return "latency"
+        case .crash: return "crash"
+        }
+    }
+}
+
 extension MessageKind {
     /// The message's name in events.csv (the reason column of drops, timeouts and retries).
     var name: String {

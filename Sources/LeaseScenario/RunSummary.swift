@@ -44,12 +44,58 @@ public enum RunSummary {
             }.joined(separator: ", ")
             return "    {\"id\": \(OutputText.jsonString(spec.clients[client].id)), \"messagesSent\": \(messages.sent), \"messagesReceived\": \(messages.received), \"features\": {\(features)}}"
         }.joined(separator: ",\n")
-        out += "\n  ],\n  \"expectations\": [\n"
+        out += "\n  ],\n"
+        if !spec.faults.isEmpty || model.counters.timeouts > 0 { out += faultsJSON(report, iso) }
+        out += "  \"expectations\": [\n"
         out += report.results.map { result in
             "    {\"expectation\": \(OutputText.jsonString(result.expectation.label)), \"passed\": \(result.passed), \"actual\": \(ExpectationFormat.number(result.actual)), \"seenAt\": \(iso(result.seenAt))}"
         }.joined(separator: ",\n")
         out += "\n  ]\n}\n"
         return out
+    }
+
+    /// The faults section: what went unanswered, and per fault what it did, in the scenario's own syntax.
+    static func faultsJSON(_ report: RunReport, _ iso: (SimInstant) -> String) -> String {
+        let model = report.model, spec = report.scenario.spec, counters = model.counters
+        let touched = model.clientsTouched()
+        var out = "  \"faults\": {\"messagesDropped\": \(counters.messagesDropped), \"timeouts\": \(counters.timeouts), \"retries\": \(counters.retries), \"abandoned\": \(counters.abandoned), \"schedule\": [\n"
+        out += spec.faults.indices.map { index -> String in
+            let fault = spec.faults[index], state = model.faults[index]
+            return "    {\"id\": \(OutputText.jsonString(fault.id)), \"kind\": \(OutputText.jsonString(fault.effect.kindName)), \"at\": \(iso(fault.at)), \"until\": \(fault.until == .never ? "null" : iso(fault.until)), \"links\": \(fault.links.count), \"nodes\": \(fault.nodes.count), \"messagesDropped\": \(state.messagesDropped), \"messagesDelayed\": \(state.messagesDelayed), \"clientsCrashed\": \(state.clientsCrashed), \"clientsTouched\": \(touched[index]), \"touchedNothing\": \(touched[index] == 0 && fault.nodes.isEmpty)}"
+        }.joined(separator: ",\n")
+        out += (spec.faults.isEmpty ? "" : "\n") + "  ]},\n"
+        return out
+    }
+
+    /// One line per fault for people, and a warning for each that touched nothing (it never acted on a message
+    /// or a node: a mistake in the schedule, or a link nobody used while it lasted).
+    public static func faultLines(_ report: RunReport) -> [String] {
+        let model = report.model, spec = report.scenario.spec
+        let touched = model.clientsTouched()
+        var lines: [String] = []
+        if model.counters.timeouts > 0 {
+            lines.append("requests timed out \(model.counters.timeouts), retried \(model.counters.retries), given up \(model.counters.abandoned)")
+        }
+        for (index, fault) in spec.faults.enumerated() {
+            let state = model.faults[index]
+            let window = fault.until == .never ? "from \(fault.at)" : "from \(fault.at) to \(fault.until)"
+            var what = "\(OutputText.count(Int(state.messagesDropped), "message")) dropped"
+            if case .addedLatency = fault.effect { what = "\(OutputText.count(Int(state.messagesDelayed), "message")) delayed" }
+            if fault.effect == .crash { what = "\(fault.nodes.count) down, " + what }
+            lines.append("fault \(fault.id) (\(fault.effect.kindName) \(window)): \(what), \(OutputText.count(Int(touched[index]), "client")) touched")
+        }
+        return lines
+    }
+
+    /// Warnings for faults that touched nothing.
+    public static func faultWarnings(_ report: RunReport) -> [String] {
+        let touched = report.model.clientsTouched()
+        return report.scenario.spec.faults.indices.compactMap { index in
+            let fault = report.scenario.spec.faults[index]
+            guard touched[index] == 0 && fault.nodes.isEmpty else { return nil }
+            let reason = report.model.faults[index].started ? "no message crossed its links while it acted" : "it starts after the run ends"
+            return "fault \(fault.id) touched nothing (\(reason))"
+        }
     }
 
     /// A few lines for stdout: the headline figures per feature and the clients with most denials.

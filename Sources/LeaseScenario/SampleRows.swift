@@ -82,7 +82,8 @@ struct SampleRows: ChunkRenderer {
             rows.raw(time)
             rows.raw(layout.slotPrefix(layout.slot(atKept: position)))
             RunWriter.clientCells(&rows, users: level.users, served: min(level.users, level.capacity),
-                                  reserved: level.reserved, incremental: level.incremental, capacity: level.capacity,
+                                  reserved: level.reserved, incremental: level.incremental, serverLeased: level.serverLeased,
+                                  capacity: level.capacity,
                                   deniedLogins: level.deniedLogins)
         }
         for server in serverFeatures {
@@ -98,6 +99,7 @@ struct SampleRows: ChunkRenderer {
             rows.integer(row.totals.served); rows.comma()
             rows.integer(row.totals.users - row.totals.served); rows.commas(3)
             rows.integer(row.totals.leased); rows.comma()
+            rows.integer(row.used); rows.comma()
             rows.integer(row.totals.leased); rows.comma()
             rows.integer(row.totals.deniedLogins); rows.comma()
             rows.integer(row.installed); rows.comma()

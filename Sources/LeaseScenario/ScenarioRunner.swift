@@ -41,11 +41,15 @@ public struct ScenarioLimitExceeded: Error, Equatable, CustomStringConvertible {
         case maxOutputBytes = "maximum output bytes (limits.maxOutputBytes)"
         case maxWallTime = "maximum wall time (limits.maxWallTime)"
         case maxUsersPerClient = "maximum users per client"
+        case invariant = "invariant"
     }
     public let limit: Limit
     public let now: SimInstant
     public let detail: String
-    public var description: String { "run stopped at \(now): \(limit.rawValue) limit reached: \(detail)" }
+    public var description: String {
+        limit == .invariant ? "run stopped at \(now): invariant violated: \(detail)"
+            : "run stopped at \(now): \(limit.rawValue) limit reached: \(detail)"
+    }
 }
 
 /// Run options that cannot be honoured (exit code 2).
@@ -80,6 +84,19 @@ public enum ScenarioRunner {
             try? writer?.fail("leasesim \(version) could not finish \(scenario.file): \(error)")
             throw error
         }
+    }
+
+    /// Runs the world on; an invariant violation is reported with the seed that reproduces it.
+    static func advance(_ world: inout FleetWorld, until end: SimInstant, includingEnd: Bool = false, seed: UInt64) throws {
+        let stop: RunLimitExceeded
+        do {
+            try world.run(until: end, includingEnd: includingEnd)
+            return
+        } catch {
+            stop = error
+        }
+        guard stop.limit == .invariant else { throw stop }
+        throw ScenarioLimitExceeded(limit: .invariant, now: stop.now, detail: "\(stop.detail) (event \(stop.eventsProcessed), seed \(seed))")
     }
 
     static func drive(_ scenario: Scenario, options: RunOptions, writer: RunWriter?) throws -> RunReport {
@@ -132,7 +149,7 @@ public enum ScenarioRunner {
             let checkpoint = min(nextAt < atChecks.count ? atChecks[nextAt].0 : .never, nextSample ?? .never)
             let chunkEnd = min(now + drainInterval, horizon)
             if checkpoint < horizon && checkpoint <= chunkEnd {
-                try world.run(until: checkpoint, includingEnd: true)
+                try advance(&world, until: checkpoint, includingEnd: true, seed: scenario.spec.seed)
                 drain()
                 // Integrals are brought up to date only for expectations (sampled rows read current levels).
                 if nextAt < atChecks.count && atChecks[nextAt].0 == checkpoint { world.model.accountAll(upTo: checkpoint) }
@@ -147,11 +164,11 @@ public enum ScenarioRunner {
                 }
                 try checkHostLimits()
             } else if chunkEnd < horizon {
-                try world.run(until: chunkEnd)
+                try advance(&world, until: chunkEnd, seed: scenario.spec.seed)
                 drain()
                 try checkHostLimits()
             } else {
-                try world.run(until: horizon)
+                try advance(&world, until: horizon, seed: scenario.spec.seed)
                 drain()
                 try checkHostLimits()
                 break

@@ -10,7 +10,7 @@ struct Recorder: EventHandler {
         seen.append((simulation.now.millisecondsSinceStart, payload))
         if let (delay, next) = followUp[payload] { simulation.schedule(after: delay, next) }
     }
-    func checkInvariants(at now: SimInstant) {}
+    func invariantViolation(at now: SimInstant) -> String? { nil }
 }
 
 @Test func equalTimeEventsRunByPriorityThenInsertionOrder() throws {

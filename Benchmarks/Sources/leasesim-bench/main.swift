@@ -55,7 +55,7 @@ struct HoldModel: EventHandler {
         remaining -= 1
         simulation.schedule(after: .milliseconds(Int64(1 + stream.next(below: 2 * meanGap))), payload)
     }
-    func checkInvariants(at now: SimInstant) {}
+    func invariantViolation(at now: SimInstant) -> String? { nil }
 }
 
 func queueBenchmark(pending: Int, operations: Int) {
