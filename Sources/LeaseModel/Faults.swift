@@ -33,6 +33,18 @@ public struct FaultSpec: Sendable, Equatable {
     public var at: SimInstant
     /// When the fault ends (a crashed node boots again); `.never` when it lasts past the run.
     public var until: SimInstant
+    /// Where the fault acts as the scenario names it (ids, groups or patterns), to write it back in its syntax.
+    public var placement = Placement.none
+    /// Whether the fault was drawn from the scenario's `randomFaults` rather than written in it.
+    public var drawn = false
+
+    /// The ends a scenario names: both ways `between` two, one way `from` one `to` another, or the `node` that crashes.
+    public enum Placement: Sendable, Equatable {
+        case none
+        case between(String, String)
+        case oneWay(from: String, to: String)
+        case node(String)
+    }
 
     public init(id: String, effect: Effect, links: [LinkEnds] = [], nodes: [Endpoint] = [], at: SimInstant, until: SimInstant) {
         self.id = id

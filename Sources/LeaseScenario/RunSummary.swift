@@ -54,17 +54,37 @@ public enum RunSummary {
         return out
     }
 
-    /// The faults section: what went unanswered, and per fault what it did, in the scenario's own syntax.
+    /// The faults section: what went unanswered; every fault in the scenario's own syntax (those drawn from
+    /// `randomFaults` too), to paste into a scenario and replay exactly; and what each did.
     static func faultsJSON(_ report: RunReport, _ iso: (SimInstant) -> String) -> String {
         let model = report.model, spec = report.scenario.spec, counters = model.counters
         let touched = model.clientsTouched()
-        var out = "  \"faults\": {\"messagesDropped\": \(counters.messagesDropped), \"timeouts\": \(counters.timeouts), \"retries\": \(counters.retries), \"abandoned\": \(counters.abandoned), \"schedule\": [\n"
-        out += spec.faults.indices.map { index -> String in
+        var out = "  \"faults\": {\"messagesDropped\": \(counters.messagesDropped), \"timeouts\": \(counters.timeouts), \"retries\": \(counters.retries), \"abandoned\": \(counters.abandoned),\n"
+        out += "    \"schedule\": [" + spec.faults.map { "\n      " + scenarioSyntax($0) }.joined(separator: ",") + (spec.faults.isEmpty ? "],\n" : "\n    ],\n")
+        out += "    \"effects\": [" + spec.faults.indices.map { index -> String in
             let fault = spec.faults[index], state = model.faults[index]
-            return "    {\"id\": \(OutputText.jsonString(fault.id)), \"kind\": \(OutputText.jsonString(fault.effect.kindName)), \"at\": \(iso(fault.at)), \"until\": \(fault.until == .never ? "null" : iso(fault.until)), \"links\": \(fault.links.count), \"nodes\": \(fault.nodes.count), \"messagesDropped\": \(state.messagesDropped), \"messagesDelayed\": \(state.messagesDelayed), \"clientsCrashed\": \(state.clientsCrashed), \"clientsTouched\": \(touched[index]), \"touchedNothing\": \(touched[index] == 0 && fault.nodes.isEmpty)}"
-        }.joined(separator: ",\n")
-        out += (spec.faults.isEmpty ? "" : "\n") + "  ]},\n"
+            return "\n      {\"id\": \(OutputText.jsonString(fault.id)), \"started\": \(iso(fault.at)), \"ended\": \(fault.until == .never ? "null" : iso(fault.until)), \"messagesDropped\": \(state.messagesDropped), \"messagesDelayed\": \(state.messagesDelayed), \"clientsCrashed\": \(state.clientsCrashed), \"clientsTouched\": \(touched[index]), \"touchedNothing\": \(touched[index] == 0 && fault.nodes.isEmpty)}"
+        }.joined(separator: ",") + (spec.faults.isEmpty ? "]},\n" : "\n    ]},\n")
         return out
+    }
+
+    /// A fault as a scenario writes it (instants as exact offsets from the start).
+    static func scenarioSyntax(_ fault: FaultSpec) -> String {
+        var members = ["\"id\": \(OutputText.jsonString(fault.id))", "\"kind\": \(OutputText.jsonString(fault.effect.kindName))"]
+        switch fault.placement {
+        case let .between(first, second): members.append("\"between\": [\(OutputText.jsonString(first)), \(OutputText.jsonString(second))]")
+        case let .oneWay(from, to): members.append("\"from\": \(OutputText.jsonString(from)), \"to\": \(OutputText.jsonString(to))")
+        case .node(let node): members.append("\"node\": \(OutputText.jsonString(node))")
+        case .none: break
+        }
+        switch fault.effect {
+        case .loss(let perMillion): members.append("\"probability\": \(OutputText.decimal(Int128(perMillion), over: 1_000_000, decimals: 6))")
+        case .addedLatency(let added): members.append("\"latency\": \(OutputText.jsonString(added.description))")
+        case .partition, .crash: break
+        }
+        members.append("\"at\": \(OutputText.jsonString((fault.at - .start).description))")
+        if fault.until != .never { members.append("\"until\": \(OutputText.jsonString((fault.until - .start).description))") }
+        return "{" + members.joined(separator: ", ") + "}"
     }
 
     /// One line per fault for people, and a warning for each that touched nothing (it never acted on a message
@@ -76,7 +96,12 @@ public enum RunSummary {
         if model.counters.timeouts > 0 {
             lines.append("requests timed out \(model.counters.timeouts), retried \(model.counters.retries), given up \(model.counters.abandoned)")
         }
-        for (index, fault) in spec.faults.enumerated() {
+        let drawn = spec.faults.indices.filter { spec.faults[$0].drawn }
+        if !drawn.isEmpty {
+            let dropped = drawn.reduce(Int64(0)) { $0 + model.faults[$1].messagesDropped }
+            lines.append("\(OutputText.count(drawn.count, "fault")) drawn from randomFaults: \(OutputText.count(Int(dropped), "message")) dropped (each in summary.json)")
+        }
+        for (index, fault) in spec.faults.enumerated() where !fault.drawn {
             let state = model.faults[index]
             let window = fault.until == .never ? "from \(fault.at)" : "from \(fault.at) to \(fault.until)"
             var what = "\(OutputText.count(Int(state.messagesDropped), "message")) dropped"
@@ -87,15 +112,19 @@ public enum RunSummary {
         return lines
     }
 
-    /// Warnings for faults that touched nothing.
+    /// Warnings for faults that touched nothing: one per fault the scenario wrote, one in all for those drawn
+    /// from `randomFaults` (a partition of an idle link at night is no mistake there).
     public static func faultWarnings(_ report: RunReport) -> [String] {
-        let touched = report.model.clientsTouched()
-        return report.scenario.spec.faults.indices.compactMap { index in
-            let fault = report.scenario.spec.faults[index]
-            guard touched[index] == 0 && fault.nodes.isEmpty else { return nil }
-            let reason = report.model.faults[index].started ? "no message crossed its links while it acted" : "it starts after the run ends"
-            return "fault \(fault.id) touched nothing (\(reason))"
+        let touched = report.model.clientsTouched(), faults = report.scenario.spec.faults
+        let idle = faults.indices.filter { touched[$0] == 0 && faults[$0].nodes.isEmpty }
+        var warnings = idle.filter { !faults[$0].drawn }.map { index in
+            "fault \(faults[index].id) touched nothing (no message crossed its links while it acted)"
         }
+        let drawnIdle = idle.filter { faults[$0].drawn }.count
+        if drawnIdle > 0 {
+            warnings.append("\(drawnIdle) of \(faults.filter(\.drawn).count) faults drawn from randomFaults touched nothing (no message crossed their links while they acted)")
+        }
+        return warnings
     }
 
     /// A few lines for stdout: the headline figures per feature and the clients with most denials.

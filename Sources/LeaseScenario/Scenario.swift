@@ -80,7 +80,7 @@ public enum ScenarioLimits {
 /// Every key the loader accepts, per kind of object; the JSON Schema is checked against these.
 public enum ScenarioKeys {
     public static let root = ["$schema", "format", "name", "description", "seed", "start", "duration", "policy", "network",
-                              "servers", "clients", "actions", "faults", "expectations", "limits"]
+                              "servers", "clients", "actions", "faults", "randomFaults", "expectations", "limits"]
     public static let policy = ["reservedLeaseDuration", "incrementalLeaseDuration", "renewalInterval", "minimumHold",
                                 "releasePolicy", "holdPolicy", "quantaPerRequest", "initialLeases", "requestsAtRenewal",
                                 "requestTimeout", "requestRetries", "retryBackoff", "serverRestart"]
@@ -95,6 +95,7 @@ public enum ScenarioKeys {
     public static let variation = ["scale", "shift"]
     public static let action = ["at", "action", "client", "feature", "ruc", "ilq", "muc"]
     public static let fault = ["id", "kind", "at", "until", "for", "between", "from", "to", "node", "probability", "latency"]
+    public static let randomFaults = ["partitionsPerLinkPerMonth", "meanPartition", "serverCrashesPerMonth", "meanDowntime", "loss"]
     public static let expectation = ["name", "metric", "entity", "feature", "op", "value", "at", "holds"]
     public static let limits = ["maxEvents", "maxPendingEvents", "maxOutputBytes", "maxWallTime"]
 
@@ -102,6 +103,6 @@ public enum ScenarioKeys {
     public static let all: [(String, [String])] = [
         ("root", root), ("policy", policy), ("network", network), ("server", server), ("license", license),
         ("client", client), ("allocation", allocation), ("demand", demand), ("step", step),
-        ("variation", variation), ("action", action), ("fault", fault), ("expectation", expectation), ("limits", limits),
+        ("variation", variation), ("action", action), ("fault", fault), ("randomFaults", randomFaults), ("expectation", expectation), ("limits", limits),
     ]
 }

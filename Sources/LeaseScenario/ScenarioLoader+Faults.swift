@@ -3,17 +3,24 @@ import LeaseModel
 
 /// The `faults` array: partitions, losses and added latency on links, crashes of clients and servers.
 extension ScenarioLoader {
-    /// Every fault, in file order; links and nodes resolved, windows checked.
-    mutating func faults(_ list: Field) throws(ScenarioError) {
+    /// Every fault, in file order, then those drawn from `randomFaults`; links and nodes resolved, windows checked.
+    mutating func faults(_ list: Field?, random: Field?) throws(ScenarioError) {
         var ids: [String: Int] = [:] // Lookups only.
         var parsed: [(fault: FaultSpec, field: Field)] = []
-        for (position, entry) in (try list.array()).enumerated() {
+        for (position, entry) in (try list?.array() ?? FieldList(elements: [], path: "", source: source)).enumerated() {
             let fault = try self.fault(entry, position: position)
             guard ids[fault.id] == nil else {
                 throw (try entry.object(allowed: ScenarioKeys.fault)).optional("id")!.fail("a fault id used once", found: "\(Excerpt.quoted(fault.id)) again")
             }
             ids[fault.id] = position
             parsed.append((fault, entry))
+        }
+        if let random {
+            for var fault in try randomFaults(random).draw(seed: spec.seed, spec: spec, duration: duration) {
+                fault.drawn = true
+                guard ids[fault.id] == nil else { throw random.fail("drawn fault ids unused by the scenario's faults", found: "\(Excerpt.quoted(fault.id)) used by both") }
+                parsed.append((fault, random))
+            }
         }
         try checkFaultOverlaps(parsed)
         spec.faults = parsed.map(\.fault)
@@ -27,8 +34,8 @@ extension ScenarioLoader {
         let kind = try kindField.string()
         guard kinds.contains(kind) else { throw kindField.fail("one of \(kinds.map { "\"\($0)\"" }.joined(separator: ", "))") }
         let own = ["partition": [], "loss": ["probability"], "latency": ["latency"], "crash": []][kind]!
-        let placement = kind == "crash" ? ["node"] : ["between", "from", "to"]
-        try object.onlyKeys(["id", "kind", "at", "until", "for"] + placement + own, in: "a \"\(kind)\" fault")
+        let placementKeys = kind == "crash" ? ["node"] : ["between", "from", "to"]
+        try object.onlyKeys(["id", "kind", "at", "until", "for"] + placementKeys + own, in: "a \"\(kind)\" fault")
         let id = try object.optional("id")?.nonEmptyString() ?? "fault-\(position + 1)"
         let atField = try object.required("at", TimeSyntax.instantForm)
         let at = try instantInRun(atField)
@@ -43,7 +50,9 @@ extension ScenarioLoader {
         if kind == "crash" {
             let nodeField = try object.required("node", "a client or server id, a group name or a pattern like \"branch-*\"")
             let nodes = try endpoints(nodeField)
-            return FaultSpec(id: id, effect: .crash, nodes: nodes, at: at, until: until)
+            var fault = FaultSpec(id: id, effect: .crash, nodes: nodes, at: at, until: until)
+            fault.placement = .node(try nodeField.string())
+            return fault
         }
         let effect: FaultSpec.Effect
         switch kind {
@@ -53,11 +62,33 @@ extension ScenarioLoader {
         case "latency": effect = .addedLatency(try nonNegativeDuration(try object.required("latency", TimeSyntax.durationForm)))
         default: effect = .partition
         }
-        return FaultSpec(id: id, effect: effect, links: try links(object), at: at, until: until)
+        let (links, placement) = try self.links(object)
+        var fault = FaultSpec(id: id, effect: effect, links: links, at: at, until: until)
+        fault.placement = placement
+        return fault
+    }
+
+    /// The `randomFaults` settings: rates per 30 days, mean lengths, a loss on every link.
+    func randomFaults(_ field: Field) throws(ScenarioError) -> RandomFaults {
+        let object = try field.object(allowed: ScenarioKeys.randomFaults)
+        var settings = RandomFaults()
+        let rate = "a mean count per 30 days from 0 to 1000"
+        if let value = object.optional("partitionsPerLinkPerMonth") {
+            settings.partitionsPerLinkPerMonthMilli = try value.scaledDecimal(decimals: 3, in: 0...1_000_000, what: rate)
+        }
+        if let value = object.optional("meanPartition") { settings.meanPartition = try positiveDuration(value) }
+        if let value = object.optional("serverCrashesPerMonth") {
+            settings.serverCrashesPerMonthMilli = try value.scaledDecimal(decimals: 3, in: 0...1_000_000, what: rate)
+        }
+        if let value = object.optional("meanDowntime") { settings.meanDowntime = try positiveDuration(value) }
+        if let value = object.optional("loss") {
+            settings.lossPerMillion = Int32(try value.scaledDecimal(decimals: 6, in: 0...1_000_000, what: "a probability from 0 to 1"))
+        }
+        return settings
     }
 
     /// The links a fault acts on: both directions `between` two ends, or one way `from` one `to` the other.
-    func links(_ object: ObjectField) throws(ScenarioError) -> [FaultSpec.LinkEnds] {
+    func links(_ object: ObjectField) throws(ScenarioError) -> ([FaultSpec.LinkEnds], FaultSpec.Placement) {
         let ends: (Field, Field, twoWay: Bool)
         if let between = object.optional("between") {
             if let from = object.optional("from") ?? object.optional("to") { throw from.fail("either \"between\" or \"from\" and \"to\", not both") }
@@ -80,7 +111,8 @@ extension ScenarioLoader {
             throw ends.0.fail("ends with a link between them (a client and its server)",
                               found: "no client of one end leasing from a server of the other")
         }
-        return links
+        let (first, second) = (try ends.0.string(), try ends.1.string())
+        return (links, ends.twoWay ? .between(first, second) : .oneWay(from: first, to: second))
     }
 
     /// The clients and servers an end names: an id, a group's name (all its members) or a pattern with `*`

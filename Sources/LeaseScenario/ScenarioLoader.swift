@@ -126,7 +126,9 @@ public struct ScenarioLoader {
         }
         try checkReservedFitsInstalled()
         if let actions = root.optional("actions") { try self.actions(actions) }
-        if let faults = root.optional("faults") { try self.faults(faults) }
+        if root.optional("faults") != nil || root.optional("randomFaults") != nil {
+            try faults(root.optional("faults"), random: root.optional("randomFaults"))
+        }
         var expectations: [Expectation] = []
         if let list = root.optional("expectations") {
             for entry in try list.array() { expectations.append(try expectation(entry)) }

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import LeaseModel
+import LeaseScenario
+
+/// A small fleet under random faults: partitions, server crashes and a loss, all drawn from the seed.
+func randomFaultScenario(branches: Int, faults: String = #""randomFaults": {"partitionsPerLinkPerMonth": 20, "meanPartition": "2h", "serverCrashesPerMonth": 30, "meanDowntime": "15m", "loss": 0.01}"#) -> String {
+    """
+    {"format": "leasesim/1", "seed": 77, "start": "2026-03-02T00:00Z", "duration": "3d", "network": {"latency": "30ms"},
+     "servers": [{"id": "ls", "licenses": [{"sku": "P", "feature": "users", "type": "perpetual", "count": \(branches * 90)}]}],
+     \(faults),
+     "clients": [{"group": "branch", "count": \(branches), "server": "ls", "variation": {"scale": 0.3, "shift": "1h"},
+                  "allocations": {"users": {"ruc": 40, "ilq": 25, "muc": 140}},
+                  "demand": {"users": {"kind": "daily",
+                    "weekday": [2, 2, 2, 2, 2, 5, 20, 60, 100, 110, 110, 100, 90, 100, 110, 100, 80, 50, 20, 10, 5, 2, 2, 2]}}}]}
+    """
+}
+
+/// The schedule summary.json writes is the scenario's own syntax: pasted back in place of `randomFaults`, it
+/// replays the run byte for byte.
+@Test func aDrawnScheduleReplaysExactly() throws {
+    let drawnFile = scratch("random-drawn") + ".json", replayFile = scratch("random-replay") + ".json"
+    try randomFaultScenario(branches: 12).write(toFile: drawnFile, atomically: true, encoding: .utf8)
+    let drawn = scratch("random-drawn-out")
+    #expect(try leasesim(["run", drawnFile, "--out", drawn, "--quiet"]).code == 0)
+    let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: drawn + "/summary.json"))) as! [String: Any]
+    let schedule = (summary["faults"] as! [String: Any])["schedule"] as! [Any]
+    #expect(schedule.count > 10)
+    let faults = String(decoding: try JSONSerialization.data(withJSONObject: schedule), as: UTF8.self)
+    try randomFaultScenario(branches: 12, faults: "\"faults\": \(faults)").write(toFile: replayFile, atomically: true, encoding: .utf8)
+    let replayed = scratch("random-replay-out")
+    #expect(try leasesim(["run", replayFile, "--out", replayed, "--quiet"]).code == 0)
+    for file in ["timeline.csv", "events.csv"] {
+        let original = try Data(contentsOf: URL(fileURLWithPath: drawn + "/" + file))
+        #expect(original == (try Data(contentsOf: URL(fileURLWithPath: replayed + "/" + file))), "\(file)")
+    }
+    let events = try String(contentsOfFile: drawn + "/events.csv", encoding: .utf8)
+    #expect(events.contains(",message_dropped,") && events.contains(",fault_started,") && events.contains(",request_retried,"))
+}
+
+/// Each client's faults come from its own stream: adding a client changes none of the others' faults.
+@Test func addingAClientChangesNoOtherClientsFaults() throws {
+    func faults(_ branches: Int) throws -> [String: (at: String, until: String)] {
+        let scenario = try ScenarioLoader.load(bytes: Array(randomFaultScenario(branches: branches).utf8), file: "r.json")
+        var byID: [String: (at: String, until: String)] = [:]
+        for fault in scenario.spec.faults where fault.id.hasPrefix("random-partition-") {
+            byID[fault.id] = ("\(fault.at)", "\(fault.until)")
+        }
+        return byID
+    }
+    let fewer = try faults(10), more = try faults(11)
+    #expect(fewer.count > 10)
+    for (id, window) in fewer { #expect(more[id]?.at == window.at && more[id]?.until == window.until, "\(id)") }
+    #expect(more.keys.contains { $0.hasPrefix("random-partition-branch-011-") })
+}
