@@ -14,7 +14,7 @@ public enum RunSummary {
 
     /// summary.json: run metadata, then fleet, servers, clients and expectations, keys in fixed order.
     public static func json(_ report: RunReport) -> String {
-        let scenario = report.scenario, model = report.model, spec = scenario.spec
+        let scenario = report.scenario, model = report.figures, spec = scenario.spec
         let iso = { (instant: SimInstant) in
             OutputText.jsonString(CivilCalendar.iso8601(epochMilliseconds: spec.startEpochMilliseconds + instant.millisecondsSinceStart))
         }
@@ -57,7 +57,7 @@ public enum RunSummary {
     /// The faults section: what went unanswered; every fault in the scenario's own syntax (those drawn from
     /// `randomFaults` too), to paste into a scenario and replay exactly; and what each did.
     static func faultsJSON(_ report: RunReport, _ iso: (SimInstant) -> String) -> String {
-        let model = report.model, spec = report.scenario.spec, counters = model.counters
+        let model = report.figures, spec = report.scenario.spec, counters = model.counters
         let touched = model.clientsTouched()
         var out = "  \"faults\": {\"messagesDropped\": \(counters.messagesDropped), \"timeouts\": \(counters.timeouts), \"retries\": \(counters.retries), \"abandoned\": \(counters.abandoned),\n"
         out += "    \"schedule\": [" + spec.faults.map { "\n      " + scenarioSyntax($0) }.joined(separator: ",") + (spec.faults.isEmpty ? "],\n" : "\n    ],\n")
@@ -90,7 +90,7 @@ public enum RunSummary {
     /// One line per fault for people, and a warning for each that touched nothing (it never acted on a message
     /// or a node: a mistake in the schedule, or a link nobody used while it lasted).
     public static func faultLines(_ report: RunReport) -> [String] {
-        let model = report.model, spec = report.scenario.spec
+        let model = report.figures, spec = report.scenario.spec
         let touched = model.clientsTouched()
         var lines: [String] = []
         if model.counters.timeouts > 0 {
@@ -115,7 +115,7 @@ public enum RunSummary {
     /// Warnings for faults that touched nothing: one per fault the scenario wrote, one in all for those drawn
     /// from `randomFaults` (a partition of an idle link at night is no mistake there).
     public static func faultWarnings(_ report: RunReport) -> [String] {
-        let touched = report.model.clientsTouched(), faults = report.scenario.spec.faults
+        let touched = report.figures.clientsTouched(), faults = report.scenario.spec.faults
         let idle = faults.indices.filter { touched[$0] == 0 && faults[$0].nodes.isEmpty }
         var warnings = idle.filter { !faults[$0].drawn }.map { index in
             "fault \(faults[index].id) touched nothing (no message crossed its links while it acted)"
@@ -129,7 +129,7 @@ public enum RunSummary {
 
     /// A few lines for stdout: the headline figures per feature and the clients with most denials.
     public static func text(_ report: RunReport) -> String {
-        let scenario = report.scenario, model = report.model, spec = scenario.spec
+        let scenario = report.scenario, model = report.figures, spec = scenario.spec
         var lines = ["\(scenario.name): \(OutputText.count(spec.clients.count, "client")), \(OutputText.count(spec.servers.count, "server")), \(scenario.duration) simulated, \(report.eventsProcessed) events, seed \(spec.seed)"]
         for feature in spec.features.indices {
             let totals = model.featureTotals[feature], sums = model.fleetIntegrals(feature: feature)

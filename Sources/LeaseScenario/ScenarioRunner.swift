@@ -25,10 +25,10 @@ public struct RunOptions {
     }
 }
 
-/// What a run produced.
-public struct RunReport {
+/// What a run produced: a plain `Sendable` value (the model stays behind).
+public struct RunReport: Sendable {
     public var scenario: Scenario
-    public var model: FleetModel
+    public var figures: FleetFigures
     public var eventsProcessed: Int64
     public var results: [ExpectationResult]
     public var allPassed: Bool { results.allSatisfy(\.passed) }
@@ -190,7 +190,7 @@ public enum ScenarioRunner {
             case .at: break
             }
         }
-        return RunReport(scenario: scenario, model: world.model, eventsProcessed: world.simulation.eventsProcessed,
+        return RunReport(scenario: scenario, figures: world.model.figures(at: horizon), eventsProcessed: world.simulation.eventsProcessed,
                          results: scenario.expectations.indices.compactMap { results[$0] })
     }
 

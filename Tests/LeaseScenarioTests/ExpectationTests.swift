@@ -43,10 +43,10 @@ func bundledScenariosKeepTheModelInvariants(name: String) throws {
         var options = RunOptions()
         options.checksInvariants = name != "fleet-500" // O(fleet) per event: checked once at the end instead
         let report = try ScenarioRunner.run(scenario, options: options)
-        report.model.checkInvariants(at: report.scenario.horizon)
+        #expect(report.figures.invariantViolation == nil)
         // Conservation: what the servers lease out equals what their records say the clients hold.
-        let used = report.model.serverFeatureStates.reduce(Int64(0)) { $0 + Int64($1.used) }
-        let leased = report.model.leaseStates.reduce(Int64(0)) { $0 + Int64($1.reserved + $1.increment) }
+        let used = report.figures.serverFeatureStates.reduce(Int64(0)) { $0 + Int64($1.used) }
+        let leased = report.figures.leaseStates.reduce(Int64(0)) { $0 + Int64($1.reserved + $1.increment) }
         #expect(used == leased)
         if seed == nil {
             let failures = RunSummary.expectationLines(report).filter { $0.hasPrefix("FAIL") }

@@ -21,7 +21,7 @@ import LeaseModel
     """
     let scenario = try ScenarioLoader.load(bytes: Array(text.utf8), file: "max.json")
     let report = try ScenarioRunner.run(scenario)
-    report.model.checkInvariants(at: scenario.horizon)
+    #expect(report.figures.invariantViolation == nil)
     let run = Int128(scenario.duration.milliseconds)
     var denied: Int128 = 0, used: Int128 = 0
     for client in scenario.spec.clients {
@@ -33,9 +33,9 @@ import LeaseModel
         used += Int128(held) * run
     }
     #expect(denied > Int128(Int64.max))
-    #expect(report.model.fleetIntegrals(feature: 0).deniedUserMilliseconds == denied)
-    #expect(report.model.serverFeatureStates[0].installedUserMilliseconds == 1_000_000_000 * run)
-    #expect(report.model.serverFeatureStates[0].usedUserMilliseconds == used)
+    #expect(report.figures.fleetIntegrals(feature: 0).deniedUserMilliseconds == denied)
+    #expect(report.figures.serverFeatureStates[0].installedUserMilliseconds == 1_000_000_000 * run)
+    #expect(report.figures.serverFeatureStates[0].usedUserMilliseconds == used)
     let summary = RunSummary.json(report)
     #expect(summary.contains("\"deniedUserHours\": \(OutputText.decimal(denied, over: 3_600_000, decimals: 3)),"))
 }
@@ -53,7 +53,7 @@ import LeaseModel
     """
     var scenario = try ScenarioLoader.load(bytes: Array(text.utf8), file: "sessions.json")
     let report = try ScenarioRunner.run(scenario)
-    let users = report.model.slotStates[0].users
+    let users = report.figures.slotStates[0].users
     #expect(users > 300_000 && users < 370_000) // About 333,333 arrivals, hardly any session over yet.
     scenario.spec.maxUsersPerSlot = 1_000
     do {

@@ -58,12 +58,11 @@ public enum CanonicalFleet {
         let horizon = SimInstant.start + .days(days)
         var world = FleetWorld(spec: spec(clients: clients), horizon: horizon)
         try world.run(until: horizon)
-        world.model.accountAll(upTo: horizon)
-        return outcome(of: world.model, kernelEvents: world.simulation.eventsProcessed)
+        return outcome(of: world.model.figures(at: horizon), kernelEvents: world.simulation.eventsProcessed)
     }
 
-    /// The outcome of a finished run's model (accounted up to its end).
-    public static func outcome(of model: FleetModel, kernelEvents: Int64) -> Outcome {
+    /// The outcome of a finished run.
+    public static func outcome(of model: FleetFigures, kernelEvents: Int64) -> Outcome {
         let counters = model.counters
         let referenceEvents = counters.demandChanges + counters.renewalTimers + counters.renewals
             + counters.incrementRequests + counters.incrementReplies + counters.releases + counters.expiryChecksDue

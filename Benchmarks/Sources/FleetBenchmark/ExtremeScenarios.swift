@@ -25,7 +25,7 @@ public enum ExtremeScenarios {
         options.checksInvariants = true
         do {
             let report = try ScenarioRunner.run(scenario, options: options)
-            report.model.checkInvariants(at: scenario.horizon)
+            if let violation = report.figures.invariantViolation { preconditionFailure("seed \(seed): \(violation)") }
             return .completed(events: report.eventsProcessed)
         } catch let limit as RunLimitExceeded {
             return .stoppedAtLimit(limit.limit.rawValue)

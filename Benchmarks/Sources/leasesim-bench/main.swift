@@ -91,7 +91,7 @@ func fleetBenchmark(clients: Int, days: Int, arguments: [String]) throws {
         let scenario = Scenario(file: "canonical-fleet", name: "canonical-fleet", spec: CanonicalFleet.spec(clients: clients),
                                 duration: .days(Int64(days)))
         let report = try ScenarioRunner.run(scenario, options: options)
-        outcome = CanonicalFleet.outcome(of: report.model, kernelEvents: report.eventsProcessed)
+        outcome = CanonicalFleet.outcome(of: report.figures, kernelEvents: report.eventsProcessed)
     } else {
         outcome = try CanonicalFleet.run(clients: clients, days: Int64(days))
     }
