@@ -60,13 +60,15 @@ extension FleetModel {
             switch spec.effect {
             case .partition:
                 network.linkFaults[link].partitions -= 1
-                network.linkFaults[link].partitionFault = latestActive(on: link) { $0 == .partition }
+                network.linkFaults[link].partitionFault = network.linkFaults[link].partitions == 0 ? -1
+                    : latestActive(on: link) { $0 == .partition }
             case .loss:
                 network.linkFaults[link].lossPerMillion = 0
                 network.linkFaults[link].lossFault = -1
             case .addedLatency(let added):
                 network.linkFaults[link].addedLatency = network.linkFaults[link].addedLatency - added
-                network.linkFaults[link].latencyFault = latestActive(on: link) { if case .addedLatency = $0 { true } else { false } }
+                network.linkFaults[link].latencyFault = network.linkFaults[link].addedLatency == .zero && !overlapsLatency(link) ? -1
+                    : latestActive(on: link) { if case .addedLatency = $0 { true } else { false } }
             case .crash: break
             }
         }
@@ -75,7 +77,13 @@ extension FleetModel {
         }
     }
 
-    /// The latest-starting fault of a kind still acting on a link, or -1 (overlapping faults are rare: a scan).
+    /// Whether another latency fault still acts on a link (its added latency may be zero).
+    func overlapsLatency(_ link: LinkID) -> Bool {
+        network.links[link].activeFaults > network.linkFaults[link].partitions + (network.linkFaults[link].lossPerMillion > 0 ? 1 : 0)
+    }
+
+    /// The latest-starting fault of a kind still acting on a link, or -1 (overlapping faults are rare: a scan of
+    /// every fault, done only when one of a kind ends while another of that kind still acts on the link).
     func latestActive(on link: LinkID, where matches: (FaultSpec.Effect) -> Bool) -> Int32 {
         var latest: Int32 = -1
         for fault in faults.ids where faults[fault].started && !faults[fault].ended && matches(spec.faults[fault.offset].effect)
