@@ -58,18 +58,26 @@ public enum CanonicalFleet {
         let horizon = SimInstant.start + .days(days)
         var world = FleetWorld(spec: spec(clients: clients), horizon: horizon)
         try world.run(until: horizon)
-        return outcome(of: world.model.figures(at: horizon), kernelEvents: world.simulation.eventsProcessed)
+        world.model.accountAll(upTo: horizon)
+        // Read from the model itself: a figures snapshot would copy every slot and add to the peak memory measured.
+        return outcome(counters: world.model.counters, slots: world.model.slotStates,
+                       used: world.model.serverFeatureStates[0].used, kernelEvents: world.simulation.eventsProcessed)
     }
 
-    /// The outcome of a finished run.
-    public static func outcome(of model: FleetFigures, kernelEvents: Int64) -> Outcome {
-        let counters = model.counters
+    /// The outcome of a finished run, from its figures.
+    public static func outcome(of figures: FleetFigures, kernelEvents: Int64) -> Outcome {
+        outcome(counters: figures.counters, slots: figures.slotStates, used: figures.serverFeatureStates[0].used, kernelEvents: kernelEvents)
+    }
+
+    /// The outcome from the run's counters and slots (accounted up to its end) and the server's used count.
+    static func outcome<Slots: Collection>(counters: ProtocolCounters, slots slotStates: Slots, used: Int32,
+                                           kernelEvents: Int64) -> Outcome where Slots.Element == SlotState {
         let referenceEvents = counters.demandChanges + counters.renewalTimers + counters.renewals
             + counters.incrementRequests + counters.incrementReplies + counters.releases + counters.expiryChecksDue
-        let deniedUserMilliseconds = model.slotStates.reduce(Int64(0)) { $0 + $1.deniedUserMilliseconds }
+        let deniedUserMilliseconds = slotStates.reduce(Int64(0)) { $0 + $1.deniedUserMilliseconds }
         precondition(deniedUserMilliseconds % SimDuration.millisecondsPerHour == 0, "denied user-time not in whole hours")
-        let finalLeased = model.slotStates.reduce(Int64(0)) { $0 + Int64($1.held) }
-        precondition(finalLeased == Int64(model.serverFeatureStates[0].used), "clients and server disagree")
+        let finalLeased = slotStates.reduce(Int64(0)) { $0 + Int64($1.held) }
+        precondition(finalLeased == Int64(used), "clients and server disagree")
         return Outcome(events: referenceEvents, deniedUserHours: deniedUserMilliseconds / SimDuration.millisecondsPerHour,
                        finalLeased: finalLeased, kernelEvents: kernelEvents)
     }
