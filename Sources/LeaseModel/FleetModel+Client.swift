@@ -55,7 +55,7 @@ extension FleetModel {
     /// Sends (or sends again) the slot's pending increment request, and waits for its reply at most the timeout.
     @inline(__always) mutating func sendIncrementRequest(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
         let state = slots[slot]
-        let deadline = replyDeadline(state.client, sim.now)
+        let deadline = timeoutsNeverFire ? nil : replyDeadline(state.client, sim.now)
         // The quanta the client knows (R-CFG-4).
         send(from: state.client, .incrementRequest(holder: HolderID(slot: slot), count: state.requestCount,
                                                    quantum: state.allocation.quantum), requestID: state.requestID, &sim)
@@ -143,7 +143,7 @@ extension FleetModel {
         clients[client].renewalAwaited = true
         clients[client].renewalTries = tries
         clients[client].renewalRetryWaiting = false
-        if let deadline = replyDeadline(client, sim.now) {
+        if !timeoutsNeverFire, let deadline = replyDeadline(client, sim.now) {
             sim.arm(clients[client].replyTimer, at: deadline, .renewalTimer(client: client))
         }
     }
