@@ -53,3 +53,27 @@ func randomFaultScenario(branches: Int, faults: String = #""randomFaults": {"par
     for (id, window) in fewer { #expect(more[id]?.at == window.at && more[id]?.until == window.until, "\(id)") }
     #expect(more.keys.contains { $0.hasPrefix("random-partition-branch-011-") })
 }
+
+/// A scheduled fault that touched nothing is reported (a warning on stderr), never silent; the console and
+/// summary.json count what each fault did.
+@Test func aFaultThatTouchedNothingIsAWarning() throws {
+    let file = scratch("idle-fault") + ".json"
+    let scenario = """
+    {"format": "leasesim/1", "duration": "1d",
+     "servers": [{"id": "ls", "licenses": [{"sku": "P", "feature": "users", "type": "perpetual", "count": 200}]}],
+     "clients": [{"id": "a", "server": "ls", "allocations": {"users": {"ruc": 50, "ilq": 25, "muc": 150}},
+                  "demand": {"users": {"kind": "steps", "steps": [{"at": "0h", "users": 40}, {"at": "6h", "users": 90}]}}}],
+     "faults": [{"id": "idle", "kind": "partition", "between": ["a", "ls"], "at": "1h", "for": "1h"},
+                {"id": "busy", "kind": "partition", "between": ["a", "ls"], "at": "5h59m", "for": "10m"}]}
+    """
+    try scenario.write(toFile: file, atomically: true, encoding: .utf8)
+    let out = scratch("idle-fault-out")
+    let result = try leasesim(["run", file, "--out", out])
+    #expect(result.code == 0)
+    #expect(result.stderr == "leasesim: warning: fault idle touched nothing (no message crossed its links while it acted)\n")
+    #expect(result.stdout.contains("  fault busy (partition from t+359m to t+369m): 4 messages dropped, 1 client touched\n"))
+    #expect(result.stdout.contains("  requests timed out 4, retried 3, given up 1\n"))
+    let summary = try String(contentsOfFile: out + "/summary.json", encoding: .utf8)
+    #expect(summary.contains(#"{"id": "idle", "kind": "partition", "between": ["a", "ls"], "at": "1h", "until": "2h"}"#))
+    #expect(summary.contains(#""touchedNothing": true"#) && summary.contains(#""messagesDropped": 4, "messagesDelayed": 0"#))
+}
