@@ -85,6 +85,9 @@ public enum ExtremeScenarios {
                 if group == 1 { clientIds.append(("c\(client)", server, allocated)) }
             }
             let actions = clientIds.isEmpty ? [] : (0..<Int(int(0...5))).map { _ in action(pick(clientIds)) }
+            let drawsFaults = chance(50)
+            // Drawn server crashes and scheduled ones could overlap on one server (an error): one or the other.
+            let faults = self.faults(servers: drawsFaults ? 0 : installed.count, clients: clientIds)
             let expectations = [
                 "{\"metric\": \"used\", \"entity\": \"s0\", \"feature\": \"\(features[0])\", \"op\": \">=\", \"value\": 0, \"holds\": \"always\"}",
                 "{\"metric\": \"deniedLogins\", \"entity\": \"fleet\", \"feature\": \"\(features[0])\", \"op\": \">=\", \"value\": 0}",
@@ -95,6 +98,7 @@ public enum ExtremeScenarios {
              "servers": [\(serverTexts.joined(separator: ", "))],
              "clients": [\(clientTexts.joined(separator: ", "))],
              "actions": [\(actions.joined(separator: ", "))],
+             "faults": [\(faults.joined(separator: ", "))],\(drawsFaults ? randomFaults() : "")
              "expectations": [\(expectations.joined(separator: ", "))]}
             """
         }
@@ -106,7 +110,37 @@ public enum ExtremeScenarios {
                 + "\"renewalInterval\": \"\(renewal)\", \"minimumHold\": \"\(pick(["0s", "24h", "3660d"]))\", "
                 + "\"releasePolicy\": \"\(pick(["atRenewal", "onDrop"]))\", \"holdPolicy\": \"\(pick(["perIncrement", "latestGrant"]))\", "
                 + "\"quantaPerRequest\": \"\(pick(["one", "needed"]))\", \"initialLeases\": \"\(pick(["held", "request"]))\", "
-                + "\"requestsAtRenewal\": \(chance(50))}"
+                + "\"requestsAtRenewal\": \(chance(50)), \"requestTimeout\": \(pick(["\"1ms\"", "\"30s\"", "\"1d\"", "null"])), "
+                + "\"requestRetries\": \(pick([0, 3, 100])), \"retryBackoff\": \"\(pick(["1ms", "30s", "1d"]))\", "
+                + "\"serverRestart\": \"\(pick(["keepsLeases", "forgetsLeases"]))\"}"
+        }
+
+        /// Scheduled faults of every kind: partitions both ways and one way, a loss, added latency, and at most one
+        /// crash per node (so no crash windows overlap), at instants across the run, some lasting past its end.
+        mutating func faults(servers: Int, clients: [(String, Int, [String])]) -> [String] {
+            guard !clients.isEmpty else { return [] }
+            var faults: [String] = []
+            let window = { (generator: inout Generator) -> String in
+                let at = "\"at\": \"\(generator.int(0...generator.durationHours - 1))h\""
+                return at + generator.pick([", \"for\": \"1ms\"", ", \"for\": \"3h\"", ", \"for\": \"3660d\"", ""])
+            }
+            for (id, server, _) in clients where chance(60) {
+                faults.append(pick([
+                    "{\"kind\": \"partition\", \"between\": [\"\(id)\", \"s\(server)\"], \(window(&self))}",
+                    "{\"kind\": \"partition\", \"from\": \"s\(server)\", \"to\": \"\(id)\", \(window(&self))}",
+                    "{\"kind\": \"latency\", \"from\": \"\(id)\", \"to\": \"s\(server)\", \"latency\": \"\(pick(["1ms", "1h", "3660d"]))\", \(window(&self))}",
+                ]))
+            }
+            if chance(50) { faults.append("{\"kind\": \"loss\", \"between\": [\"*\", \"*\"], \"probability\": \(pick(["0", "0.5", "1"])), \(window(&self))}") }
+            for server in 0..<servers where chance(40) { faults.append("{\"kind\": \"crash\", \"node\": \"s\(server)\", \(window(&self))}") }
+            for (id, _, _) in clients where chance(30) { faults.append("{\"kind\": \"crash\", \"node\": \"\(id)\", \(window(&self))}") }
+            return faults
+        }
+
+        /// Faults drawn from the seed at extreme rates (no loss: a scheduled loss may act on the same links).
+        mutating func randomFaults() -> String {
+            " \"randomFaults\": {\"partitionsPerLinkPerMonth\": \(pick(["0", "1", "1000"])), \"meanPartition\": \"\(pick(["1ms", "1h", "3660d"]))\", "
+                + "\"serverCrashesPerMonth\": \(pick(["0", "1000"])), \"meanDowntime\": \"\(pick(["1ms", "1h"]))\"},"
         }
 
         /// A server's licenses: for each feature, counts up to the stacking limit, some ending or starting mid-run.
