@@ -67,13 +67,9 @@ public struct Endpoint: Hashable, Sendable, BitwiseCopyable, CustomStringConvert
     public enum Kind: UInt32, Sendable, BitwiseCopyable { case client, server, virtualAddress, cloud }
     @usableFromInline var bits: UInt32
 
-    /// The largest index an endpoint holds (scenario limits keep every table far below it).
+    /// The largest index an endpoint holds (scenario limits keep every table far below it: 1e6 clients, 1e4 servers).
     public static let maxIndex: Int32 = 1 << 30 - 1
 
-    @inlinable public init(kind: Kind, index: Int32) {
-        precondition(index >= 0 && index <= Endpoint.maxIndex, "endpoint index \(index) out of range")
-        bits = kind.rawValue << 30 | UInt32(index)
-    }
 
     @inlinable public var kind: Kind { Kind(rawValue: bits >> 30).unsafelyUnwrapped }
     /// The client's or server's index, or the virtual address's.
