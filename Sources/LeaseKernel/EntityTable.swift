@@ -32,7 +32,10 @@ public struct EntityTable<ID: EntityID, Element> {
 
         @usableFromInline init(capacity: Int) {
             self.capacity = Swift.max(capacity, 1)
-            base = .allocate(capacity: self.capacity)
+            // Cache-line aligned: a record of 64 bytes (or 128) is one line (or two), never split across more.
+            base = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<Element>.stride * self.capacity,
+                                                    alignment: Swift.max(64, MemoryLayout<Element>.alignment))
+                .bindMemory(to: Element.self, capacity: self.capacity)
             count = 0
         }
 
@@ -46,7 +49,7 @@ public struct EntityTable<ID: EntityID, Element> {
 
         deinit {
             base.deinitialize(count: count)
-            base.deallocate()
+            UnsafeMutableRawPointer(base).deallocate()
         }
     }
 

@@ -4,7 +4,7 @@ import LeaseKernel
 extension FleetModel {
     /// Sets a slot's users and reacts as the client does: ask for more, give back, decide logins.
     mutating func setUsers(_ slot: SlotID, _ users: Int32, _ sim: inout Simulation<FleetEvent>) {
-        counters.demandChanges += 1
+        counters.demandChanges &+= 1
         let before = beginChange(slot, sim.now)
         let previous = slots[slot].users
         if users > previous {
@@ -115,7 +115,7 @@ extension FleetModel {
     /// R-LEASE-4: the renewal timer fires: give back what is unneeded (by policy), renew, re-arm.
     mutating func renewalDue(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
         guard clients[client].isUp else { return }
-        counters.renewalTimers += 1
+        counters.renewalTimers &+= 1
         if spec.policy.releasePolicy == .atRenewal {
             for slot in clients[client].slots { releaseUnneeded(slot, &sim) }
         }
@@ -169,10 +169,9 @@ extension FleetModel {
         }
     }
 
-    /// Handles a message from a server.
+    /// Handles a message from a server at a running client.
     @inline(__always) mutating func clientReceives(_ message: Message, at client: ClientID, _ sim: inout Simulation<FleetEvent>) {
-        guard clients[client].isUp else { return } // A stopped client hears nothing.
-        clients[client].messagesReceived += 1
+        clients[client].messagesReceived &+= 1
         switch message.contents {
         case let .reserveReply(holder, allocation, reserved):
             replyArrived(client, requestID: message.requestID, &sim)
@@ -211,7 +210,7 @@ extension FleetModel {
 
     @inline(__always) mutating func incrementAnswered(_ slot: SlotID, _ requestID: UInt32, _ granted: LeaseGrant,
                                                       _ sim: inout Simulation<FleetEvent>) {
-        counters.incrementReplies += 1
+        counters.incrementReplies &+= 1
         // A reply to a request the client no longer waits for (answered already, or given up) is stale; what it
         // granted comes back with the next renewal reply.
         guard slots[slot].requestPending && requestID == slots[slot].requestID else { return }
@@ -233,7 +232,7 @@ extension FleetModel {
     /// R-LEASE-5, R-CFG-2: new expiries, and the allocation as the server now has it.
     mutating func renewalAnswered(_ slot: SlotID, _ reserved: LeaseGrant, _ increment: LeaseGrant, _ allocation: Allocation,
                                   _ sim: inout Simulation<FleetEvent>) {
-        counters.renewReplies += 1
+        counters.renewReplies &+= 1
         slots[slot].allocation = allocation
         // R-CFG-2, R-CFG-4, R-LEASE-11: the reserved count as renewed now; increments the server did not renew
         // (a surplus given back, or what it could not cover) are gone, the newest first.
@@ -300,7 +299,7 @@ extension FleetModel {
         let incrementLapsed = state.incrementHeld > 0 && state.incrementExpiry <= now
         let reservedLapsed = state.reservedHeld > 0 && state.reservedExpiry <= now
         if incrementLapsed || reservedLapsed {
-            counters.lapses += 1
+            counters.lapses &+= 1
             let before = beginChange(slot, now)
             if incrementLapsed { setClientIncrement(slot, 0) }
             if reservedLapsed { slots[slot].reservedHeld = 0 }

@@ -130,7 +130,7 @@ extension FleetModel {
     mutating func dropped(_ message: Message, by fault: Int32, _ now: SimInstant) {
         let id = FaultID(index: fault)
         faults[id].messagesDropped += 1
-        counters.messagesDropped += 1
+        counters.messagesDropped &+= 1
         let client = message.from.client ?? message.to.client
         if let client { touch(client, by: fault) }
         let server = message.from.server ?? message.to.server

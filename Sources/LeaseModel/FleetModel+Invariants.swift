@@ -57,7 +57,8 @@ extension FleetModel {
     /// once deleted.
     func leaseViolation(_ lease: LeaseID, at server: ServerID, _ now: SimInstant) -> String? {
         let state = leases[lease]
-        if pools[state.pool].server != server || leaseIndex[state.holder] != lease { return "\(lease) is not \(state.holder)'s record at \(server)" }
+        if pools[state.pool].server != server || leaseIndex[state.holder] != lease
+            || self.lease(state.holder, at: server) != lease { return "\(lease) is not \(state.holder)'s record at \(server)" }
         if state.reserved < 0 || state.increment < 0 { return "negative lease \(lease)" }
         if state.held > max(state.allocation.maximum, state.allocation.reserved) { return "server lease above MUC: \(lease)" }
         if !state.configured && state.held > 0 { return "deleted client still leases: \(lease)" }

@@ -2,57 +2,74 @@ import LeaseKernel
 
 /// Sending and delivering messages: every message crosses the network from its sender to its addressee.
 extension FleetModel {
-    /// A client sends a message to the endpoint it addresses.
+    /// A client sends a message to the endpoint it addresses (a server node; a virtual address resolves here).
     @inline(__always) mutating func send(from client: ClientID, _ contents: MessageContents, requestID: UInt32 = 0,
                                          _ sim: inout Simulation<FleetEvent>) {
-        clients[client].messagesSent += 1
-        transmit(Message(from: .client(client), to: clients[client].server, requestID: requestID, contents), &sim)
+        clients[client].messagesSent &+= 1
+        let to = clients[client].server
+        precondition(to.server != nil, "\(to) does not resolve to a server node")
+        transmit(Message(from: .client(client), to: to, requestID: requestID, contents), on: Network.link(from: client),
+                 toClient: false, &sim)
     }
 
     /// A server node sends a message to a client.
     @inline(__always) mutating func send(from server: ServerID, to client: ClientID, _ contents: MessageContents,
                                          requestID: UInt32 = 0, _ sim: inout Simulation<FleetEvent>) {
-        transmit(Message(from: .server(server), to: .client(client), requestID: requestID, contents), &sim)
+        transmit(Message(from: .server(server), to: .client(client), requestID: requestID, contents), on: Network.link(to: client),
+                 toClient: true, &sim)
     }
 
-    @inline(__always) mutating func transmit(_ message: Message, _ sim: inout Simulation<FleetEvent>) {
-        counters.messages += 1
-        let link = network.link(from: message.from, to: message.to)
-        if network.links[link].activeFaults > 0 && !crossesImpaired(message, link, sim.now) { return }
-        let (place, arrival) = network.send(message, on: link, now: sim.now)
-        sim.schedule(at: arrival, .deliver(message: place))
-    }
-
-    /// A message meets the faults on its link: a partition or a loss drops it (false), added latency delays it.
-    @inline(never)
-    mutating func crossesImpaired(_ message: Message, _ link: LinkID, _ now: SimInstant) -> Bool {
-        if let fault = network.impairment(link) {
-            dropped(message, by: fault, now)
-            return false
-        }
-        if network.linkFaults[link].latencyFault >= 0 { delayed(message, by: network.linkFaults[link].latencyFault) }
-        return true
-    }
-
-    /// A message arrives: its addressee handles it, unless a fault dropped it on the way or has the addressee down.
-    mutating func deliver(_ place: MessageSlot, _ sim: inout Simulation<FleetEvent>) {
-        let (message, droppedBy) = network.take(place)
-        if droppedBy >= 0 {
-            dropped(message, by: droppedBy, sim.now)
-        } else if let client = message.to.client {
-            if !clients[client].isUp && clients[client].crashFault >= 0 {
-                dropped(message, by: clients[client].crashFault, sim.now)
-            } else {
-                clientReceives(message, at: client, &sim)
-            }
-        } else if let server = message.to.server {
-            if servers[server].isUp {
-                serverReceives(message, at: server, &sim)
-            } else {
-                dropped(message, by: servers[server].crashFault, sim.now)
-            }
+    /// Puts a message on the network, on its link. It is written into its place in flight first (straight from
+    /// its fields, never staged and copied), then meets the faults on its link, if any. Its arrival is an event
+    /// of its direction, so delivery needs no decoding of the address.
+    @inline(__always) mutating func transmit(_ message: Message, on link: LinkID, toClient: Bool, _ sim: inout Simulation<FleetEvent>) {
+        counters.messages &+= 1
+        let place = network.put(message)
+        if network.links[link].activeFaults == 0 {
+            sim.schedule(at: network.arrival(on: link, now: sim.now), toClient ? .deliverToClient(message: place) : .deliverToServer(message: place))
         } else {
-            preconditionFailure("no \(message.to.kind) in this fleet")
+            transmitImpaired(place, link, toClient: toClient, &sim)
+        }
+    }
+
+    /// The message at `place` meets the faults on its link: a partition or a loss drops it (its place is freed),
+    /// added latency delays it.
+    @inline(never)
+    mutating func transmitImpaired(_ place: MessageSlot, _ link: LinkID, toClient: Bool, _ sim: inout Simulation<FleetEvent>) {
+        if let fault = network.impairment(link) {
+            dropped(network.take(place).0, by: fault, sim.now)
+            return
+        }
+        if network.linkFaults[link].latencyFault >= 0 { delayed(network.inFlight[place], by: network.linkFaults[link].latencyFault) }
+        sim.schedule(at: network.arrival(on: link, now: sim.now), toClient ? .deliverToClient(message: place) : .deliverToServer(message: place))
+    }
+
+    /// A message arrives at a client: it handles it if it runs, unless a fault dropped it on the way or has it down.
+    mutating func deliverToClient(_ place: MessageSlot, _ sim: inout Simulation<FleetEvent>) {
+        let (message, droppedBy) = network.take(place)
+        let client = ClientID(index: message.to.index)
+        assert(message.to.client != nil, "\(message.to) is not a client")
+        if _slowPath(droppedBy >= 0) {
+            dropped(message, by: droppedBy, sim.now)
+        } else if clients[client].isUp {
+            clientReceives(message, at: client, &sim)
+        } else if clients[client].crashFault >= 0 {
+            dropped(message, by: clients[client].crashFault, sim.now)
+        } // A stopped client hears nothing.
+    }
+
+    /// A message arrives at a server node: it handles it if it runs, unless a fault dropped it on the way or has
+    /// it down.
+    mutating func deliverToServer(_ place: MessageSlot, _ sim: inout Simulation<FleetEvent>) {
+        let (message, droppedBy) = network.take(place)
+        let server = ServerID(index: message.to.index)
+        assert(message.to.server != nil, "\(message.to) is not a server node")
+        if _slowPath(droppedBy >= 0) {
+            dropped(message, by: droppedBy, sim.now)
+        } else if servers[server].isUp {
+            serverReceives(message, at: server, &sim)
+        } else {
+            dropped(message, by: servers[server].crashFault, sim.now)
         }
     }
 }

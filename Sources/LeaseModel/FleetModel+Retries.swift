@@ -15,13 +15,13 @@ extension FleetModel {
         if state.requestRetryWaiting {
             slots[slot].requestRetryWaiting = false
             slots[slot].requestTries += 1
-            counters.retries += 1
+            counters.retries &+= 1
             record(ProtocolRecord(time: sim.now, kind: .requestRetried, client: state.client.index, feature: state.feature.index,
                                   count: Int64(state.requestTries) + 1, rule: "R-LEASE-1", message: .incrementRequest))
             sendIncrementRequest(slot, &sim)
             return
         }
-        counters.timeouts += 1
+        counters.timeouts &+= 1
         record(ProtocolRecord(time: sim.now, kind: .requestTimedOut, client: state.client.index, feature: state.feature.index,
                               count: Int64(state.requestTries), rule: "R-LEASE-8", message: .incrementRequest))
         decideLogins(slot, sim.now)
@@ -31,7 +31,7 @@ extension FleetModel {
             sim.arm(state.requestTimer, at: sim.now + spec.policy.backoff(beforeRetry: Int32(state.requestTries)), .requestTimer(slot: slot))
         } else {
             slots[slot].requestPending = false
-            counters.abandoned += 1
+            counters.abandoned &+= 1
             record(ProtocolRecord(time: sim.now, kind: .requestAbandoned, client: state.client.index, feature: state.feature.index,
                                   count: Int64(state.requestTries), rule: "R-LEASE-1", message: .incrementRequest))
         }
@@ -44,14 +44,14 @@ extension FleetModel {
         let state = clients[client]
         guard state.renewalAwaited, state.isUp else { return }
         if state.renewalRetryWaiting {
-            counters.retries += 1
+            counters.retries &+= 1
             record(ProtocolRecord(time: sim.now, kind: .requestRetried, client: client.index, server: state.server.index,
                                   count: Int64(state.renewalTries + 1), rule: "R-LEASE-4", message: .renewRequest))
             awaitReply(client, tries: state.renewalTries + 1, &sim)
             resendRenewal(client, &sim)
             return
         }
-        counters.timeouts += 1
+        counters.timeouts &+= 1
         record(ProtocolRecord(time: sim.now, kind: .requestTimedOut, client: client.index, server: state.server.index,
                               count: Int64(state.renewalTries), rule: "R-LEASE-4", message: .renewRequest))
         if state.renewalTries <= spec.policy.requestRetries {
@@ -60,7 +60,7 @@ extension FleetModel {
         } else {
             clients[client].renewalAwaited = false
             clients[client].renewalOverdue = true
-            counters.abandoned += 1
+            counters.abandoned &+= 1
             record(ProtocolRecord(time: sim.now, kind: .requestAbandoned, client: client.index, server: state.server.index,
                                   count: Int64(state.renewalTries), rule: "R-LEASE-4", message: .renewRequest))
         }

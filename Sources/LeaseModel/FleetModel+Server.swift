@@ -26,8 +26,9 @@ extension FleetModel {
 
     /// A holder's record in a node's lease table.
     @inline(__always) func lease(_ holder: HolderID, at server: ServerID) -> LeaseID {
-        let lease = leaseIndex[holder]
-        assert(servers[server].leases.contains(lease), "\(holder) has no lease at \(server)")
+        let lease: LeaseID
+        if let shift = servers[server].holderShift { lease = LeaseID(index: holder.index &+ shift) } else { lease = leaseIndex[holder] }
+        assert(servers[server].leases.contains(lease) && leases[lease].holder == holder, "\(holder) has no lease at \(server)")
         return lease
     }
 
@@ -70,14 +71,14 @@ extension FleetModel {
     }
 
     @inline(__always) mutating func armExpiryCheck(_ timer: TimerID, at expiry: SimInstant, _ event: FleetEvent, _ sim: inout Simulation<FleetEvent>) {
-        if expiry < horizon { counters.expiryChecksDue += 1 }
+        if expiry < horizon { counters.expiryChecksDue &+= 1 }
         sim.arm(timer, at: max(expiry, sim.now), event)
     }
 
     /// A client boots and asks for its reserved count: granted as far as the installed count covers it
     /// (R-LEASE-2, R-LEASE-3, R-LEASE-5, R-LEASE-11).
     mutating func grantReserved(_ lease: LeaseID, _ request: Request, _ sim: inout Simulation<FleetEvent>) {
-        counters.reserveRequests += 1
+        counters.reserveRequests &+= 1
         if let reason = refusalReason(lease, sim.now) {
             refuse(lease, reason, request, &sim)
             return
@@ -113,7 +114,7 @@ extension FleetModel {
     /// ILQ applies at its next contact (R-CFG-4).
     mutating func grantIncrement(_ lease: LeaseID, count: Int32, quantum: Int32, _ request: Request,
                                  _ sim: inout Simulation<FleetEvent>) {
-        counters.incrementRequests += 1
+        counters.incrementRequests &+= 1
         var granted = LeaseGrant.none
         var reason = RefusalReason.none
         if let refusal = refusalReason(lease, sim.now) {
@@ -144,13 +145,13 @@ extension FleetModel {
                               server: request.server.index, feature: pools[state.pool].feature.index,
                               count: Int64(granted.count), expiry: granted.expiry, reason: reason,
                               rule: reason == .allocationExpired ? "R-ALLOC-5" : "R-LEASE-2"))
-        if granted.count == 0 { counters.refusals += 1 }
+        if granted.count == 0 { counters.refusals &+= 1 }
         reply(to: request, .incrementReply(holder: state.holder, allocation: state.allocation, granted: granted, reason: reason), &sim)
     }
 
     /// R-LEASE-4, R-LEASE-5: renews every lease of the client, applying its current allocation (R-CFG-2, R-CFG-4).
     mutating func renewLeases(_ request: Request, _ sim: inout Simulation<FleetEvent>) {
-        counters.renewals += 1
+        counters.renewals &+= 1
         for lease in configurations[request.client].leases {
             if let reason = refusalReason(lease, sim.now) {
                 refuse(lease, reason, request, &sim)
@@ -203,7 +204,7 @@ extension FleetModel {
 
     /// R-LEASE-11: part of a lease the server could not cover was not granted or renewed.
     mutating func recordNotCovered(_ lease: LeaseID, _ count: Int32, _ now: SimInstant) {
-        counters.notCovered += 1
+        counters.notCovered &+= 1
         let state = leases[lease]
         record(ProtocolRecord(time: now, kind: .notCovered, client: state.client.index, server: server(of: lease).index,
                               feature: pools[state.pool].feature.index, count: Int64(count), rule: "R-LEASE-11"))
@@ -211,7 +212,7 @@ extension FleetModel {
 
     /// R-LEASE-9: the client gives back part of its increment.
     mutating func takeRelease(_ lease: LeaseID, count: Int32, _ now: SimInstant) {
-        counters.releases += 1
+        counters.releases &+= 1
         let count = min(count, leases[lease].increment)
         guard count > 0 else { return }
         setServerLease(lease, reserved: leases[lease].reserved, increment: leases[lease].increment - count, now)
@@ -232,14 +233,14 @@ extension FleetModel {
     }
 
     mutating func reclaim(_ lease: LeaseID, count: Int32, _ now: SimInstant) {
-        counters.reclaims += 1
+        counters.reclaims &+= 1
         let state = leases[lease]
         record(ProtocolRecord(time: now, kind: .reclaim, client: state.client.index, server: server(of: lease).index,
                               feature: pools[state.pool].feature.index, count: Int64(count), rule: "R-LEASE-6"))
     }
 
     mutating func refuse(_ lease: LeaseID, _ reason: RefusalReason, _ request: Request, _ sim: inout Simulation<FleetEvent>) {
-        counters.refusals += 1
+        counters.refusals &+= 1
         let state = leases[lease]
         record(ProtocolRecord(time: sim.now, kind: .refusal, client: state.client.index, server: request.server.index,
                               feature: pools[state.pool].feature.index, reason: reason,

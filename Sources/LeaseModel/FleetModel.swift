@@ -146,6 +146,12 @@ public struct FleetModel: EventHandler {
                                                              allocationExpiry: spec.clients[client.offset].allocationExpiry)
             }
             servers[server].leases = EntityIDs(first: tableStart, end: Int32(leases.count))
+            // One run of consecutive holders: found by offset, without a look-up in the index.
+            if tableStart < Int32(leases.count) {
+                let first = leases[LeaseID(index: tableStart)].holder.index
+                let consecutive = servers[server].leases.allSatisfy { leases[$0].holder.index - first == $0.index - tableStart }
+                if consecutive { servers[server].holderShift = tableStart - first }
+            }
         }
         return (configurations, leases, leaseIndex)
     }
@@ -230,7 +236,8 @@ public struct FleetModel: EventHandler {
         case .holdEnds(let slot): holdEnded(slot, &sim)
         case .reservedExpiry(let lease): reservedLeaseExpired(lease, sim.now)
         case .incrementExpiry(let lease): incrementLeaseExpired(lease, sim.now)
-        case .deliver(let message): deliver(message, &sim)
+        case .deliverToClient(let message): deliverToClient(message, &sim)
+        case .deliverToServer(let message): deliverToServer(message, &sim)
         case .capacityChange(let index): applyCapacityChange(Int(index), sim.now)
         case .action(let index): perform(spec.actions[Int(index)].change, &sim)
         case .faultStarts(let index): faultStarts(FaultID(index: index), &sim)

@@ -102,6 +102,10 @@ public struct ServerNodeState: Sendable {
     public var leases: EntityIDs<LeaseID>
     /// The node's license pools, one per feature, in feature order.
     public var pools: EntityIDs<ServerFeatureID>
+    /// When the node's lease table holds one run of consecutive holders, in order (a fleet with one node, or
+    /// nodes serving blocks of clients): a holder's record is at its index plus this; otherwise `nil`, and
+    /// `FleetModel.leaseIndex` finds it.
+    var holderShift: Int32? = nil
 
     /// The node's pool of a feature.
     @inlinable public func pool(_ feature: FeatureID) -> ServerFeatureID {
@@ -198,7 +202,9 @@ public struct FeatureTotals: Sendable {
     public var deniedLogins: Int64 = 0
 }
 
-/// Counts of protocol work, for summaries and the benchmark's event tally.
+/// Counts of protocol work, for summaries and the benchmark's event tally. Each counts at most a few per
+/// kernel event, and a run processes far fewer than `Int64.max / 16` events, so counts add without an
+/// overflow check (`&+=`), as do the per-client message counts.
 public struct ProtocolCounters: Sendable, Equatable {
     public var demandChanges: Int64 = 0
     public var renewalTimers: Int64 = 0

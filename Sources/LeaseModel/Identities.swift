@@ -76,9 +76,14 @@ public struct Endpoint: Hashable, Sendable, BitwiseCopyable, CustomStringConvert
     @inlinable public var index: Int32 { Int32(bitPattern: bits & UInt32(Endpoint.maxIndex)) }
 
     /// A client (an entity table's index is below `maxIndex`: scenario limits allow 1e6 clients and 1e4 servers).
-    @inlinable public static func client(_ id: ClientID) -> Endpoint { Endpoint(bits: Kind.client.rawValue << 30 | UInt32(id.index)) }
-    @inlinable public static func server(_ id: ServerID) -> Endpoint { Endpoint(bits: Kind.server.rawValue << 30 | UInt32(id.index)) }
+    @inlinable public static func client(_ id: ClientID) -> Endpoint { Endpoint(.client, id.index) }
+    @inlinable public static func server(_ id: ServerID) -> Endpoint { Endpoint(.server, id.index) }
     @inlinable init(bits: UInt32) { self.bits = bits }
+    /// An endpoint of a kind; traps on an index outside 0...maxIndex (one unsigned compare).
+    @inlinable init(_ kind: Kind, _ index: Int32) {
+        precondition(UInt32(bitPattern: index) <= UInt32(Endpoint.maxIndex), "endpoint index \(index) out of range")
+        bits = kind.rawValue << 30 | UInt32(bitPattern: index)
+    }
 
     /// The client this endpoint is; nil for any other kind.
     @inlinable public var client: ClientID? { bits >> 30 == Kind.client.rawValue ? ClientID(index: Int32(bitPattern: bits)) : nil }

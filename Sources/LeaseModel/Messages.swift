@@ -118,8 +118,9 @@ public enum FleetEvent: Sendable, BitwiseCopyable {
     case reservedExpiry(lease: LeaseID)
     /// A server's incremental lease reaches its expiry (R-LEASE-6).
     case incrementExpiry(lease: LeaseID)
-    /// A message arrives at its destination; it waits in the network until then.
-    case deliver(message: MessageSlot)
+    /// A message arrives at a client, or at a server node; it waits in the network until then.
+    case deliverToClient(message: MessageSlot)
+    case deliverToServer(message: MessageSlot)
     /// An installed count changes as a license starts or ends (R-LIC-2, R-LIC-3).
     case capacityChange(index: Int32)
     /// A scheduled administrative or operational action.

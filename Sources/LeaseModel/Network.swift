@@ -87,10 +87,15 @@ struct Network {
 
     /// The link a message from `from` to `to` crosses: a client's own link to its server, or back.
     @inline(__always) func link(from: Endpoint, to: Endpoint) -> LinkID {
-        if let client = to.client { return LinkID(index: client.index &* 2 &+ 1) }
+        if let client = to.client { return Network.link(to: client) }
         guard let client = from.client else { preconditionFailure("no link from \(from) to \(to)") }
-        return LinkID(index: client.index &* 2)
+        return Network.link(from: client)
     }
+
+    /// A client's link to its server.
+    @inline(__always) static func link(from client: ClientID) -> LinkID { LinkID(index: client.index &* 2) }
+    /// A client's link from its server.
+    @inline(__always) static func link(to client: ClientID) -> LinkID { LinkID(index: client.index &* 2 &+ 1) }
 
     /// The link between two ends, if the fleet has it.
     func link(_ ends: FaultSpec.LinkEnds) -> LinkID? {
@@ -100,10 +105,15 @@ struct Network {
         return link
     }
 
-    /// Puts a message on its link; returns its place and when it arrives: after the link's latency and what
-    /// faults add, never before a message sent earlier on the link (FIFO). Faults that drop are the caller's
-    /// to check first (`impairment`).
-    @inline(__always) mutating func send(_ message: Message, on link: LinkID, now: SimInstant) -> (MessageSlot, SimInstant) {
+    /// Puts a message on its link; returns its place and when it arrives (see `arrival(on:now:)`). Faults that
+    /// drop are the caller's to check first (`impairment`).
+    mutating func send(_ message: Message, on link: LinkID, now: SimInstant) -> (MessageSlot, SimInstant) {
+        (put(message), arrival(on: link, now: now))
+    }
+
+    /// When a message put on `link` now arrives: after the link's latency and what faults add, never before a
+    /// message sent earlier on the link (FIFO).
+    @inline(__always) mutating func arrival(on link: LinkID, now: SimInstant) -> SimInstant {
         var latency = links[link].latency
         if links[link].activeFaults > 0 {
             precondition(linkFaults[link].partitions == 0, "a message put on \(link) across a partition")
@@ -111,7 +121,7 @@ struct Network {
         }
         let arrival = max(now + latency, links[link].lastArrival)
         links[link].lastArrival = arrival
-        return (put(message), arrival)
+        return arrival
     }
 
     /// The fault that drops a message on an impaired link now, if one does (a partition, or a loss drawn now).
@@ -125,31 +135,47 @@ struct Network {
         return nil
     }
 
-    /// Stores a message until it is delivered; returns its place.
+    /// Stores a message until it is delivered; returns its place. The message is written straight into its
+    /// place (growing the table is out of line), so it is never staged on the stack and copied.
     @inline(__always) mutating func put(_ message: Message) -> MessageSlot {
+        let place: MessageSlot
         if firstFree >= 0 {
-            let place = MessageSlot(index: firstFree)
+            place = MessageSlot(index: firstFree)
             firstFree = nextFree[place]
-            inFlight[place] = message
-            return place
+        } else {
+            place = addPlace()
         }
+        inFlight[place] = message
+        return place
+    }
+
+    /// A new place for a message, at the end of the table.
+    @inline(never) mutating func addPlace() -> MessageSlot {
         nextFree.append(-1)
         fate.append(Network.delivers)
-        return inFlight.append(message)
+        return inFlight.append(Message(from: .client(ClientID(index: 0)), to: .client(ClientID(index: 0)), .renewRequest))
     }
 
     /// Removes the message at `place`; returns it with the fault that dropped it in flight, if one did.
     @inline(__always) mutating func take(_ place: MessageSlot) -> (Message, droppedBy: Int32) {
-        let message = inFlight[place]
-        var droppedBy = Network.delivers
+        let taken = (inFlight[place], fate(of: place))
+        free(place)
+        return taken
+    }
+
+    /// The fault that dropped the message at `place` in flight, or `delivers`.
+    @inline(__always) func fate(of place: MessageSlot) -> Int32 {
+        droppedInFlight > 0 ? fate[place] : Network.delivers
+    }
+
+    /// Frees a place whose message was delivered or dropped (a message is read in place, then freed).
+    @inline(__always) mutating func free(_ place: MessageSlot) {
         if droppedInFlight > 0 && fate[place] != Network.delivers {
-            droppedBy = fate[place]
             fate[place] = Network.delivers
             droppedInFlight -= 1
         }
         nextFree[place] = firstFree
         firstFree = place.index
-        return (message, droppedBy)
     }
 
     /// A node crashed: every message in flight to or from it is lost to `fault`. Complexity: O(places).
