@@ -16,6 +16,7 @@ public struct FleetFigures: Sendable {
     /// Every slot's lease record at the node that serves it, in slot order.
     public let leaseStates: [LeaseState]
     let clientMessages: [(sent: Int64, received: Int64)]
+    let clientUp: [Bool]
     let firstSlot: [Int]
     /// What each fault did, and how many distinct clients it reached.
     public let faults: [FaultState]
@@ -27,6 +28,8 @@ public struct FleetFigures: Sendable {
     public func fleetIntegrals(feature: Int) -> FeatureIntegrals { integrals[feature] }
     /// A feature's installed and used counts over every server.
     public func fleetCapacity(feature: Int) -> (installed: Int64, used: Int64) { capacity[feature] }
+    /// Whether a client was running at the end.
+    public func isUp(client: Int) -> Bool { clientUp[client] }
     /// Messages a client sent and received.
     public func messages(ofClient client: Int) -> (sent: Int64, received: Int64) { clientMessages[client] }
     /// The slot of a client's feature, if the client leases it.
@@ -48,7 +51,7 @@ extension FleetModel {
             capacity: (0..<featureCount).map { fleetCapacity(feature: $0) },
             serverFeatureStates: Array(pools), slotStates: Array(slots),
             leaseStates: slots.ids.map { lease(of: HolderID(slot: $0)) },
-            clientMessages: clients.map { ($0.messagesSent, $0.messagesReceived) },
+            clientMessages: clients.map { ($0.messagesSent, $0.messagesReceived) }, clientUp: clients.map(\.isUp),
             firstSlot: clients.map { Int($0.slots.first) },
             faults: Array(faults), touched: clientsTouched(), invariantViolation: invariantViolation(at: now))
     }

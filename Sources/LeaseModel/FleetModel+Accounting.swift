@@ -116,38 +116,6 @@ struct SlotCounts: Equatable {
     var capacity: Int32
 }
 
-/// A slot's countable state at one instant, as output and metrics read it.
-public struct SlotLevels: Sendable {
-    public var users: Int32
-    public var reserved: Int32
-    public var incremental: Int32
-    /// The effective capacity: the leased count while the client is up.
-    public var capacity: Int32
-    public var deniedLogins: Int64
-    /// What the slot's server records it as holding.
-    public var serverLeased: Int32
-}
-
-extension FleetModel {
-    /// The levels of the listed slots, in list order, or of every slot in slot order when `slots` is nil
-    /// (for sampled output: one pass, one array, no per-slot call).
-    public func slotLevels(of slots: [Int32]?) -> [SlotLevels] {
-        let count = slots?.count ?? self.slots.count
-        var levels: [SlotLevels] = []
-        levels.reserveCapacity(count)
-        for position in 0..<count {
-            let slot = SlotID(index: slots.map { $0[position] } ?? Int32(position))
-            let state = self.slots[slot]
-            let up = clients[state.client].isUp
-            let reserved = up ? state.reservedHeld : 0, incremental = up ? state.incrementHeld : 0
-            levels.append(SlotLevels(users: state.users, reserved: reserved, incremental: incremental,
-                                     capacity: reserved + incremental, deniedLogins: state.deniedLogins,
-                                     serverLeased: serverLeased(slot)))
-        }
-        return levels
-    }
-}
-
 /// A feature's time integrals summed over the fleet's slots, in user-milliseconds (128-bit: 2e6 slots of up to
 /// 6.4e18 each pass Int64).
 public struct FeatureIntegrals: Sendable, Equatable {

@@ -7,19 +7,7 @@ public enum Metric: String, Sendable, CaseIterable {
     case peakUsers, peakLeased, utilisation, messagesSent
     case installed, used, free, peakUsed
 
-    /// Metrics that have a value at every instant, so "always"/"never" can watch them.
-    public var isInstantaneous: Bool {
-        switch self {
-        case .users, .served, .leased, .serverLeased, .reserved, .incremental, .deniedLogins, .installed, .used, .free: return true
-        default: return false
-        }
-    }
-
-    static let clientMetrics: [Metric] = [.users, .served, .leased, .serverLeased, .reserved, .incremental, .deniedLogins,
-                                          .deniedUserHours, .peakUsers, .peakLeased, .utilisation, .messagesSent]
-    static let serverMetrics: [Metric] = [.installed, .used, .free, .peakUsed, .utilisation]
-    static let fleetMetrics: [Metric] = [.users, .served, .leased, .deniedLogins, .deniedUserHours, .peakUsers,
-                                         .peakLeased, .messagesSent, .installed, .used, .free]
+    // What each metric is, who has it and how it is read: `Quantities.all`.
 }
 
 /// How an expectation compares the actual value with the expected one.

@@ -24,10 +24,12 @@ struct ExpectationTracker {
     /// The client of each slot, and each expectation's slot when it is about a client.
     let slotClient: [Int32]
     let expectationSlot: [Int]
+    /// Each watched expectation's reading of the counts (`Quantities`), by index into `expectations`.
+    let readings: [(@Sendable (Levels) -> Int64)?]
     var slotValues: [StateRecord]
     var serverValues: [StateRecord]
-    var fleetUsers: [Int64], fleetServed: [Int64], fleetLeased: [Int64], fleetDenied: [Int64]
-    var fleetInstalled: [Int64], fleetUsed: [Int64]
+    /// The fleet's counts, by feature: the sums of the latest values above.
+    var fleetLevels: [Levels]
     /// The first violation of each watched expectation, by index into `expectations`.
     var violations: [Int: (Double, SimInstant)] = [:]
     let watched: [Int]
@@ -44,6 +46,15 @@ struct ExpectationTracker {
             return -1
         }
         watched = expectations.indices.filter { expectations[$0].when == .always || expectations[$0].when == .never }
+        readings = expectations.map { expectation in
+            let role: Role
+            switch expectation.subject {
+            case .client: role = .client
+            case .server: role = .server
+            case .fleet: role = .fleet
+            }
+            return Quantities.of(expectation.metric).level(role)
+        }
         dirty = Array(repeating: true, count: expectations.count)
         let features = model.featureCount
         slotValues = model.slotStates.indices.map { slot in
@@ -58,41 +69,26 @@ struct ExpectationTracker {
             StateRecord(time: .start, entity: .server, index: Int32(index), feature: Int32(index % max(features, 1)),
                         installed: model.serverFeatureStates[index].installed, used: model.serverFeatureStates[index].used)
         }
-        fleetUsers = Array(repeating: 0, count: features)
-        fleetServed = fleetUsers; fleetLeased = fleetUsers; fleetDenied = fleetUsers
-        fleetInstalled = fleetUsers; fleetUsed = fleetUsers
-        for value in slotValues { add(value, sign: 1) }
-        for value in serverValues { add(value, sign: 1) }
+        fleetLevels = Array(repeating: Levels(), count: features)
+        for value in slotValues { fleetLevels[Int(value.feature)].add(value, sign: 1) }
+        for value in serverValues { fleetLevels[Int(value.feature)].add(value, sign: 1) }
     }
 
     var isWatching: Bool { !watched.isEmpty }
 
-    mutating func add(_ value: StateRecord, sign: Int64) {
-        let feature = Int(value.feature)
-        switch value.entity {
-        case .client:
-            fleetUsers[feature] += sign * Int64(value.users)
-            fleetServed[feature] += sign * Int64(value.served)
-            fleetLeased[feature] += sign * Int64(value.reserved + value.incremental)
-            fleetDenied[feature] += sign * value.deniedLogins
-        case .server:
-            fleetInstalled[feature] += sign * Int64(value.installed)
-            fleetUsed[feature] += sign * Int64(value.used)
-        }
-    }
-
     mutating func observe(_ record: StateRecord) {
         if record.time != pendingTime { finishInstant() }
         pendingTime = record.time
+        let feature = Int(record.feature)
         switch record.entity {
         case .client:
-            add(slotValues[Int(record.index)], sign: -1)
+            fleetLevels[feature].add(slotValues[Int(record.index)], sign: -1)
             slotValues[Int(record.index)] = record
         case .server:
-            add(serverValues[Int(record.index)], sign: -1)
+            fleetLevels[feature].add(serverValues[Int(record.index)], sign: -1)
             serverValues[Int(record.index)] = record
         }
-        add(record, sign: 1)
+        fleetLevels[feature].add(record, sign: 1)
         for index in watched where concerns(expectations[index], record) { dirty[index] = true }
     }
 
@@ -123,43 +119,18 @@ struct ExpectationTracker {
         }
     }
 
+    /// A watched expectation's value now, read from the counts as the registry says.
     func current(_ index: Int) -> Double {
+        guard let read = readings[index] else { return 0 }
         let expectation = expectations[index]
-        let feature = expectation.feature
         switch expectation.subject {
         case .client:
             let slot = expectationSlot[index]
-            guard slot >= 0 else { return 0 }
-            let value = slotValues[slot]
-            switch expectation.metric {
-            case .users: return Double(value.users)
-            case .served: return Double(value.served)
-            case .leased: return Double(value.reserved + value.incremental)
-            case .serverLeased: return Double(value.serverLeased)
-            case .reserved: return Double(value.reserved)
-            case .incremental: return Double(value.incremental)
-            case .deniedLogins: return Double(value.deniedLogins)
-            default: return 0
-            }
+            return slot >= 0 ? Double(read(Levels(client: slotValues[slot]))) : 0
         case .server(let server):
-            let value = serverValues[server * featureCount + feature]
-            switch expectation.metric {
-            case .installed: return Double(value.installed)
-            case .used: return Double(value.used)
-            case .free: return Double(value.installed - value.used)
-            default: return 0
-            }
+            return Double(read(Levels(server: serverValues[server * featureCount + expectation.feature])))
         case .fleet:
-            switch expectation.metric {
-            case .users: return Double(fleetUsers[feature])
-            case .served: return Double(fleetServed[feature])
-            case .leased: return Double(fleetLeased[feature])
-            case .deniedLogins: return Double(fleetDenied[feature])
-            case .installed: return Double(fleetInstalled[feature])
-            case .used: return Double(fleetUsed[feature])
-            case .free: return Double(fleetInstalled[feature] - fleetUsed[feature])
-            default: return 0
-            }
+            return Double(read(fleetLevels[expectation.feature]))
         }
     }
 }

@@ -24,14 +24,12 @@ public enum RunSummary {
         out += "  \"run\": {\"events\": \(report.eventsProcessed), \"messages\": \(model.counters.messages), \"incrementRequests\": \(model.counters.incrementRequests), \"renewals\": \(model.counters.renewals), \"releases\": \(model.counters.releases), \"refusals\": \(model.counters.refusals), \"reclaims\": \(model.counters.reclaims), \"notCovered\": \(model.counters.notCovered)},\n"
         out += "  \"fleet\": {\n"
         out += spec.features.indices.map { feature -> String in
-            let totals = model.featureTotals[feature], sums = model.fleetIntegrals(feature: feature)
-            return "    \(OutputText.jsonString(spec.features[feature])): {\"deniedLogins\": \(totals.deniedLogins), \"deniedUserHours\": \(userHours(sums.deniedUserMilliseconds)), \"peakUsers\": \(totals.peakUsers), \"peakServed\": \(totals.peakServed), \"peakLeased\": \(totals.peakLeased), \"installedAtPeak\": \(totals.installedAtPeakLeased), \"headroomAtPeak\": \(totals.installedAtPeakLeased - totals.peakLeased), \"utilisation\": \(ratio(sums.servedUserMilliseconds, sums.leasedUserMilliseconds))}"
+            "    \(OutputText.jsonString(spec.features[feature])): \(model.summaryEntry(.fleet, of: .fleet, feature: feature))"
         }.joined(separator: ",\n")
         out += "\n  },\n  \"servers\": [\n"
         out += spec.servers.indices.map { server -> String in
             let features = spec.features.indices.map { feature -> String in
-                let state = model.serverFeatureStates[server * model.featureCount + feature]
-                return "\(OutputText.jsonString(spec.features[feature])): {\"installed\": \(state.installed), \"used\": \(state.used), \"free\": \(state.free), \"peakUsed\": \(state.peakUsed), \"utilisation\": \(ratio(state.usedUserMilliseconds, state.installedUserMilliseconds))}"
+                "\(OutputText.jsonString(spec.features[feature])): \(model.summaryEntry(.server, of: .server(server), feature: feature))"
             }.joined(separator: ", ")
             return "    {\"id\": \(OutputText.jsonString(spec.servers[server].id)), \"features\": {\(features)}}"
         }.joined(separator: ",\n")
@@ -39,8 +37,7 @@ public enum RunSummary {
         out += spec.clients.indices.map { client -> String in
             let messages = model.messages(ofClient: client)
             let features = spec.clients[client].allocations.map { entry -> String in
-                let slot = model.slotStates[model.slot(client: client, feature: entry.feature) ?? 0]
-                return "\(OutputText.jsonString(spec.features[entry.feature])): {\"deniedLogins\": \(slot.deniedLogins), \"deniedUserHours\": \(userHours(slot.deniedUserMilliseconds)), \"peakUsers\": \(slot.peakUsers), \"peakLeased\": \(slot.peakLeased), \"utilisation\": \(ratio(slot.servedUserMilliseconds, slot.leasedUserMilliseconds))}"
+                "\(OutputText.jsonString(spec.features[entry.feature])): \(model.summaryEntry(.client, of: .client(client), feature: entry.feature))"
             }.joined(separator: ", ")
             return "    {\"id\": \(OutputText.jsonString(spec.clients[client].id)), \"messagesSent\": \(messages.sent), \"messagesReceived\": \(messages.received), \"features\": {\(features)}}"
         }.joined(separator: ",\n")

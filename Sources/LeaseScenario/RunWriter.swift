@@ -4,7 +4,7 @@ import LeaseModel
 
 /// Writes a run's timeline.csv, events.csv and summary.json as one set, put in place only at the end (`OutputSet`).
 final class RunWriter {
-    static let timelineHeader = "time,seconds,entity,role,feature,users,served,unserved,reserved,incremental,leased,server_leased,capacity,denied_logins,installed,used,free\n"
+    static let timelineHeader = Quantities.timelineHeader
     static let eventsHeader = "time,seconds,event,client,server,feature,count,expiry,reason,rule,fault\n"
 
     let scenario: Scenario
@@ -51,33 +51,6 @@ final class RunWriter {
         return cachedTime.bytes
     }
 
-    /// The cells after `feature` for a client:
-    /// users,served,unserved,reserved,incremental,leased,server_leased,capacity,denied_logins,,,
-    static func clientCells(_ timelineRows: inout CSVBuffer, users: Int32, served: Int32, reserved: Int32, incremental: Int32,
-                            serverLeased: Int32, capacity: Int32, deniedLogins: Int64) {
-        timelineRows.reserve(200)
-        timelineRows.integer(Int64(users)); timelineRows.comma()
-        timelineRows.integer(Int64(served)); timelineRows.comma()
-        timelineRows.integer(Int64(users - served)); timelineRows.comma()
-        timelineRows.integer(Int64(reserved)); timelineRows.comma()
-        timelineRows.integer(Int64(incremental)); timelineRows.comma()
-        timelineRows.integer(Int64(reserved + incremental)); timelineRows.comma()
-        timelineRows.integer(Int64(serverLeased)); timelineRows.comma()
-        timelineRows.integer(Int64(capacity)); timelineRows.comma()
-        timelineRows.integer(deniedLogins); timelineRows.commas(3)
-        timelineRows.newline()
-    }
-
-    /// The cells after `feature` for a server: nine empty, then installed,used,free.
-    static func capacityCells(_ timelineRows: inout CSVBuffer, installed: Int64, used: Int64) {
-        timelineRows.reserve(80)
-        timelineRows.commas(9)
-        timelineRows.integer(installed); timelineRows.comma()
-        timelineRows.integer(used); timelineRows.comma()
-        timelineRows.integer(installed - used)
-        timelineRows.newline()
-    }
-
     /// One timeline row for a state change, unless the entity filter drops it.
     func timelineRow(_ record: StateRecord, _ model: FleetModel) {
         var rows = CSVBuffer.take(&timelineRows)
@@ -88,15 +61,12 @@ final class RunWriter {
             guard layout.keeps(slot: slot) else { return }
             rows.raw(timeColumns(record.time))
             rows.raw(layout.slotPrefix(slot))
-            RunWriter.clientCells(&rows, users: record.users, served: record.served, reserved: record.reserved,
-                                  incremental: record.incremental, serverLeased: record.serverLeased,
-                                  capacity: record.reserved + record.incremental,
-                                  deniedLogins: record.deniedLogins)
+            rows.cells(Quantities.clientCells, Levels(client: record))
         case .server:
             guard keepsServer[Int(record.index) / model.featureCount] else { return }
             rows.raw(timeColumns(record.time))
             rows.raw(layout.serverFeaturePrefixes[Int(record.index)])
-            RunWriter.capacityCells(&rows, installed: Int64(record.installed), used: Int64(record.used))
+            rows.cells(Quantities.serverCells, Levels(server: record))
         }
     }
 

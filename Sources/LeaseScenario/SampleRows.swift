@@ -48,64 +48,47 @@ final class TimelineLayout: Sendable {
 
 /// One sample instant's timeline rows: levels captured on the run's thread, formatted on the writer's.
 struct SampleRows: ChunkRenderer {
-    struct FleetRow {
-        var totals: FeatureTotals
-        var installed: Int64
-        var used: Int64
-    }
-
     let layout: TimelineLayout
     /// `time,seconds,` of the instant.
     let time: [UInt8]
     /// The levels of the kept slots (`layout.keptSlots`, or every slot), in slot order.
-    let levels: [SlotLevels]
-    /// Kept server features, in order, with installed and used counts.
-    var serverFeatures: [(index: Int32, installed: Int32, used: Int32)] = []
-    var fleet: [FleetRow] = []
+    var levels: [Levels] = []
+    /// Kept server features, in order, with their levels.
+    var serverFeatures: [(index: Int, levels: Levels)] = []
+    /// Each feature's fleet levels.
+    var fleet: [Levels] = []
 
     /// Captures the model's levels at a sample instant (only the entities the layout keeps).
     init(_ model: FleetModel, time: [UInt8], layout: TimelineLayout, keepsServer: [Bool]) {
         self.layout = layout
         self.time = time
-        levels = model.slotLevels(of: layout.keptSlots)
-        for (index, state) in model.serverFeatureStates.enumerated() where keepsServer[index / model.featureCount] {
-            serverFeatures.append((Int32(index), state.installed, state.used))
+        let count = layout.keptSlots?.count ?? model.slotStates.count
+        levels.reserveCapacity(count)
+        for position in 0..<count { levels.append(model.clientLevels(slot: layout.slot(atKept: position))) }
+        for index in model.serverFeatureStates.indices where keepsServer[index / model.featureCount] {
+            let state = model.serverFeatureStates[index]
+            serverFeatures.append((index, Levels(server: StateRecord(time: .start, entity: .server, index: Int32(index),
+                                                                    feature: state.feature.index, installed: state.installed,
+                                                                    used: state.used))))
         }
-        for (feature, totals) in model.featureTotals.enumerated() {
-            let (installed, used) = model.fleetCapacity(feature: feature)
-            fleet.append(FleetRow(totals: totals, installed: installed, used: used))
-        }
+        fleet = (0..<model.featureCount).map { model.fleetLevels(feature: $0) }
     }
 
     func render(into rows: inout CSVBuffer) {
         for (position, level) in levels.enumerated() {
             rows.raw(time)
             rows.raw(layout.slotPrefix(layout.slot(atKept: position)))
-            RunWriter.clientCells(&rows, users: level.users, served: min(level.users, level.capacity),
-                                  reserved: level.reserved, incremental: level.incremental, serverLeased: level.serverLeased,
-                                  capacity: level.capacity,
-                                  deniedLogins: level.deniedLogins)
+            rows.cells(Quantities.clientCells, level)
         }
         for server in serverFeatures {
             rows.raw(time)
-            rows.raw(layout.serverFeaturePrefixes[Int(server.index)])
-            RunWriter.capacityCells(&rows, installed: Int64(server.installed), used: Int64(server.used))
+            rows.raw(layout.serverFeaturePrefixes[server.index])
+            rows.cells(Quantities.serverCells, server.levels)
         }
-        for (feature, row) in fleet.enumerated() {
+        for (feature, level) in fleet.enumerated() {
             rows.raw(time)
             rows.raw(layout.fleetPrefixes[feature])
-            rows.reserve(180)
-            rows.integer(row.totals.users); rows.comma()
-            rows.integer(row.totals.served); rows.comma()
-            rows.integer(row.totals.users - row.totals.served); rows.commas(3)
-            rows.integer(row.totals.leased); rows.comma()
-            rows.integer(row.used); rows.comma()
-            rows.integer(row.totals.leased); rows.comma()
-            rows.integer(row.totals.deniedLogins); rows.comma()
-            rows.integer(row.installed); rows.comma()
-            rows.integer(row.used); rows.comma()
-            rows.integer(row.installed - row.used)
-            rows.newline()
+            rows.cells(Quantities.fleetCells, level)
         }
     }
 }

@@ -128,11 +128,11 @@ extension ScenarioLoader {
         let subject: MetricSubject
         let allowed: [Metric]
         if entity == "fleet" {
-            (subject, allowed) = (.fleet, Metric.fleetMetrics)
+            (subject, allowed) = (.fleet, Quantities.metrics(of: .fleet))
         } else if let client = clientIndex[entity] {
-            (subject, allowed) = (.client(client), Metric.clientMetrics)
+            (subject, allowed) = (.client(client), Quantities.metrics(of: .client))
         } else if let server = serverIndex[entity] {
-            (subject, allowed) = (.server(server), Metric.serverMetrics)
+            (subject, allowed) = (.server(server), Quantities.metrics(of: .server))
         } else {
             throw entityField.fail("a client id, a server id or \"fleet\"")
         }

@@ -1,0 +1,266 @@
+import LeaseKernel
+import LeaseModel
+
+/// Whose figure a quantity is: a client's feature, a server's feature, or the fleet's feature.
+enum Role: CaseIterable, Sendable {
+    case client, server, fleet
+}
+
+/// One timeline row's counts: a client's feature, a server's feature or the fleet's feature at an instant. Every
+/// instantaneous quantity is read from these, wherever it is shown (timeline rows, sampled rows, "always" and
+/// "never" checks, expectations at an instant).
+struct Levels: Equatable, Sendable {
+    var users: Int64 = 0
+    var served: Int64 = 0
+    /// What the client holds while it runs (0 while it is stopped or down).
+    var reserved: Int64 = 0
+    var incremental: Int64 = 0
+    var leased: Int64 = 0
+    /// What the server's lease table records (for the fleet: every server's used count).
+    var serverLeased: Int64 = 0
+    var deniedLogins: Int64 = 0
+    var installed: Int64 = 0
+    var used: Int64 = 0
+
+    /// A client's feature, from its snapshot.
+    init(client record: StateRecord) {
+        users = Int64(record.users)
+        served = Int64(record.served)
+        reserved = Int64(record.reserved)
+        incremental = Int64(record.incremental)
+        leased = reserved + incremental
+        serverLeased = Int64(record.serverLeased)
+        deniedLogins = record.deniedLogins
+    }
+
+    /// A server's feature, from its snapshot.
+    init(server record: StateRecord) {
+        installed = Int64(record.installed)
+        used = Int64(record.used)
+    }
+
+    /// A fleet's feature: totals over its clients and servers.
+    init(fleet totals: FeatureTotals, installed: Int64, used: Int64) {
+        users = totals.users
+        served = totals.served
+        leased = totals.leased
+        serverLeased = used
+        deniedLogins = totals.deniedLogins
+        self.installed = installed
+        self.used = used
+    }
+
+    init() {}
+
+    /// Adds (`sign` 1) or takes away (-1) one client's or server's snapshot in a fleet's totals.
+    mutating func add(_ record: StateRecord, sign: Int64) {
+        switch record.entity {
+        case .client:
+            let levels = Levels(client: record)
+            users += sign * levels.users
+            served += sign * levels.served
+            leased += sign * levels.leased
+            deniedLogins += sign * levels.deniedLogins
+        case .server:
+            installed += sign * Int64(record.installed)
+            used += sign * Int64(record.used)
+            serverLeased = used
+        }
+    }
+}
+
+/// An exact figure: a count, user-time (kept in user-milliseconds, shown in user-hours), or a ratio.
+enum Figure: Equatable, Sendable {
+    case count(Int64)
+    case userTime(Int128)
+    case ratio(Int128, Int128)
+
+    /// As an expectation compares it.
+    var double: Double {
+        switch self {
+        case .count(let count): return Double(count)
+        case .userTime(let milliseconds): return Double(milliseconds) / Double(SimDuration.millisecondsPerHour)
+        case let .ratio(numerator, denominator): return denominator == 0 ? 0 : Double(numerator) / Double(denominator)
+        }
+    }
+
+    /// As summary.json writes it: exact decimal text (user-hours with 3 places, ratios with 4).
+    var json: String {
+        switch self {
+        case .count(let count): return "\(count)"
+        case .userTime(let milliseconds): return RunSummary.userHours(milliseconds)
+        case let .ratio(numerator, denominator): return RunSummary.ratio(numerator, denominator)
+        }
+    }
+}
+
+/// Everything a figure of one client's feature is read from (zeros where the client does not lease the feature).
+struct ClientReading: Sendable {
+    var levels = Levels()
+    var deniedUserMilliseconds: Int64 = 0
+    var servedUserMilliseconds: Int64 = 0
+    var leasedUserMilliseconds: Int64 = 0
+    var peakUsers: Int64 = 0
+    var peakLeased: Int64 = 0
+    var messagesSent: Int64
+}
+
+/// Everything a figure of one server's feature is read from.
+struct ServerReading: Sendable {
+    var levels: Levels
+    var pool: ServerFeatureState
+}
+
+/// Everything a figure of the fleet's feature is read from.
+struct FleetReading: Sendable {
+    var levels: Levels
+    var totals: FeatureTotals
+    var integrals: FeatureIntegrals
+    var messages: Int64
+}
+
+/// How a quantity is read for one role: from the counts at an instant (so it can be watched at every instant),
+/// or from what the run accumulated so far.
+enum Reading<Context>: Sendable {
+    case level(@Sendable (Levels) -> Int64)
+    case figure(@Sendable (Context) -> Figure)
+
+    var level: (@Sendable (Levels) -> Int64)? {
+        if case .level(let read) = self { return read }
+        return nil
+    }
+
+    func figure(_ context: Context, _ levels: Levels) -> Figure {
+        switch self {
+        case .level(let read): return .count(read(levels))
+        case .figure(let read): return read(context)
+        }
+    }
+}
+
+/// One quantity leasesim reports: a timeline column, an expectation metric, a summary.json key, or several.
+struct Quantity: Sendable {
+    /// The metric's name (and summary.json's key).
+    let name: String
+    /// The timeline column, if the timeline shows it.
+    let column: String?
+    /// Whether expectations may name it (`Metric(rawValue: name)` is its metric).
+    let isMetric: Bool
+    let client: Reading<ClientReading>?
+    let server: Reading<ServerReading>?
+    let fleet: Reading<FleetReading>?
+    /// The roles whose entries in summary.json carry it.
+    let summary: [Role]
+
+    init(_ name: String, column: String? = nil, metric: Bool = true, client: Reading<ClientReading>? = nil,
+         server: Reading<ServerReading>? = nil, fleet: Reading<FleetReading>? = nil, summary: [Role] = []) {
+        self.name = name
+        self.column = column
+        self.isMetric = metric
+        self.client = client
+        self.server = server
+        self.fleet = fleet
+        self.summary = summary
+    }
+
+    func has(_ role: Role) -> Bool {
+        switch role {
+        case .client: return client != nil
+        case .server: return server != nil
+        case .fleet: return fleet != nil
+        }
+    }
+
+    /// The quantity's reading for a role at an instant, when it is instantaneous for that role.
+    func level(_ role: Role) -> (@Sendable (Levels) -> Int64)? {
+        switch role {
+        case .client: return client?.level
+        case .server: return server?.level
+        case .fleet: return fleet?.level
+        }
+    }
+}
+
+/// The registry: every timeline column, expectation metric and summary figure, in timeline column order (and
+/// summary.json key order). The timeline's header and cells, sampled rows, the expectation tracker, expectation
+/// values, summary.json and the metric lists of the loader and the schema are all read from this table, so a
+/// new column or figure is one line here (a new metric is also a case of `Metric`).
+enum Quantities {
+    static let all: [Quantity] = [
+        Quantity("users", column: "users", client: .level { $0.users }, fleet: .level { $0.users }),
+        Quantity("served", column: "served", client: .level { $0.served }, fleet: .level { $0.served }),
+        Quantity("unserved", column: "unserved", metric: false,
+                 client: .level { $0.users - $0.served }, fleet: .level { $0.users - $0.served }),
+        Quantity("reserved", column: "reserved", client: .level { $0.reserved }),
+        Quantity("incremental", column: "incremental", client: .level { $0.incremental }),
+        Quantity("leased", column: "leased", client: .level { $0.leased }, fleet: .level { $0.leased }),
+        Quantity("serverLeased", column: "server_leased", client: .level { $0.serverLeased }, fleet: .level { $0.serverLeased }),
+        Quantity("capacity", column: "capacity", metric: false, client: .level { $0.leased }, fleet: .level { $0.leased }),
+        Quantity("deniedLogins", column: "denied_logins", client: .level { $0.deniedLogins }, fleet: .level { $0.deniedLogins },
+                 summary: [.client, .fleet]),
+        Quantity("installed", column: "installed", server: .level { $0.installed }, fleet: .level { $0.installed },
+                 summary: [.server]),
+        Quantity("used", column: "used", server: .level { $0.used }, fleet: .level { $0.used }, summary: [.server]),
+        Quantity("free", column: "free", server: .level { $0.installed - $0.used }, fleet: .level { $0.installed - $0.used },
+                 summary: [.server]),
+        Quantity("deniedUserHours", client: .figure { .userTime(Int128($0.deniedUserMilliseconds)) },
+                 fleet: .figure { .userTime($0.integrals.deniedUserMilliseconds) }, summary: [.client, .fleet]),
+        Quantity("peakUsers", client: .figure { .count($0.peakUsers) }, fleet: .figure { .count($0.totals.peakUsers) },
+                 summary: [.client, .fleet]),
+        Quantity("peakServed", metric: false, fleet: .figure { .count($0.totals.peakServed) }, summary: [.fleet]),
+        Quantity("peakLeased", client: .figure { .count($0.peakLeased) }, fleet: .figure { .count($0.totals.peakLeased) },
+                 summary: [.client, .fleet]),
+        Quantity("installedAtPeak", metric: false, fleet: .figure { .count($0.totals.installedAtPeakLeased) }, summary: [.fleet]),
+        Quantity("headroomAtPeak", metric: false,
+                 fleet: .figure { .count($0.totals.installedAtPeakLeased - $0.totals.peakLeased) }, summary: [.fleet]),
+        Quantity("peakUsed", server: .figure { .count(Int64($0.pool.peakUsed)) }, summary: [.server]),
+        Quantity("utilisation",
+                 client: .figure { .ratio(Int128($0.servedUserMilliseconds), Int128($0.leasedUserMilliseconds)) },
+                 server: .figure { .ratio($0.pool.usedUserMilliseconds, $0.pool.installedUserMilliseconds) },
+                 fleet: .figure { .ratio($0.integrals.servedUserMilliseconds, $0.integrals.leasedUserMilliseconds) },
+                 summary: [.client, .server, .fleet]),
+        Quantity("messagesSent", client: .figure { .count($0.messagesSent) }, fleet: .figure { .count($0.messages) }),
+    ]
+
+    /// The quantity a metric names.
+    static func of(_ metric: Metric) -> Quantity { byMetric[metric]! }
+    static let byMetric: [Metric: Quantity] = Dictionary(uniqueKeysWithValues: all.compactMap { quantity in
+        quantity.isMetric ? Metric(rawValue: quantity.name).map { ($0, quantity) } : nil
+    })
+
+    /// The timeline's columns, in order.
+    static let columns: [Quantity] = all.filter { $0.column != nil }
+    /// The timeline's header line.
+    static let timelineHeader = "time,seconds,entity,role,feature," + columns.map { $0.column! }.joined(separator: ",") + "\n"
+    /// Each role's timeline cells after `feature`: a reading per column, nil for an empty cell.
+    static let clientCells = columns.map { $0.level(.client) }
+    static let serverCells = columns.map { $0.level(.server) }
+    static let fleetCells = columns.map { $0.level(.fleet) }
+
+    /// The quantities summary.json gives for a role's entries, in order.
+    static func summary(of role: Role) -> [Quantity] { all.filter { $0.summary.contains(role) } }
+
+    /// The metrics a role has, in `Metric` order.
+    static func metrics(of role: Role) -> [Metric] { Metric.allCases.filter { of($0).has(role) } }
+    /// Whether a metric has a value at every instant for every role that has it, so "always"/"never" can watch it.
+    static func isInstantaneous(_ metric: Metric) -> Bool {
+        Role.allCases.allSatisfy { role in !of(metric).has(role) || of(metric).level(role) != nil }
+    }
+}
+
+extension Metric {
+    /// Metrics that have a value at every instant, so "always"/"never" can watch them.
+    public var isInstantaneous: Bool { Quantities.isInstantaneous(self) }
+}
+
+extension CSVBuffer {
+    /// A row's cells after `feature`: each column's value, or nothing where the role has no such column.
+    mutating func cells(_ readings: [(@Sendable (Levels) -> Int64)?], _ levels: Levels) {
+        reserve(20 * readings.count + 2)
+        for (position, read) in readings.enumerated() {
+            if position > 0 { comma() }
+            if let read { integer(read(levels)) }
+        }
+        newline()
+    }
+}

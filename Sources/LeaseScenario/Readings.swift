@@ -1,0 +1,105 @@
+import LeaseKernel
+import LeaseModel
+
+/// What figures are read from: the running model (an expectation at an instant, or at the end) or a finished
+/// run's figures (summary.json). Both give the same readings, so every figure is computed one way.
+protocol FleetReadable {
+    var featureCount: Int { get }
+    var counters: ProtocolCounters { get }
+    func totals(feature: Int) -> FeatureTotals
+    func slotState(_ slot: Int) -> SlotState
+    func isUp(client: Int) -> Bool
+    func serverLeased(slot: Int) -> Int32
+    func poolState(_ index: Int) -> ServerFeatureState
+    func fleetIntegrals(feature: Int) -> FeatureIntegrals
+    func fleetCapacity(feature: Int) -> (installed: Int64, used: Int64)
+    func messages(ofClient client: Int) -> (sent: Int64, received: Int64)
+    func slot(client: Int, feature: Int) -> Int?
+}
+
+extension FleetModel: FleetReadable {
+    func totals(feature: Int) -> FeatureTotals { featureTotals[feature] }
+    func slotState(_ slot: Int) -> SlotState { slotStates[slot] }
+    func serverLeased(slot: Int) -> Int32 { serverLeased(SlotID(index: Int32(slot))) }
+    func poolState(_ index: Int) -> ServerFeatureState { serverFeatureStates[index] }
+}
+
+extension FleetFigures: FleetReadable {
+    func totals(feature: Int) -> FeatureTotals { featureTotals[feature] }
+    func slotState(_ slot: Int) -> SlotState { slotStates[slot] }
+    func serverLeased(slot: Int) -> Int32 { leaseStates[slot].held }
+    func poolState(_ index: Int) -> ServerFeatureState { serverFeatureStates[index] }
+}
+
+extension FleetReadable {
+    /// A client's feature's counts now: what it holds counts only while it runs.
+    func clientLevels(slot: Int) -> Levels {
+        let state = slotState(slot)
+        let up = isUp(client: state.client.offset)
+        let reserved = up ? state.reservedHeld : 0, incremental = up ? state.incrementHeld : 0
+        return Levels(client: StateRecord(time: .start, entity: .client, index: Int32(slot), feature: state.feature.index,
+                                          users: state.users, served: min(state.users, reserved + incremental),
+                                          reserved: reserved, incremental: incremental, deniedLogins: state.deniedLogins,
+                                          serverLeased: serverLeased(slot: slot)))
+    }
+
+    func clientReading(client: Int, feature: Int) -> ClientReading {
+        var reading = ClientReading(messagesSent: messages(ofClient: client).sent)
+        guard let slot = slot(client: client, feature: feature) else { return reading }
+        let state = slotState(slot)
+        reading.levels = clientLevels(slot: slot)
+        reading.deniedUserMilliseconds = state.deniedUserMilliseconds
+        reading.servedUserMilliseconds = state.servedUserMilliseconds
+        reading.leasedUserMilliseconds = state.leasedUserMilliseconds
+        reading.peakUsers = Int64(state.peakUsers)
+        reading.peakLeased = Int64(state.peakLeased)
+        return reading
+    }
+
+    func serverReading(server: Int, feature: Int) -> ServerReading {
+        let pool = poolState(server * featureCount + feature)
+        return ServerReading(levels: Levels(server: StateRecord(time: .start, entity: .server, index: 0, feature: Int32(feature),
+                                                                installed: pool.installed, used: pool.used)), pool: pool)
+    }
+
+    func fleetLevels(feature: Int) -> Levels {
+        let capacity = fleetCapacity(feature: feature)
+        return Levels(fleet: totals(feature: feature), installed: capacity.installed, used: capacity.used)
+    }
+
+    func fleetReading(feature: Int) -> FleetReading {
+        FleetReading(levels: fleetLevels(feature: feature), totals: totals(feature: feature),
+                     integrals: fleetIntegrals(feature: feature), messages: counters.messages)
+    }
+
+    /// Quantities of a subject's feature, exactly; zero where the subject has no such quantity.
+    func figures(_ quantities: [Quantity], of subject: MetricSubject, feature: Int) -> [Figure] {
+        switch subject {
+        case .client(let client):
+            let reading = clientReading(client: client, feature: feature)
+            return quantities.map { $0.client?.figure(reading, reading.levels) ?? .count(0) }
+        case .server(let server):
+            let reading = serverReading(server: server, feature: feature)
+            return quantities.map { $0.server?.figure(reading, reading.levels) ?? .count(0) }
+        case .fleet:
+            let reading = fleetReading(feature: feature)
+            return quantities.map { $0.fleet?.figure(reading, reading.levels) ?? .count(0) }
+        }
+    }
+
+    func figure(_ quantity: Quantity, of subject: MetricSubject, feature: Int) -> Figure {
+        figures([quantity], of: subject, feature: feature)[0]
+    }
+
+    /// A subject's summary.json entry for one feature: its role's summary quantities, in registry order.
+    func summaryEntry(_ role: Role, of subject: MetricSubject, feature: Int) -> String {
+        let quantities = Quantities.summary(of: role)
+        let figures = figures(quantities, of: subject, feature: feature)
+        return "{" + zip(quantities, figures).map { "\"\($0.name)\": \($1.json)" }.joined(separator: ", ") + "}"
+    }
+
+    /// A metric's value now, as an expectation compares it.
+    func metricValue(_ metric: Metric, of subject: MetricSubject, feature: Int) -> Double {
+        figure(Quantities.of(metric), of: subject, feature: feature).double
+    }
+}
