@@ -14,9 +14,12 @@ public enum DemandPattern: Sendable, Equatable {
     /// Random sessions: Poisson arrivals per hour of day (arrivals per hour in thousandths),
     /// exponential session lengths with the given mean.
     case sessions(arrivalsPerHourMilli: [Int64], weekendArrivalsPerHourMilli: [Int64]?, meanSession: SimDuration)
-    /// A deterministic pseudo-random value every hour h of the run, for member i of a fleet:
-    /// `base + ((i * memberStride + h * hourStride) mod spread)`. The benchmark's reference workload.
-    case hourlyHash(base: Int32, spread: Int64, memberStride: Int64, hourStride: Int64)
+    /// A cycle of hourly values, repeated. At hour h of the run (counted from its start, after the client's
+    /// shift) member i of a group has `values[(i * offsetPerMember + h * step) mod values.count]` users: step 1
+    /// and offset 0 repeat one profile (24 values a day, 168 a week, any length); an offset staggers a group's
+    /// members along the cycle, and a step above 1 walks it in strides. `step` and `offsetPerMember` are kept
+    /// below `values.count` (the same values), so the index never overflows.
+    case cycle(values: [Int32], step: Int64, offsetPerMember: Int64)
 }
 
 /// One step of a piecewise-constant demand.
@@ -39,7 +42,8 @@ public struct DemandSpec: Sendable, Equatable {
     public var shift: SimDuration
     /// Key of this demand's random stream (derived from the client id).
     public var streamKey: UInt64
-    /// The client's index in its fleet, for patterns that vary by member (`hourlyHash`).
+    /// The client's position in its group (0 for the first, and for a client declared alone), for patterns that
+    /// stagger members (`cycle`).
     public var member: Int64
 
     public init(pattern: Int, scalePerMille: Int32 = 1000, shift: SimDuration = .zero, streamKey: UInt64 = 0, member: Int64 = 0) {
@@ -53,5 +57,14 @@ public struct DemandSpec: Sendable, Equatable {
     /// A value scaled by `scalePerMille`, rounded half up.
     @inlinable func scaled(_ users: Int32) -> Int32 {
         scalePerMille == 1000 ? users : Int32((Int64(users) * Int64(scalePerMille) + 500) / 1000)
+    }
+}
+
+extension DemandPattern {
+    /// A cycle with its step and offset reduced below its length (the same values, no overflow in the index).
+    public static func cycle(_ values: [Int32], step: Int64, offsetPerMember: Int64) -> DemandPattern {
+        precondition(!values.isEmpty && step >= 0 && offsetPerMember >= 0, "a cycle of at least one value, with a step and offset of 0 or more")
+        let length = Int64(values.count)
+        return .cycle(values: values, step: step % length, offsetPerMember: offsetPerMember % length)
     }
 }

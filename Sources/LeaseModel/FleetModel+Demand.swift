@@ -19,11 +19,15 @@ extension FleetModel {
             sim.schedule(after: .milliseconds(SimDuration.millisecondsPerHour - intoHour), .demand(slot: slot))
         case let .sessions(rates, weekendRates, meanSession):
             sessionDue(slot, rates, weekendRates, meanSession, demand, &sim)
-        case let .hourlyHash(base, spread, memberStride, hourStride):
-            let hour = (sim.now - demand.shift).millisecondsSinceStart / SimDuration.millisecondsPerHour
-            let value = base + Int32((demand.member &* memberStride &+ hour &* hourStride).modulo(spread))
-            setUsers(slot, demand.scaled(value), &sim)
-            sim.schedule(after: .hours(1), .demand(slot: slot))
+        case let .cycle(values, step, offset):
+            // Hours since the (shifted) start, rounded down; step and offset are below the cycle's length, members
+            // fewer than 1e6 and hours fewer than 1e5, so the index fits Int64.
+            let sinceStart = (sim.now - demand.shift).millisecondsSinceStart, hourLength = SimDuration.millisecondsPerHour
+            let hour = sinceStart >= 0 ? sinceStart / hourLength : (sinceStart - (hourLength - 1)) / hourLength
+            let intoHour = sinceStart - hour * hourLength
+            let index = (demand.member * offset + hour * step).modulo(Int64(values.count))
+            setUsers(slot, demand.scaled(values[Int(index)]), &sim)
+            sim.schedule(after: .milliseconds(SimDuration.millisecondsPerHour - intoHour), .demand(slot: slot))
         }
     }
 

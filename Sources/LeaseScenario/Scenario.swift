@@ -71,6 +71,8 @@ public enum ScenarioLimits {
     public static let maxInstalledPerFeature: Int64 = 1_000_000_000
     /// RUC, ILQ, MUC, and a user count in any demand.
     public static let maxCount: Int64 = 10_000_000
+    /// The longest cycle of hourly demand values (a year of hours, with room).
+    public static let maxCycleHours = 10_000
     /// Arrivals per hour in a random-session demand.
     public static let maxArrivalsPerHour: Int64 = 1_000_000
     /// A random-session demand's mean concurrency (arrivals per hour times mean session in hours).
@@ -90,7 +92,7 @@ public enum ScenarioKeys {
     public static let client = ["id", "group", "count", "variation", "server", "latency", "expiry", "allocations", "demand"]
     public static let allocation = ["ruc", "ilq", "muc"]
     public static let demand = ["kind", "users", "steps", "weekday", "weekend", "arrivalsPerHour",
-                                "weekendArrivalsPerHour", "meanSession", "file"]
+                                "weekendArrivalsPerHour", "meanSession", "file", "hourly", "step", "offsetPerClient"]
     public static let step = ["at", "users"]
     public static let variation = ["scale", "shift"]
     public static let action = ["at", "action", "client", "feature", "ruc", "ilq", "muc"]

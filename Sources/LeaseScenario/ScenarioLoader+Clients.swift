@@ -52,7 +52,8 @@ extension ScenarioLoader {
             clientDeclaration.append(declaration)
             let entries = allocations.map { (feature, allocation) in
                 ClientAllocationSpec(feature: feature, allocation: allocation,
-                                     demand: demand[feature].map { memberDemand(pattern: $0, member: name, variation: variation) })
+                                     demand: demand[feature].map { memberDemand(pattern: $0, member: name, position: member - 1,
+                                                                                  variation: variation) })
             }
             spec.clients.append(ClientSpec(id: name, server: server, latency: latency, allocationExpiry: expiry, allocations: entries))
         }
@@ -68,14 +69,16 @@ extension ScenarioLoader {
         }
     }
 
-    /// A member's demand: the shared pattern with the member's own seeded scale and shift.
-    func memberDemand(pattern: Int, member: String, variation: (scalePerMille: Int64, shift: SimDuration)) -> DemandSpec {
+    /// A member's demand: the shared pattern with the member's own seeded scale and shift, and its position in its
+    /// group (0 for the first) for patterns that stagger members.
+    func memberDemand(pattern: Int, member: String, position: Int,
+                      variation: (scalePerMille: Int64, shift: SimDuration)) -> DemandSpec {
         var stream = RandomStream(seed: spec.seed, key: RandomStream.key(of: member + "/variation"))
         let scale = variation.scalePerMille > 0 ? 1000 + stream.next(in: -variation.scalePerMille...variation.scalePerMille) : 1000
         let shift = variation.shift.milliseconds > 0
             ? SimDuration(milliseconds: stream.next(in: -variation.shift.milliseconds...variation.shift.milliseconds)) : .zero
         return DemandSpec(pattern: pattern, scalePerMille: Int32(scale), shift: shift,
-                          streamKey: RandomStream.key(of: member + "/demand"))
+                          streamKey: RandomStream.key(of: member + "/demand"), member: Int64(position))
     }
 
     func variation(_ field: Field) throws(ScenarioError) -> (scalePerMille: Int64, shift: SimDuration) {
@@ -145,6 +148,7 @@ extension ScenarioLoader {
         let allowedByKind: [(String, [String])] = [
             ("constant", ["kind", "users"]), ("steps", ["kind", "steps"]), ("daily", ["kind", "weekday", "weekend"]),
             ("sessions", ["kind", "arrivalsPerHour", "weekendArrivalsPerHour", "meanSession"]), ("trace", ["kind", "file"]),
+            ("cycle", ["kind", "hourly", "step", "offsetPerClient"]),
         ]
         let kind = try kindField.string()
         guard let allowed = allowedByKind.first(where: { $0.0 == kind })?.1 else {
@@ -184,6 +188,18 @@ extension ScenarioLoader {
                                      found: "\(mean) with \(busiest / 1000) arrivals per hour: \(concurrency) users on average")
             }
             return .sessions(arrivalsPerHourMilli: rates, weekendArrivalsPerHourMilli: weekend, meanSession: mean)
+        case "cycle":
+            let valuesField = try object.required("hourly", "an array of hourly user counts")
+            let entries = try valuesField.array()
+            guard (1...ScenarioLimits.maxCycleHours).contains(entries.count) else {
+                throw valuesField.fail("1 to \(ScenarioLimits.maxCycleHours) hourly user counts", found: "\(entries.count) values")
+            }
+            var values: [Int32] = []
+            for entry in entries { values.append(try users(entry)) }
+            let bound = 0...Int64(ScenarioLimits.maxCycleHours)
+            let step = try object.optional("step")?.integer(in: bound, what: "a step (values an hour)") ?? 1
+            let offset = try object.optional("offsetPerClient")?.integer(in: bound, what: "an offset (values per client)") ?? 0
+            return .cycle(values, step: step, offsetPerMember: offset)
         default:
             return try trace(try object.required("file", "a CSV file with columns time,users"))
         }

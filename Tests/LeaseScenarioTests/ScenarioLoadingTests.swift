@@ -56,6 +56,27 @@ func temporaryDirectory(_ name: String) -> String {
     #expect(reseeded.spec.clients.map { $0.allocations[0].demand!.scalePerMille } != scales)
 }
 
+/// A cycle of hourly values, staggered across a group's members: member i at hour h has hourly[(i + 2h) mod 4].
+@Test func aCycleRepeatsItsHourlyValuesStaggeredAcrossAGroup() throws {
+    let text = """
+    {"format": "leasesim/1", "duration": "6h",
+     "servers": [{"id": "ls", "licenses": [{"sku": "P", "feature": "users", "type": "perpetual", "count": 1000}]}],
+     "clients": [{"group": "branch", "count": 3, "server": "ls", "allocations": {"users": {"ruc": 50, "ilq": 25, "muc": 150}},
+                  "demand": {"users": {"kind": "cycle", "hourly": [10, 20, 30, 40], "step": 2, "offsetPerClient": 5}}}]}
+    """
+    let scenario = try ScenarioLoader.load(bytes: Array(text.utf8), file: "c.json")
+    #expect(scenario.spec.demandPatterns == [.cycle(values: [10, 20, 30, 40], step: 2, offsetPerMember: 1)]) // 5 mod 4
+    #expect(scenario.spec.clients.map { $0.allocations[0].demand!.member } == [0, 1, 2])
+    var world = FleetWorld(spec: scenario.spec, horizon: scenario.horizon)
+    var users: [[Int32]] = [[], [], []]
+    for hour in 0..<6 {
+        try world.run(until: .start + .hours(Int64(hour)), includingEnd: true)
+        for member in 0..<3 { users[member].append(world.model.slotStates[member].users) }
+    }
+    // Users per member at hours 0...5: index (i + 2h) mod 4.
+    #expect(users == [[10, 30, 10, 30, 10, 30], [20, 40, 20, 40, 20, 40], [30, 10, 30, 10, 30, 10]])
+}
+
 /// A 4-hour scenario whose one client replays the trace `file`, written to `path`.
 func traceScenario(reading file: String, at path: String, start: String = "1970-01-01T00:00Z") throws -> String {
     let text = """

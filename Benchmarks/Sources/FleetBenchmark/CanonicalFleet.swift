@@ -13,6 +13,10 @@ public enum CanonicalFleet {
     public static let maximumPerClient: Int32 = 150
     public static let installedPerClient: Int32 = 60
 
+    /// The reference demand, `50 + ((i * 7919 + h * 104729) mod 101)` for client i at hour h, as a cycle of the 101
+    /// values 50...150 that client i enters 7919 values in and walks 104,729 values an hour.
+    public static let demand = DemandPattern.cycle(Array(50...150), step: 104_729, offsetPerMember: 7919)
+
     /// The model input for `clients` clients.
     public static func spec(clients: Int) -> FleetSpec {
         var spec = FleetSpec()
@@ -31,7 +35,7 @@ public enum CanonicalFleet {
         spec.servers = [ServerSpec(id: "ls", licenses: [
             License(sku: "BENCH", feature: 0, kind: .perpetual, count: installedPerClient * Int32(clients)),
         ])]
-        spec.demandPatterns = [.hourlyHash(base: 50, spread: 101, memberStride: 7919, hourStride: 104_729)]
+        spec.demandPatterns = [CanonicalFleet.demand]
         let allocation = Allocation(reserved: reservedPerClient, quantum: quantum, maximum: maximumPerClient)
         spec.clients = (0..<clients).map { index in
             ClientSpec(id: "c\(index)", server: 0, allocations: [

@@ -1,5 +1,6 @@
 import Testing
 import FleetBenchmark
+import LeaseModel
 
 /// The canonical workload through leasesim's own model reproduces the SimPy reference exactly
 /// (`python3 shared/peers/simpy_fleet.py 100 30`: events=252708 denied_user_hours=3059801 final_leased=6000).
@@ -17,4 +18,20 @@ import FleetBenchmark
     #expect(outcome.events == 252_708)
     #expect(outcome.deniedUserHours == 3_059_801)
     #expect(outcome.finalLeased == 6_000)
+}
+
+/// The reference demand, `50 + ((i * 7919 + h * 104729) mod 101)`, is the model's general `cycle` demand.
+@Test func theReferenceDemandIsACycle() {
+    guard case let .cycle(values, step, offset) = CanonicalFleet.demand else {
+        Issue.record("not a cycle")
+        return
+    }
+    var differing = 0
+    for member in Int64(0)..<300 {
+        for hour in Int64(0)..<2_000 {
+            let index = Int((member * offset + hour * step) % Int64(values.count))
+            if Int64(values[index]) != 50 + (member * 7919 + hour * 104_729) % 101 { differing += 1 }
+        }
+    }
+    #expect(differing == 0)
 }
