@@ -67,12 +67,15 @@ extension FleetModel {
     mutating func setReservedLease(_ lease: LeaseID, count: Int32, expiry: SimInstant, _ sim: inout Simulation<FleetEvent>) {
         setServerLease(lease, reserved: count, increment: leases[lease].increment, sim.now)
         leases[lease].reservedExpiry = expiry
-        armExpiryCheck(leases[lease].reservedTimer, at: expiry, .reservedExpiry(lease: lease), &sim)
+        counters.reservedExpiriesSet &+= 1
+        sim.arm(leases[lease].reservedTimer, at: max(expiry, sim.now), .reservedExpiry(lease: lease))
     }
 
-    @inline(__always) mutating func armExpiryCheck(_ timer: TimerID, at expiry: SimInstant, _ event: FleetEvent, _ sim: inout Simulation<FleetEvent>) {
-        if expiry < horizon { counters.expiryChecksDue &+= 1 }
-        sim.arm(timer, at: max(expiry, sim.now), event)
+    /// Sets the server's incremental lease expiry and arms its check (R-LEASE-5, R-LEASE-6).
+    @inline(__always) mutating func setIncrementExpiry(_ lease: LeaseID, _ expiry: SimInstant, _ sim: inout Simulation<FleetEvent>) {
+        leases[lease].incrementExpiry = expiry
+        counters.incrementExpiriesSet &+= 1
+        sim.arm(leases[lease].incrementTimer, at: max(expiry, sim.now), .incrementExpiry(lease: lease))
     }
 
     /// A client boots and asks for its reserved count: granted as far as the installed count covers it
@@ -132,8 +135,7 @@ extension FleetModel {
             if granted.count > 0 {
                 setServerLease(lease, reserved: state.reserved, increment: state.increment + granted.count, sim.now)
                 granted.expiry = leaseExpiry(lease, duration: spec.policy.incrementalLeaseDuration, sim.now)
-                leases[lease].incrementExpiry = granted.expiry
-                armExpiryCheck(leases[lease].incrementTimer, at: granted.expiry, .incrementExpiry(lease: lease), &sim)
+                setIncrementExpiry(lease, granted.expiry, &sim)
             } else {
                 reason = wanted == 0 ? .beyondAllocation : .noFreeLicenses
             }
@@ -190,8 +192,7 @@ extension FleetModel {
         if coveredIncrement > 0 {
             incrementGrant = LeaseGrant(count: coveredIncrement,
                                         expiry: leaseExpiry(lease, duration: spec.policy.incrementalLeaseDuration, sim.now))
-            leases[lease].incrementExpiry = incrementGrant.expiry
-            armExpiryCheck(leases[lease].incrementTimer, at: incrementGrant.expiry, .incrementExpiry(lease: lease), &sim)
+            setIncrementExpiry(lease, incrementGrant.expiry, &sim)
         }
         record(ProtocolRecord(time: sim.now, kind: .renewed, client: state.client.index, server: pool.server.index,
                               feature: pool.feature.index, count: Int64(reserved + coveredIncrement),

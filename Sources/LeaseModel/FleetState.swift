@@ -219,9 +219,10 @@ public struct ProtocolCounters: Sendable, Equatable {
     public var lapses: Int64 = 0
     /// Grants and renewals the installed count could not wholly cover (R-LEASE-11).
     public var notCovered: Int64 = 0
-    /// Server lease-expiry checks armed to come due before the horizon, including those a later
-    /// renewal made moot (the reference workload counts each as an event; leasesim never runs a moot one).
-    public var expiryChecksDue: Int64 = 0
+    /// Lease expiries the servers set (each sets an expiry check, which a later one for the same lease replaces):
+    /// one per reserved grant or renewal, one per incremental grant or renewal that leaves an increment.
+    public var reservedExpiriesSet: Int64 = 0
+    public var incrementExpiriesSet: Int64 = 0
     public var messages: Int64 = 0
     /// Requests whose reply did not come in time, retries, and requests given up after every retry.
     public var timeouts: Int64 = 0

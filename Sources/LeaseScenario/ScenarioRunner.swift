@@ -18,6 +18,10 @@ public struct RunOptions {
     public var entities = EntityFilter()
     /// Called between chunks of simulated time with the current instant (for progress lines).
     public var progress: ((SimInstant) -> Void)?
+    /// Instants at which `probe` reads the model, after every event at or before each (for a tool that follows a
+    /// figure through the run, such as the benchmark's reference tally). Instants outside the run are ignored.
+    public var probes: [SimInstant] = []
+    public var probe: ((SimInstant, FleetModel) -> Void)?
 
     public init(outputDirectory: String? = nil, sampleInterval: SimDuration? = nil) {
         self.outputDirectory = outputDirectory
@@ -115,6 +119,8 @@ public enum ScenarioRunner {
         }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
         var nextAt = 0
         var nextSample: SimInstant? = options.sampleInterval.map { _ in SimInstant.start }
+        let probes = options.probe == nil ? [] : Array(Set(options.probes.filter { $0 < horizon })).sorted()
+        var nextProbe = 0
         let wallStart = ContinuousClock.now
         /// The limits the kernel does not know: checked between chunks of simulated time.
         func checkHostLimits() throws(ScenarioLimitExceeded) {
@@ -146,7 +152,8 @@ public enum ScenarioRunner {
 
         while true {
             let now = world.simulation.now
-            let checkpoint = min(nextAt < atChecks.count ? atChecks[nextAt].0 : .never, nextSample ?? .never)
+            let checkpoint = min(nextAt < atChecks.count ? atChecks[nextAt].0 : .never, nextSample ?? .never,
+                                 nextProbe < probes.count ? probes[nextProbe] : .never)
             let chunkEnd = min(now + drainInterval, horizon)
             if checkpoint < horizon && checkpoint <= chunkEnd {
                 try advance(&world, until: checkpoint, includingEnd: true, seed: scenario.spec.seed)
@@ -157,6 +164,10 @@ public enum ScenarioRunner {
                     let index = atChecks[nextAt].1
                     results[index] = judge(scenario.expectations[index], world.model, at: checkpoint)
                     nextAt += 1
+                }
+                while nextProbe < probes.count && probes[nextProbe] == checkpoint {
+                    options.probe?(checkpoint, world.model)
+                    nextProbe += 1
                 }
                 if let sample = nextSample, sample == checkpoint, let interval = options.sampleInterval {
                     writer?.sampleRows(world.model, at: sample)

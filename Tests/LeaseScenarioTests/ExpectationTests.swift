@@ -54,3 +54,17 @@ func bundledScenariosKeepTheModelInvariants(name: String) throws {
         }
     }
 }
+
+/// Probes read the model at their instants, in order, once each, after every event at or before them; instants
+/// outside the run are ignored.
+@Test func probesReadTheModelAtTheirInstants() throws {
+    let scenario = try ScenarioLoader.load(bytes: Array(expectationScenario.utf8), file: "e.json")
+    final class Seen { var readings: [(Int64, Int32)] = [] }
+    let seen = Seen()
+    var options = RunOptions()
+    options.probes = [.start + .hours(3), .start + .hours(1), .start + .hours(1), .start + .hours(30)]
+    options.probe = { instant, model in seen.readings.append((instant.millisecondsSinceStart, model.capacity(ofSlot: 0))) }
+    _ = try ScenarioRunner.run(scenario, options: options)
+    #expect(seen.readings.map(\.0) == [3_600_000, 3 * 3_600_000])
+    #expect(seen.readings.map(\.1) == [50, 100])
+}

@@ -1,5 +1,6 @@
 import LeaseKernel
 import LeaseModel
+import LeaseScenario
 
 /// The canonical fleet workload, built from leasesim's own model (see "Benchmarks" in the README).
 ///
@@ -60,24 +61,68 @@ public enum CanonicalFleet {
     /// Runs the workload for `days` days and returns its outcome.
     public static func run(clients: Int, days: Int64) throws(RunLimitExceeded) -> Outcome {
         let horizon = SimInstant.start + .days(days)
-        var world = FleetWorld(spec: spec(clients: clients), horizon: horizon)
+        let spec = spec(clients: clients)
+        var world = FleetWorld(spec: spec, horizon: horizon)
+        var tally = ExpiryTally(spec: spec, horizon: horizon)
+        for cutoff in tally.cutoffs {
+            try world.run(until: cutoff)
+            tally.read(world.model.counters, before: cutoff)
+        }
         try world.run(until: horizon)
         world.model.accountAll(upTo: horizon)
         // Read from the model itself: a figures snapshot would copy every slot and add to the peak memory measured.
-        return outcome(counters: world.model.counters, slots: world.model.slotStates,
+        return outcome(counters: world.model.counters, expiryChecksDue: tally.due, slots: world.model.slotStates,
                        used: world.model.serverFeatureStates[0].used, kernelEvents: world.simulation.eventsProcessed)
     }
 
-    /// The outcome of a finished run, from its figures.
-    public static func outcome(of figures: FleetFigures, kernelEvents: Int64) -> Outcome {
-        outcome(counters: figures.counters, slots: figures.slotStates, used: figures.serverFeatureStates[0].used, kernelEvents: kernelEvents)
+    /// Runs the workload through the scenario runner and its writers (timeline, events, summary) with `options`.
+    public static func run(clients: Int, days: Int64, options: RunOptions) throws -> Outcome {
+        let scenario = Scenario(file: "canonical-fleet", name: "canonical-fleet", spec: spec(clients: clients), duration: .days(days))
+        // The runner reads after every event at an instant; the tally wants every event before its cutoff.
+        final class Box { var tally: ExpiryTally; init(_ tally: ExpiryTally) { self.tally = tally } }
+        let box = Box(ExpiryTally(spec: scenario.spec, horizon: scenario.horizon))
+        var options = options
+        options.probes = box.tally.cutoffs.map { $0 - .milliseconds(1) }
+        options.probe = { instant, model in box.tally.read(model.counters, before: instant + .milliseconds(1)) }
+        let report = try ScenarioRunner.run(scenario, options: options)
+        return outcome(of: report.figures, expiryChecksDue: box.tally.due, kernelEvents: report.eventsProcessed)
+    }
+
+    /// The reference's expiry-check events: it schedules a check at every lease expiry it sets and counts those
+    /// that come due before the horizon (a later renewal makes the earlier check moot, and it still runs). Every
+    /// expiry here is the instant it was set plus the lease's duration, so the checks due are the expiries set
+    /// before the horizon less that duration: the model's counts of expiries set, read at those two instants.
+    public struct ExpiryTally {
+        let reservedCutoff: SimInstant
+        let incrementCutoff: SimInstant
+        public private(set) var due: Int64 = 0
+
+        public init(spec: FleetSpec, horizon: SimInstant) {
+            reservedCutoff = horizon - spec.policy.reservedLeaseDuration
+            incrementCutoff = horizon - spec.policy.incrementalLeaseDuration
+        }
+
+        /// The instants to read the counts at (before any event at them), in order; none before the run starts.
+        public var cutoffs: [SimInstant] { [reservedCutoff, incrementCutoff].filter { $0 > .start }.sorted() }
+
+        /// Reads the counts of expiries set before `cutoff`.
+        public mutating func read(_ counters: ProtocolCounters, before cutoff: SimInstant) {
+            if cutoff == reservedCutoff { due += counters.reservedExpiriesSet }
+            if cutoff == incrementCutoff { due += counters.incrementExpiriesSet }
+        }
+    }
+
+    /// The outcome of a finished run, from its figures and the tally of expiry checks due.
+    public static func outcome(of figures: FleetFigures, expiryChecksDue: Int64, kernelEvents: Int64) -> Outcome {
+        outcome(counters: figures.counters, expiryChecksDue: expiryChecksDue, slots: figures.slotStates,
+                used: figures.serverFeatureStates[0].used, kernelEvents: kernelEvents)
     }
 
     /// The outcome from the run's counters and slots (accounted up to its end) and the server's used count.
-    static func outcome<Slots: Collection>(counters: ProtocolCounters, slots slotStates: Slots, used: Int32,
+    static func outcome<Slots: Collection>(counters: ProtocolCounters, expiryChecksDue: Int64, slots slotStates: Slots, used: Int32,
                                            kernelEvents: Int64) -> Outcome where Slots.Element == SlotState {
         let referenceEvents = counters.demandChanges + counters.renewalTimers + counters.renewals
-            + counters.incrementRequests + counters.incrementReplies + counters.releases + counters.expiryChecksDue
+            + counters.incrementRequests + counters.incrementReplies + counters.releases + expiryChecksDue
         let deniedUserMilliseconds = slotStates.reduce(Int64(0)) { $0 + $1.deniedUserMilliseconds }
         precondition(deniedUserMilliseconds % SimDuration.millisecondsPerHour == 0, "denied user-time not in whole hours")
         let finalLeased = slotStates.reduce(Int64(0)) { $0 + Int64($1.held) }

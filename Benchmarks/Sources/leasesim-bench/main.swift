@@ -88,10 +88,7 @@ func fleetBenchmark(clients: Int, days: Int, arguments: [String]) throws {
         options.sampleInterval = values("--sample", in: arguments).last.flatMap(TimeSyntax.duration)
         options.entities = EntityFilter(patterns: values("--entity", in: arguments))
         options.writesEvents = !arguments.contains("--no-events")
-        let scenario = Scenario(file: "canonical-fleet", name: "canonical-fleet", spec: CanonicalFleet.spec(clients: clients),
-                                duration: .days(Int64(days)))
-        let report = try ScenarioRunner.run(scenario, options: options)
-        outcome = CanonicalFleet.outcome(of: report.figures, kernelEvents: report.eventsProcessed)
+        outcome = try CanonicalFleet.run(clients: clients, days: Int64(days), options: options)
     } else {
         outcome = try CanonicalFleet.run(clients: clients, days: Int64(days))
     }

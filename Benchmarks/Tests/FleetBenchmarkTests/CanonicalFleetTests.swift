@@ -1,6 +1,7 @@
 import Testing
 import FleetBenchmark
 import LeaseModel
+import LeaseScenario
 
 /// The canonical workload through leasesim's own model reproduces the SimPy reference exactly
 /// (`python3 shared/peers/simpy_fleet.py 100 30`: events=252708 denied_user_hours=3059801 final_leased=6000).
@@ -10,6 +11,13 @@ import LeaseModel
     #expect(outcome.events == 252_708)
     #expect(outcome.deniedUserHours == 3_059_801)
     #expect(outcome.finalLeased == 6_000)
+}
+
+/// Through the scenario runner (its probes read the expiry tally) the workload gives the same outcome, for a run
+/// shorter than the reserved lease (no reserved check comes due) and one longer.
+@Test(arguments: [Int64(5), 11, 30])
+func canonicalFleetThroughTheScenarioRunnerMatchesTheDirectRun(days: Int64) throws {
+    #expect(try CanonicalFleet.run(clients: 40, days: days, options: RunOptions()) == CanonicalFleet.run(clients: 40, days: days))
 }
 
 /// The minimal binary-heap baseline computes the same outcome (so speed comparisons compare like with like).
