@@ -46,10 +46,15 @@ extension FleetModel {
         slots[slot].requestID = state.requestID &+ 1
         slots[slot].requestCount = want
         slots[slot].requestTries = 1
-        record(ProtocolRecord(time: sim.now, kind: .incrementRequest, client: state.client.index, feature: state.feature.index,
-                              count: Int64(want), rule: "R-LEASE-1"))
+        if records.recordsProtocol { recordRequest(slot, want, sim.now) }
         sendIncrementRequest(slot, &sim)
         return true
+    }
+
+    /// Records an increment request (out of line, so the request path stays small when nothing is recorded).
+    @inline(never) mutating func recordRequest(_ slot: SlotID, _ want: Int32, _ now: SimInstant) {
+        record(ProtocolRecord(time: now, kind: .incrementRequest, client: slots[slot].client.index, feature: slots[slot].feature.index,
+                              count: Int64(want), rule: "R-LEASE-1"))
     }
 
     /// Sends (or sends again) the slot's pending increment request, and waits for its reply at most the timeout.
@@ -81,6 +86,11 @@ extension FleetModel {
         guard denied > 0 else { return }
         slots[slot].deniedLogins += Int64(denied)
         totals[slots[slot].feature].deniedLogins += Int64(denied)
+        if records.recordsProtocol || records.recordsStates { recordDenial(slot, denied, now) }
+    }
+
+    /// Records denied logins (out of line, like `recordRequest`).
+    @inline(never) mutating func recordDenial(_ slot: SlotID, _ denied: Int32, _ now: SimInstant) {
         record(ProtocolRecord(time: now, kind: .loginsDenied, client: slots[slot].client.index,
                               feature: slots[slot].feature.index, count: Int64(denied), rule: "R-LEASE-8"))
         if records.recordsStates { recordSlotState(slot, now) }

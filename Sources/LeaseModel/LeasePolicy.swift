@@ -41,6 +41,16 @@ public enum ServerRestart: String, Sendable, CaseIterable {
     case forgetsLeases
 }
 
+/// What a client keeps across a crash (assumed; the guide is silent).
+public enum ClientRestart: String, Sendable, CaseIterable {
+    /// Nothing: its sessions and leases are gone, and at boot it asks for its reserved counts (R-LEASE-3; the
+    /// default). The server reclaims what it held when each lease expires unrenewed (R-LEASE-6).
+    case asksAgain
+    /// Its leases (kept on disk): while down it serves nobody and its leases run on to their own expiries; at boot
+    /// it renews them at once (R-LEASE-4), and asks for more if its users need it.
+    case keepsLeases
+}
+
 /// The server's lease settings, with the vendor's documented defaults (R-LEASE-3, R-LEASE-4, R-LEASE-7).
 public struct LeasePolicy: Sendable, Equatable {
     /// R-LEASE-3: how long a reserved lease lasts (default 14400 min = 10 days).
@@ -69,6 +79,8 @@ public struct LeasePolicy: Sendable, Equatable {
     public var retryBackoff: SimDuration = .seconds(30)
     /// What a server node keeps across a crash.
     public var serverRestart: ServerRestart = .keepsLeases
+    /// What a client keeps across a crash.
+    public var clientRestart: ClientRestart = .asksAgain
 
     public init() {}
 

@@ -85,7 +85,7 @@ public enum ScenarioKeys {
                               "servers", "clients", "actions", "faults", "randomFaults", "expectations", "limits"]
     public static let policy = ["reservedLeaseDuration", "incrementalLeaseDuration", "renewalInterval", "minimumHold",
                                 "releasePolicy", "holdPolicy", "quantaPerRequest", "initialLeases", "requestsAtRenewal",
-                                "requestTimeout", "requestRetries", "retryBackoff", "serverRestart"]
+                                "requestTimeout", "requestRetries", "retryBackoff", "serverRestart", "clientRestart"]
     public static let network = ["latency"]
     public static let server = ["id", "licenses"]
     public static let license = ["sku", "feature", "type", "count", "start", "end", "installedAt"]

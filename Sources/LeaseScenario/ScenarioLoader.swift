@@ -173,6 +173,7 @@ public struct ScenarioLoader {
         if let value = object.optional("requestRetries") { policy.requestRetries = Int32(try value.integer(in: 0...100, what: "a retry count")) }
         if let value = object.optional("retryBackoff") { policy.retryBackoff = try positiveDuration(value) }
         if let value = object.optional("serverRestart") { policy.serverRestart = try choice(value) }
+        if let value = object.optional("clientRestart") { policy.clientRestart = try choice(value) }
         if let value = object.optional("requestsAtRenewal") {
             guard case .bool(let flag) = value.node.value else { throw value.fail("true or false") }
             policy.requestsAtRenewal = flag

@@ -160,6 +160,30 @@ extension FleetWorld {
     #expect(renewed.held == 75 && world.used == 75)
 }
 
+/// Under `clientRestart: keepsLeases` a crashed client keeps its leases: it serves nobody while down, a lease
+/// whose expiry passes meanwhile lapses (R-LEASE-6), and at boot it renews what is left at once (R-LEASE-4).
+@Test func aClientThatKeepsItsLeasesRenewsThemAsItBoots() throws {
+    var policy = LeasePolicy()
+    policy.clientRestart = .keepsLeases
+    var builder = WorldBuilder(installed: 200, policy: policy)
+    builder.client("a", ruc: 50, ilq: 25, muc: 150, steps: [(0, 60)])       // 50 reserved + 25 at the start
+    builder.crash(client: 0, from: 1, until: 2)
+    builder.crash(client: 0, from: 30, until: 60)                           // down past the 24 h increment's expiry
+    var world = builder.world(records: true)
+    let down = try world.slot(0, at: 1.5)
+    #expect(down.held == 75 && world.model.capacity(ofSlot: 0) == 0)      // kept, but serving nobody
+    #expect(down.deniedLogins == 0)                                        // the users were served before the crash
+    _ = try world.slot(0, at: 2)
+    #expect(world.times(of: .renewal).first == instant(2))                // renewed as it booted, not asked for RUC
+    #expect(world.times(of: .reserveRequest).isEmpty)
+    let back = try world.slot(0, at: 2.5)
+    #expect(back.held == 75 && world.model.capacity(ofSlot: 0) == 75 && world.used == 75)
+    let lapsed = try world.slot(0, at: 50)
+    #expect(lapsed.incrementHeld == 0 && lapsed.reservedHeld == 50)       // the increment's expiry came while down
+    let again = try world.slot(0, at: 61)
+    #expect(again.held == 75 && world.used == 75)                           // renewed at 60 h, then asked for more
+}
+
 /// A fault that never reaches a message touches nothing, and is counted as such.
 @Test func aFaultOnAnIdleLinkTouchesNothing() throws {
     var builder = WorldBuilder(installed: 200)

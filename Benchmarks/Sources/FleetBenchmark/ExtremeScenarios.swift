@@ -112,7 +112,7 @@ public enum ExtremeScenarios {
                 + "\"quantaPerRequest\": \"\(pick(["one", "needed"]))\", \"initialLeases\": \"\(pick(["held", "request"]))\", "
                 + "\"requestsAtRenewal\": \(chance(50)), \"requestTimeout\": \(pick(["\"1ms\"", "\"30s\"", "\"1d\"", "null"])), "
                 + "\"requestRetries\": \(pick([0, 3, 100])), \"retryBackoff\": \"\(pick(["1ms", "30s", "1d"]))\", "
-                + "\"serverRestart\": \"\(pick(["keepsLeases", "forgetsLeases"]))\"}"
+                + "\"serverRestart\": \"\(pick(["keepsLeases", "forgetsLeases"]))\", \"clientRestart\": \"\(pick(["asksAgain", "keepsLeases"]))\"}"
         }
 
         /// Scheduled faults of every kind: partitions both ways and one way, a loss, added latency, and at most one
