@@ -49,14 +49,17 @@ extension FleetModel {
     }
 
     mutating func recordSlotState(_ slot: SlotID, _ now: SimInstant) {
+        records.keep(StateRecord(time: now, entity: .client, index: slot.index, feature: slots[slot].feature.index,
+                                 levels: levels(ofSlot: slot)), entity: slot.offset)
+    }
+
+    /// A slot's levels now: what the client holds counts only while it runs.
+    public func levels(ofSlot slot: SlotID) -> Levels {
         let state = slots[slot]
-        let capacity = capacity(ofSlot: slot)
         let up = clients[state.client].isUp
-        records.keep(StateRecord(
-            time: now, entity: .client, index: slot.index, feature: state.feature.index, users: state.users,
-            served: min(state.users, capacity), reserved: up ? state.reservedHeld : 0,
-            incremental: up ? state.incrementHeld : 0, deniedLogins: state.deniedLogins,
-            serverLeased: serverLeased(slot)), entity: slot.offset)
+        let reserved = up ? state.reservedHeld : 0, incremental = up ? state.incrementHeld : 0
+        return Levels(users: state.users, served: min(state.users, reserved + incremental), reserved: reserved,
+                      incremental: incremental, serverLeased: serverLeased(slot), deniedLogins: state.deniedLogins)
     }
 
     /// What the server that serves a slot records it as holding (the server's view of the client's lease).
@@ -86,7 +89,7 @@ extension FleetModel {
     mutating func recordServerState(_ pool: ServerFeatureID, _ now: SimInstant) {
         let state = pools[pool]
         records.keep(StateRecord(time: now, entity: .server, index: pool.index, feature: state.feature.index,
-                                 installed: state.installed, used: state.used), entity: slots.count + pool.offset)
+                                 levels: Levels(installed: state.installed, used: state.used)), entity: slots.count + pool.offset)
     }
 
     /// Appends a protocol record when they are kept (inlined, so an unkept record is never built).

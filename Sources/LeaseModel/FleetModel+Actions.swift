@@ -53,17 +53,22 @@ extension FleetModel {
     }
 
     /// The client stops: it serves nobody, renews nothing, and its leases lapse at the server (R-LEASE-6).
-    mutating func stopClient(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
+    ///
+    /// With `keepingLeases` (a crash under `clientRestart: keepsLeases`) it keeps what it holds: it serves nobody,
+    /// and each lease runs on to its own expiry (its lapse timer keeps running; R-LEASE-6).
+    mutating func stopClient(_ client: ClientID, keepingLeases: Bool = false, _ sim: inout Simulation<FleetEvent>) {
         guard clients[client].isUp else { return }
         let befores = clients[client].slots.map { beginChange($0, sim.now) }
         clients[client].isUp = false
         sim.disarm(clients[client].renewalTimer)
         stopWaiting(client, &sim)
         for (slot, before) in zip(clients[client].slots, befores) {
-            slots[slot].reservedHeld = 0
-            setClientIncrement(slot, 0)
+            if !keepingLeases {
+                slots[slot].reservedHeld = 0
+                setClientIncrement(slot, 0)
+                sim.disarm(slots[slot].lapseTimer)
+            }
             slots[slot].requestPending = false
-            sim.disarm(slots[slot].lapseTimer)
             sim.disarm(slots[slot].holdTimer)
             endChange(slot, sim.now, from: before)
             decideLogins(slot, sim.now)
@@ -71,14 +76,21 @@ extension FleetModel {
         record(ProtocolRecord(time: sim.now, kind: .clientStopped, client: client.index, rule: "R-LEASE-6"))
     }
 
-    /// A stopped client boots again: it asks for its reserved counts and restarts its renewal timer.
-    mutating func startClient(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
+    /// A stopped client boots again: it asks for its reserved counts and restarts its renewal timer. With
+    /// `keptLeases` it serves with what has not lapsed and renews it at once instead (R-LEASE-4); the renewal's
+    /// reply lets it ask for more (R-LEASE-1).
+    mutating func startClient(_ client: ClientID, keptLeases: Bool = false, _ sim: inout Simulation<FleetEvent>) {
         guard !clients[client].isUp else { return }
         let befores = clients[client].slots.map { beginChange($0, sim.now) }
         clients[client].isUp = true
         for (slot, before) in zip(clients[client].slots, befores) { endChange(slot, sim.now, from: before) }
-        record(ProtocolRecord(time: sim.now, kind: .clientStarted, client: client.index, rule: "R-LEASE-3"))
-        bootClient(client, &sim)
+        record(ProtocolRecord(time: sim.now, kind: .clientStarted, client: client.index, rule: keptLeases ? "R-LEASE-4" : "R-LEASE-3"))
+        if keptLeases {
+            clients[client].renewalOverdue = false
+            sendRenewal(client, &sim)
+        } else {
+            bootClient(client, &sim)
+        }
         sim.arm(clients[client].renewalTimer, at: sim.now + spec.policy.renewalInterval, .renewalDue(client: client))
     }
 }

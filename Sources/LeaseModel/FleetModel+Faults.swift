@@ -103,7 +103,7 @@ extension FleetModel {
             clients[client].crashFault = fault.index
             faults[fault].clientsCrashed += 1
             touch(client, by: fault.index)
-            if spec.policy.clientRestart == .keepsLeases { suspendClient(client, &sim) } else { stopClient(client, &sim) }
+            stopClient(client, keepingLeases: spec.policy.clientRestart == .keepsLeases, &sim)
         } else if let server = node.server {
             servers[server].isUp = false
             servers[server].crashFault = fault.index
@@ -121,41 +121,11 @@ extension FleetModel {
     mutating func restart(_ node: Endpoint, _ sim: inout Simulation<FleetEvent>) {
         if let client = node.client {
             clients[client].crashFault = -1
-            if spec.policy.clientRestart == .keepsLeases { resumeClient(client, &sim) } else { startClient(client, &sim) }
+            startClient(client, keptLeases: spec.policy.clientRestart == .keepsLeases, &sim)
         } else if let server = node.server {
             servers[server].isUp = true
             servers[server].crashFault = -1
         }
-    }
-
-    /// A client crashes keeping its leases (`clientRestart: keepsLeases`): it serves nobody and waits for nothing,
-    /// and each lease runs on to its own expiry (the lapse timers keep running; R-LEASE-6).
-    mutating func suspendClient(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
-        guard clients[client].isUp else { return }
-        let befores = clients[client].slots.map { beginChange($0, sim.now) }
-        clients[client].isUp = false
-        sim.disarm(clients[client].renewalTimer)
-        stopWaiting(client, &sim)
-        for (slot, before) in zip(clients[client].slots, befores) {
-            slots[slot].requestPending = false
-            sim.disarm(slots[slot].holdTimer)
-            endChange(slot, sim.now, from: before)
-            decideLogins(slot, sim.now)
-        }
-        record(ProtocolRecord(time: sim.now, kind: .clientStopped, client: client.index, rule: "R-LEASE-6"))
-    }
-
-    /// A client that kept its leases boots: it serves with what has not lapsed, renews at once (R-LEASE-4) and
-    /// restarts its renewal timer; the renewal's reply lets it ask for more (R-LEASE-1).
-    mutating func resumeClient(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
-        guard !clients[client].isUp else { return }
-        let befores = clients[client].slots.map { beginChange($0, sim.now) }
-        clients[client].isUp = true
-        for (slot, before) in zip(clients[client].slots, befores) { endChange(slot, sim.now, from: before) }
-        record(ProtocolRecord(time: sim.now, kind: .clientStarted, client: client.index, rule: "R-LEASE-4"))
-        clients[client].renewalOverdue = false
-        sendRenewal(client, &sim)
-        sim.arm(clients[client].renewalTimer, at: sim.now + spec.policy.renewalInterval, .renewalDue(client: client))
     }
 
     /// A fault dropped a message: count it, note the client it touched, record it.

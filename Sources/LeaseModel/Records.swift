@@ -1,6 +1,65 @@
 import LeaseKernel
 
-/// A snapshot of one entity's state right after it changed, for timelines and "always" checks.
+/// One entity's counts at an instant: a client's feature, a server's feature, or the fleet's feature. What a
+/// timeline row shows and what "always"/"never" expectations watch (the output layer's registry of quantities
+/// reads these fields); each role fills the fields it has and leaves the others 0.
+public struct Levels: Sendable, Equatable {
+    public var users: Int64 = 0
+    public var served: Int64 = 0
+    /// What the client holds while it runs (0 while it is stopped or down).
+    public var reserved: Int64 = 0
+    public var incremental: Int64 = 0
+    /// The leased count: reserved + incremental for a client, the sum over clients for the fleet.
+    public var leased: Int64 = 0
+    /// What the server's lease table records the client as holding (for the fleet: every server's used count).
+    public var serverLeased: Int64 = 0
+    public var deniedLogins: Int64 = 0
+    public var installed: Int64 = 0
+    public var used: Int64 = 0
+
+    public init() {}
+
+    /// A client's feature.
+    public init(users: Int32, served: Int32, reserved: Int32, incremental: Int32, serverLeased: Int32, deniedLogins: Int64) {
+        self.users = Int64(users)
+        self.served = Int64(served)
+        self.reserved = Int64(reserved)
+        self.incremental = Int64(incremental)
+        leased = Int64(reserved) + Int64(incremental)
+        self.serverLeased = Int64(serverLeased)
+        self.deniedLogins = deniedLogins
+    }
+
+    /// A server's feature.
+    public init(installed: Int32, used: Int32) {
+        self.installed = Int64(installed)
+        self.used = Int64(used)
+    }
+
+    /// The fleet's feature: totals over its clients, installed and used over its servers.
+    public init(fleet totals: FeatureTotals, installed: Int64, used: Int64) {
+        users = totals.users
+        served = totals.served
+        leased = totals.leased
+        serverLeased = used
+        deniedLogins = totals.deniedLogins
+        self.installed = installed
+        self.used = used
+    }
+
+    /// Adds (`sign` 1) or takes away (-1) one client's or server's levels in a fleet's.
+    public mutating func add(_ entity: Levels, sign: Int64) {
+        users += sign * entity.users
+        served += sign * entity.served
+        leased += sign * entity.leased
+        deniedLogins += sign * entity.deniedLogins
+        installed += sign * entity.installed
+        used += sign * entity.used
+        serverLeased = used
+    }
+}
+
+/// A snapshot of one entity's levels right after it changed, for timelines and "always" checks.
 public struct StateRecord: Sendable, Equatable {
     public enum Entity: UInt8, Sendable { case client, server }
     public var time: SimInstant
@@ -8,31 +67,14 @@ public struct StateRecord: Sendable, Equatable {
     /// Slot index for a client, server-feature index for a server.
     public var index: Int32
     public var feature: Int32
-    public var users: Int32 = 0
-    public var served: Int32 = 0
-    public var reserved: Int32 = 0
-    public var incremental: Int32 = 0
-    public var deniedLogins: Int64 = 0
-    public var installed: Int32 = 0
-    public var used: Int32 = 0
-    /// For a client: what its server's lease table records it as holding (the server's view).
-    public var serverLeased: Int32 = 0
+    public var levels: Levels
 
-    public init(time: SimInstant, entity: Entity, index: Int32, feature: Int32, users: Int32 = 0, served: Int32 = 0,
-                reserved: Int32 = 0, incremental: Int32 = 0, deniedLogins: Int64 = 0, installed: Int32 = 0, used: Int32 = 0,
-                serverLeased: Int32 = 0) {
-        self.serverLeased = serverLeased
+    public init(time: SimInstant, entity: Entity, index: Int32, feature: Int32, levels: Levels) {
         self.time = time
         self.entity = entity
         self.index = index
         self.feature = feature
-        self.users = users
-        self.served = served
-        self.reserved = reserved
-        self.incremental = incremental
-        self.deniedLogins = deniedLogins
-        self.installed = installed
-        self.used = used
+        self.levels = levels
     }
 }
 

@@ -57,21 +57,19 @@ struct ExpectationTracker {
         }
         dirty = Array(repeating: true, count: expectations.count)
         let features = model.featureCount
-        slotValues = model.slotStates.indices.map { slot in
-            let state = model.slotStates[slot]
-            let capacity = model.capacity(ofSlot: slot)
-            return StateRecord(time: .start, entity: .client, index: Int32(slot), feature: state.feature.index, users: state.users,
-                               served: min(state.users, capacity), reserved: state.reservedHeld,
-                               incremental: state.incrementHeld, deniedLogins: state.deniedLogins,
-                               serverLeased: model.serverLeased(SlotID(index: Int32(slot))))
+        // Only watched expectations need every entity's latest levels.
+        let watching = !watched.isEmpty
+        slotValues = !watching ? [] : model.slotStates.indices.map { slot in
+            StateRecord(time: .start, entity: .client, index: Int32(slot), feature: model.slotStates[slot].feature.index,
+                        levels: model.levels(ofSlot: SlotID(index: Int32(slot))))
         }
-        serverValues = model.serverFeatureStates.indices.map { index in
-            StateRecord(time: .start, entity: .server, index: Int32(index), feature: Int32(index % max(features, 1)),
-                        installed: model.serverFeatureStates[index].installed, used: model.serverFeatureStates[index].used)
+        serverValues = !watching ? [] : model.serverFeatureStates.indices.map { index in
+            let pool = model.serverFeatureStates[index]
+            return StateRecord(time: .start, entity: .server, index: Int32(index), feature: pool.feature.index,
+                               levels: Levels(installed: pool.installed, used: pool.used))
         }
         fleetLevels = Array(repeating: Levels(), count: features)
-        for value in slotValues { fleetLevels[Int(value.feature)].add(value, sign: 1) }
-        for value in serverValues { fleetLevels[Int(value.feature)].add(value, sign: 1) }
+        for value in slotValues + serverValues { fleetLevels[Int(value.feature)].add(value.levels, sign: 1) }
     }
 
     var isWatching: Bool { !watched.isEmpty }
@@ -82,13 +80,13 @@ struct ExpectationTracker {
         let feature = Int(record.feature)
         switch record.entity {
         case .client:
-            fleetLevels[feature].add(slotValues[Int(record.index)], sign: -1)
+            fleetLevels[feature].add(slotValues[Int(record.index)].levels, sign: -1)
             slotValues[Int(record.index)] = record
         case .server:
-            fleetLevels[feature].add(serverValues[Int(record.index)], sign: -1)
+            fleetLevels[feature].add(serverValues[Int(record.index)].levels, sign: -1)
             serverValues[Int(record.index)] = record
         }
-        fleetLevels[feature].add(record, sign: 1)
+        fleetLevels[feature].add(record.levels, sign: 1)
         for index in watched where concerns(expectations[index], record) { dirty[index] = true }
     }
 
@@ -126,9 +124,9 @@ struct ExpectationTracker {
         switch expectation.subject {
         case .client:
             let slot = expectationSlot[index]
-            return slot >= 0 ? Double(read(Levels(client: slotValues[slot]))) : 0
+            return slot >= 0 ? Double(read(slotValues[slot].levels)) : 0
         case .server(let server):
-            return Double(read(Levels(server: serverValues[server * featureCount + expectation.feature])))
+            return Double(read(serverValues[server * featureCount + expectation.feature].levels))
         case .fleet:
             return Double(read(fleetLevels[expectation.feature]))
         }

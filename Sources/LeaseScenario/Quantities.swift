@@ -6,69 +6,6 @@ enum Role: CaseIterable, Sendable {
     case client, server, fleet
 }
 
-/// One timeline row's counts: a client's feature, a server's feature or the fleet's feature at an instant. Every
-/// instantaneous quantity is read from these, wherever it is shown (timeline rows, sampled rows, "always" and
-/// "never" checks, expectations at an instant).
-struct Levels: Equatable, Sendable {
-    var users: Int64 = 0
-    var served: Int64 = 0
-    /// What the client holds while it runs (0 while it is stopped or down).
-    var reserved: Int64 = 0
-    var incremental: Int64 = 0
-    var leased: Int64 = 0
-    /// What the server's lease table records (for the fleet: every server's used count).
-    var serverLeased: Int64 = 0
-    var deniedLogins: Int64 = 0
-    var installed: Int64 = 0
-    var used: Int64 = 0
-
-    /// A client's feature, from its snapshot.
-    init(client record: StateRecord) {
-        users = Int64(record.users)
-        served = Int64(record.served)
-        reserved = Int64(record.reserved)
-        incremental = Int64(record.incremental)
-        leased = reserved + incremental
-        serverLeased = Int64(record.serverLeased)
-        deniedLogins = record.deniedLogins
-    }
-
-    /// A server's feature, from its snapshot.
-    init(server record: StateRecord) {
-        installed = Int64(record.installed)
-        used = Int64(record.used)
-    }
-
-    /// A fleet's feature: totals over its clients and servers.
-    init(fleet totals: FeatureTotals, installed: Int64, used: Int64) {
-        users = totals.users
-        served = totals.served
-        leased = totals.leased
-        serverLeased = used
-        deniedLogins = totals.deniedLogins
-        self.installed = installed
-        self.used = used
-    }
-
-    init() {}
-
-    /// Adds (`sign` 1) or takes away (-1) one client's or server's snapshot in a fleet's totals.
-    mutating func add(_ record: StateRecord, sign: Int64) {
-        switch record.entity {
-        case .client:
-            let levels = Levels(client: record)
-            users += sign * levels.users
-            served += sign * levels.served
-            leased += sign * levels.leased
-            deniedLogins += sign * levels.deniedLogins
-        case .server:
-            installed += sign * Int64(record.installed)
-            used += sign * Int64(record.used)
-            serverLeased = used
-        }
-    }
-}
-
 /// An exact figure: a count, user-time (kept in user-milliseconds, shown in user-hours), or a ratio.
 enum Figure: Equatable, Sendable {
     case count(Int64)

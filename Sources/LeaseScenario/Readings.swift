@@ -37,10 +37,8 @@ extension FleetReadable {
         let state = slotState(slot)
         let up = isUp(client: state.client.offset)
         let reserved = up ? state.reservedHeld : 0, incremental = up ? state.incrementHeld : 0
-        return Levels(client: StateRecord(time: .start, entity: .client, index: Int32(slot), feature: state.feature.index,
-                                          users: state.users, served: min(state.users, reserved + incremental),
-                                          reserved: reserved, incremental: incremental, deniedLogins: state.deniedLogins,
-                                          serverLeased: serverLeased(slot: slot)))
+        return Levels(users: state.users, served: min(state.users, reserved + incremental), reserved: reserved,
+                      incremental: incremental, serverLeased: serverLeased(slot: slot), deniedLogins: state.deniedLogins)
     }
 
     func clientReading(client: Int, feature: Int) -> ClientReading {
@@ -58,8 +56,7 @@ extension FleetReadable {
 
     func serverReading(server: Int, feature: Int) -> ServerReading {
         let pool = poolState(server * featureCount + feature)
-        return ServerReading(levels: Levels(server: StateRecord(time: .start, entity: .server, index: 0, feature: Int32(feature),
-                                                                installed: pool.installed, used: pool.used)), pool: pool)
+        return ServerReading(levels: Levels(installed: pool.installed, used: pool.used), pool: pool)
     }
 
     func fleetLevels(feature: Int) -> Levels {

@@ -61,12 +61,12 @@ final class RunWriter {
             guard layout.keeps(slot: slot) else { return }
             rows.raw(timeColumns(record.time))
             rows.raw(layout.slotPrefix(slot))
-            rows.cells(Quantities.clientCells, Levels(client: record))
+            rows.cells(Quantities.clientCells, record.levels)
         case .server:
             guard keepsServer[Int(record.index) / model.featureCount] else { return }
             rows.raw(timeColumns(record.time))
             rows.raw(layout.serverFeaturePrefixes[Int(record.index)])
-            rows.cells(Quantities.serverCells, Levels(server: record))
+            rows.cells(Quantities.serverCells, record.levels)
         }
     }
 

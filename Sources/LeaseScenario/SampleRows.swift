@@ -67,9 +67,7 @@ struct SampleRows: ChunkRenderer {
         for position in 0..<count { levels.append(model.clientLevels(slot: layout.slot(atKept: position))) }
         for index in model.serverFeatureStates.indices where keepsServer[index / model.featureCount] {
             let state = model.serverFeatureStates[index]
-            serverFeatures.append((index, Levels(server: StateRecord(time: .start, entity: .server, index: Int32(index),
-                                                                    feature: state.feature.index, installed: state.installed,
-                                                                    used: state.used))))
+            serverFeatures.append((index, Levels(installed: state.installed, used: state.used)))
         }
         fleet = (0..<model.featureCount).map { model.fleetLevels(feature: $0) }
     }
