@@ -25,7 +25,7 @@ struct ExpectationTracker {
     let slotClient: [Int32]
     let expectationSlot: [Int]
     /// Each watched expectation's reading of the counts (`Quantities`), by index into `expectations`.
-    let readings: [(@Sendable (Levels) -> Int64)?]
+    let readings: [LevelField?]
     var slotValues: [StateRecord]
     var serverValues: [StateRecord]
     /// The fleet's counts, by feature: the sums of the latest values above.
@@ -119,16 +119,16 @@ struct ExpectationTracker {
 
     /// A watched expectation's value now, read from the counts as the registry says.
     func current(_ index: Int) -> Double {
-        guard let read = readings[index] else { return 0 }
+        guard let field = readings[index] else { return 0 }
         let expectation = expectations[index]
         switch expectation.subject {
         case .client:
             let slot = expectationSlot[index]
-            return slot >= 0 ? Double(read(slotValues[slot].levels)) : 0
+            return slot >= 0 ? Double(slotValues[slot].levels.value(field)) : 0
         case .server(let server):
-            return Double(read(serverValues[server * featureCount + expectation.feature].levels))
+            return Double(serverValues[server * featureCount + expectation.feature].levels.value(field))
         case .fleet:
-            return Double(read(fleetLevels[expectation.feature]))
+            return Double(fleetLevels[expectation.feature].value(field))
         }
     }
 }

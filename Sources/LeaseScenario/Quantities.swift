@@ -56,20 +56,44 @@ struct FleetReading: Sendable {
     var messages: Int64
 }
 
+/// A count read from `Levels` (a timeline cell, or a metric watched at every instant). Plain values, not
+/// closures: a closure kept in an array is called through a thunk that allocates, once per cell.
+enum LevelField: Sendable {
+    case users, served, unserved, reserved, incremental, leased, serverLeased, deniedLogins, installed, used, free
+}
+
+extension Levels {
+    func value(_ field: LevelField) -> Int64 {
+        switch field {
+        case .users: return users
+        case .served: return served
+        case .unserved: return users - served
+        case .reserved: return reserved
+        case .incremental: return incremental
+        case .leased: return leased
+        case .serverLeased: return serverLeased
+        case .deniedLogins: return deniedLogins
+        case .installed: return installed
+        case .used: return used
+        case .free: return installed - used
+        }
+    }
+}
+
 /// How a quantity is read for one role: from the counts at an instant (so it can be watched at every instant),
 /// or from what the run accumulated so far.
 enum Reading<Context>: Sendable {
-    case level(@Sendable (Levels) -> Int64)
+    case level(LevelField)
     case figure(@Sendable (Context) -> Figure)
 
-    var level: (@Sendable (Levels) -> Int64)? {
-        if case .level(let read) = self { return read }
+    var level: LevelField? {
+        if case .level(let field) = self { return field }
         return nil
     }
 
     func figure(_ context: Context, _ levels: Levels) -> Figure {
         switch self {
-        case .level(let read): return .count(read(levels))
+        case .level(let field): return .count(levels.value(field))
         case .figure(let read): return read(context)
         }
     }
@@ -109,7 +133,7 @@ struct Quantity: Sendable {
     }
 
     /// The quantity's reading for a role at an instant, when it is instantaneous for that role.
-    func level(_ role: Role) -> (@Sendable (Levels) -> Int64)? {
+    func level(_ role: Role) -> LevelField? {
         switch role {
         case .client: return client?.level
         case .server: return server?.level
@@ -124,21 +148,21 @@ struct Quantity: Sendable {
 /// new column or figure is one line here (a new metric is also a case of `Metric`).
 enum Quantities {
     static let all: [Quantity] = [
-        Quantity("users", column: "users", client: .level { $0.users }, fleet: .level { $0.users }),
-        Quantity("served", column: "served", client: .level { $0.served }, fleet: .level { $0.served }),
+        Quantity("users", column: "users", client: .level(.users), fleet: .level(.users)),
+        Quantity("served", column: "served", client: .level(.served), fleet: .level(.served)),
         Quantity("unserved", column: "unserved", metric: false,
-                 client: .level { $0.users - $0.served }, fleet: .level { $0.users - $0.served }),
-        Quantity("reserved", column: "reserved", client: .level { $0.reserved }),
-        Quantity("incremental", column: "incremental", client: .level { $0.incremental }),
-        Quantity("leased", column: "leased", client: .level { $0.leased }, fleet: .level { $0.leased }),
-        Quantity("serverLeased", column: "server_leased", client: .level { $0.serverLeased }, fleet: .level { $0.serverLeased }),
-        Quantity("capacity", column: "capacity", metric: false, client: .level { $0.leased }, fleet: .level { $0.leased }),
-        Quantity("deniedLogins", column: "denied_logins", client: .level { $0.deniedLogins }, fleet: .level { $0.deniedLogins },
+                 client: .level(.unserved), fleet: .level(.unserved)),
+        Quantity("reserved", column: "reserved", client: .level(.reserved)),
+        Quantity("incremental", column: "incremental", client: .level(.incremental)),
+        Quantity("leased", column: "leased", client: .level(.leased), fleet: .level(.leased)),
+        Quantity("serverLeased", column: "server_leased", client: .level(.serverLeased), fleet: .level(.serverLeased)),
+        Quantity("capacity", column: "capacity", metric: false, client: .level(.leased), fleet: .level(.leased)),
+        Quantity("deniedLogins", column: "denied_logins", client: .level(.deniedLogins), fleet: .level(.deniedLogins),
                  summary: [.client, .fleet]),
-        Quantity("installed", column: "installed", server: .level { $0.installed }, fleet: .level { $0.installed },
+        Quantity("installed", column: "installed", server: .level(.installed), fleet: .level(.installed),
                  summary: [.server]),
-        Quantity("used", column: "used", server: .level { $0.used }, fleet: .level { $0.used }, summary: [.server]),
-        Quantity("free", column: "free", server: .level { $0.installed - $0.used }, fleet: .level { $0.installed - $0.used },
+        Quantity("used", column: "used", server: .level(.used), fleet: .level(.used), summary: [.server]),
+        Quantity("free", column: "free", server: .level(.free), fleet: .level(.free),
                  summary: [.server]),
         Quantity("deniedUserHours", client: .figure { .userTime(Int128($0.deniedUserMilliseconds)) },
                  fleet: .figure { .userTime($0.integrals.deniedUserMilliseconds) }, summary: [.client, .fleet]),
@@ -192,11 +216,11 @@ extension Metric {
 
 extension CSVBuffer {
     /// A row's cells after `feature`: each column's value, or nothing where the role has no such column.
-    mutating func cells(_ readings: [(@Sendable (Levels) -> Int64)?], _ levels: Levels) {
-        reserve(20 * readings.count + 2)
-        for (position, read) in readings.enumerated() {
+    mutating func cells(_ fields: [LevelField?], _ levels: Levels) {
+        reserve(20 * fields.count + 2)
+        for (position, field) in fields.enumerated() {
             if position > 0 { comma() }
-            if let read { integer(read(levels)) }
+            if let field { integer(levels.value(field)) }
         }
         newline()
     }
