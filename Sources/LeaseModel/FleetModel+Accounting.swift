@@ -53,7 +53,18 @@ extension FleetModel {
                                  levels: levels(ofSlot: slot)), entity: slot.offset)
     }
 
+    /// The levels of the listed slots, in list order, or of every slot in slot order when `slots` is nil (for
+    /// sampled output: one pass, one array).
+    public func levels(ofSlots slots: [Int32]?) -> [Levels] {
+        let count = slots?.count ?? self.slots.count
+        var levels: [Levels] = []
+        levels.reserveCapacity(count)
+        for position in 0..<count { levels.append(self.levels(ofSlot: SlotID(index: slots?[position] ?? Int32(position)))) }
+        return levels
+    }
+
     /// A slot's levels now: what the client holds counts only while it runs.
+    @inline(__always)
     public func levels(ofSlot slot: SlotID) -> Levels {
         let state = slots[slot]
         let up = clients[state.client].isUp

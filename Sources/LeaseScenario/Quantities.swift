@@ -63,7 +63,7 @@ enum LevelField: Sendable {
 }
 
 extension Levels {
-    func value(_ field: LevelField) -> Int64 {
+    @inline(__always) func value(_ field: LevelField) -> Int64 {
         switch field {
         case .users: return users
         case .served: return served
@@ -194,9 +194,9 @@ enum Quantities {
     /// The timeline's header line.
     static let timelineHeader = "time,seconds,entity,role,feature," + columns.map { $0.column! }.joined(separator: ",") + "\n"
     /// Each role's timeline cells after `feature`: a reading per column, nil for an empty cell.
-    static let clientCells = columns.map { $0.level(.client) }
-    static let serverCells = columns.map { $0.level(.server) }
-    static let fleetCells = columns.map { $0.level(.fleet) }
+    static let clientCells = CellPlan(columns.map { $0.level(.client) })
+    static let serverCells = CellPlan(columns.map { $0.level(.server) })
+    static let fleetCells = CellPlan(columns.map { $0.level(.fleet) })
 
     /// The quantities summary.json gives for a role's entries, in order.
     static func summary(of role: Role) -> [Quantity] { all.filter { $0.summary.contains(role) } }
@@ -216,12 +216,51 @@ extension Metric {
 
 extension CSVBuffer {
     /// A row's cells after `feature`: each column's value, or nothing where the role has no such column.
-    mutating func cells(_ fields: [LevelField?], _ levels: Levels) {
-        reserve(20 * fields.count + 2)
-        for (position, field) in fields.enumerated() {
-            if position > 0 { comma() }
-            if let field { integer(levels.value(field)) }
+    mutating func cells(_ plan: CellPlan, _ levels: Levels) {
+        reserve(21 * plan.cells.count + 1)
+        withUnsafeBytes(of: levels) { raw in
+            let stride = MemoryLayout<Int64>.stride
+            for position in plan.cells.indices {
+                if position > 0 { comma() }
+                let cell = plan.cells[position]
+                guard cell.plus >= 0 else { continue }
+                let minus = cell.minus >= 0 ? raw.load(fromByteOffset: Int(cell.minus) * stride, as: Int64.self) : 0
+                integer(raw.load(fromByteOffset: Int(cell.plus) * stride, as: Int64.self) &- minus)
+            }
         }
         newline()
+    }
+}
+
+/// A role's timeline cells, prepared from the registry: each column's count as positions among `Levels`' fields
+/// (a difference for `unserved` and `free`), so a row is written with no switch or call per cell.
+struct CellPlan: Sendable {
+    struct Cell: Sendable {
+        /// The field to write (-1: an empty cell), and the field to subtract from it (-1: none).
+        var plus: Int8
+        var minus: Int8
+    }
+    let cells: [Cell]
+
+    init(_ fields: [LevelField?]) {
+        func position(_ path: KeyPath<Levels, Int64>) -> Int8 { Int8(MemoryLayout<Levels>.offset(of: path)! / 8) }
+        cells = fields.map { field in
+            guard let field else { return Cell(plus: -1, minus: -1) }
+            switch field {
+            case .users: return Cell(plus: position(\.users), minus: -1)
+            case .served: return Cell(plus: position(\.served), minus: -1)
+            case .unserved: return Cell(plus: position(\.users), minus: position(\.served))
+            case .reserved: return Cell(plus: position(\.reserved), minus: -1)
+            case .incremental: return Cell(plus: position(\.incremental), minus: -1)
+            case .leased: return Cell(plus: position(\.leased), minus: -1)
+            case .serverLeased: return Cell(plus: position(\.serverLeased), minus: -1)
+            case .deniedLogins: return Cell(plus: position(\.deniedLogins), minus: -1)
+            case .installed: return Cell(plus: position(\.installed), minus: -1)
+            case .used: return Cell(plus: position(\.used), minus: -1)
+            case .free: return Cell(plus: position(\.installed), minus: position(\.used))
+            }
+        }
+        // Every field is an Int64 (the plan reads them by position).
+        precondition(MemoryLayout<Levels>.size == 9 * MemoryLayout<Int64>.size, "Levels holds nine Int64 counts")
     }
 }

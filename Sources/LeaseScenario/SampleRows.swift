@@ -62,9 +62,7 @@ struct SampleRows: ChunkRenderer {
     init(_ model: FleetModel, time: [UInt8], layout: TimelineLayout, keepsServer: [Bool]) {
         self.layout = layout
         self.time = time
-        let count = layout.keptSlots?.count ?? model.slotStates.count
-        levels.reserveCapacity(count)
-        for position in 0..<count { levels.append(model.clientLevels(slot: layout.slot(atKept: position))) }
+        levels = model.levels(ofSlots: layout.keptSlots)
         for index in model.serverFeatureStates.indices where keepsServer[index / model.featureCount] {
             let state = model.serverFeatureStates[index]
             serverFeatures.append((index, Levels(installed: state.installed, used: state.used)))
@@ -73,20 +71,21 @@ struct SampleRows: ChunkRenderer {
     }
 
     func render(into rows: inout CSVBuffer) {
+        let clientCells = Quantities.clientCells, serverCells = Quantities.serverCells, fleetCells = Quantities.fleetCells
         for (position, level) in levels.enumerated() {
             rows.raw(time)
             rows.raw(layout.slotPrefix(layout.slot(atKept: position)))
-            rows.cells(Quantities.clientCells, level)
+            rows.cells(clientCells, level)
         }
         for server in serverFeatures {
             rows.raw(time)
             rows.raw(layout.serverFeaturePrefixes[server.index])
-            rows.cells(Quantities.serverCells, server.levels)
+            rows.cells(serverCells, server.levels)
         }
         for (feature, level) in fleet.enumerated() {
             rows.raw(time)
             rows.raw(layout.fleetPrefixes[feature])
-            rows.cells(Quantities.fleetCells, level)
+            rows.cells(fleetCells, level)
         }
     }
 }
