@@ -26,7 +26,7 @@ extension FleetModel {
         counters.messages &+= 1
         let place = network.put(message)
         if network.links[link].activeFaults == 0 {
-            sim.schedule(at: network.arrival(on: link, now: sim.now), toClient ? .deliverToClient(message: place) : .deliverToServer(message: place))
+            sim.schedule(at: network.arrival(on: link, now: sim.now), FleetModel.delivery(place, toClient: toClient))
         } else {
             transmitImpaired(place, link, toClient: toClient, &sim)
         }
@@ -41,7 +41,12 @@ extension FleetModel {
             return
         }
         if network.linkFaults[link].latencyFault >= 0 { delayed(network.inFlight[place], by: network.linkFaults[link].latencyFault) }
-        sim.schedule(at: network.arrival(on: link, now: sim.now), toClient ? .deliverToClient(message: place) : .deliverToServer(message: place))
+        sim.schedule(at: network.arrival(on: link, now: sim.now), FleetModel.delivery(place, toClient: toClient))
+    }
+
+    /// The event of a message's arrival, by direction.
+    @inline(__always) static func delivery(_ place: MessageSlot, toClient: Bool) -> FleetEvent {
+        toClient ? .deliverToClient(message: place) : .deliverToServer(message: place)
     }
 
     /// A message arrives at a client: it handles it if it runs, unless a fault dropped it on the way or has it down.
