@@ -66,11 +66,7 @@ extension FleetModel {
     /// A slot's levels now: what the client holds counts only while it runs.
     @inline(__always)
     public func levels(ofSlot slot: SlotID) -> Levels {
-        let state = slots[slot]
-        let up = clients[state.client].isUp
-        let reserved = up ? state.reservedHeld : 0, incremental = up ? state.incrementHeld : 0
-        return Levels(users: state.users, served: min(state.users, reserved + incremental), reserved: reserved,
-                      incremental: incremental, serverLeased: serverLeased(slot), deniedLogins: state.deniedLogins)
+        Levels(slot: slots[slot], isUp: clients[slots[slot].client].isUp, serverLeased: serverLeased(slot))
     }
 
     /// What the server that serves a slot records it as holding (the server's view of the client's lease).

@@ -30,6 +30,14 @@ public struct Levels: Sendable, Equatable {
         self.deniedLogins = deniedLogins
     }
 
+    /// A client's feature from its slot: what it holds counts only while it runs.
+    @inline(__always)
+    public init(slot state: SlotState, isUp up: Bool, serverLeased: Int32) {
+        let reserved = up ? state.reservedHeld : 0, incremental = up ? state.incrementHeld : 0
+        self.init(users: state.users, served: min(state.users, reserved + incremental), reserved: reserved,
+                  incremental: incremental, serverLeased: serverLeased, deniedLogins: state.deniedLogins)
+    }
+
     /// A server's feature.
     public init(installed: Int32, used: Int32) {
         self.installed = Int64(installed)

@@ -35,10 +35,7 @@ extension FleetReadable {
     /// A client's feature's counts now: what it holds counts only while it runs.
     func clientLevels(slot: Int) -> Levels {
         let state = slotState(slot)
-        let up = isUp(client: state.client.offset)
-        let reserved = up ? state.reservedHeld : 0, incremental = up ? state.incrementHeld : 0
-        return Levels(users: state.users, served: min(state.users, reserved + incremental), reserved: reserved,
-                      incremental: incremental, serverLeased: serverLeased(slot: slot), deniedLogins: state.deniedLogins)
+        return Levels(slot: state, isUp: isUp(client: state.client.offset), serverLeased: serverLeased(slot: slot))
     }
 
     func clientReading(client: Int, feature: Int) -> ClientReading {
