@@ -28,12 +28,23 @@ final class OutputSet {
     private var files: [String] = []
     private var done = false
 
+    /// Takes the directory's lock, trying again for up to 0.2 s: a process of ours that forked but has not yet
+    /// exec'd (a test or tool starting a child) briefly shares the open lock of a set just closed.
+    static func lockBriefly(_ descriptor: Int32) -> Bool {
+        for attempt in 0..<100 {
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
+            guard errno == EWOULDBLOCK, attempt < 99 else { return false }
+            usleep(2_000)
+        }
+        return false
+    }
+
     /// Checks and locks the output directory (made if missing) and creates the staging directory.
     init(directory requested: String) throws(OutputError) {
         directory = try OutputSet.prepareDirectory(requested)
         lock = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard lock >= 0 else { throw OutputError(path: requested, reason: "cannot open the directory: \(OutputError.systemReason())") }
-        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+        guard OutputSet.lockBriefly(lock) else {
             let reason = errno == EWOULDBLOCK ? "another leasesim run is writing its outputs there now; wait for it or choose another --out"
                                               : OutputError.systemReason()
             Foundation.close(lock)
