@@ -96,7 +96,7 @@ extension FleetModel {
     mutating func recordServerState(_ pool: ServerFeatureID, _ now: SimInstant) {
         let state = pools[pool]
         records.keep(StateRecord(time: now, entity: .server, index: pool.index, feature: state.feature.index,
-                                 levels: Levels(installed: state.installed, used: state.used)), entity: slots.count + pool.offset)
+                                 levels: Levels(pool: state)), entity: slots.count + pool.offset)
     }
 
     /// Appends a protocol record when they are kept (inlined, so an unkept record is never built).

@@ -63,12 +63,15 @@ extension FleetModel {
         sim.disarm(clients[client].renewalTimer)
         stopWaiting(client, &sim)
         for (slot, before) in zip(clients[client].slots, befores) {
+            totals[slots[slot].feature].autoLeased -= Int64(slots[slot].autoLeased) // Counted while it runs.
             if !keepingLeases {
                 slots[slot].reservedHeld = 0
                 setClientIncrement(slot, 0)
+                setAutoLeased(slot, 0)
                 sim.disarm(slots[slot].lapseTimer)
             }
             slots[slot].requestPending = false
+            slots[slot].requestReports = false
             sim.disarm(slots[slot].holdTimer)
             endChange(slot, sim.now, from: before)
             decideLogins(slot, sim.now)
@@ -83,7 +86,10 @@ extension FleetModel {
         guard !clients[client].isUp else { return }
         let befores = clients[client].slots.map { beginChange($0, sim.now) }
         clients[client].isUp = true
-        for (slot, before) in zip(clients[client].slots, befores) { endChange(slot, sim.now, from: before) }
+        for (slot, before) in zip(clients[client].slots, befores) {
+            totals[slots[slot].feature].autoLeased += Int64(slots[slot].autoLeased) // Kept across a crash (keepsLeases).
+            endChange(slot, sim.now, from: before)
+        }
         record(ProtocolRecord(time: sim.now, kind: .clientStarted, client: client.index, rule: keptLeases ? "R-LEASE-4" : "R-LEASE-3"))
         if keptLeases {
             clients[client].renewalOverdue = false

@@ -62,8 +62,11 @@ extension FleetModel {
         let state = slots[slot]
         let deadline = timeoutsNeverFire ? nil : replyDeadline(state.client, sim.now)
         // The quanta the client knows (R-CFG-4).
-        send(from: state.client, .incrementRequest(holder: HolderID(slot: slot), count: state.requestCount,
-                                                   quantum: state.allocation.quantum), requestID: state.requestID, &sim)
+        let holder = HolderID(slot: slot)
+        send(from: state.client, state.requestReports
+                ? .autoLeaseReport(holder: holder, count: state.requestCount, quantum: state.allocation.quantum) // R-AUTO-5
+                : .incrementRequest(holder: holder, count: state.requestCount, quantum: state.allocation.quantum),
+             requestID: state.requestID, &sim)
         if let deadline {
             slots[slot].requestTimerArmed = true
             sim.arm(state.requestTimer, at: deadline, .requestTimer(slot: slot))
@@ -99,6 +102,7 @@ extension FleetModel {
     /// R-LEASE-7, R-LEASE-9, R-LEASE-10: gives back, in whole quanta, increments the users no longer need and
     /// whose hold has ended (the oldest first).
     mutating func releaseUnneeded(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
+        if slots[slot].autoLeased > 0 { dropUnneededAutoLeased(slot, sim.now) }
         let state = slots[slot]
         let unneeded = min(state.incrementHeld, state.held - state.allocation.countNeeded(users: state.users))
         guard unneeded > 0 else { return }
@@ -182,21 +186,27 @@ extension FleetModel {
     /// Handles a message from a server at a running client.
     @inline(__always) mutating func clientReceives(_ message: Message, at client: ClientID, _ sim: inout Simulation<FleetEvent>) {
         clients[client].messagesReceived &+= 1
+        clients[client].lastContact = sim.now // R-AUTO-4
         switch message.contents {
-        case let .reserveReply(holder, allocation, reserved):
+        case let .reserveReply(holder, allocation, reserved, autoLeasing):
+            heard(holder.slot, autoLeasing: autoLeasing, sim.now)
             replyArrived(client, requestID: message.requestID, &sim)
             reservedGranted(holder.slot, reserved.live(at: sim.now), allocation, &sim)
-        case let .incrementReply(holder, _, granted, _): incrementAnswered(holder.slot, message.requestID, granted.live(at: sim.now), &sim)
-        case let .renewReply(holder, allocation, reserved, increment):
+        case let .incrementReply(holder, _, granted, _, autoLeasing):
+            heard(holder.slot, autoLeasing: autoLeasing, sim.now)
+            incrementAnswered(holder.slot, message.requestID, granted.live(at: sim.now), &sim)
+        case let .renewReply(holder, allocation, reserved, increment, autoLeasing):
             // A reply to an earlier try of a renewal is stale: the latest try's reply says more.
             guard message.requestID == clients[client].renewalRequestID else { return }
+            heard(holder.slot, autoLeasing: autoLeasing, sim.now)
             replyArrived(client, requestID: message.requestID, &sim)
             renewalAnswered(holder.slot, reserved.live(at: sim.now), increment.live(at: sim.now), allocation, &sim)
-        case let .refusal(holder, reason):
+        case let .refusal(holder, reason, autoLeasing):
+            heard(holder.slot, autoLeasing: autoLeasing, sim.now)
             replyArrived(client, requestID: message.requestID, &sim)
             refused(holder.slot, reason, sim.now)
         case let .leaseCut(holder, reserved, increment, allocation): leaseCut(holder.slot, reserved, increment, allocation, sim.now)
-        case .reserveRequest, .incrementRequest, .renewRequest, .release:
+        case .reserveRequest, .incrementRequest, .renewRequest, .release, .autoLeaseReport:
             preconditionFailure("client \(client) received a request: \(message.contents)")
         }
         // Reconnected after a renewal went unanswered: renew now (and, at its reply, ask again if short).
@@ -204,6 +214,13 @@ extension FleetModel {
             clients[client].renewalOverdue = false
             sendRenewal(client, &sim)
         }
+        // R-AUTO-5: back in contact with auto-leased counts: report them.
+        if clients[client].autoLeasedSlots > 0 && clients[client].isUp { reportAutoLeases(client, &sim) }
+    }
+
+    /// R-AUTO-2, R-AUTO-3: a reply says whether auto-leasing is enabled for the slot's feature now.
+    @inline(__always) mutating func heard(_ slot: SlotID, autoLeasing: Bool, _ now: SimInstant) {
+        if slots[slot].autoLeaseHeard != autoLeasing { heardAutoLeasing(slot, autoLeasing, now) }
     }
 
     mutating func reservedGranted(_ slot: SlotID, _ reserved: LeaseGrant, _ allocation: Allocation, _ sim: inout Simulation<FleetEvent>) {
@@ -213,6 +230,7 @@ extension FleetModel {
         slots[slot].reservedExpiry = reserved.expiry
         setClientIncrement(slot, 0)
         slots[slot].incrementExpiry = .never
+        fitAutoLeased(slot, sim.now)
         endChange(slot, sim.now, from: before)
         watchLapse(slot, &sim)
         reactToLoad(slot, &sim)
@@ -226,11 +244,13 @@ extension FleetModel {
         guard slots[slot].requestPending && requestID == slots[slot].requestID else { return }
         slots[slot].requestPending = false
         disarmRequestTimer(slot, &sim)
+        if slots[slot].requestReports { return reconciled(slot, granted, &sim) } // R-AUTO-5
         if granted.count > 0 {
             let before = beginChange(slot, sim.now)
             slots[slot].incrementHeld += granted.count
             slots[slot].incrementExpiry = granted.expiry
             blockTable.grant(slot, granted.count, at: sim.now, spec.policy.holdPolicy)
+            fitAutoLeased(slot, sim.now)
             endChange(slot, sim.now, from: before)
             watchLapse(slot, &sim)
             // R-LEASE-1b: still short after a grant of one quantum: ask again; waiting logins wait on.
@@ -250,6 +270,7 @@ extension FleetModel {
             let before = beginChange(slot, sim.now)
             slots[slot].reservedHeld = reserved.count
             setClientIncrement(slot, min(slots[slot].incrementHeld, increment.count))
+            fitAutoLeased(slot, sim.now)
             endChange(slot, sim.now, from: before)
         }
         slots[slot].reservedExpiry = reserved.expiry
@@ -276,6 +297,7 @@ extension FleetModel {
         slots[slot].allocation = allocation
         slots[slot].reservedHeld = min(slots[slot].reservedHeld, reserved)
         setClientIncrement(slot, min(slots[slot].incrementHeld, increment))
+        fitAutoLeased(slot, now)
         endChange(slot, now, from: before)
     }
 
@@ -291,6 +313,7 @@ extension FleetModel {
         var earliest = SimInstant.never
         if state.reservedHeld > 0 { earliest = state.reservedExpiry }
         if state.incrementHeld > 0 { earliest = min(earliest, state.incrementExpiry) }
+        if state.autoLeased > 0 { earliest = min(earliest, state.autoLeaseExpiry) } // R-AUTO-4
         guard earliest != .never, earliest < sim.deadline(of: state.lapseTimer) else { return }
         sim.arm(state.lapseTimer, at: max(earliest, sim.now), .clientLapse(slot: slot))
     }
@@ -305,6 +328,7 @@ extension FleetModel {
     /// The client's own clock reaches a lease expiry: what was not renewed is gone (R-LEASE-6).
     mutating func clientLapseDue(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
         let now = sim.now
+        if slots[slot].autoLeased > 0 && slots[slot].autoLeaseExpiry <= now { autoLeaseLapsed(slot, now) }
         let state = slots[slot]
         let incrementLapsed = state.incrementHeld > 0 && state.incrementExpiry <= now
         let reservedLapsed = state.reservedHeld > 0 && state.reservedExpiry <= now

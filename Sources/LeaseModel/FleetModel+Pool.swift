@@ -31,6 +31,9 @@ extension FleetModel {
     /// Changes the server's allocation of a lease (its idle reservation follows the new RUC).
     mutating func setServerAllocation(_ lease: LeaseID, _ allocation: Allocation) {
         let before = FleetModel.idleReservation(leases[lease], reserved: leases[lease].reserved)
+        if leases[lease].configured {
+            pools[leases[lease].pool].maximumSum += Int64(allocation.maximum) - Int64(leases[lease].allocation.maximum) // R-AUTO-2
+        }
         leases[lease].allocation = allocation
         pools[leases[lease].pool].reservedIdle += FleetModel.idleReservation(leases[lease], reserved: leases[lease].reserved) - before
     }
@@ -39,6 +42,7 @@ extension FleetModel {
     mutating func removeConfiguration(_ lease: LeaseID, _ now: SimInstant) {
         setServerLease(lease, reserved: 0, increment: 0, now)
         pools[leases[lease].pool].reservedIdle -= FleetModel.idleReservation(leases[lease], reserved: 0)
+        if leases[lease].configured { pools[leases[lease].pool].maximumSum -= Int64(leases[lease].allocation.maximum) }
         leases[lease].configured = false
     }
 

@@ -17,13 +17,20 @@ extension FleetModel {
             slots[slot].requestTries += 1
             counters.retries &+= 1
             record(ProtocolRecord(time: sim.now, kind: .requestRetried, client: state.client.index, feature: state.feature.index,
-                                  count: Int64(state.requestTries) + 1, rule: "R-LEASE-1", message: .incrementRequest))
+                                  count: Int64(state.requestTries) + 1, rule: "R-LEASE-1",
+                                  message: state.requestReports ? .autoLeaseReport : .incrementRequest))
             sendIncrementRequest(slot, &sim)
             return
         }
         counters.timeouts &+= 1
         record(ProtocolRecord(time: sim.now, kind: .requestTimedOut, client: state.client.index, feature: state.feature.index,
-                              count: Int64(state.requestTries), rule: "R-LEASE-8", message: .incrementRequest))
+                              count: Int64(state.requestTries), rule: "R-LEASE-8",
+                              message: state.requestReports ? .autoLeaseReport : .incrementRequest))
+        // R-AUTO-3: cut off from its server, the client may raise its own lease for the logins waiting.
+        if !state.requestReports && autoIncrement(slot, &sim) {
+            decideLogins(slot, sim.now)
+            return
+        }
         decideLogins(slot, sim.now)
         if Int32(state.requestTries) <= spec.policy.requestRetries {
             slots[slot].requestRetryWaiting = true
@@ -31,9 +38,11 @@ extension FleetModel {
             sim.arm(state.requestTimer, at: sim.now + spec.policy.backoff(beforeRetry: Int32(state.requestTries)), .requestTimer(slot: slot))
         } else {
             slots[slot].requestPending = false
+            slots[slot].requestReports = false
             counters.abandoned &+= 1
             record(ProtocolRecord(time: sim.now, kind: .requestAbandoned, client: state.client.index, feature: state.feature.index,
-                                  count: Int64(state.requestTries), rule: "R-LEASE-1", message: .incrementRequest))
+                                  count: Int64(state.requestTries), rule: "R-LEASE-1",
+                                  message: state.requestReports ? .autoLeaseReport : .incrementRequest))
         }
     }
 
@@ -77,7 +86,9 @@ extension FleetModel {
         blockTable.grant(slot, target - slots[slot].incrementHeld, at: now, spec.policy.holdPolicy)
         slots[slot].incrementHeld = target
         slots[slot].incrementExpiry = increment.expiry
-        let settled = slots[slot].requestPending
+        fitAutoLeased(slot, sim.now)
+        // A pending increment request is settled by what the server holds; a pending report of auto-leased counts is not.
+        let settled = slots[slot].requestPending && !slots[slot].requestReports
         if settled {
             slots[slot].requestPending = false
             slots[slot].requestRetryWaiting = false

@@ -19,6 +19,8 @@ extension FleetModel {
             grantIncrement(lease(holder, at: server), count: count, quantum: quantum, request, &sim)
         case .renewRequest: renewLeases(request, &sim)
         case let .release(holder, count): takeRelease(lease(holder, at: server), count: count, sim.now)
+        case let .autoLeaseReport(holder, count, quantum):
+            reconcile(lease(holder, at: server), count: count, quantum: quantum, request, &sim)
         case .reserveReply, .incrementReply, .renewReply, .refusal, .leaseCut:
             preconditionFailure("server \(server) received a reply: \(message.contents)")
         }
@@ -102,7 +104,8 @@ extension FleetModel {
                               feature: pools[state.pool].feature.index, count: Int64(count), expiry: expiry, rule: "R-LEASE-3"))
         if count < wanted { recordNotCovered(lease, wanted - count, sim.now) }
         reply(to: request, .reserveReply(holder: state.holder, allocation: state.allocation,
-                                         reserved: LeaseGrant(count: count, expiry: expiry)), &sim)
+                                         reserved: LeaseGrant(count: count, expiry: expiry),
+                                         autoLeasing: pools[state.pool].autoLeasing), &sim)
     }
 
     /// Answers a request.
@@ -148,7 +151,8 @@ extension FleetModel {
                               count: Int64(granted.count), expiry: granted.expiry, reason: reason,
                               rule: reason == .allocationExpired ? "R-ALLOC-5" : "R-LEASE-2"))
         if granted.count == 0 { counters.refusals &+= 1 }
-        reply(to: request, .incrementReply(holder: state.holder, allocation: state.allocation, granted: granted, reason: reason), &sim)
+        reply(to: request, .incrementReply(holder: state.holder, allocation: state.allocation, granted: granted, reason: reason,
+                                           autoLeasing: pools[state.pool].autoLeasing), &sim)
     }
 
     /// R-LEASE-4, R-LEASE-5: renews every lease of the client, applying its current allocation (R-CFG-2, R-CFG-4).
@@ -200,7 +204,7 @@ extension FleetModel {
         let uncovered = allocation.reserved - reserved + increment - coveredIncrement
         if uncovered > 0 { recordNotCovered(lease, uncovered, sim.now) }
         reply(to: request, .renewReply(holder: state.holder, allocation: allocation, reserved: reservedGrant,
-                                       increment: incrementGrant), &sim)
+                                       increment: incrementGrant, autoLeasing: pools[state.pool].autoLeasing), &sim)
     }
 
     /// R-LEASE-11: part of a lease the server could not cover was not granted or renewed.
@@ -246,13 +250,13 @@ extension FleetModel {
         record(ProtocolRecord(time: sim.now, kind: .refusal, client: state.client.index, server: request.server.index,
                               feature: pools[state.pool].feature.index, reason: reason,
                               rule: reason == .allocationExpired ? "R-ALLOC-5" : "R-CFG-3"))
-        reply(to: request, .refusal(holder: state.holder, reason: reason), &sim)
+        reply(to: request, .refusal(holder: state.holder, reason: reason, autoLeasing: pools[state.pool].autoLeasing), &sim)
     }
 
     /// R-LIC-2, R-LIC-3: a license starts or ends counting.
     @inline(never)
-    mutating func applyCapacityChange(_ index: Int, _ now: SimInstant) {
-        let change = capacityChanges[index]
+    mutating func applyCapacityChange(_ index: Int, _ sim: inout Simulation<FleetEvent>) {
+        let change = capacityChanges[index], now = sim.now
         let pool = servers[ServerID(index: Int32(change.server))].pool(FeatureID(index: Int32(change.feature)))
         accountPool(pool, now)
         pools[pool].installed += change.delta
@@ -262,5 +266,7 @@ extension FleetModel {
         record(ProtocolRecord(time: now, kind: change.delta > 0 ? .licenseStarted : .licenseEnded,
                               server: Int32(change.server), feature: Int32(change.feature),
                               count: Int64(abs(change.delta)), rule: change.kind.rule, license: Int32(change.license)))
+        // R-AUTO-7: a new user-count subscription license ends the penalty at once.
+        if installsUserSubscription(change) { endPenalty(pools[pool].server, rule: "R-AUTO-7", &sim) }
     }
 }

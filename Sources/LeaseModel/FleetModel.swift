@@ -56,6 +56,10 @@ public struct FleetModel: EventHandler {
     /// No request timer can ever fire: no timeout, or no faults and every round trip beats the timeout.
     let timeoutsNeverFire: Bool
     var latestTouch: EntityTable<ClientID, Int32>
+    /// R-AUTO-2: per pool, the integral of its available count at each of the last window's reviews (a ring of
+    /// `AutoLeasePolicy.reviewsPerWindow` entries per pool), and the number of the next review.
+    var availability: [Int128] = []
+    var reviewNumber: Int64 = 0
     public var records = ModelLog()
 
     /// Builds the world's state; call `start(_:)` to schedule the first events.
@@ -77,7 +81,8 @@ public struct FleetModel: EventHandler {
                 pools.append(pool)
                 totals[feature].installed += Int64(pool.installed)
             }
-            servers.append(ServerNodeState(leases: EntityIDs(end: 0), pools: EntityIDs(first: first, end: Int32(pools.count))))
+            servers.append(ServerNodeState(leases: EntityIDs(end: 0), pools: EntityIDs(first: first, end: Int32(pools.count)),
+                                           penaltyTimer: simulation.makeTimer()))
             changes += schedule.changes
         }
         for feature in totals.ids { totals[feature].installedAtPeakLeased = totals[feature].installed }
@@ -141,6 +146,7 @@ public struct FleetModel: EventHandler {
                         reservedTimer: simulation.makeTimer(), incrementTimer: simulation.makeTimer()))
                     // R-LEASE-11: a configured client's RUC is set aside for it until it holds it.
                     pools[pool].reservedIdle += state.allocation.reserved
+                    pools[pool].maximumSum += Int64(state.allocation.maximum) // R-AUTO-2
                 }
                 configurations[client] = ClientConfiguration(leases: EntityIDs(first: first, end: Int32(leases.count)),
                                                              allocationExpiry: spec.clients[client.offset].allocationExpiry)
@@ -212,6 +218,7 @@ public struct FleetModel: EventHandler {
             // The fleet starts in steady state: every reserved lease granted just now.
             for slot in slots.ids { grantInitialReservedLease(slot, &sim) }
         }
+        startAutoLeasing(&sim)
         for client in clients.ids {
             for slot in clients[client].slots where demands[slot] != nil {
                 sim.schedule(at: .start, .demand(slot: slot))
@@ -238,12 +245,14 @@ public struct FleetModel: EventHandler {
         case .incrementExpiry(let lease): incrementLeaseExpired(lease, sim.now)
         case .deliverToClient(let message): deliverToClient(message, &sim)
         case .deliverToServer(let message): deliverToServer(message, &sim)
-        case .capacityChange(let index): applyCapacityChange(Int(index), sim.now)
+        case .capacityChange(let index): applyCapacityChange(Int(index), &sim)
         case .action(let index): perform(spec.actions[Int(index)].change, &sim)
         case .faultStarts(let index): faultStarts(FaultID(index: index), &sim)
         case .faultEnds(let index): faultEnds(FaultID(index: index), &sim)
         case .requestTimer(let slot): requestTimerFired(slot, &sim)
         case .renewalTimer(let client): renewalTimerFired(client, &sim)
+        case .autoLeaseReview: reviewAutoLeasing(&sim)
+        case .penaltyEnds(let server): penaltyTimerFired(server, &sim)
         }
     }
 
@@ -254,7 +263,7 @@ public struct FleetModel: EventHandler {
     @inline(__always)
     public func capacity(ofSlot slot: SlotID) -> Int32 {
         let state = slots[slot]
-        return clients[state.client].isUp ? state.reservedHeld + state.incrementHeld : 0
+        return clients[state.client].isUp ? state.held : 0
     }
     /// The leased count a slot can serve with now, by position.
     public func capacity(ofSlot slot: Int) -> Int32 { capacity(ofSlot: SlotID(index: Int32(slot))) }

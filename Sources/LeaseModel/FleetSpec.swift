@@ -8,6 +8,8 @@ public struct FleetSpec: Sendable {
     public var policy = LeasePolicy()
     /// Feature names; a feature's index is its identity everywhere in the model (R-ROLE-2).
     public var features: [String] = []
+    /// What each feature is (R-AUTO-1, R-LIC-6), by feature index; a feature without an entry has the defaults.
+    public var featureTraits: [FeatureTraits] = []
     public var servers: [ServerSpec] = []
     public var clients: [ClientSpec] = []
     public var demandPatterns: [DemandPattern] = []
@@ -19,6 +21,11 @@ public struct FleetSpec: Sendable {
     public var maxUsersPerSlot = FleetModel.maxUsersPerSlot
 
     public init() {}
+
+    /// What a feature is: its entry in `featureTraits`, or the defaults.
+    public func traits(of feature: Int) -> FeatureTraits {
+        feature < featureTraits.count ? featureTraits[feature] : FeatureTraits()
+    }
 }
 
 /// A license server and its installed licenses (R-ROLE-1).

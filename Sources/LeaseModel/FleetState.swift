@@ -5,6 +5,8 @@ import LeaseKernel
 struct ClientState {
     var messagesSent: Int64 = 0
     var messagesReceived: Int64 = 0
+    /// When a message from its server last reached the client (R-AUTO-4 counts a disconnection from here).
+    var lastContact: SimInstant = .start
     /// Where the client sends its requests: its server node (a virtual address will resolve at send time).
     var server: Endpoint
     var slots: EntityIDs<SlotID>
@@ -26,6 +28,8 @@ struct ClientState {
     var renewalOverdue = false
     /// Whether a reply comes back within the request timeout over the client's links as configured (no faults).
     var roundTripBeatsTimeout = true
+    /// How many of its slots hold auto-leased counts (to report at the next contact, R-AUTO-5).
+    var autoLeasedSlots: Int32 = 0
 
     init(server: Endpoint, slots: EntityIDs<SlotID>, renewalTimer: TimerID, replyTimer: TimerID) {
         self.server = server
@@ -40,6 +44,9 @@ struct ClientState {
 public struct SlotState: Sendable {
     public var reservedExpiry: SimInstant = .never
     public var incrementExpiry: SimInstant = .never
+    /// R-AUTO-4: when the auto-leased count ends: the end of the disconnection's 10 days or the reserved lease's
+    /// expiry, whichever comes first.
+    public var autoLeaseExpiry: SimInstant = .never
     var accountedAt: SimInstant = .start
     public var deniedLogins: Int64 = 0
     /// Integral of unserved users over time, in user-milliseconds. The three integrals fit Int64: a slot never has
@@ -55,6 +62,9 @@ public struct SlotState: Sendable {
     public var users: Int32 = 0
     public var reservedHeld: Int32 = 0
     public var incrementHeld: Int32 = 0
+    /// R-AUTO-3: what the client raised its own lease by while it could not reach its server; tracked apart from
+    /// what the server granted, and with it never above MUC.
+    public var autoLeased: Int32 = 0
     public var peakUsers: Int32 = 0
     public var peakLeased: Int32 = 0
     /// Logins that arrived while short of capacity, waiting for a reply (R-LEASE-8).
@@ -78,6 +88,10 @@ public struct SlotState: Sendable {
     var requestTries: UInt8 = 0
     var requestRetryWaiting = false
     var requestTimerArmed = false
+    /// The pending request reports auto-leased counts for the server to reconcile (R-AUTO-5).
+    var requestReports = false
+    /// R-AUTO-2, R-AUTO-3: whether auto-leasing was enabled for this feature as the client last heard from its server.
+    public var autoLeaseHeard = false
 
     init(client: ClientID, feature: FeatureID, allocation: Allocation, requestTimer: TimerID, lapseTimer: TimerID, holdTimer: TimerID) {
         self.client = client
@@ -88,8 +102,8 @@ public struct SlotState: Sendable {
         self.holdTimer = holdTimer
     }
 
-    /// Leased count the client holds (reserved plus incremental).
-    @inlinable public var held: Int32 { reservedHeld + incrementHeld }
+    /// Leased count the client holds: reserved plus incremental, plus what it auto-leased (R-AUTO-3).
+    @inlinable public var held: Int32 { reservedHeld + incrementHeld + autoLeased }
 }
 
 /// A license server node: whether it runs, its lease table and its license pools.
@@ -106,6 +120,16 @@ public struct ServerNodeState: Sendable {
     /// nodes serving blocks of clients): a holder's record is at its index plus this; otherwise `nil`, and
     /// `FleetModel.leaseIndex` finds it.
     var holderShift: Int32? = nil
+    /// R-AUTO-6: auto-leasing is off on this node until then (`.start`: no penalty yet).
+    public var penaltyUntil: SimInstant = .start
+    /// Fires when the penalty ends.
+    var penaltyTimer: TimerID
+
+    init(leases: EntityIDs<LeaseID>, pools: EntityIDs<ServerFeatureID>, penaltyTimer: TimerID) {
+        self.leases = leases
+        self.pools = pools
+        self.penaltyTimer = penaltyTimer
+    }
 
     /// The node's pool of a feature.
     @inlinable public func pool(_ feature: FeatureID) -> ServerFeatureID {
@@ -175,6 +199,14 @@ public struct ServerFeatureState: Sendable {
     public var reservedIdle: Int32 = 0
     /// R-LEASE-11: the sum of the leases' `carriedOver` counts: leased beyond what is installed only until renewed.
     public var carriedOver: Int32 = 0
+    /// The sum of the configured clients' MUC (R-AUTO-2's unallocated maximum capacity is this minus `used`).
+    public var maximumSum: Int64 = 0
+    /// R-AUTO-2: the decision at the latest review, and the figures it was made on (in thousandths of a user).
+    public var autoLeaseDecided = false
+    public var averageAvailableThousandths: Int64 = 0
+    public var autoLeaseThresholdThousandths: Int64 = 0
+    /// R-AUTO-6: the node is in its penalty: auto-leasing is off whatever the decision.
+    public var penalty = false
 
     public init(server: ServerID, feature: FeatureID) {
         self.server = server
@@ -185,6 +217,10 @@ public struct ServerFeatureState: Sendable {
     @inlinable public var free: Int32 { installed - used }
     /// R-LEASE-11: what increments may come from: installed minus every lease minus the idle reservations.
     @inlinable public var incrementPool: Int32 { installed - used - reservedIdle }
+    /// R-AUTO-2, R-AUTO-6: whether the node tells clients auto-leasing is enabled for this feature now.
+    @inlinable public var autoLeasing: Bool { autoLeaseDecided && !penalty }
+    /// R-AUTO-2: the unallocated maximum capacity: sum over clients of (MUC - leased).
+    @inlinable public var unallocated: Int64 { maximumSum - Int64(used) }
 }
 
 /// Fleet-wide totals of one feature over all clients, kept as the run goes.
@@ -200,6 +236,8 @@ public struct FeatureTotals: Sendable {
     public var peakServed: Int64 = 0
     public var peakLeased: Int64 = 0
     public var deniedLogins: Int64 = 0
+    /// R-AUTO-3: counts the clients raised their own leases by while cut off.
+    public var autoLeased: Int64 = 0
 }
 
 /// Counts of protocol work, for summaries and the benchmark's event tally. Each counts at most a few per
@@ -230,4 +268,9 @@ public struct ProtocolCounters: Sendable, Equatable {
     public var abandoned: Int64 = 0
     /// Messages faults dropped.
     public var messagesDropped: Int64 = 0
+    /// R-AUTO-3..6: auto-increments, reports of auto-leased counts, reconciles that fell short, penalties begun.
+    public var autoIncrements: Int64 = 0
+    public var autoLeaseReports: Int64 = 0
+    public var reconcilesShort: Int64 = 0
+    public var penalties: Int64 = 0
 }

@@ -81,6 +81,8 @@ public struct LeasePolicy: Sendable, Equatable {
     public var serverRestart: ServerRestart = .keepsLeases
     /// What a client keeps across a crash.
     public var clientRestart: ClientRestart = .asksAgain
+    /// R-AUTO-2..7: when servers enable auto-leasing, and what a disconnected client may do with it.
+    public var autoLease = AutoLeasePolicy()
 
     public init() {}
 

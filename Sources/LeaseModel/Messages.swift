@@ -29,7 +29,7 @@ public struct LeaseGrant: Sendable, Equatable, BitwiseCopyable {
 }
 
 /// What a protocol message says; each case names its fields, and every reply carries the allocation as the
-/// server has it now (R-CFG-2).
+/// server has it now (R-CFG-2) and whether auto-leasing is enabled for the feature now (R-AUTO-2).
 public enum MessageContents: Sendable, BitwiseCopyable {
     /// Client to server: lease my reserved count (at boot, R-LEASE-3).
     case reserveRequest(holder: HolderID)
@@ -40,21 +40,25 @@ public enum MessageContents: Sendable, BitwiseCopyable {
     case renewRequest
     /// Client to server: I give back `count` of my increment (R-LEASE-9).
     case release(holder: HolderID, count: Int32)
+    /// Client to server, back in contact: I auto-leased `count`, in quanta of `quantum`; reconcile it as an
+    /// increment (R-AUTO-5). Answered by an `incrementReply`.
+    case autoLeaseReport(holder: HolderID, count: Int32, quantum: Int32)
     /// Server to client: the reserved lease (R-LEASE-3, R-LEASE-5).
-    case reserveReply(holder: HolderID, allocation: Allocation, reserved: LeaseGrant)
+    case reserveReply(holder: HolderID, allocation: Allocation, reserved: LeaseGrant, autoLeasing: Bool)
     /// Server to client: `granted` more (count 0, with a reason, when refused) (R-LEASE-2).
-    case incrementReply(holder: HolderID, allocation: Allocation, granted: LeaseGrant, reason: RefusalReason)
+    case incrementReply(holder: HolderID, allocation: Allocation, granted: LeaseGrant, reason: RefusalReason, autoLeasing: Bool)
     /// Server to client: the leases as renewed (R-LEASE-5, R-CFG-2, R-LEASE-11).
-    case renewReply(holder: HolderID, allocation: Allocation, reserved: LeaseGrant, increment: LeaseGrant)
+    case renewReply(holder: HolderID, allocation: Allocation, reserved: LeaseGrant, increment: LeaseGrant, autoLeasing: Bool)
     /// Server to client: a request or renewal refused (R-ALLOC-5, R-CFG-3).
-    case refusal(holder: HolderID, reason: RefusalReason)
+    case refusal(holder: HolderID, reason: RefusalReason, autoLeasing: Bool)
     /// Server to client: the lease is cut to these counts now (R-CFG-1).
     case leaseCut(holder: HolderID, reserved: Int32, increment: Int32, allocation: Allocation)
 }
 
 /// The kind of a message, without its fields (for records).
 public enum MessageKind: UInt8, Sendable, CaseIterable, BitwiseCopyable {
-    case reserveRequest, incrementRequest, renewRequest, release, reserveReply, incrementReply, renewReply, refusal, leaseCut
+    case reserveRequest, incrementRequest, renewRequest, release, autoLeaseReport
+    case reserveReply, incrementReply, renewReply, refusal, leaseCut
 }
 
 extension MessageContents {
@@ -65,6 +69,7 @@ extension MessageContents {
         case .incrementRequest: return .incrementRequest
         case .renewRequest: return .renewRequest
         case .release: return .release
+        case .autoLeaseReport: return .autoLeaseReport
         case .reserveReply: return .reserveReply
         case .incrementReply: return .incrementReply
         case .renewReply: return .renewReply
@@ -77,8 +82,8 @@ extension MessageContents {
     public var holder: HolderID? {
         switch self {
         case .reserveRequest(let holder), .incrementRequest(let holder, _, _), .release(let holder, _),
-             .reserveReply(let holder, _, _), .incrementReply(let holder, _, _, _), .renewReply(let holder, _, _, _),
-             .refusal(let holder, _), .leaseCut(let holder, _, _, _):
+             .autoLeaseReport(let holder, _, _), .reserveReply(let holder, _, _, _), .incrementReply(let holder, _, _, _, _),
+             .renewReply(let holder, _, _, _, _), .refusal(let holder, _, _), .leaseCut(let holder, _, _, _):
             return holder
         case .renewRequest: return nil
         }
@@ -132,4 +137,8 @@ public enum FleetEvent: Sendable, BitwiseCopyable {
     case requestTimer(slot: SlotID)
     /// A client's renewal got no reply in time, or the wait before its retry is over.
     case renewalTimer(client: ClientID)
+    /// Every server reviews its auto-leasing decision (R-AUTO-2).
+    case autoLeaseReview
+    /// A server's auto-leasing penalty ends (R-AUTO-6).
+    case penaltyEnds(server: ServerID)
 }

@@ -16,32 +16,57 @@ public struct Levels: Sendable, Equatable {
     public var deniedLogins: Int64 = 0
     public var installed: Int64 = 0
     public var used: Int64 = 0
+    /// R-AUTO-3: what the client raised its own lease by while cut off (for the fleet: the sum over clients).
+    public var autoLeased: Int64 = 0
+    /// R-AUTO-2: 1 while auto-leasing is enabled: as the client last heard it, or as the server decides it now
+    /// (the penalty included).
+    public var autoLeasing: Int64 = 0
+    /// R-AUTO-6: 1 while the server is in its penalty.
+    public var penalty: Int64 = 0
+    /// R-AUTO-2: the server's average available count over the window and the threshold it must pass, in
+    /// thousandths of a user (the average rounded down; the threshold is exact).
+    public var averageAvailableThousandths: Int64 = 0
+    public var autoLeaseThresholdThousandths: Int64 = 0
 
     public init() {}
 
     /// A client's feature.
-    public init(users: Int32, served: Int32, reserved: Int32, incremental: Int32, serverLeased: Int32, deniedLogins: Int64) {
+    public init(users: Int32, served: Int32, reserved: Int32, incremental: Int32, autoLeased: Int32 = 0, serverLeased: Int32,
+                deniedLogins: Int64, autoLeasing: Bool = false) {
         self.users = Int64(users)
         self.served = Int64(served)
         self.reserved = Int64(reserved)
         self.incremental = Int64(incremental)
-        leased = Int64(reserved) + Int64(incremental)
+        self.autoLeased = Int64(autoLeased)
+        leased = Int64(reserved) + Int64(incremental) + Int64(autoLeased)
         self.serverLeased = Int64(serverLeased)
         self.deniedLogins = deniedLogins
+        self.autoLeasing = autoLeasing ? 1 : 0
     }
 
     /// A client's feature from its slot: what it holds counts only while it runs.
     @inline(__always)
     public init(slot state: SlotState, isUp up: Bool, serverLeased: Int32) {
         let reserved = up ? state.reservedHeld : 0, incremental = up ? state.incrementHeld : 0
-        self.init(users: state.users, served: min(state.users, reserved + incremental), reserved: reserved,
-                  incremental: incremental, serverLeased: serverLeased, deniedLogins: state.deniedLogins)
+        let autoLeased = up ? state.autoLeased : 0
+        self.init(users: state.users, served: min(state.users, reserved + incremental + autoLeased), reserved: reserved,
+                  incremental: incremental, autoLeased: autoLeased, serverLeased: serverLeased, deniedLogins: state.deniedLogins,
+                  autoLeasing: state.autoLeaseHeard)
     }
 
     /// A server's feature.
     public init(installed: Int32, used: Int32) {
         self.installed = Int64(installed)
         self.used = Int64(used)
+    }
+
+    /// A server's feature from its pool, with its auto-leasing decision (R-AUTO-2, R-AUTO-6).
+    public init(pool: ServerFeatureState) {
+        self.init(installed: pool.installed, used: pool.used)
+        autoLeasing = pool.autoLeasing ? 1 : 0
+        penalty = pool.penalty ? 1 : 0
+        averageAvailableThousandths = pool.averageAvailableThousandths
+        autoLeaseThresholdThousandths = pool.autoLeaseThresholdThousandths
     }
 
     /// The fleet's feature: totals over its clients, installed and used over its servers.
@@ -51,6 +76,7 @@ public struct Levels: Sendable, Equatable {
         leased = totals.leased
         serverLeased = used
         deniedLogins = totals.deniedLogins
+        autoLeased = totals.autoLeased
         self.installed = installed
         self.used = used
     }
@@ -61,6 +87,7 @@ public struct Levels: Sendable, Equatable {
         served += sign * entity.served
         leased += sign * entity.leased
         deniedLogins += sign * entity.deniedLogins
+        autoLeased += sign * entity.autoLeased
         installed += sign * entity.installed
         used += sign * entity.used
         serverLeased = used
@@ -94,6 +121,8 @@ public enum ProtocolEventKind: UInt8, Sendable, CaseIterable {
     case configChange, clientDeleted, pullState, clientStopped, clientStarted
     case licenseStarted, licenseEnded
     case faultStarted, faultEnded, messageDropped, requestTimedOut, requestRetried, requestAbandoned
+    case autoLeaseEnabled, autoLeaseDisabled, autoIncrement, autoLeaseEnded, autoLeaseReport, reconciled, notReconciled
+    case penaltyStarted, penaltyEnded
 }
 
 /// One protocol message or decision, for events.csv.

@@ -54,6 +54,23 @@ public struct CSVBuffer {
         written += 1
     }
 
+    /// Appends a count kept in thousandths as a decimal with at most three places, trailing zeros dropped
+    /// (120300 is "120.3"; at most 22 bytes; `reserve` first).
+    public mutating func thousandths(_ value: Int64) {
+        let magnitude = value.magnitude
+        if value < 0 { put(UInt8(ascii: "-")) }
+        integer(Int64(magnitude / 1000))
+        var fraction = magnitude % 1000, places = 3
+        guard fraction > 0 else { return }
+        while fraction % 10 == 0 { fraction /= 10; places -= 1 }
+        put(UInt8(ascii: "."))
+        var divisor: UInt64 = places == 3 ? 100 : places == 2 ? 10 : 1
+        while divisor > 0 {
+            put(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+            divisor /= 10
+        }
+    }
+
     /// Appends an integer in decimal (at most 20 bytes; `reserve` first).
     ///
     /// Counts the digits, then writes them in place from the last; both loops divide by the

@@ -66,7 +66,7 @@ struct ExpectationTracker {
         serverValues = !watching ? [] : model.serverFeatureStates.indices.map { index in
             let pool = model.serverFeatureStates[index]
             return StateRecord(time: .start, entity: .server, index: Int32(index), feature: pool.feature.index,
-                               levels: Levels(installed: pool.installed, used: pool.used))
+                               levels: Levels(pool: pool))
         }
         fleetLevels = Array(repeating: Levels(), count: features)
         for value in slotValues + serverValues { fleetLevels[Int(value.feature)].add(value.levels, sign: 1) }

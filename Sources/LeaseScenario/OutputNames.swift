@@ -31,6 +31,15 @@ extension ProtocolEventKind {
         case .requestTimedOut: return "request_timed_out"
         case .requestRetried: return "request_retried"
         case .requestAbandoned: return "request_abandoned"
+        case .autoLeaseEnabled: return "auto_lease_enabled"
+        case .autoLeaseDisabled: return "auto_lease_disabled"
+        case .autoIncrement: return "auto_increment"
+        case .autoLeaseEnded: return "auto_lease_ended"
+        case .autoLeaseReport: return "auto_lease_report"
+        case .reconciled: return "reconciled"
+        case .notReconciled: return "not_reconciled"
+        case .penaltyStarted: return "penalty_started"
+        case .penaltyEnded: return "penalty_ended"
         }
     }
 }
@@ -55,6 +64,7 @@ extension MessageKind {
         case .incrementRequest: return "increment_request"
         case .renewRequest: return "renewal"
         case .release: return "release"
+        case .autoLeaseReport: return "auto_lease_report"
         case .reserveReply: return "reserve_reply"
         case .incrementReply: return "increment_reply"
         case .renewReply: return "renewal_reply"

@@ -60,6 +60,9 @@ struct FleetReading: Sendable {
 /// closures: a closure kept in an array is called through a thunk that allocates, once per cell.
 enum LevelField: Sendable {
     case users, served, unserved, reserved, incremental, leased, serverLeased, deniedLogins, installed, used, free
+    case autoLeased, autoLeasing, penalty
+    /// Kept in thousandths of a user (the timeline writes them as decimals; they are not metrics).
+    case averageAvailable, autoLeaseThreshold
 }
 
 extension Levels {
@@ -76,6 +79,11 @@ extension Levels {
         case .installed: return installed
         case .used: return used
         case .free: return installed - used
+        case .autoLeased: return autoLeased
+        case .autoLeasing: return autoLeasing
+        case .penalty: return penalty
+        case .averageAvailable: return averageAvailableThousandths
+        case .autoLeaseThreshold: return autoLeaseThresholdThousandths
         }
     }
 }
@@ -164,6 +172,11 @@ enum Quantities {
         Quantity("used", column: "used", server: .level(.used), fleet: .level(.used), summary: [.server]),
         Quantity("free", column: "free", server: .level(.free), fleet: .level(.free),
                  summary: [.server]),
+        Quantity("autoLeased", column: "auto_leased", client: .level(.autoLeased), fleet: .level(.autoLeased)),
+        Quantity("autoLeasing", column: "auto_leasing", client: .level(.autoLeasing), server: .level(.autoLeasing)),
+        Quantity("penalty", column: "penalty", server: .level(.penalty)),
+        Quantity("averageAvailable", column: "average_available", metric: false, server: .level(.averageAvailable)),
+        Quantity("autoLeaseThreshold", column: "auto_lease_threshold", metric: false, server: .level(.autoLeaseThreshold)),
         Quantity("deniedUserHours", client: .figure { .userTime(Int128($0.deniedUserMilliseconds)) },
                  fleet: .figure { .userTime($0.integrals.deniedUserMilliseconds) }, summary: [.client, .fleet]),
         Quantity("peakUsers", client: .figure { .count($0.peakUsers) }, fleet: .figure { .count($0.totals.peakUsers) },
@@ -217,13 +230,17 @@ extension Metric {
 extension CSVBuffer {
     /// A row's cells after `feature`: each column's value, or nothing where the role has no such column.
     mutating func cells(_ plan: CellPlan, _ levels: Levels) {
-        reserve(21 * plan.cells.count + 1)
+        reserve(26 * plan.cells.count + 1)
         withUnsafeBytes(of: levels) { raw in
             let stride = MemoryLayout<Int64>.stride
             for position in plan.cells.indices {
                 if position > 0 { comma() }
                 let cell = plan.cells[position]
                 guard cell.plus >= 0 else { continue }
+                if cell.minus == CellPlan.Cell.thousandths {
+                    thousandths(raw.load(fromByteOffset: Int(cell.plus) * stride, as: Int64.self))
+                    continue
+                }
                 let minus = cell.minus >= 0 ? raw.load(fromByteOffset: Int(cell.minus) * stride, as: Int64.self) : 0
                 integer(raw.load(fromByteOffset: Int(cell.plus) * stride, as: Int64.self) &- minus)
             }
@@ -236,9 +253,11 @@ extension CSVBuffer {
 /// (a difference for `unserved` and `free`), so a row is written with no switch or call per cell.
 struct CellPlan: Sendable {
     struct Cell: Sendable {
-        /// The field to write (-1: an empty cell), and the field to subtract from it (-1: none).
+        /// The field to write (-1: an empty cell), and the field to subtract from it (-1: none; `thousandths`: the
+        /// field is a count in thousandths, written as a decimal).
         var plus: Int8
         var minus: Int8
+        static let thousandths: Int8 = -2
     }
     let cells: [Cell]
 
@@ -258,9 +277,14 @@ struct CellPlan: Sendable {
             case .installed: return Cell(plus: position(\.installed), minus: -1)
             case .used: return Cell(plus: position(\.used), minus: -1)
             case .free: return Cell(plus: position(\.installed), minus: position(\.used))
+            case .autoLeased: return Cell(plus: position(\.autoLeased), minus: -1)
+            case .autoLeasing: return Cell(plus: position(\.autoLeasing), minus: -1)
+            case .penalty: return Cell(plus: position(\.penalty), minus: -1)
+            case .averageAvailable: return Cell(plus: position(\.averageAvailableThousandths), minus: Cell.thousandths)
+            case .autoLeaseThreshold: return Cell(plus: position(\.autoLeaseThresholdThousandths), minus: Cell.thousandths)
             }
         }
         // Every field is an Int64 (the plan reads them by position).
-        precondition(MemoryLayout<Levels>.size == 9 * MemoryLayout<Int64>.size, "Levels holds nine Int64 counts")
+        precondition(MemoryLayout<Levels>.size == 14 * MemoryLayout<Int64>.size, "Levels holds fourteen Int64 counts")
     }
 }

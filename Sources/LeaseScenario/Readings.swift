@@ -53,7 +53,7 @@ extension FleetReadable {
 
     func serverReading(server: Int, feature: Int) -> ServerReading {
         let pool = poolState(server * featureCount + feature)
-        return ServerReading(levels: Levels(installed: pool.installed, used: pool.used), pool: pool)
+        return ServerReading(levels: Levels(pool: pool), pool: pool)
     }
 
     func fleetLevels(feature: Int) -> Levels {

@@ -20,8 +20,8 @@ public enum RunSummary {
         }
         var out = "{\n"
         out += "  \"leasesim\": \(OutputText.jsonString(ScenarioRunner.version)),\n"
-        out += "  \"scenario\": {\"name\": \(OutputText.jsonString(scenario.name)), \"file\": \(OutputText.jsonString(scenario.file)), \"format\": \(OutputText.jsonString(ScenarioFormat.current)), \"seed\": \(spec.seed), \"start\": \(iso(.start)), \"end\": \(iso(scenario.horizon)), \"duration\": \(OutputText.jsonString(scenario.duration.description))},\n"
-        out += "  \"run\": {\"events\": \(report.eventsProcessed), \"messages\": \(model.counters.messages), \"incrementRequests\": \(model.counters.incrementRequests), \"renewals\": \(model.counters.renewals), \"releases\": \(model.counters.releases), \"refusals\": \(model.counters.refusals), \"reclaims\": \(model.counters.reclaims), \"notCovered\": \(model.counters.notCovered)},\n"
+        out += "  \"scenario\": {\"name\": \(OutputText.jsonString(scenario.name)), \"file\": \(OutputText.jsonString(scenario.file)), \"format\": \(OutputText.jsonString(ScenarioFormat.current)), \"seed\": \(spec.seed), \"start\": \(iso(.start)), \"end\": \(iso(scenario.horizon)), \"duration\": \(OutputText.jsonString(scenario.duration.description))\(relaxedJSON(scenario))},\n"
+        out += "  \"run\": {\"events\": \(report.eventsProcessed), \"messages\": \(model.counters.messages), \"incrementRequests\": \(model.counters.incrementRequests), \"renewals\": \(model.counters.renewals), \"releases\": \(model.counters.releases), \"refusals\": \(model.counters.refusals), \"reclaims\": \(model.counters.reclaims), \"notCovered\": \(model.counters.notCovered), \"autoIncrements\": \(model.counters.autoIncrements), \"autoLeaseReports\": \(model.counters.autoLeaseReports), \"reconcilesShort\": \(model.counters.reconcilesShort), \"penalties\": \(model.counters.penalties)},\n"
         out += "  \"fleet\": {\n"
         out += spec.features.indices.map { feature -> String in
             "    \(OutputText.jsonString(spec.features[feature])): \(model.summaryEntry(.fleet, of: .fleet, feature: feature))"
@@ -124,10 +124,23 @@ public enum RunSummary {
         return warnings
     }
 
+    /// The rules a scenario relaxes, as a key of summary.json's scenario entry (nothing when none).
+    static func relaxedJSON(_ scenario: Scenario) -> String {
+        guard !scenario.relaxedRules.isEmpty else { return "" }
+        return ", \"relaxedRules\": [" + scenario.relaxedRules.map(OutputText.jsonString).joined(separator: ", ") + "]"
+    }
+
     /// A few lines for stdout: the headline figures per feature and the clients with most denials.
     public static func text(_ report: RunReport) -> String {
         let scenario = report.scenario, model = report.figures, spec = scenario.spec
         var lines = ["\(scenario.name): \(OutputText.count(spec.clients.count, "client")), \(OutputText.count(spec.servers.count, "server")), \(scenario.duration) simulated, \(report.eventsProcessed) events, seed \(spec.seed)"]
+        if !scenario.relaxedRules.isEmpty {
+            lines.append("  relaxed on purpose: \(scenario.relaxedRules.joined(separator: ", ")) (its results do not follow that rule)")
+        }
+        let counters = model.counters
+        if counters.autoIncrements > 0 || counters.penalties > 0 {
+            lines.append("  auto-leasing: \(OutputText.count(Int(counters.autoIncrements), "auto-increment")), \(OutputText.count(Int(counters.autoLeaseReports), "report")), \(counters.reconcilesShort) not reconciled, \(counters.penalties == 1 ? "1 penalty" : "\(counters.penalties) penalties")")
+        }
         for feature in spec.features.indices {
             let totals = model.featureTotals[feature], sums = model.fleetIntegrals(feature: feature)
             let installed = model.fleetCapacity(feature: feature).installed

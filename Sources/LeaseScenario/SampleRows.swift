@@ -65,7 +65,7 @@ struct SampleRows: ChunkRenderer {
         levels = model.levels(ofSlots: layout.keptSlots)
         for index in model.serverFeatureStates.indices where keepsServer[index / model.featureCount] {
             let state = model.serverFeatureStates[index]
-            serverFeatures.append((index, Levels(installed: state.installed, used: state.used)))
+            serverFeatures.append((index, Levels(pool: state)))
         }
         fleet = (0..<model.featureCount).map { model.fleetLevels(feature: $0) }
     }

@@ -14,6 +14,8 @@ public struct Scenario: Sendable {
     /// Limits on what the run may use of the host: output bytes and wall time.
     public var hostLimits: HostLimits
     public var expectations: [Expectation]
+    /// Rules the scenario relaxes on purpose (only R-ALLOC-3, for the guide's own examples); every run reports them.
+    public var relaxedRules: [String] = []
 
     public init(file: String, name: String, description: String = "", spec: FleetSpec, duration: SimDuration,
                 limits: RunLimits = RunLimits(), hostLimits: HostLimits = HostLimits(), expectations: [Expectation] = []) {
@@ -81,11 +83,18 @@ public enum ScenarioLimits {
 
 /// Every key the loader accepts, per kind of object; the JSON Schema is checked against these.
 public enum ScenarioKeys {
-    public static let root = ["$schema", "format", "name", "description", "seed", "start", "duration", "policy", "network",
-                              "servers", "clients", "actions", "faults", "randomFaults", "expectations", "limits"]
+    public static let root = ["$schema", "format", "name", "description", "seed", "start", "duration", "relax", "policy",
+                              "network", "features", "servers", "clients", "actions", "faults", "randomFaults", "expectations",
+                              "limits"]
     public static let policy = ["reservedLeaseDuration", "incrementalLeaseDuration", "renewalInterval", "minimumHold",
                                 "releasePolicy", "holdPolicy", "quantaPerRequest", "initialLeases", "requestsAtRenewal",
-                                "requestTimeout", "requestRetries", "retryBackoff", "serverRestart", "clientRestart"]
+                                "requestTimeout", "requestRetries", "retryBackoff", "serverRestart", "clientRestart",
+                                "autoLeasing"]
+    public static let autoLeasing = ["enabled", "window", "review", "thresholdPercent", "maxDisconnection", "penalty",
+                                     "reconcile"]
+    public static let feature = ["userCapacity", "platformBound"]
+    /// Rules a scenario may relax (`relax`).
+    public static let relaxable = ["R-ALLOC-3"]
     public static let network = ["latency"]
     public static let server = ["id", "licenses"]
     public static let license = ["sku", "feature", "type", "count", "start", "end", "installedAt"]
@@ -103,7 +112,7 @@ public enum ScenarioKeys {
 
     /// Every object kind by the name the JSON Schema uses for it (`root` is the top level).
     public static let all: [(String, [String])] = [
-        ("root", root), ("policy", policy), ("network", network), ("server", server), ("license", license),
+        ("root", root), ("policy", policy), ("autoLeasing", autoLeasing), ("feature", feature), ("network", network), ("server", server), ("license", license),
         ("client", client), ("allocation", allocation), ("demand", demand), ("step", step),
         ("variation", variation), ("action", action), ("fault", fault), ("randomFaults", randomFaults), ("expectation", expectation), ("limits", limits),
     ]

@@ -122,10 +122,16 @@ extension ScenarioLoader {
         let ilq = try object.required("ilq", "an incremental quantum").integer(in: bound, what: "a quantum")
         let muc = try object.required("muc", "a maximum count").integer(in: bound, what: "a count")
         let allocation = Allocation(reserved: Int32(ruc), quantum: Int32(ilq), maximum: Int32(muc))
-        if let violation = allocation.violation {
+        if let violation = allocation.violation, !relaxes(violation, allocation) {
             throw try object.required(violation.field.rawValue, "").fail("\(violation.expected) (\(violation.rule))")
         }
         return allocation
+    }
+
+    /// Whether the scenario relaxes the rule an allocation breaks: R-ALLOC-3 only, and then a quantum is still
+    /// needed when MUC is above RUC (the guide's auto-leasing and cluster examples: 50/10/100).
+    func relaxes(_ violation: Allocation.Violation, _ allocation: Allocation) -> Bool {
+        violation.rule == "R-ALLOC-3" && relaxedRules.contains("R-ALLOC-3") && allocation.quantum > 0
     }
 
     /// Demand by feature; every feature named must be allocated to the client.

@@ -39,6 +39,8 @@ public struct ScenarioLoader {
     var slotCount = 0
     /// Each server's installed counts at the start and their changes, computed once the features are known.
     var capacitySchedules: [(initial: [Int32], changes: [CapacityChange])] = []
+    /// Rules the scenario relaxes (`relax`), in the order written.
+    var relaxedRules: [String] = []
 
     var file: String { source.file }
 
@@ -104,6 +106,7 @@ public struct ScenarioLoader {
         var limits = RunLimits(), hostLimits = HostLimits()
         if let limitsField = root.optional("limits") { (limits, hostLimits) = try runLimits(limitsField) }
         duration = try positiveDuration(try root.required("duration", TimeSyntax.durationForm))
+        if let relax = root.optional("relax") { try self.relax(relax) }
         if let policy = root.optional("policy") { spec.policy = try leasePolicy(policy) }
         var defaultLatency = SimDuration.zero
         if let network = root.optional("network") {
@@ -120,6 +123,8 @@ public struct ScenarioLoader {
         let clients = try root.required("clients", "an array of clients").array()
         for client in clients { try self.client(client, defaultLatency: defaultLatency) }
         try checkFeatureBounds(root)
+        if let features = root.optional("features") { try featureTraits(features) }
+        try checkAutoLeasingBounds(root)
         // Every feature is known once the clients are read: compute each server's license calendar once.
         capacitySchedules = spec.servers.indices.map { server in
             LicenseSchedule.capacity(server: server, licenses: spec.servers[server].licenses, featureCount: spec.features.count)
@@ -133,8 +138,10 @@ public struct ScenarioLoader {
         if let list = root.optional("expectations") {
             for entry in try list.array() { expectations.append(try expectation(entry)) }
         }
-        return Scenario(file: file, name: name, description: description, spec: spec, duration: duration,
-                        limits: limits, hostLimits: hostLimits, expectations: expectations)
+        var scenario = Scenario(file: file, name: name, description: description, spec: spec, duration: duration,
+                                limits: limits, hostLimits: hostLimits, expectations: expectations)
+        scenario.relaxedRules = relaxedRules
+        return scenario
     }
 
     /// The run's limits: the kernel's (events, pending events) and the host's (output bytes, wall time).
@@ -174,6 +181,7 @@ public struct ScenarioLoader {
         if let value = object.optional("retryBackoff") { policy.retryBackoff = try positiveDuration(value) }
         if let value = object.optional("serverRestart") { policy.serverRestart = try choice(value) }
         if let value = object.optional("clientRestart") { policy.clientRestart = try choice(value) }
+        if let value = object.optional("autoLeasing") { policy.autoLease = try autoLeasePolicy(value) }
         if let value = object.optional("requestsAtRenewal") {
             guard case .bool(let flag) = value.node.value else { throw value.fail("true or false") }
             policy.requestsAtRenewal = flag

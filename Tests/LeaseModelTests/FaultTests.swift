@@ -34,7 +34,7 @@ extension FleetWorld {
 /// A request with no answer times out after 30 s and is tried again after 30 s, 1 min and 2 min of backoff, then
 /// given up; the logins waiting for it are denied at the first timeout (R-LEASE-8).
 @Test func aRequestThatGetsNoReplyIsRetriedWithBackoffThenGivenUp() throws {
-    var builder = WorldBuilder(installed: 200)
+    var builder = WorldBuilder(installed: 200, policy: .withoutAutoLeasing) // Retries alone (R-AUTO-3 would answer the timeout).
     builder.client("a", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (2, 60)])
     builder.fault(.partition, client: 0, from: 1, until: 3)
     var world = builder.world(records: true)
@@ -52,7 +52,7 @@ extension FleetWorld {
 /// Nothing crosses a partition, and a one-way partition drops only its own direction: requests arrive and are
 /// granted, replies are lost; the two views of the lease part.
 @Test func aOneWayPartitionLosesRepliesWhileRequestsArrive() throws {
-    var policy = LeasePolicy()
+    var policy = LeasePolicy.withoutAutoLeasing
     policy.requestRetries = 0
     var builder = WorldBuilder(installed: 200, policy: policy)
     builder.client("a", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (2, 60)])
@@ -71,7 +71,7 @@ extension FleetWorld {
 
 /// A retry of a request the server already granted gets the same grant again, never a second one.
 @Test func aRetriedGrantIsAnsweredAgainNotGrantedTwice() throws {
-    var builder = WorldBuilder(installed: 200)
+    var builder = WorldBuilder(installed: 200, policy: .withoutAutoLeasing)
     builder.client("a", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (2, 60)])
     // Replies are lost for the first 45 s after 2 h: the grant's reply and the first retry's.
     builder.fault(.partition, client: 0, up: false, from: 2, until: 2 + 45.0 / 3600)
@@ -127,7 +127,7 @@ extension FleetWorld {
 /// A crashed client holds nothing and drops what reaches it; at restart it boots and asks for its reserved count.
 /// A crashed server drops what reaches it, keeps its lease table (by default), and answers again after restart.
 @Test func crashesTakeNodesDownAndRestartThem() throws {
-    var builder = WorldBuilder(installed: 200)
+    var builder = WorldBuilder(installed: 200, policy: .withoutAutoLeasing)
     builder.client("a", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40)])
     builder.client("b", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (5, 70)])
     builder.crash(client: 0, from: 1, until: 2)

@@ -49,6 +49,16 @@ extension FleetWorld {
     var used: Int32 { model.serverFeatureStates[0].used }
 }
 
+extension LeasePolicy {
+    /// The default policy with auto-leasing off: for tests of what a client does when replies do not come, which
+    /// R-AUTO-3 would otherwise answer with an auto-increment.
+    static var withoutAutoLeasing: LeasePolicy {
+        var policy = LeasePolicy()
+        policy.autoLease.enabled = false
+        return policy
+    }
+}
+
 extension ActionSpec {
     /// R-CFG-1, R-CFG-4: the server's allocation of a client's first feature changes at `hours`.
     static func setAllocation(hours: Int64, client: Int, ruc: Int32, ilq: Int32, muc: Int32) -> ActionSpec {

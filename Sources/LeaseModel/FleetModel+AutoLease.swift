@@ -1,0 +1,285 @@
+import LeaseKernel
+
+/// Auto-leasing: the server's decision and its penalty, a cut-off client's own increments, and the reconcile when
+/// it is back (R-AUTO-1..7). Everything here runs on rare events (reviews, timeouts, reports), out of the hot path.
+extension FleetModel {
+    // MARK: The server's decision (R-AUTO-1, R-AUTO-2)
+
+    /// At instant zero: each pool's history before the run is its state now (the run starts from a steady
+    /// state), the first decision is made, and clients that hold leases at the start heard it with them.
+    @inline(never)
+    mutating func startAutoLeasing(_ sim: inout Simulation<FleetEvent>) {
+        let policy = spec.policy.autoLease
+        guard policy.enabled else { return }
+        let reviews = policy.reviewsPerWindow
+        availability = [Int128](repeating: 0, count: pools.count * reviews)
+        for pool in pools.ids {
+            // Entry k holds the integral at review k - reviews (before the run): the available count times its time.
+            let available = Int128(pools[pool].free)
+            for entry in 0..<reviews {
+                availability[pool.offset * reviews + entry] = available * Int128(entry - reviews) * Int128(policy.review.milliseconds)
+            }
+        }
+        reviewAutoLeasing(&sim)
+        guard spec.policy.initialLeases == .held else { return }
+        for slot in slots.ids {
+            slots[slot].autoLeaseHeard = pools[lease(of: HolderID(slot: slot)).pool].autoLeasing
+        }
+    }
+
+    /// R-AUTO-2: every server reviews, per feature, the average available count over the window that ends now
+    /// against the unallocated maximum capacity, on the state before anything else happens at this instant.
+    @inline(never)
+    mutating func reviewAutoLeasing(_ sim: inout Simulation<FleetEvent>) {
+        let policy = spec.policy.autoLease, reviews = policy.reviewsPerWindow
+        let entry = Int(reviewNumber % Int64(reviews))
+        for pool in pools.ids {
+            accountPool(pool, sim.now)
+            let integral = pools[pool].installedUserMilliseconds - pools[pool].usedUserMilliseconds
+            let index = pool.offset * reviews + entry
+            let windowSum = integral - availability[index]
+            availability[index] = integral
+            decideAutoLeasing(pool, availableUserMilliseconds: windowSum, sim.now)
+        }
+        reviewNumber += 1
+        let next = sim.now + policy.review
+        if next < horizon { sim.schedule(at: next, priority: .first, .autoLeaseReview) }
+    }
+
+    /// R-AUTO-1, R-AUTO-2: one pool's decision, and the figures it rests on; a changed decision is an event.
+    mutating func decideAutoLeasing(_ pool: ServerFeatureID, availableUserMilliseconds sum: Int128, _ now: SimInstant) {
+        let policy = spec.policy.autoLease
+        let state = pools[pool]
+        let eligible = spec.traits(of: state.feature.offset).autoLeases // R-AUTO-1
+        let decided = eligible && AutoLeaseDecision.isEnabled(availableUserMilliseconds: sum, window: policy.window,
+                                                              unallocated: state.unallocated,
+                                                              thresholdPercent: policy.thresholdPercent)
+        let average = AutoLeaseDecision.averageThousandths(availableUserMilliseconds: sum, window: policy.window)
+        let threshold = AutoLeaseDecision.thresholdThousandths(unallocated: state.unallocated,
+                                                               thresholdPercent: policy.thresholdPercent)
+        guard decided != state.autoLeaseDecided || average != state.averageAvailableThousandths
+            || threshold != state.autoLeaseThresholdThousandths else { return }
+        pools[pool].autoLeaseDecided = decided
+        pools[pool].averageAvailableThousandths = average
+        pools[pool].autoLeaseThresholdThousandths = threshold
+        if decided != state.autoLeaseDecided {
+            record(ProtocolRecord(time: now, kind: decided ? .autoLeaseEnabled : .autoLeaseDisabled, server: state.server.index,
+                                  feature: state.feature.index, count: average / 1000, rule: "R-AUTO-2"))
+        }
+        if records.recordsStates { recordServerState(pool, now) }
+    }
+
+    // MARK: The penalty (R-AUTO-6, R-AUTO-7)
+
+    /// R-AUTO-6: a reconcile fell short: auto-leasing is off for every feature and every client of the node for
+    /// the penalty's length from now (a later failure starts it again).
+    mutating func startPenalty(_ server: ServerID, _ sim: inout Simulation<FleetEvent>) {
+        let until = sim.now + spec.policy.autoLease.penalty
+        servers[server].penaltyUntil = until
+        sim.arm(servers[server].penaltyTimer, at: until, priority: .first, .penaltyEnds(server: server))
+        counters.penalties &+= 1
+        record(ProtocolRecord(time: sim.now, kind: .penaltyStarted, server: server.index, expiry: until, rule: "R-AUTO-6"))
+        setPenalty(server, true, sim.now)
+    }
+
+    /// The penalty is over: at its end (R-AUTO-6), or at once when a new user-count subscription license is
+    /// installed (R-AUTO-7).
+    mutating func endPenalty(_ server: ServerID, rule: StaticString, _ sim: inout Simulation<FleetEvent>) {
+        guard sim.now < servers[server].penaltyUntil else { return }
+        servers[server].penaltyUntil = sim.now
+        sim.disarm(servers[server].penaltyTimer)
+        record(ProtocolRecord(time: sim.now, kind: .penaltyEnded, server: server.index, rule: rule))
+        setPenalty(server, false, sim.now)
+    }
+
+    /// The penalty's timer fired.
+    @inline(never)
+    mutating func penaltyTimerFired(_ server: ServerID, _ sim: inout Simulation<FleetEvent>) {
+        guard servers[server].penaltyUntil <= sim.now, servers[server].pools.contains(where: { pools[$0].penalty }) else { return }
+        record(ProtocolRecord(time: sim.now, kind: .penaltyEnded, server: server.index, rule: "R-AUTO-6"))
+        setPenalty(server, false, sim.now)
+    }
+
+    mutating func setPenalty(_ server: ServerID, _ on: Bool, _ now: SimInstant) {
+        for pool in servers[server].pools where pools[pool].penalty != on {
+            pools[pool].penalty = on
+            if records.recordsStates { recordServerState(pool, now) }
+        }
+    }
+
+    /// R-AUTO-7: whether a capacity change installs a new user-count subscription license during the run.
+    func installsUserSubscription(_ change: CapacityChange) -> Bool {
+        let license = spec.servers[change.server].licenses[change.license]
+        return change.delta > 0 && change.kind == .subscription && license.installedAt > .start
+            && spec.traits(of: change.feature).userCapacity
+    }
+
+    // MARK: The cut-off client (R-AUTO-3, R-AUTO-4)
+
+    /// R-AUTO-3, R-AUTO-4: the slot's increment request timed out: the client cannot reach its server. While
+    /// auto-leasing was enabled as it last heard, within `maxDisconnection` of its last contact and before its
+    /// reserved lease expires, it raises its own lease by the whole ILQ its users need, up to MUC, and stops
+    /// waiting for the reply.
+    /// - Returns: whether it did.
+    mutating func autoIncrement(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) -> Bool {
+        let state = slots[slot]
+        let until = min(clients[state.client].lastContact + spec.policy.autoLease.maxDisconnection, state.reservedExpiry)
+        guard state.autoLeaseHeard, sim.now < until else { return false }
+        let wanted = state.allocation.incrementWanted(users: state.users, leased: state.held)
+        guard wanted > 0 else { return false }
+        slots[slot].requestPending = false
+        slots[slot].requestRetryWaiting = false
+        disarmRequestTimer(slot, &sim)
+        let before = beginChange(slot, sim.now)
+        setAutoLeased(slot, state.autoLeased + wanted)
+        slots[slot].autoLeaseExpiry = until
+        endChange(slot, sim.now, from: before)
+        counters.autoIncrements &+= 1
+        record(ProtocolRecord(time: sim.now, kind: .autoIncrement, client: state.client.index, feature: state.feature.index,
+                              count: Int64(wanted), expiry: until, rule: "R-AUTO-3"))
+        watchLapse(slot, &sim)
+        return true
+    }
+
+    /// Sets a slot's auto-leased count, keeping the client's and the fleet's tallies (call inside a change).
+    mutating func setAutoLeased(_ slot: SlotID, _ count: Int32) {
+        let old = slots[slot].autoLeased, client = slots[slot].client
+        guard count != old else { return }
+        slots[slot].autoLeased = count
+        if old == 0 { clients[client].autoLeasedSlots += 1 } else if count == 0 { clients[client].autoLeasedSlots -= 1 }
+        if clients[client].isUp { totals[slots[slot].feature].autoLeased += Int64(count - old) }
+    }
+
+    /// R-AUTO-3, R-AUTO-5: the server granted more: the auto-leased count gives way to it, so the lease stays within
+    /// MUC and holds no auto-leased quantum the users do not need (call inside a change).
+    @inline(__always) mutating func fitAutoLeased(_ slot: SlotID, _ now: SimInstant) {
+        if slots[slot].autoLeased > 0 { fitAutoLeasedCount(slot, now) }
+    }
+
+    @inline(never) mutating func fitAutoLeasedCount(_ slot: SlotID, _ now: SimInstant) {
+        let state = slots[slot]
+        let aboveMUC = state.held - max(state.allocation.maximum, state.reservedHeld + state.incrementHeld)
+        let unneeded = Allocation.wholeQuanta(state.held - state.allocation.countNeeded(users: state.users), state.allocation.quantum)
+        let drop = min(state.autoLeased, max(aboveMUC, unneeded))
+        guard drop > 0 else { return }
+        setAutoLeased(slot, state.autoLeased - drop)
+        record(ProtocolRecord(time: now, kind: .autoLeaseEnded, client: state.client.index, feature: state.feature.index,
+                              count: Int64(drop), rule: "R-AUTO-5"))
+    }
+
+    /// R-AUTO-4: the auto-leased count ends with the disconnection's limit or the reserved lease.
+    mutating func autoLeaseLapsed(_ slot: SlotID, _ now: SimInstant) {
+        let state = slots[slot]
+        let before = beginChange(slot, now)
+        setAutoLeased(slot, 0)
+        endChange(slot, now, from: before)
+        record(ProtocolRecord(time: now, kind: .autoLeaseEnded, client: state.client.index, feature: state.feature.index,
+                              count: Int64(state.autoLeased), rule: "R-AUTO-4"))
+    }
+
+    /// A reply told the client whether auto-leasing is enabled for a feature now (R-AUTO-2, R-AUTO-3).
+    @inline(never) mutating func heardAutoLeasing(_ slot: SlotID, _ enabled: Bool, _ now: SimInstant) {
+        slots[slot].autoLeaseHeard = enabled
+        if records.recordsStates { recordSlotState(slot, now) }
+    }
+
+    // MARK: The reconcile (R-AUTO-5, R-AUTO-6)
+
+    /// R-AUTO-5: back in contact, the client reports each auto-leased count it holds and has no request pending for.
+    @inline(never)
+    mutating func reportAutoLeases(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
+        for slot in clients[client].slots where slots[slot].autoLeased > 0 && !slots[slot].requestPending {
+            let state = slots[slot]
+            slots[slot].requestPending = true
+            slots[slot].requestReports = true
+            slots[slot].requestID = state.requestID &+ 1
+            slots[slot].requestCount = state.autoLeased
+            slots[slot].requestTries = 1
+            counters.autoLeaseReports &+= 1
+            record(ProtocolRecord(time: sim.now, kind: .autoLeaseReport, client: client.index, feature: state.feature.index,
+                                  count: Int64(state.autoLeased), rule: "R-AUTO-5"))
+            sendIncrementRequest(slot, &sim)
+        }
+    }
+
+    /// R-AUTO-5, R-AUTO-6: the server reconciles a reported auto-leased count as an increment from what is free,
+    /// in whole ILQ within the client's MUC; if it cannot cover all of it, the penalty starts. A retry of a report
+    /// already answered gets the same answer, and no second penalty.
+    mutating func reconcile(_ lease: LeaseID, count: Int32, quantum: Int32, _ request: Request, _ sim: inout Simulation<FleetEvent>) {
+        if let reason = refusalReason(lease, sim.now) {
+            refuse(lease, reason, request, &sim)
+            return
+        }
+        var granted = LeaseGrant.none
+        var short: Int32 = 0
+        let state = leases[lease]
+        if request.requestID == state.lastIncrementRequestID {
+            if state.lastIncrementGranted > 0 && state.increment >= state.lastIncrementGranted {
+                granted = LeaseGrant(count: state.lastIncrementGranted, expiry: state.incrementExpiry)
+            }
+        } else {
+            let room = Allocation.wholeQuanta(state.allocation.maximum - state.held, quantum)
+            let needed = min(Allocation.wholeQuanta(count, quantum), room)
+            let free = Allocation.wholeQuanta(pools[state.pool].incrementPool, quantum) // R-LEASE-11
+            switch spec.policy.autoLease.reconcile {
+            case .partial: granted.count = min(needed, free)
+            case .allOrNothing: granted.count = free >= needed ? needed : 0
+            }
+            if granted.count > 0 {
+                setServerLease(lease, reserved: state.reserved, increment: state.increment + granted.count, sim.now)
+                granted.expiry = leaseExpiry(lease, duration: spec.policy.incrementalLeaseDuration, sim.now)
+                setIncrementExpiry(lease, granted.expiry, &sim)
+            }
+            leases[lease].lastIncrementRequestID = request.requestID
+            leases[lease].lastIncrementGranted = granted.count
+            short = needed - granted.count
+            let feature = pools[state.pool].feature.index
+            record(ProtocolRecord(time: sim.now, kind: .reconciled, client: state.client.index, server: request.server.index,
+                                  feature: feature, count: Int64(granted.count), expiry: granted.expiry, rule: "R-AUTO-5"))
+            if short > 0 {
+                counters.reconcilesShort &+= 1
+                record(ProtocolRecord(time: sim.now, kind: .notReconciled, client: state.client.index, server: request.server.index,
+                                      feature: feature, count: Int64(short), reason: .noFreeLicenses, rule: "R-AUTO-6"))
+                startPenalty(request.server, &sim)
+            }
+        }
+        reply(to: request, .incrementReply(holder: state.holder, allocation: state.allocation, granted: granted,
+                                           reason: short > 0 ? .noFreeLicenses : .none,
+                                           autoLeasing: pools[state.pool].autoLeasing), &sim)
+    }
+
+    /// R-AUTO-5: the server answered the client's report: what it granted becomes an increment the server holds
+    /// for the client, and the auto-leased count it answered is gone ("normal leasing rules are in effect").
+    @inline(never)
+    mutating func reconciled(_ slot: SlotID, _ granted: LeaseGrant, _ sim: inout Simulation<FleetEvent>) {
+        slots[slot].requestReports = false
+        let before = beginChange(slot, sim.now)
+        setAutoLeased(slot, max(0, slots[slot].autoLeased - slots[slot].requestCount))
+        if granted.count > 0 {
+            slots[slot].incrementHeld += granted.count
+            slots[slot].incrementExpiry = granted.expiry
+            blockTable.grant(slot, granted.count, at: sim.now, spec.policy.holdPolicy)
+        }
+        fitAutoLeased(slot, sim.now)
+        endChange(slot, sim.now, from: before)
+        watchLapse(slot, &sim)
+        // Normal rules again: still short, the client asks (R-LEASE-1); its waiting logins wait for that reply.
+        if !requestIfShort(slot, &sim) { decideLogins(slot, sim.now) }
+    }
+}
+
+extension FleetModel {
+    /// R-LEASE-9, R-AUTO-3: users left: the auto-leased count the client no longer needs goes first, in whole ILQ
+    /// (it is the client's own, with no hold and nothing to send).
+    mutating func dropUnneededAutoLeased(_ slot: SlotID, _ now: SimInstant) {
+        let state = slots[slot]
+        let surplus = state.held - state.allocation.countNeeded(users: state.users)
+        let drop = min(state.autoLeased, Allocation.wholeQuanta(surplus, state.allocation.quantum))
+        guard drop > 0 else { return }
+        let before = beginChange(slot, now)
+        setAutoLeased(slot, state.autoLeased - drop)
+        endChange(slot, now, from: before)
+        record(ProtocolRecord(time: now, kind: .autoLeaseEnded, client: state.client.index, feature: state.feature.index,
+                              count: Int64(drop), rule: "R-LEASE-9"))
+    }
+}
