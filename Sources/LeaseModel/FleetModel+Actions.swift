@@ -37,7 +37,7 @@ extension FleetModel {
         record(ProtocolRecord(time: sim.now, kind: .cut, client: client.index, feature: feature.index,
                               count: Int64(level), rule: "R-CFG-1"))
         // R-CFG-1: the server tells the client at once; the cut answers no request.
-        reply(to: Request(server: server(of: leaseID), client: client, requestID: 0),
+        reply(to: Request(server: server(of: leaseID), client: client, requestID: 0), about: lease.pool,
               .leaseCut(holder: lease.holder, reserved: reserved, increment: increment, allocation: allocation), &sim)
     }
 

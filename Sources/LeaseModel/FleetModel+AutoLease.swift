@@ -123,7 +123,7 @@ extension FleetModel {
     /// - Returns: whether it did.
     mutating func autoIncrement(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) -> Bool {
         let state = slots[slot]
-        let until = min(clients[state.client].lastContact + spec.policy.autoLease.maxDisconnection, state.reservedExpiry)
+        let until = autoLeaseExpiry(ofSlot: slot)
         guard state.autoLeaseHeard, sim.now < until else { return false }
         let wanted = state.allocation.incrementWanted(users: state.users, leased: state.held)
         guard wanted > 0 else { return false }
@@ -132,7 +132,6 @@ extension FleetModel {
         disarmRequestTimer(slot, &sim)
         let before = beginChange(slot, sim.now)
         setAutoLeased(slot, state.autoLeased + wanted)
-        slots[slot].autoLeaseExpiry = until
         endChange(slot, sim.now, from: before)
         counters.autoIncrements &+= 1
         record(ProtocolRecord(time: sim.now, kind: .autoIncrement, client: state.client.index, feature: state.feature.index,
@@ -146,7 +145,11 @@ extension FleetModel {
         let old = slots[slot].autoLeased, client = slots[slot].client
         guard count != old else { return }
         slots[slot].autoLeased = count
-        if old == 0 { clients[client].autoLeasedSlots += 1 } else if count == 0 { clients[client].autoLeasedSlots -= 1 }
+        if count > 0 {
+            clients[client].holdsAutoLeased = true
+        } else {
+            clients[client].holdsAutoLeased = clients[client].slots.contains { slots[$0].autoLeased > 0 }
+        }
         if clients[client].isUp { totals[slots[slot].feature].autoLeased += Int64(count - old) }
     }
 
@@ -167,6 +170,12 @@ extension FleetModel {
                               count: Int64(drop), rule: "R-AUTO-5"))
     }
 
+    /// R-AUTO-4: when a slot's auto-leasing ends: `maxDisconnection` after its client's last contact, or when its
+    /// reserved lease expires, whichever comes first (a later contact moves it on, until the count is reconciled).
+    public func autoLeaseExpiry(ofSlot slot: SlotID) -> SimInstant {
+        min(clients[slots[slot].client].lastContact + spec.policy.autoLease.maxDisconnection, slots[slot].reservedExpiry)
+    }
+
     /// R-AUTO-4: the auto-leased count ends with the disconnection's limit or the reserved lease.
     mutating func autoLeaseLapsed(_ slot: SlotID, _ now: SimInstant) {
         let state = slots[slot]
@@ -179,6 +188,7 @@ extension FleetModel {
 
     /// A reply told the client whether auto-leasing is enabled for a feature now (R-AUTO-2, R-AUTO-3).
     @inline(never) mutating func heardAutoLeasing(_ slot: SlotID, _ enabled: Bool, _ now: SimInstant) {
+        guard slots[slot].autoLeaseHeard != enabled else { return }
         slots[slot].autoLeaseHeard = enabled
         if records.recordsStates { recordSlotState(slot, now) }
     }
@@ -243,9 +253,8 @@ extension FleetModel {
                 startPenalty(request.server, &sim)
             }
         }
-        reply(to: request, .incrementReply(holder: state.holder, allocation: state.allocation, granted: granted,
-                                           reason: short > 0 ? .noFreeLicenses : .none,
-                                           autoLeasing: pools[state.pool].autoLeasing), &sim)
+        reply(to: request, about: state.pool, .incrementReply(holder: state.holder, allocation: state.allocation, granted: granted,
+                                           reason: short > 0 ? .noFreeLicenses : .none), &sim)
     }
 
     /// R-AUTO-5: the server answered the client's report: what it granted becomes an increment the server holds

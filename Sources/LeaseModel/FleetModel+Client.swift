@@ -188,39 +188,57 @@ extension FleetModel {
         clients[client].messagesReceived &+= 1
         clients[client].lastContact = sim.now // R-AUTO-4
         switch message.contents {
-        case let .reserveReply(holder, allocation, reserved, autoLeasing):
-            heard(holder.slot, autoLeasing: autoLeasing, sim.now)
-            replyArrived(client, requestID: message.requestID, &sim)
-            reservedGranted(holder.slot, reserved.live(at: sim.now), allocation, &sim)
-        case let .incrementReply(holder, _, granted, _, autoLeasing):
-            heard(holder.slot, autoLeasing: autoLeasing, sim.now)
+        case .reserveReply, .refusal, .leaseCut: clientReceivesRarely(message, at: client, &sim)
+        case let .incrementReply(holder, _, granted, _):
+            heard(holder.slot, autoLeasing: message.autoLeasing, sim.now)
             incrementAnswered(holder.slot, message.requestID, granted.live(at: sim.now), &sim)
-        case let .renewReply(holder, allocation, reserved, increment, autoLeasing):
+        case let .renewReply(holder, allocation, reserved, increment):
             // A reply to an earlier try of a renewal is stale: the latest try's reply says more.
             guard message.requestID == clients[client].renewalRequestID else { return }
-            heard(holder.slot, autoLeasing: autoLeasing, sim.now)
+            heard(holder.slot, autoLeasing: message.autoLeasing, sim.now)
             replyArrived(client, requestID: message.requestID, &sim)
             renewalAnswered(holder.slot, reserved.live(at: sim.now), increment.live(at: sim.now), allocation, &sim)
-        case let .refusal(holder, reason, autoLeasing):
-            heard(holder.slot, autoLeasing: autoLeasing, sim.now)
-            replyArrived(client, requestID: message.requestID, &sim)
-            refused(holder.slot, reason, sim.now)
-        case let .leaseCut(holder, reserved, increment, allocation): leaseCut(holder.slot, reserved, increment, allocation, sim.now)
         case .reserveRequest, .incrementRequest, .renewRequest, .release, .autoLeaseReport:
             preconditionFailure("client \(client) received a request: \(message.contents)")
         }
-        // Reconnected after a renewal went unanswered: renew now (and, at its reply, ask again if short).
+        if clients[client].renewalOverdue || clients[client].holdsAutoLeased { afterReconnecting(client, &sim) }
+    }
+
+    /// The replies a client gets seldom: reserve grants (at boot), refusals and cuts (kept out of line, so the
+    /// frequent replies' path stays small).
+    @inline(never)
+    mutating func clientReceivesRarely(_ message: Message, at client: ClientID, _ sim: inout Simulation<FleetEvent>) {
+        switch message.contents {
+        case let .reserveReply(holder, allocation, reserved):
+            heard(holder.slot, autoLeasing: message.autoLeasing, sim.now)
+            replyArrived(client, requestID: message.requestID, &sim)
+            reservedGranted(holder.slot, reserved.live(at: sim.now), allocation, &sim)
+        case let .refusal(holder, reason):
+            heard(holder.slot, autoLeasing: message.autoLeasing, sim.now)
+            replyArrived(client, requestID: message.requestID, &sim)
+            refused(holder.slot, reason, sim.now)
+        case let .leaseCut(holder, reserved, increment, allocation):
+            heard(holder.slot, autoLeasing: message.autoLeasing, sim.now)
+            leaseCut(holder.slot, reserved, increment, allocation, sim.now)
+        default: preconditionFailure("not a rare reply: \(message.contents)")
+        }
+    }
+
+    /// A message reached a client that had lost contact: it renews a renewal that went unanswered (and, at its
+    /// reply, asks again if short), and reports its auto-leased counts (R-AUTO-5).
+    @inline(never)
+    mutating func afterReconnecting(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
         if clients[client].renewalOverdue && !clients[client].renewalAwaited && clients[client].isUp {
             clients[client].renewalOverdue = false
             sendRenewal(client, &sim)
         }
-        // R-AUTO-5: back in contact with auto-leased counts: report them.
-        if clients[client].autoLeasedSlots > 0 && clients[client].isUp { reportAutoLeases(client, &sim) }
+        if clients[client].holdsAutoLeased && clients[client].isUp { reportAutoLeases(client, &sim) }
     }
 
     /// R-AUTO-2, R-AUTO-3: a reply says whether auto-leasing is enabled for the slot's feature now.
     @inline(__always) mutating func heard(_ slot: SlotID, autoLeasing: Bool, _ now: SimInstant) {
-        if slots[slot].autoLeaseHeard != autoLeasing { heardAutoLeasing(slot, autoLeasing, now) }
+        // A plain store while no state is recorded; the timeline's row is written when it is.
+        if _slowPath(records.recordsStates) { heardAutoLeasing(slot, autoLeasing, now) } else { slots[slot].autoLeaseHeard = autoLeasing }
     }
 
     mutating func reservedGranted(_ slot: SlotID, _ reserved: LeaseGrant, _ allocation: Allocation, _ sim: inout Simulation<FleetEvent>) {
@@ -313,7 +331,7 @@ extension FleetModel {
         var earliest = SimInstant.never
         if state.reservedHeld > 0 { earliest = state.reservedExpiry }
         if state.incrementHeld > 0 { earliest = min(earliest, state.incrementExpiry) }
-        if state.autoLeased > 0 { earliest = min(earliest, state.autoLeaseExpiry) } // R-AUTO-4
+        if state.autoLeased > 0 { earliest = min(earliest, autoLeaseExpiry(ofSlot: slot)) } // R-AUTO-4
         guard earliest != .never, earliest < sim.deadline(of: state.lapseTimer) else { return }
         sim.arm(state.lapseTimer, at: max(earliest, sim.now), .clientLapse(slot: slot))
     }
@@ -328,7 +346,7 @@ extension FleetModel {
     /// The client's own clock reaches a lease expiry: what was not renewed is gone (R-LEASE-6).
     mutating func clientLapseDue(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
         let now = sim.now
-        if slots[slot].autoLeased > 0 && slots[slot].autoLeaseExpiry <= now { autoLeaseLapsed(slot, now) }
+        if slots[slot].autoLeased > 0 && autoLeaseExpiry(ofSlot: slot) <= now { autoLeaseLapsed(slot, now) }
         let state = slots[slot]
         let incrementLapsed = state.incrementHeld > 0 && state.incrementExpiry <= now
         let reservedLapsed = state.reservedHeld > 0 && state.reservedExpiry <= now

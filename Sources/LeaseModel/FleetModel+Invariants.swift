@@ -50,6 +50,9 @@ extension FleetModel {
         if (state.reservedHeld > 0 && state.reservedExpiry < now) || (state.incrementHeld > 0 && state.incrementExpiry < now) {
             return "\(slot) holds a lease past the expiry it was granted with"
         }
+        // R-AUTO-3, R-AUTO-4: auto-leased counts are never negative and end with their auto-leasing.
+        if state.autoLeased < 0 { return "negative auto-leased count on \(slot)" }
+        if state.autoLeased > 0 && autoLeaseExpiry(ofSlot: slot) < now { return "R-AUTO-4: \(slot) auto-leases past its limit" }
         return blocksViolation(slot, now)
     }
 

@@ -14,9 +14,9 @@ extension FleetModel {
 
     /// A server node sends a message to a client.
     @inline(__always) mutating func send(from server: ServerID, to client: ClientID, _ contents: MessageContents,
-                                         requestID: UInt32 = 0, _ sim: inout Simulation<FleetEvent>) {
-        transmit(Message(from: .server(server), to: .client(client), requestID: requestID, contents), on: Network.link(to: client),
-                 toClient: true, &sim)
+                                         requestID: UInt32 = 0, autoLeasing: Bool = false, _ sim: inout Simulation<FleetEvent>) {
+        transmit(Message(from: .server(server), to: .client(client), requestID: requestID, autoLeasing: autoLeasing, contents),
+                 on: Network.link(to: client), toClient: true, &sim)
     }
 
     /// Puts a message on the network, on its link. It is written into its place in flight first (straight from

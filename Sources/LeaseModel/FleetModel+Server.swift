@@ -103,14 +103,15 @@ extension FleetModel {
         record(ProtocolRecord(time: sim.now, kind: .reserveGrant, client: state.client.index, server: request.server.index,
                               feature: pools[state.pool].feature.index, count: Int64(count), expiry: expiry, rule: "R-LEASE-3"))
         if count < wanted { recordNotCovered(lease, wanted - count, sim.now) }
-        reply(to: request, .reserveReply(holder: state.holder, allocation: state.allocation,
-                                         reserved: LeaseGrant(count: count, expiry: expiry),
-                                         autoLeasing: pools[state.pool].autoLeasing), &sim)
+        reply(to: request, about: state.pool, .reserveReply(holder: state.holder, allocation: state.allocation,
+                                         reserved: LeaseGrant(count: count, expiry: expiry)), &sim)
     }
 
-    /// Answers a request.
-    @inline(__always) mutating func reply(to request: Request, _ contents: MessageContents, _ sim: inout Simulation<FleetEvent>) {
-        send(from: request.server, to: request.client, contents, requestID: request.requestID, &sim)
+    /// Answers a request about a lease of `pool`, saying whether auto-leasing is enabled for its feature now (R-AUTO-2).
+    @inline(__always) mutating func reply(to request: Request, about pool: ServerFeatureID, _ contents: MessageContents,
+                                          _ sim: inout Simulation<FleetEvent>) {
+        send(from: request.server, to: request.client, contents, requestID: request.requestID,
+             autoLeasing: pools[pool].autoLeasing, &sim)
     }
 
     /// R-LEASE-2: within the allocation first, then only what is free, in whole quanta.
@@ -151,8 +152,7 @@ extension FleetModel {
                               count: Int64(granted.count), expiry: granted.expiry, reason: reason,
                               rule: reason == .allocationExpired ? "R-ALLOC-5" : "R-LEASE-2"))
         if granted.count == 0 { counters.refusals &+= 1 }
-        reply(to: request, .incrementReply(holder: state.holder, allocation: state.allocation, granted: granted, reason: reason,
-                                           autoLeasing: pools[state.pool].autoLeasing), &sim)
+        reply(to: request, about: state.pool, .incrementReply(holder: state.holder, allocation: state.allocation, granted: granted, reason: reason), &sim)
     }
 
     /// R-LEASE-4, R-LEASE-5: renews every lease of the client, applying its current allocation (R-CFG-2, R-CFG-4).
@@ -203,8 +203,8 @@ extension FleetModel {
                               expiry: reservedGrant.expiry, rule: "R-LEASE-5"))
         let uncovered = allocation.reserved - reserved + increment - coveredIncrement
         if uncovered > 0 { recordNotCovered(lease, uncovered, sim.now) }
-        reply(to: request, .renewReply(holder: state.holder, allocation: allocation, reserved: reservedGrant,
-                                       increment: incrementGrant, autoLeasing: pools[state.pool].autoLeasing), &sim)
+        reply(to: request, about: state.pool, .renewReply(holder: state.holder, allocation: allocation, reserved: reservedGrant,
+                                       increment: incrementGrant), &sim)
     }
 
     /// R-LEASE-11: part of a lease the server could not cover was not granted or renewed.
@@ -250,7 +250,7 @@ extension FleetModel {
         record(ProtocolRecord(time: sim.now, kind: .refusal, client: state.client.index, server: request.server.index,
                               feature: pools[state.pool].feature.index, reason: reason,
                               rule: reason == .allocationExpired ? "R-ALLOC-5" : "R-CFG-3"))
-        reply(to: request, .refusal(holder: state.holder, reason: reason, autoLeasing: pools[state.pool].autoLeasing), &sim)
+        reply(to: request, about: state.pool, .refusal(holder: state.holder, reason: reason), &sim)
     }
 
     /// R-LIC-2, R-LIC-3: a license starts or ends counting.

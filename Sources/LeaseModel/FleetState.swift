@@ -28,8 +28,8 @@ struct ClientState {
     var renewalOverdue = false
     /// Whether a reply comes back within the request timeout over the client's links as configured (no faults).
     var roundTripBeatsTimeout = true
-    /// How many of its slots hold auto-leased counts (to report at the next contact, R-AUTO-5).
-    var autoLeasedSlots: Int32 = 0
+    /// Whether any of its slots holds an auto-leased count (to report at the next contact, R-AUTO-5).
+    var holdsAutoLeased = false
 
     init(server: Endpoint, slots: EntityIDs<SlotID>, renewalTimer: TimerID, replyTimer: TimerID) {
         self.server = server
@@ -44,9 +44,6 @@ struct ClientState {
 public struct SlotState: Sendable {
     public var reservedExpiry: SimInstant = .never
     public var incrementExpiry: SimInstant = .never
-    /// R-AUTO-4: when the auto-leased count ends: the end of the disconnection's 10 days or the reserved lease's
-    /// expiry, whichever comes first.
-    public var autoLeaseExpiry: SimInstant = .never
     var accountedAt: SimInstant = .start
     public var deniedLogins: Int64 = 0
     /// Integral of unserved users over time, in user-milliseconds. The three integrals fit Int64: a slot never has

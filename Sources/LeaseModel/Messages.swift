@@ -29,7 +29,7 @@ public struct LeaseGrant: Sendable, Equatable, BitwiseCopyable {
 }
 
 /// What a protocol message says; each case names its fields, and every reply carries the allocation as the
-/// server has it now (R-CFG-2) and whether auto-leasing is enabled for the feature now (R-AUTO-2).
+/// server has it now (R-CFG-2).
 public enum MessageContents: Sendable, BitwiseCopyable {
     /// Client to server: lease my reserved count (at boot, R-LEASE-3).
     case reserveRequest(holder: HolderID)
@@ -44,13 +44,13 @@ public enum MessageContents: Sendable, BitwiseCopyable {
     /// increment (R-AUTO-5). Answered by an `incrementReply`.
     case autoLeaseReport(holder: HolderID, count: Int32, quantum: Int32)
     /// Server to client: the reserved lease (R-LEASE-3, R-LEASE-5).
-    case reserveReply(holder: HolderID, allocation: Allocation, reserved: LeaseGrant, autoLeasing: Bool)
+    case reserveReply(holder: HolderID, allocation: Allocation, reserved: LeaseGrant)
     /// Server to client: `granted` more (count 0, with a reason, when refused) (R-LEASE-2).
-    case incrementReply(holder: HolderID, allocation: Allocation, granted: LeaseGrant, reason: RefusalReason, autoLeasing: Bool)
+    case incrementReply(holder: HolderID, allocation: Allocation, granted: LeaseGrant, reason: RefusalReason)
     /// Server to client: the leases as renewed (R-LEASE-5, R-CFG-2, R-LEASE-11).
-    case renewReply(holder: HolderID, allocation: Allocation, reserved: LeaseGrant, increment: LeaseGrant, autoLeasing: Bool)
+    case renewReply(holder: HolderID, allocation: Allocation, reserved: LeaseGrant, increment: LeaseGrant)
     /// Server to client: a request or renewal refused (R-ALLOC-5, R-CFG-3).
-    case refusal(holder: HolderID, reason: RefusalReason, autoLeasing: Bool)
+    case refusal(holder: HolderID, reason: RefusalReason)
     /// Server to client: the lease is cut to these counts now (R-CFG-1).
     case leaseCut(holder: HolderID, reserved: Int32, increment: Int32, allocation: Allocation)
 }
@@ -82,8 +82,8 @@ extension MessageContents {
     public var holder: HolderID? {
         switch self {
         case .reserveRequest(let holder), .incrementRequest(let holder, _, _), .release(let holder, _),
-             .autoLeaseReport(let holder, _, _), .reserveReply(let holder, _, _, _), .incrementReply(let holder, _, _, _, _),
-             .renewReply(let holder, _, _, _, _), .refusal(let holder, _, _), .leaseCut(let holder, _, _, _):
+             .autoLeaseReport(let holder, _, _), .reserveReply(let holder, _, _), .incrementReply(let holder, _, _, _),
+             .renewReply(let holder, _, _, _), .refusal(let holder, _), .leaseCut(let holder, _, _, _):
             return holder
         case .renewRequest: return nil
         }
@@ -96,13 +96,17 @@ public struct Message: Sendable, BitwiseCopyable {
     public var from: Endpoint
     public var to: Endpoint
     public var contents: MessageContents
+    /// R-AUTO-2: from a server, whether auto-leasing is enabled now for the feature of the holder the message is
+    /// about (every reply says it); false from a client.
+    public var autoLeasing: Bool
     /// The sender's number for a request; a reply carries its request's (0 for messages that answer nothing).
     public var requestID: UInt32
 
-    @inlinable public init(from: Endpoint, to: Endpoint, requestID: UInt32 = 0, _ contents: MessageContents) {
+    @inlinable public init(from: Endpoint, to: Endpoint, requestID: UInt32 = 0, autoLeasing: Bool = false, _ contents: MessageContents) {
         self.from = from
         self.to = to
         self.requestID = requestID
+        self.autoLeasing = autoLeasing
         self.contents = contents
     }
 }

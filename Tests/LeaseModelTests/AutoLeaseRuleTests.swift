@@ -81,7 +81,7 @@ func guideExample(muc: Int32) -> FleetWorld {
     var world = builder.world(records: true)
     let cut = try world.slot(0, at: 2.01)
     #expect(cut.autoLeased == 50 && cut.held == 100 && cut.deniedLogins == 0)   // 40 more users: two quanta
-    #expect(cut.autoLeaseExpiry == .start + .days(10))                          // R-AUTO-4: min(contact + 10 d, reserved)
+    #expect(world.model.autoLeaseExpiry(ofSlot: SlotID(index: 0)) == .start + .days(10))                          // R-AUTO-4: min(contact + 10 d, reserved)
     let increments = world.records(.autoIncrement)
     #expect(increments.map(\.time) == [.start + .hours(2) + .seconds(30)] && increments.first?.count == 50)
     #expect(world.used == 50)                                                   // the server knows nothing of it
@@ -128,7 +128,7 @@ func guideExample(muc: Int32) -> FleetWorld {
     let day9 = try world.slot(0, at: 9 * 24)
     #expect(day9.autoLeased == 125)                                    // days 0, 2, 4, 6, 8: five quanta
     let lastContact = SimInstant.start                                 // nothing reached the client after instant zero
-    #expect(day9.autoLeaseExpiry == lastContact + .days(10))
+    #expect(world.model.autoLeaseExpiry(ofSlot: SlotID(index: 0)) == lastContact + .days(10))
     let day10 = try world.slot(0, at: 10 * 24)
     #expect(day10.autoLeased == 0 && day10.held == 50)                 // ended with the tenth day
     let ended = world.records(.autoLeaseEnded)
@@ -147,7 +147,7 @@ func guideExample(muc: Int32) -> FleetWorld {
     builder.fault(.partition, client: 0, from: 1, until: 72)
     var world = builder.world(records: true)
     let cut = try world.slot(0, at: 3)
-    #expect(cut.autoLeased == 50 && cut.autoLeaseExpiry == .start + .days(2))   // the reserved lease granted at 0
+    #expect(cut.autoLeased == 50 && world.model.autoLeaseExpiry(ofSlot: SlotID(index: 0)) == .start + .days(2))   // the reserved lease granted at 0
     let expired = try world.slot(0, at: 48)
     #expect(expired.autoLeased == 0 && expired.held == 0)                        // both ended at 2 d
     #expect(world.records(.autoLeaseEnded).map(\.time) == [.start + .days(2)])
