@@ -19,6 +19,15 @@ public enum CivilCalendar {
     }
 
     /// The civil date of a day count since 1970-01-01 (`civil_from_days`).
+    /// The day `years` calendar years after `day` (days since 1970-01-01); February 29 becomes February 28 in a
+    /// year that has none.
+    public static func adding(years: Int64, toDay day: Int64) -> Int64 {
+        let date = date(days: day)
+        let year = date.year + years
+        let dayOfMonth = isValid(year: year, month: date.month, day: date.day) ? date.day : 28
+        return days(year: year, month: date.month, day: dayOfMonth)
+    }
+
     public static func date(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097

@@ -37,10 +37,11 @@ extension FleetModel {
     /// The node that holds a lease record.
     @inline(__always) func server(of lease: LeaseID) -> ServerID { pools[leases[lease].pool].server }
 
-    /// R-ALLOC-5, R-CFG-3: why the server refuses anything from this holder now, if it does.
+    /// R-ALLOC-5, R-CFG-3, R-LIC-8: why the server refuses anything from this holder now, if it does.
     @inline(__always)
     func refusalReason(_ lease: LeaseID, _ now: SimInstant) -> RefusalReason? {
         if !leases[lease].configured { return .notConfigured }
+        if !pools[leases[lease].pool].serverLicensed { return .noServerLicense } // R-LIC-8
         if now >= configurations[leases[lease].client].allocationExpiry { return .allocationExpired }
         return nil
     }
@@ -150,7 +151,7 @@ extension FleetModel {
         record(ProtocolRecord(time: sim.now, kind: granted.count > 0 ? .incrementGrant : .refusal, client: state.client.index,
                               server: request.server.index, feature: pools[state.pool].feature.index,
                               count: Int64(granted.count), expiry: granted.expiry, reason: reason,
-                              rule: reason == .allocationExpired ? "R-ALLOC-5" : "R-LEASE-2"))
+                              rule: reason.rule))
         if granted.count == 0 { counters.refusals &+= 1 }
         reply(to: request, about: state.pool, .incrementReply(holder: state.holder, allocation: state.allocation, granted: granted, reason: reason), &sim)
     }
@@ -249,11 +250,11 @@ extension FleetModel {
         let state = leases[lease]
         record(ProtocolRecord(time: sim.now, kind: .refusal, client: state.client.index, server: request.server.index,
                               feature: pools[state.pool].feature.index, reason: reason,
-                              rule: reason == .allocationExpired ? "R-ALLOC-5" : "R-CFG-3"))
+                              rule: reason.rule))
         reply(to: request, about: state.pool, .refusal(holder: state.holder, reason: reason), &sim)
     }
 
-    /// R-LIC-2, R-LIC-3: a license starts or ends counting.
+    /// R-LIC-2..5: a license starts or ends counting (or is removed).
     @inline(never)
     mutating func applyCapacityChange(_ index: Int, _ sim: inout Simulation<FleetEvent>) {
         let change = capacityChanges[index], now = sim.now
@@ -263,10 +264,22 @@ extension FleetModel {
         totals[pools[pool].feature].installed += Int64(change.delta)
         if change.delta < 0 { carryOverLeases(pool) } // R-LEASE-11
         if records.recordsStates { recordServerState(pool, now) }
-        record(ProtocolRecord(time: now, kind: change.delta > 0 ? .licenseStarted : .licenseEnded,
+        let removed = change.delta < 0 && spec.servers[change.server].licenses[change.license].removedAt == now
+        record(ProtocolRecord(time: now, kind: change.delta > 0 ? .licenseStarted : removed ? .licenseRemoved : .licenseEnded,
                               server: Int32(change.server), feature: Int32(change.feature),
                               count: Int64(abs(change.delta)), rule: change.kind.rule, license: Int32(change.license)))
         // R-AUTO-7: a new user-count subscription license ends the penalty at once.
         if installsUserSubscription(change) { endPenalty(pools[pool].server, rule: "R-AUTO-7", &sim) }
+    }
+}
+
+extension FleetModel {
+    /// R-LIC-7, R-LIC-8: a hardware server's license-server license starts or stops covering it: without one it
+    /// grants and renews nothing; leases already granted run to their own expiry.
+    @inline(never)
+    mutating func setServerLicensed(_ server: ServerID, _ licensed: Bool, _ now: SimInstant) {
+        for pool in servers[server].pools { pools[pool].serverLicensed = licensed }
+        record(ProtocolRecord(time: now, kind: licensed ? .serverLicenseStarted : .serverLicenseEnded, server: server.index,
+                              rule: "R-LIC-8"))
     }
 }

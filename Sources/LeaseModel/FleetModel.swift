@@ -75,9 +75,11 @@ public struct FleetModel: EventHandler {
             let id = ServerID(index: Int32(serverIndex))
             let schedule = LicenseSchedule.capacity(server: serverIndex, licenses: server.licenses, featureCount: Int(featureCount))
             let first = Int32(pools.count)
+            let licensedAtStart = server.serves.contains { $0.contains(.start) } // R-LIC-8
             for feature in EntityIDs<FeatureID>(count: featureCount) {
                 var pool = ServerFeatureState(server: id, feature: feature)
                 pool.installed = schedule.initial[feature.offset]
+                pool.serverLicensed = licensedAtStart
                 pools.append(pool)
                 totals[feature].installed += Int64(pool.installed)
             }
@@ -207,6 +209,16 @@ public struct FleetModel: EventHandler {
         for (index, action) in spec.actions.enumerated() {
             sim.schedule(at: action.at, priority: .first, .action(index: Int32(index)))
         }
+        // R-LIC-8: a hardware server serves while a license-server license covers it.
+        for (index, server) in spec.servers.enumerated() {
+            for span in server.serves {
+                let id = ServerID(index: Int32(index))
+                if span.lowerBound > .start && span.lowerBound < horizon {
+                    sim.schedule(at: span.lowerBound, priority: .first, .serverLicenseChange(server: id, licensed: true))
+                }
+                if span.upperBound < horizon { sim.schedule(at: span.upperBound, priority: .first, .serverLicenseChange(server: id, licensed: false)) }
+            }
+        }
         // A fault that ends at an instant ends before one that starts then (one node's crash windows may touch).
         for (index, fault) in spec.faults.enumerated() where fault.until < horizon {
             sim.schedule(at: fault.until, priority: .first, .faultEnds(index: Int32(index)))
@@ -253,6 +265,7 @@ public struct FleetModel: EventHandler {
         case .renewalTimer(let client): renewalTimerFired(client, &sim)
         case .autoLeaseReview: reviewAutoLeasing(&sim)
         case .penaltyEnds(let server): penaltyTimerFired(server, &sim)
+        case let .serverLicenseChange(server, licensed): setServerLicensed(server, licensed, sim.now)
         }
     }
 

@@ -32,6 +32,9 @@ public struct FleetSpec: Sendable {
 public struct ServerSpec: Sendable {
     public var id: String
     public var licenses: [License]
+    /// R-LIC-7, R-LIC-8: when the server may serve, in time order: always for a virtual server, while a
+    /// license-server license covers it for a hardware server (empty: never).
+    public var serves: [Range<SimInstant>] = [SimInstant.start..<SimInstant.never]
     public init(id: String, licenses: [License] = []) {
         self.id = id
         self.licenses = licenses

@@ -204,6 +204,8 @@ public struct ServerFeatureState: Sendable {
     public var autoLeaseThresholdThousandths: Int64 = 0
     /// R-AUTO-6: the node is in its penalty: auto-leasing is off whatever the decision.
     public var penalty = false
+    /// R-LIC-8: the node has what it needs to serve (a hardware server: a license-server license now).
+    public var serverLicensed = true
 
     public init(server: ServerID, feature: FeatureID) {
         self.server = server

@@ -3,6 +3,10 @@ import LeaseKernel
 /// The kind of an installed license (R-LIC-1).
 public enum LicenseKind: String, Sendable, CaseIterable {
     case perpetual, subscription, renewal
+    /// R-LIC-4: valid for its period (8 weeks) from installation.
+    case evaluation
+    /// R-LIC-5: an emergency license, dormant until activated; its period (8 weeks) is used only while it is on.
+    case ice
 
     /// The rule that decides when a license of this kind counts.
     public var rule: StaticString {
@@ -10,8 +14,13 @@ public enum LicenseKind: String, Sendable, CaseIterable {
         case .perpetual: return "R-LIC-1"
         case .subscription: return "R-LIC-2"
         case .renewal: return "R-LIC-3"
+        case .evaluation: return "R-LIC-4"
+        case .ice: return "R-LIC-5"
         }
     }
+
+    /// Whether a license of this kind has a start and an end date (R-LIC-2, R-LIC-3).
+    public var isDated: Bool { self == .subscription || self == .renewal }
 }
 
 /// One installed license: a count of one feature, valid over an interval.
@@ -26,6 +35,17 @@ public struct License: Sendable, Equatable {
     public var startsAt: SimInstant
     /// R-LIC-2: 24:00 of the end date, as an instant; `.never` for perpetual licenses.
     public var endsAt: SimInstant
+    /// When the license is removed from the server (`.never` unless removed during the run).
+    public var removedAt: SimInstant = .never
+    /// R-LIC-4, R-LIC-5: how long an evaluation license lasts from installation, or an ICE license while it is on.
+    public var period: SimDuration = License.defaultPeriod
+    /// R-LIC-5: an ICE license's activations, in time order, each until it was switched off (`.never`: not switched off).
+    public var activations: [Range<SimInstant>] = []
+
+    /// R-LIC-4, R-LIC-5: 8 weeks.
+    public static let defaultPeriod = SimDuration.weeks(8)
+    /// R-LIC-5: an ICE license's period is used up in steps of this.
+    public static let iceStep = SimDuration.minutes(5)
 
     public init(sku: String, feature: Int, kind: LicenseKind, count: Int32, installedAt: SimInstant = .start,
                 startsAt: SimInstant = .start, endsAt: SimInstant = .never) {
@@ -58,7 +78,22 @@ public struct CapacityChange: Sendable, Equatable {
 
 /// Turns a server's licenses into the instants its installed counts change.
 public enum LicenseSchedule {
-    /// When each license counts: R-LIC-1 stacking, R-LIC-2 dates, R-LIC-3 renewal chains.
+    /// R-LIC-5: when an ICE license counts: each activation while its period lasts, the period used up in whole
+    /// 5-minute steps (an activation of 7 minutes uses 10); at zero the license is gone. Ends at its removal.
+    public static func iceIntervals(of license: License) -> [Range<SimInstant>] {
+        var left = license.period, intervals: [Range<SimInstant>] = []
+        for activation in license.activations where left > .zero && activation.lowerBound < license.removedAt {
+            let until = min(activation.upperBound, activation.lowerBound + left, license.removedAt)
+            let on = until - activation.lowerBound
+            let steps = (on.milliseconds + License.iceStep.milliseconds - 1) / License.iceStep.milliseconds
+            left = max(.zero, left - License.iceStep * steps)
+            if on > .zero { intervals.append(activation.lowerBound..<until) }
+        }
+        return intervals
+    }
+
+    /// When each license counts: R-LIC-1 stacking, R-LIC-2 dates, R-LIC-3 renewal chains, R-LIC-4 evaluation periods;
+    /// every license ends when it is removed. (ICE licenses: `iceIntervals`; here they count never.)
     ///
     /// Counts of one feature add up whatever the license kind (stacking is per
     /// feature). A renewal `X-R` pairs with the earliest-ending unpaired license
@@ -68,9 +103,11 @@ public enum LicenseSchedule {
     /// - Returns: one active interval per license, `nil` for a license that never counts.
     public static func activeIntervals(of licenses: [License]) -> [Range<SimInstant>?] {
         var intervals: [Range<SimInstant>?] = licenses.map { license in
-            guard license.kind != .renewal else { return nil }
+            guard license.kind != .renewal && license.kind != .ice else { return nil }
             let from = max(license.installedAt, license.startsAt)
-            return from < license.endsAt ? from..<license.endsAt : nil
+            var until = min(license.endsAt, license.removedAt)
+            if license.kind == .evaluation { until = min(until, license.installedAt + license.period) } // R-LIC-4
+            return from < until ? from..<until : nil
         }
         // Every license may be renewed by a renewal of its own SKU plus "-R" (a renewal's SKU also matches its own):
         // candidates by (feature, renewed SKU), in order of their end, then their order in the file.
@@ -106,7 +143,8 @@ public enum LicenseSchedule {
             paired[predecessor] = true
             next[key] = position + 1
             let from = max(licenses[predecessor].endsAt, license.startsAt, license.installedAt)
-            intervals[renewal] = from < license.endsAt ? from..<license.endsAt : nil
+            let until = min(license.endsAt, license.removedAt)
+            intervals[renewal] = from < until ? from..<until : nil
         }
         return intervals
     }
@@ -122,18 +160,20 @@ public enum LicenseSchedule {
         -> (initial: [Int32], changes: [CapacityChange]) {
         var initial = [Int32](repeating: 0, count: featureCount)
         var changes: [CapacityChange] = []
-        for (index, interval) in activeIntervals(of: licenses).enumerated() {
-            guard let interval else { continue }
-            let license = licenses[index]
-            if interval.lowerBound == .start {
-                initial[license.feature] += license.count
-            } else {
-                changes.append(CapacityChange(at: interval.lowerBound, server: server, feature: license.feature,
-                                              delta: license.count, license: index, kind: license.kind))
-            }
-            if interval.upperBound != .never {
-                changes.append(CapacityChange(at: interval.upperBound, server: server, feature: license.feature,
-                                              delta: -license.count, license: index, kind: license.kind))
+        let intervals = activeIntervals(of: licenses)
+        for (index, license) in licenses.enumerated() {
+            let spans = license.kind == .ice ? iceIntervals(of: license) : intervals[index].map { [$0] } ?? []
+            for interval in spans {
+                if interval.lowerBound == .start {
+                    initial[license.feature] += license.count
+                } else {
+                    changes.append(CapacityChange(at: interval.lowerBound, server: server, feature: license.feature,
+                                                  delta: license.count, license: index, kind: license.kind))
+                }
+                if interval.upperBound != .never {
+                    changes.append(CapacityChange(at: interval.upperBound, server: server, feature: license.feature,
+                                                  delta: -license.count, license: index, kind: license.kind))
+                }
             }
         }
         // Stable order: time, then removals before additions are irrelevant to totals; keep license order.

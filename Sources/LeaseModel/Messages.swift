@@ -11,6 +11,18 @@ public enum RefusalReason: UInt8, Sendable, CaseIterable, BitwiseCopyable {
     case noFreeLicenses
     /// R-LEASE-1/R-LEASE-2: the request would pass the client's MUC.
     case beyondAllocation
+    /// R-LIC-8: a hardware license server without a license-server license serves nothing.
+    case noServerLicense
+
+    /// The rule behind the refusal.
+    public var rule: StaticString {
+        switch self {
+        case .none, .noFreeLicenses, .beyondAllocation: return "R-LEASE-2"
+        case .notConfigured: return "R-CFG-3"
+        case .allocationExpired: return "R-ALLOC-5"
+        case .noServerLicense: return "R-LIC-8"
+        }
+    }
 }
 
 /// A count leased until an instant (R-LEASE-5).
@@ -145,4 +157,6 @@ public enum FleetEvent: Sendable, BitwiseCopyable {
     case autoLeaseReview
     /// A server's auto-leasing penalty ends (R-AUTO-6).
     case penaltyEnds(server: ServerID)
+    /// A hardware server's license-server license starts or stops covering it (R-LIC-7, R-LIC-8).
+    case serverLicenseChange(server: ServerID, licensed: Bool)
 }

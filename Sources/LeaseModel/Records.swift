@@ -119,10 +119,11 @@ public enum ProtocolEventKind: UInt8, Sendable, CaseIterable {
     case reserveGrant, incrementGrant, refusal, renewed
     case reclaim, lapse, cut, loginsDenied, notCovered
     case configChange, clientDeleted, pullState, clientStopped, clientStarted
-    case licenseStarted, licenseEnded
+    case licenseStarted, licenseEnded, licenseRemoved
     case faultStarted, faultEnded, messageDropped, requestTimedOut, requestRetried, requestAbandoned
     case autoLeaseEnabled, autoLeaseDisabled, autoIncrement, autoLeaseEnded, autoLeaseReport, reconciled, notReconciled
     case penaltyStarted, penaltyEnded
+    case serverLicenseStarted, serverLicenseEnded
 }
 
 /// One protocol message or decision, for events.csv.

@@ -25,6 +25,7 @@ extension ProtocolEventKind {
         case .clientStarted: return "client_started"
         case .licenseStarted: return "license_started"
         case .licenseEnded: return "license_ended"
+        case .licenseRemoved: return "license_removed"
         case .faultStarted: return "fault_started"
         case .faultEnded: return "fault_ended"
         case .messageDropped: return "message_dropped"
@@ -40,6 +41,8 @@ extension ProtocolEventKind {
         case .notReconciled: return "not_reconciled"
         case .penaltyStarted: return "penalty_started"
         case .penaltyEnded: return "penalty_ended"
+        case .serverLicenseStarted: return "server_license_started"
+        case .serverLicenseEnded: return "server_license_ended"
         }
     }
 }
@@ -83,6 +86,7 @@ extension RefusalReason {
         case .allocationExpired: return "allocation expired"
         case .noFreeLicenses: return "no free licenses"
         case .beyondAllocation: return "beyond allocation"
+        case .noServerLicense: return "no license-server license"
         }
     }
 }

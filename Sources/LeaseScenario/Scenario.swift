@@ -75,6 +75,8 @@ public enum ScenarioLimits {
     public static let maxCount: Int64 = 10_000_000
     /// The longest cycle of hourly demand values (a year of hours, with room).
     public static let maxCycleHours = 10_000
+    /// R-LIC-7: license-server subscriptions stack up to 3 years.
+    public static let maxServerSubscriptionYears: Int64 = 3
     /// Arrivals per hour in a random-session demand.
     public static let maxArrivalsPerHour: Int64 = 1_000_000
     /// A random-session demand's mean concurrency (arrivals per hour times mean session in hours).
@@ -96,15 +98,16 @@ public enum ScenarioKeys {
     /// Rules a scenario may relax (`relax`).
     public static let relaxable = ["R-ALLOC-3"]
     public static let network = ["latency"]
-    public static let server = ["id", "licenses"]
-    public static let license = ["sku", "feature", "type", "count", "start", "end", "installedAt"]
+    public static let server = ["id", "licenses", "hardware", "serverLicenses"]
+    public static let license = ["sku", "feature", "type", "count", "start", "end", "installedAt", "period"]
+    public static let serverLicense = ["sku", "type", "years", "start"]
     public static let client = ["id", "group", "count", "variation", "server", "latency", "expiry", "allocations", "demand"]
     public static let allocation = ["ruc", "ilq", "muc"]
     public static let demand = ["kind", "users", "steps", "weekday", "weekend", "arrivalsPerHour",
                                 "weekendArrivalsPerHour", "meanSession", "file", "hourly", "step", "offsetPerClient"]
     public static let step = ["at", "users"]
     public static let variation = ["scale", "shift"]
-    public static let action = ["at", "action", "client", "feature", "ruc", "ilq", "muc"]
+    public static let action = ["at", "action", "client", "feature", "ruc", "ilq", "muc", "server", "license", "sku"]
     public static let fault = ["id", "kind", "at", "until", "for", "between", "from", "to", "node", "probability", "latency"]
     public static let randomFaults = ["partitionsPerLinkPerMonth", "meanPartition", "serverCrashesPerMonth", "meanDowntime", "loss"]
     public static let expectation = ["name", "metric", "entity", "feature", "op", "value", "at", "holds"]
@@ -112,7 +115,7 @@ public enum ScenarioKeys {
 
     /// Every object kind by the name the JSON Schema uses for it (`root` is the top level).
     public static let all: [(String, [String])] = [
-        ("root", root), ("policy", policy), ("autoLeasing", autoLeasing), ("feature", feature), ("network", network), ("server", server), ("license", license),
+        ("root", root), ("policy", policy), ("autoLeasing", autoLeasing), ("feature", feature), ("network", network), ("server", server), ("license", license), ("serverLicense", serverLicense),
         ("client", client), ("allocation", allocation), ("demand", demand), ("step", step),
         ("variation", variation), ("action", action), ("fault", fault), ("randomFaults", randomFaults), ("expectation", expectation), ("limits", limits),
     ]

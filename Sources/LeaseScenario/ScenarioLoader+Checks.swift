@@ -33,7 +33,7 @@ extension ScenarioLoader {
     /// The actions, in time order (equal instants keep file order), with R-ALLOC-4 checked at each change.
     mutating func actions(_ list: Field) throws(ScenarioError) {
         var parsed: [(action: ActionSpec, object: ObjectField)] = []
-        for entry in try list.array() { parsed.append(try action(entry)) }
+        for entry in try list.array() where !LicenseAction.isOne(entry) { parsed.append(try action(entry)) }
         let order = parsed.indices.sorted { (parsed[$0].action.at, $0) < (parsed[$1].action.at, $1) }
         try checkAllocationChanges(order.map { parsed[$0] })
         spec.actions = order.map { parsed[$0].action }
@@ -44,7 +44,7 @@ extension ScenarioLoader {
         let object = try field.object(allowed: ScenarioKeys.action)
         let at = try instantInRun(try object.required("at", TimeSyntax.instantForm))
         let kindField = try object.required("action", "an action")
-        let kinds = ["setAllocation", "deleteClient", "pullState", "stopClient", "startClient"]
+        let kinds = ["setAllocation", "deleteClient", "pullState", "stopClient", "startClient"] + LicenseAction.kinds
         let kind = try kindField.string()
         guard kinds.contains(kind) else { throw kindField.fail("one of \(kinds.map { "\"\($0)\"" }.joined(separator: ", "))") }
         try object.onlyKeys(kind == "setAllocation" ? ScenarioKeys.action : ["at", "action", "client"], in: "a \"\(kind)\" action")

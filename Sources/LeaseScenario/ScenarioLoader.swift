@@ -122,6 +122,7 @@ public struct ScenarioLoader {
         for server in servers { try self.server(server) }
         let clients = try root.required("clients", "an array of clients").array()
         for client in clients { try self.client(client, defaultLatency: defaultLatency) }
+        if let actions = root.optional("actions") { try licenseActions(actions) }
         try checkFeatureBounds(root)
         if let features = root.optional("features") { try featureTraits(features) }
         try checkAutoLeasingBounds(root)
@@ -215,7 +216,13 @@ public struct ScenarioLoader {
         if let list = object.optional("licenses") {
             for entry in try list.array() { licenses.append(try license(entry, among: licenses)) }
         }
-        spec.servers.append(ServerSpec(id: id, licenses: licenses))
+        var server = ServerSpec(id: id, licenses: licenses)
+        if let hardware = object.optional("hardware"), try flag(hardware) {
+            server.serves = try serverLicenses(object.optional("serverLicenses")) // R-LIC-7, R-LIC-8
+        } else if let list = object.optional("serverLicenses") {
+            throw list.fail("no license-server licenses on a server that is not \"hardware\": true (R-LIC-8)")
+        }
+        spec.servers.append(server)
     }
 
     /// R-LIC-1, R-LIC-2, R-LIC-3: one license with its kind, count and dates.
@@ -236,9 +243,14 @@ public struct ScenarioLoader {
         var license = License(sku: sku, feature: feature, kind: kind, count: Int32(count))
         if let installed = object.optional("installedAt") { license.installedAt = try instant(installed) }
         let start = object.optional("start"), end = object.optional("end")
-        if kind == .perpetual {
-            if let start { throw start.fail("no start date on a perpetual license") }
-            if let end { throw end.fail("no end date on a perpetual license") }
+        if let period = object.optional("period") {
+            guard kind == .evaluation || kind == .ice else { throw period.fail("no period on a \(kind.rawValue) license (only evaluation and ice)") }
+            license.period = try positiveDuration(period) // R-LIC-4, R-LIC-5
+        }
+        if !kind.isDated {
+            let named = (kind == .perpetual ? "a " : "an ") + kind.rawValue
+            if let start { throw start.fail("no start date on \(named) license") }
+            if let end { throw end.fail("no end date on \(named) license") }
             return license
         }
         // R-LIC-2: from 00:00 of the start date to 24:00 of the end date.

@@ -1,0 +1,71 @@
+import Testing
+import LeaseKernel
+import LeaseModel
+import LeaseScenario
+
+/// The license calendar: hardware servers and their licenses, evaluation and ICE licenses, license actions.
+let calendarServer = """
+{"id": "ls", "hardware": true, "serverLicenses": [{"sku": "LS-1YR", "type": "subscription", "years": 1, "start": "1969-07-01"}, {"sku": "LS-2YR", "type": "subscription", "years": 2}], "licenses": [{"sku": "P", "feature": "users", "type": "perpetual", "count": 200}, {"sku": "ICE", "feature": "users", "type": "ice", "count": 500, "period": "1w"}, {"sku": "EVAL", "feature": "users", "type": "evaluation", "count": 50}]}
+"""
+let validCalendar = variant("{\"id\": \"ls\", \"licenses\": [{\"sku\": \"P\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 200}]}", calendarServer)
+    .replacingOccurrences(of: "\"duration\": \"2d\",", with: """
+    "duration": "2d", "actions": [
+      {"at": "1h", "action": "activateICE", "server": "ls", "sku": "ICE"},
+      {"at": "3h", "action": "deactivateICE", "server": "ls", "sku": "ICE"},
+      {"at": "5h", "action": "installLicense", "server": "ls", "license": {"sku": "S", "feature": "users", "type": "perpetual", "count": 10}},
+      {"at": "7h", "action": "removeLicense", "server": "ls", "sku": "S"}],
+    """)
+
+@Test func aLicenseCalendarLoadsIntoTheServersLicenses() throws {
+    let scenario = try ScenarioLoader.load(bytes: Array(validCalendar.utf8), file: "ok.json")
+    let server = scenario.spec.servers[0]
+    // R-LIC-7: 1 + 2 years from 1969-07-01: until 1972-07-01.
+    let end = SimInstant.start + .days(CivilCalendar.days(year: 1972, month: 7, day: 1))
+    #expect(server.serves == [SimInstant.start..<end])
+    #expect(server.licenses.map(\.sku) == ["P", "ICE", "EVAL", "S"])
+    #expect(server.licenses[1].period == .weeks(1) && server.licenses[2].period == .weeks(8))
+    #expect(server.licenses[1].activations == [(SimInstant.start + .hours(1))..<(SimInstant.start + .hours(3))])
+    #expect(server.licenses[3].installedAt == .start + .hours(5) && server.licenses[3].removedAt == .start + .hours(7))
+    #expect(scenario.spec.actions.isEmpty)               // all four became part of the calendar
+    // A server that is not hardware serves always; a hardware one without a license-server license never.
+    #expect(try ScenarioLoader.load(bytes: Array(validScenario.utf8), file: "ok.json").spec.servers[0].serves == [SimInstant.start..<SimInstant.never])
+    let bare = validCalendar.replacingOccurrences(of: "\"hardware\": true, \"serverLicenses\": [{\"sku\": \"LS-1YR\", \"type\": \"subscription\", \"years\": 1, \"start\": \"1969-07-01\"}, {\"sku\": \"LS-2YR\", \"type\": \"subscription\", \"years\": 2}], ", with: "\"hardware\": true, ")
+    #expect(try ScenarioLoader.load(bytes: Array(bare.utf8), file: "ok.json").spec.servers[0].serves.isEmpty)
+}
+
+func calendarVariant(_ from: String, _ to: String) -> String {
+    precondition(validCalendar.contains(from), "variant source not found: \(from)")
+    return validCalendar.replacingOccurrences(of: from, with: to)
+}
+
+@Test(arguments: [
+    ("subscriptions past 3 years", calendarVariant("\"years\": 2}", "\"years\": 2}, {\"sku\": \"LS-X\", \"type\": \"subscription\", \"years\": 1}"),
+     "bad.json:8:247: servers[0].serverLicenses[2].years: expected license-server subscriptions stacking up to at most 3 years (R-LIC-7), found 1, bringing the stack to 4 years"),
+    ("a later subscription with its own start", calendarVariant("\"years\": 2}", "\"years\": 2, \"start\": \"1970-01-01\"}"),
+     "bad.json:8:206: servers[0].serverLicenses[1].start: expected no start date on a stacked subscription (it follows the one before), found \"1970-01-01\""),
+    ("a first subscription without a start", calendarVariant("\"years\": 1, \"start\": \"1969-07-01\"}", "\"years\": 1}"),
+     "bad.json:8:65: servers[0].serverLicenses[0].start: expected a start date \"YYYY-MM-DD\" on the first license-server subscription, found nothing (missing key)"),
+    ("server licenses on a virtual server", calendarVariant("\"hardware\": true, ", ""),
+     "bad.json:8:46: servers[0].serverLicenses: expected no license-server licenses on a server that is not \"hardware\": true (R-LIC-8), found an array"),
+    ("a period on a perpetual license", calendarVariant("\"type\": \"perpetual\", \"count\": 200}", "\"type\": \"perpetual\", \"count\": 200, \"period\": \"1w\"}"),
+     "bad.json:8:290: servers[0].licenses[0].period: expected no period on a perpetual license (only evaluation and ice), found \"1w\""),
+    ("an end date on an evaluation", calendarVariant("\"type\": \"evaluation\", \"count\": 50}", "\"type\": \"evaluation\", \"count\": 50, \"end\": \"1970-02-01\"}"),
+     "bad.json:8:440: servers[0].licenses[2].end: expected no end date on an evaluation license, found \"1970-02-01\""),
+    ("an ICE license switched on twice", calendarVariant("\"at\": \"3h\", \"action\": \"deactivateICE\"", "\"at\": \"3h\", \"action\": \"activateICE\""),
+     "bad.json:5:26: actions[1].action: expected \"deactivateICE\" for ICE, which is on since t+1h, found \"activateICE\""),
+    ("an ICE license switched off while off", calendarVariant("\"at\": \"1h\", \"action\": \"activateICE\"", "\"at\": \"1h\", \"action\": \"deactivateICE\""),
+     "bad.json:4:26: actions[0].action: expected \"activateICE\" first: ICE is not on, found \"deactivateICE\""),
+    ("ICE actions on a license that is not ICE", calendarVariant("\"at\": \"1h\", \"action\": \"activateICE\", \"server\": \"ls\", \"sku\": \"ICE\"", "\"at\": \"1h\", \"action\": \"activateICE\", \"server\": \"ls\", \"sku\": \"P\""),
+     "bad.json:4:64: actions[0].sku: expected the SKU of an ICE license (type \"ice\") on that server (R-LIC-5), found \"P\""),
+    ("removing a license not yet installed", calendarVariant("\"at\": \"7h\", \"action\": \"removeLicense\"", "\"at\": \"4h\", \"action\": \"removeLicense\""),
+     "bad.json:7:66: actions[3].sku: expected the SKU of a license installed on \"ls\" at t+4h and not removed, found \"S\""),
+    ("an installLicense with its own installedAt", calendarVariant("\"type\": \"perpetual\", \"count\": 10}", "\"type\": \"perpetual\", \"count\": 10, \"installedAt\": \"6h\"}"),
+     "bad.json:6:153: actions[2].license.installedAt: expected no installedAt in an installLicense action (it is installed at the action's \"at\"), found \"6h\""),
+    ("a license action on an unknown server", calendarVariant("\"action\": \"removeLicense\", \"server\": \"ls\"", "\"action\": \"removeLicense\", \"server\": \"lx\""),
+     "bad.json:7:53: actions[3].server: expected the id of a server, found \"lx\""),
+    ("a client key on a license action", calendarVariant("\"action\": \"removeLicense\", \"server\": \"ls\"", "\"action\": \"removeLicense\", \"client\": \"a\", \"server\": \"ls\""),
+     "bad.json:7:43: actions[3].client: expected only at, action, server, sku in a \"removeLicense\" action, found \"client\""),
+])
+func licenseCalendarInputIsRejectedWithExactMessages(name: String, text: String, message: String) {
+    #expect(loadError(text) == message, "\(name)")
+}
