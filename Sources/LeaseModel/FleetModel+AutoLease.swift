@@ -264,11 +264,7 @@ extension FleetModel {
         slots[slot].requestReports = false
         let before = beginChange(slot, sim.now)
         setAutoLeased(slot, max(0, slots[slot].autoLeased - slots[slot].requestCount))
-        if granted.count > 0 {
-            slots[slot].incrementHeld += granted.count
-            slots[slot].incrementExpiry = granted.expiry
-            blockTable.grant(slot, granted.count, at: sim.now, spec.policy.holdPolicy)
-        }
+        if granted.count > 0 { addClientIncrement(slot, granted, sim.now) }
         fitAutoLeased(slot, sim.now)
         endChange(slot, sim.now, from: before)
         watchLapse(slot, &sim)

@@ -265,9 +265,7 @@ extension FleetModel {
         if slots[slot].requestReports { return reconciled(slot, granted, &sim) } // R-AUTO-5
         if granted.count > 0 {
             let before = beginChange(slot, sim.now)
-            slots[slot].incrementHeld += granted.count
-            slots[slot].incrementExpiry = granted.expiry
-            blockTable.grant(slot, granted.count, at: sim.now, spec.policy.holdPolicy)
+            addClientIncrement(slot, granted, sim.now)
             fitAutoLeased(slot, sim.now)
             endChange(slot, sim.now, from: before)
             watchLapse(slot, &sim)
@@ -317,6 +315,13 @@ extension FleetModel {
         setClientIncrement(slot, min(slots[slot].incrementHeld, increment))
         fitAutoLeased(slot, now)
         endChange(slot, now, from: before)
+    }
+
+    /// The client takes a granted increment, held from now (R-LEASE-7; call inside a change).
+    @inline(__always) mutating func addClientIncrement(_ slot: SlotID, _ granted: LeaseGrant, _ now: SimInstant) {
+        slots[slot].incrementHeld += granted.count
+        slots[slot].incrementExpiry = granted.expiry
+        blockTable.grant(slot, granted.count, at: now, spec.policy.holdPolicy)
     }
 
     /// Lowers the increment a client holds, taking from the newest blocks (a cut, a short renewal, a loss).

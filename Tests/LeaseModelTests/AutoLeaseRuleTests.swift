@@ -74,14 +74,22 @@ func guideExample(muc: Int32) -> FleetWorld {
 
 /// R-AUTO-3: cut off from its server, a client whose requests time out raises its own lease in whole ILQ while
 /// auto-leasing was enabled as it last heard; the logins waiting are served, not denied.
-@Test func rAuto3ACutOffClientRaisesItsOwnLeaseAtTheTimeout() throws {
+/// One client (RUC 50, ILQ 25, MUC 150) of a 200-user server, cut off from 1 h to 3 h; its users rise from 40 to
+/// 90 at 2 h.
+func cutOffClient() -> WorldBuilder {
     var builder = WorldBuilder(installed: 200)
     builder.client("a", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (2, 90)])
     builder.fault(.partition, client: 0, from: 1, until: 3)
+    return builder
+}
+
+@Test func rAuto3ACutOffClientRaisesItsOwnLeaseAtTheTimeout() throws {
+    let builder = cutOffClient()
     var world = builder.world(records: true)
     let cut = try world.slot(0, at: 2.01)
     #expect(cut.autoLeased == 50 && cut.held == 100 && cut.deniedLogins == 0)   // 40 more users: two quanta
-    #expect(world.model.autoLeaseExpiry(ofSlot: SlotID(index: 0)) == .start + .days(10))                          // R-AUTO-4: min(contact + 10 d, reserved)
+    // R-AUTO-4: until min(last contact + 10 d, the reserved lease's expiry).
+    #expect(world.model.autoLeaseExpiry(ofSlot: SlotID(index: 0)) == .start + .days(10))
     let increments = world.records(.autoIncrement)
     #expect(increments.map(\.time) == [.start + .hours(2) + .seconds(30)] && increments.first?.count == 50)
     #expect(world.used == 50)                                                   // the server knows nothing of it
@@ -99,10 +107,7 @@ func guideExample(muc: Int32) -> FleetWorld {
 /// R-AUTO-5: back in contact (the 4 h renewal's reply), the client reports its auto-leased 50 and the server, with
 /// licenses free, grants them as an increment: both views agree again.
 @Test func rAuto5TheReportedCountIsReconciledAsAnIncrement() throws {
-    var builder = WorldBuilder(installed: 200)
-    builder.client("a", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (2, 90)])
-    builder.fault(.partition, client: 0, from: 1, until: 3)
-    var world = builder.world(records: true)
+    var world = cutOffClient().world(records: true)
     let back = try world.slot(0, at: 4)
     #expect(back.autoLeased == 0 && back.incrementHeld == 50 && back.held == 100)
     #expect(back.incrementExpiry == .start + .hours(28))                         // an ILD from the reconcile
