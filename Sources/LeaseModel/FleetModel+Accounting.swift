@@ -24,12 +24,13 @@ extension FleetModel {
         precondition(after.users >= 0 && slots[index].reservedHeld >= 0 && slots[index].incrementHeld >= 0,
                      "negative count on slot \(slot)")
         if after.users > slots[index].peakUsers { slots[index].peakUsers = after.users }
-        if after.capacity > slots[index].peakLeased { slots[index].peakLeased = after.capacity }
+        if after.leased > slots[index].peakLeased { slots[index].peakLeased = after.leased }
         if after != before {
             let feature = slots[index].feature
             totals[feature].users += Int64(after.users - before.users)
             totals[feature].served += Int64(after.served - before.served)
-            totals[feature].leased += Int64(after.capacity - before.capacity)
+            totals[feature].leased += Int64(after.leased - before.leased)
+            totals[feature].effective += Int64(after.capacity - before.capacity)
             totals[feature].peakUsers = max(totals[feature].peakUsers, totals[feature].users)
             totals[feature].peakServed = max(totals[feature].peakServed, totals[feature].served)
             if totals[feature].leased > totals[feature].peakLeased {
@@ -40,12 +41,14 @@ extension FleetModel {
         if records.recordsStates { recordSlotState(slot, now) }
     }
 
-    /// A slot's users, served users and effective capacity now.
+    /// A slot's users, served users, effective capacity and leased count now (what the client holds counts only
+    /// while it runs).
     @inline(__always)
     func counts(ofSlot slot: SlotID) -> SlotCounts {
-        let capacity = capacity(ofSlot: slot)
-        let users = slots[slot].users
-        return SlotCounts(users: users, served: min(users, capacity), capacity: capacity)
+        let state = slots[slot]
+        let up = clients[state.client].isUp
+        let capacity = up ? state.effective : 0
+        return SlotCounts(users: state.users, served: min(state.users, capacity), capacity: capacity, leased: up ? state.held : 0)
     }
 
     mutating func recordSlotState(_ slot: SlotID, _ now: SimInstant) {
@@ -119,11 +122,12 @@ extension FleetModel {
     }
 }
 
-/// A slot's users, served users and effective capacity, before and after a change.
+/// A slot's users, served users, effective capacity (R-CLIENT-1) and leased count, before and after a change.
 struct SlotCounts: Equatable {
     var users: Int32
     var served: Int32
     var capacity: Int32
+    var leased: Int32
 }
 
 /// A feature's time integrals summed over the fleet's slots, in user-milliseconds (128-bit: 2e6 slots of up to

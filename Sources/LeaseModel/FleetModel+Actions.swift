@@ -100,3 +100,23 @@ extension FleetModel {
         sim.arm(clients[client].renewalTimer, at: sim.now + spec.policy.renewalInterval, .renewalDue(client: client))
     }
 }
+
+extension FleetModel {
+    /// R-CLIENT-1, R-LIC-1..5: a license installed on a client starts or ends counting: the client serves with it at
+    /// once, and asks for or gives back leases as its users now need.
+    @inline(never)
+    mutating func applyOwnLicenseChange(_ index: Int, _ sim: inout Simulation<FleetEvent>) {
+        let change = ownLicenseChanges[index]
+        let client = ClientID(index: Int32(change.server))
+        guard let slot = slot(client, FeatureID(index: Int32(change.feature))) else { return }
+        let before = beginChange(slot, sim.now)
+        slots[slot].ownInstalled += change.delta
+        endChange(slot, sim.now, from: before)
+        let license = spec.clients[change.server].licenses[change.license]
+        let removed = change.delta < 0 && license.removedAt == sim.now
+        record(ProtocolRecord(time: sim.now, kind: change.delta > 0 ? .licenseStarted : removed ? .licenseRemoved : .licenseEnded,
+                              client: client.index, feature: Int32(change.feature), count: Int64(abs(change.delta)),
+                              rule: change.kind.rule, license: Int32(change.license)))
+        reactToLoad(slot, &sim)
+    }
+}

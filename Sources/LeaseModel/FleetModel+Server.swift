@@ -148,10 +148,11 @@ extension FleetModel {
             leases[lease].lastIncrementGranted = granted.count
         }
         let state = leases[lease]
-        record(ProtocolRecord(time: sim.now, kind: granted.count > 0 ? .incrementGrant : .refusal, client: state.client.index,
-                              server: request.server.index, feature: pools[state.pool].feature.index,
-                              count: Int64(granted.count), expiry: granted.expiry, reason: reason,
-                              rule: reason.rule))
+        if records.recordsProtocol {
+            record(ProtocolRecord(time: sim.now, kind: granted.count > 0 ? .incrementGrant : .refusal, client: state.client.index,
+                                  server: request.server.index, feature: pools[state.pool].feature.index,
+                                  count: Int64(granted.count), expiry: granted.expiry, reason: reason, rule: reason.rule))
+        }
         if granted.count == 0 { counters.refusals &+= 1 }
         reply(to: request, about: state.pool, .incrementReply(holder: state.holder, allocation: state.allocation, granted: granted, reason: reason), &sim)
     }

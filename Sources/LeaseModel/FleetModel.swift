@@ -35,6 +35,8 @@ public struct FleetModel: EventHandler {
     var demandStreams: EntityTable<SlotID, RandomStream>
     /// Installed-count changes of every server, in time order.
     public let capacityChanges: [CapacityChange]
+    /// R-CLIENT-1: changes of the counts installed on clients themselves, in time order (`server` is the client).
+    public let ownLicenseChanges: [CapacityChange]
     public internal(set) var counters = ProtocolCounters()
     /// The most users a slot may have: every demand value is at most 1e7 scaled by at most 1.999, and random
     /// sessions stop here, so a slot's user-millisecond integrals fit Int64 over the longest run.
@@ -95,12 +97,19 @@ public struct FleetModel: EventHandler {
         var slots = EntityTable<SlotID, SlotState>(capacity: slotCount)
         var demands = EntityTable<SlotID, DemandSpec?>(capacity: slotCount)
         var demandStreams = EntityTable<SlotID, RandomStream>(capacity: slotCount)
+        var ownChanges: [CapacityChange] = []
         for (clientIndex, client) in spec.clients.enumerated() {
             let first = Int32(slots.count)
+            // R-CLIENT-1: the client's own licenses, on the same calendar as a server's.
+            let own = LicenseSchedule.capacity(server: clientIndex, licenses: client.licenses, featureCount: Int(featureCount))
+            ownChanges += own.changes
             for entry in client.allocations {
-                slots.append(SlotState(client: ClientID(index: Int32(clientIndex)), feature: FeatureID(index: Int32(entry.feature)),
-                                       allocation: entry.allocation, requestTimer: simulation.makeTimer(),
-                                       lapseTimer: simulation.makeTimer(), holdTimer: simulation.makeTimer()))
+                var slot = SlotState(client: ClientID(index: Int32(clientIndex)), feature: FeatureID(index: Int32(entry.feature)),
+                                     allocation: entry.allocation, requestTimer: simulation.makeTimer(),
+                                     lapseTimer: simulation.makeTimer(), holdTimer: simulation.makeTimer())
+                slot.ownInstalled = own.initial[entry.feature]
+                slot.platformMaximum = client.maxUsers ?? .max
+                slots.append(slot)
                 demands.append(entry.demand)
                 demandStreams.append(RandomStream(seed: spec.seed, key: entry.demand?.streamKey ?? 0))
             }
@@ -110,6 +119,8 @@ public struct FleetModel: EventHandler {
             state.roundTripBeatsTimeout = spec.policy.requestTimeout.map { client.latency + client.latency < $0 } ?? true
             clients.append(state)
         }
+        ownChanges.sort { ($0.at, $0.server, $0.license, $0.delta) < ($1.at, $1.server, $1.license, $1.delta) }
+        ownLicenseChanges = ownChanges
         (configurations, leases, leaseIndex) = FleetModel.leaseTables(spec, clients: clients, slots: slots,
                                                                       servers: &servers, pools: &pools, &simulation)
         var network = Network(clients: clients, specs: spec.clients)
@@ -206,6 +217,9 @@ public struct FleetModel: EventHandler {
         for (index, change) in capacityChanges.enumerated() {
             sim.schedule(at: change.at, priority: .first, .capacityChange(index: Int32(index)))
         }
+        for (index, change) in ownLicenseChanges.enumerated() where change.at < horizon {
+            sim.schedule(at: change.at, priority: .first, .ownLicenseChange(index: Int32(index)))
+        }
         for (index, action) in spec.actions.enumerated() {
             sim.schedule(at: action.at, priority: .first, .action(index: Int32(index)))
         }
@@ -214,9 +228,9 @@ public struct FleetModel: EventHandler {
             for span in server.serves {
                 let id = ServerID(index: Int32(index))
                 if span.lowerBound > .start && span.lowerBound < horizon {
-                    sim.schedule(at: span.lowerBound, priority: .first, .serverLicenseChange(server: id, licensed: true))
+                    sim.schedule(at: span.lowerBound, priority: .first, .serverLicenseStarts(server: id))
                 }
-                if span.upperBound < horizon { sim.schedule(at: span.upperBound, priority: .first, .serverLicenseChange(server: id, licensed: false)) }
+                if span.upperBound < horizon { sim.schedule(at: span.upperBound, priority: .first, .serverLicenseEnds(server: id)) }
             }
         }
         // A fault that ends at an instant ends before one that starts then (one node's crash windows may touch).
@@ -265,7 +279,9 @@ public struct FleetModel: EventHandler {
         case .renewalTimer(let client): renewalTimerFired(client, &sim)
         case .autoLeaseReview: reviewAutoLeasing(&sim)
         case .penaltyEnds(let server): penaltyTimerFired(server, &sim)
-        case let .serverLicenseChange(server, licensed): setServerLicensed(server, licensed, sim.now)
+        case .serverLicenseStarts(let server): setServerLicensed(server, true, sim.now)
+        case .serverLicenseEnds(let server): setServerLicensed(server, false, sim.now)
+        case .ownLicenseChange(let index): applyOwnLicenseChange(Int(index), &sim)
         }
     }
 
@@ -276,7 +292,7 @@ public struct FleetModel: EventHandler {
     @inline(__always)
     public func capacity(ofSlot slot: SlotID) -> Int32 {
         let state = slots[slot]
-        return clients[state.client].isUp ? state.held : 0
+        return clients[state.client].isUp ? state.effective : 0
     }
     /// The leased count a slot can serve with now, by position.
     public func capacity(ofSlot slot: Int) -> Int32 { capacity(ofSlot: SlotID(index: Int32(slot))) }

@@ -62,6 +62,10 @@ public struct SlotState: Sendable {
     /// R-AUTO-3: what the client raised its own lease by while it could not reach its server; tracked apart from
     /// what the server granted, and with it never above MUC.
     public var autoLeased: Int32 = 0
+    /// R-CLIENT-1: the count of the feature installed on the client itself, and the most users its platform serves
+    /// (`Int32.max`: no limit).
+    public var ownInstalled: Int32 = 0
+    public var platformMaximum: Int32 = .max
     public var peakUsers: Int32 = 0
     public var peakLeased: Int32 = 0
     /// Logins that arrived while short of capacity, waiting for a reply (R-LEASE-8).
@@ -101,6 +105,11 @@ public struct SlotState: Sendable {
 
     /// Leased count the client holds: reserved plus incremental, plus what it auto-leased (R-AUTO-3).
     @inlinable public var held: Int32 { reservedHeld + incrementHeld + autoLeased }
+    /// R-CLIENT-1: the client's effective count while it runs: its own installed count plus what it holds, at most
+    /// its platform's maximum (both are bounded far below `Int32.max`: own licenses by 1e9, leases by MUC).
+    @inlinable public var effective: Int32 { min(ownInstalled + held, platformMaximum) }
+    /// R-CLIENT-1: the users its leases must serve: those its own licenses do not, up to the platform's maximum.
+    @inlinable public var usersToLease: Int32 { max(0, min(users, platformMaximum) - ownInstalled) }
 }
 
 /// A license server node: whether it runs, its lease table and its license pools.
@@ -231,6 +240,8 @@ public struct FeatureTotals: Sendable {
     public var users: Int64 = 0
     public var served: Int64 = 0
     public var leased: Int64 = 0
+    /// R-CLIENT-1: the sum of the clients' effective counts (own installed plus leased, capped by platform).
+    public var effective: Int64 = 0
     public var peakUsers: Int64 = 0
     public var peakServed: Int64 = 0
     public var peakLeased: Int64 = 0

@@ -157,6 +157,10 @@ public enum FleetEvent: Sendable, BitwiseCopyable {
     case autoLeaseReview
     /// A server's auto-leasing penalty ends (R-AUTO-6).
     case penaltyEnds(server: ServerID)
-    /// A hardware server's license-server license starts or stops covering it (R-LIC-7, R-LIC-8).
-    case serverLicenseChange(server: ServerID, licensed: Bool)
+    /// A hardware server's license-server license starts or stops covering it (R-LIC-7, R-LIC-8); one payload
+    /// word per case keeps every event eight bytes.
+    case serverLicenseStarts(server: ServerID)
+    case serverLicenseEnds(server: ServerID)
+    /// A license installed on a client starts or ends counting (R-CLIENT-1).
+    case ownLicenseChange(index: Int32)
 }

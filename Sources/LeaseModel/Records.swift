@@ -18,6 +18,9 @@ public struct Levels: Sendable, Equatable {
     public var used: Int64 = 0
     /// R-AUTO-3: what the client raised its own lease by while cut off (for the fleet: the sum over clients).
     public var autoLeased: Int64 = 0
+    /// R-CLIENT-1: what a client can serve with while it runs: its own installed count plus its leased count, at
+    /// most its platform's maximum (0 while it is stopped); for the fleet, the sum over clients.
+    public var effective: Int64 = 0
     /// R-AUTO-2: 1 while auto-leasing is enabled: as the client last heard it, or as the server decides it now
     /// (the penalty included).
     public var autoLeasing: Int64 = 0
@@ -49,9 +52,11 @@ public struct Levels: Sendable, Equatable {
     public init(slot state: SlotState, isUp up: Bool, serverLeased: Int32) {
         let reserved = up ? state.reservedHeld : 0, incremental = up ? state.incrementHeld : 0
         let autoLeased = up ? state.autoLeased : 0
-        self.init(users: state.users, served: min(state.users, reserved + incremental + autoLeased), reserved: reserved,
+        self.init(users: state.users, served: min(state.users, up ? state.effective : 0), reserved: reserved,
                   incremental: incremental, autoLeased: autoLeased, serverLeased: serverLeased, deniedLogins: state.deniedLogins,
                   autoLeasing: state.autoLeaseHeard)
+        installed = Int64(state.ownInstalled) // R-CLIENT-1
+        effective = up ? Int64(state.effective) : 0
     }
 
     /// A server's feature.
@@ -77,18 +82,21 @@ public struct Levels: Sendable, Equatable {
         serverLeased = used
         deniedLogins = totals.deniedLogins
         autoLeased = totals.autoLeased
+        effective = totals.effective
         self.installed = installed
         self.used = used
     }
 
-    /// Adds (`sign` 1) or takes away (-1) one client's or server's levels in a fleet's.
-    public mutating func add(_ entity: Levels, sign: Int64) {
+    /// Adds (`sign` 1) or takes away (-1) one client's or server's levels in a fleet's (the fleet's installed count
+    /// is its servers').
+    public mutating func add(_ entity: Levels, sign: Int64, server: Bool) {
         users += sign * entity.users
         served += sign * entity.served
         leased += sign * entity.leased
         deniedLogins += sign * entity.deniedLogins
         autoLeased += sign * entity.autoLeased
-        installed += sign * entity.installed
+        effective += sign * entity.effective
+        if server { installed += sign * entity.installed }
         used += sign * entity.used
         serverLeased = used
     }

@@ -69,7 +69,8 @@ struct ExpectationTracker {
                                levels: Levels(pool: pool))
         }
         fleetLevels = Array(repeating: Levels(), count: features)
-        for value in slotValues + serverValues { fleetLevels[Int(value.feature)].add(value.levels, sign: 1) }
+        for value in slotValues { fleetLevels[Int(value.feature)].add(value.levels, sign: 1, server: false) }
+        for value in serverValues { fleetLevels[Int(value.feature)].add(value.levels, sign: 1, server: true) }
     }
 
     var isWatching: Bool { !watched.isEmpty }
@@ -80,13 +81,13 @@ struct ExpectationTracker {
         let feature = Int(record.feature)
         switch record.entity {
         case .client:
-            fleetLevels[feature].add(slotValues[Int(record.index)].levels, sign: -1)
+            fleetLevels[feature].add(slotValues[Int(record.index)].levels, sign: -1, server: false)
             slotValues[Int(record.index)] = record
         case .server:
-            fleetLevels[feature].add(serverValues[Int(record.index)].levels, sign: -1)
+            fleetLevels[feature].add(serverValues[Int(record.index)].levels, sign: -1, server: true)
             serverValues[Int(record.index)] = record
         }
-        fleetLevels[feature].add(record.levels, sign: 1)
+        fleetLevels[feature].add(record.levels, sign: 1, server: record.entity == .server)
         for index in watched where concerns(expectations[index], record) { dirty[index] = true }
     }
 

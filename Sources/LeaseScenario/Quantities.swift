@@ -60,7 +60,7 @@ struct FleetReading: Sendable {
 /// closures: a closure kept in an array is called through a thunk that allocates, once per cell.
 enum LevelField: Sendable {
     case users, served, unserved, reserved, incremental, leased, serverLeased, deniedLogins, installed, used, free
-    case autoLeased, autoLeasing, penalty
+    case autoLeased, autoLeasing, penalty, effective
     /// Kept in thousandths of a user (the timeline writes them as decimals; they are not metrics).
     case averageAvailable, autoLeaseThreshold
 }
@@ -80,6 +80,7 @@ extension Levels {
         case .used: return used
         case .free: return installed - used
         case .autoLeased: return autoLeased
+        case .effective: return effective
         case .autoLeasing: return autoLeasing
         case .penalty: return penalty
         case .averageAvailable: return averageAvailableThousandths
@@ -164,10 +165,10 @@ enum Quantities {
         Quantity("incremental", column: "incremental", client: .level(.incremental)),
         Quantity("leased", column: "leased", client: .level(.leased), fleet: .level(.leased)),
         Quantity("serverLeased", column: "server_leased", client: .level(.serverLeased), fleet: .level(.serverLeased)),
-        Quantity("capacity", column: "capacity", metric: false, client: .level(.leased), fleet: .level(.leased)),
+        Quantity("capacity", column: "capacity", metric: false, client: .level(.effective), fleet: .level(.effective)),
         Quantity("deniedLogins", column: "denied_logins", client: .level(.deniedLogins), fleet: .level(.deniedLogins),
                  summary: [.client, .fleet]),
-        Quantity("installed", column: "installed", server: .level(.installed), fleet: .level(.installed),
+        Quantity("installed", column: "installed", client: .level(.installed), server: .level(.installed), fleet: .level(.installed),
                  summary: [.server]),
         Quantity("used", column: "used", server: .level(.used), fleet: .level(.used), summary: [.server]),
         Quantity("free", column: "free", server: .level(.free), fleet: .level(.free),
@@ -278,6 +279,7 @@ struct CellPlan: Sendable {
             case .used: return Cell(plus: position(\.used), minus: -1)
             case .free: return Cell(plus: position(\.installed), minus: position(\.used))
             case .autoLeased: return Cell(plus: position(\.autoLeased), minus: -1)
+            case .effective: return Cell(plus: position(\.effective), minus: -1)
             case .autoLeasing: return Cell(plus: position(\.autoLeasing), minus: -1)
             case .penalty: return Cell(plus: position(\.penalty), minus: -1)
             case .averageAvailable: return Cell(plus: position(\.averageAvailableThousandths), minus: Cell.thousandths)
@@ -285,6 +287,6 @@ struct CellPlan: Sendable {
             }
         }
         // Every field is an Int64 (the plan reads them by position).
-        precondition(MemoryLayout<Levels>.size == 14 * MemoryLayout<Int64>.size, "Levels holds fourteen Int64 counts")
+        precondition(MemoryLayout<Levels>.size == 15 * MemoryLayout<Int64>.size, "Levels holds fifteen Int64 counts")
     }
 }

@@ -89,7 +89,11 @@ final class RunWriter {
         let feature = record.feature >= 0 ? OutputText.csvCell(scenario.spec.features[Int(record.feature)]) : ""
         let expiry = record.expiry == .never ? "" : CivilCalendar.iso8601(epochMilliseconds: start + record.expiry.millisecondsSinceStart)
         var reason = record.message?.name ?? record.reason.text
-        if record.license >= 0, serverIndex >= 0 { reason = scenario.spec.servers[serverIndex].licenses[Int(record.license)].sku }
+        if record.license >= 0 {
+            // A server's license, or one installed on the client itself (R-CLIENT-1).
+            reason = record.server >= 0 ? scenario.spec.servers[Int(record.server)].licenses[Int(record.license)].sku
+                : scenario.spec.clients[Int(record.client)].licenses[Int(record.license)].sku
+        }
         let fault = record.fault >= 0 ? OutputText.csvCell(scenario.spec.faults[Int(record.fault)].id) : ""
         var rows = CSVBuffer.take(&eventRows)
         defer { eventRows = rows }

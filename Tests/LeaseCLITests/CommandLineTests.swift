@@ -85,7 +85,7 @@ func scratch(_ name: String) -> String {
     let rows = try String(contentsOfFile: out + "/timeline.csv", encoding: .utf8).split(separator: "\n")
     // 7 days x 24 samples x (3 clients + 1 server + 1 fleet row), plus the header.
     #expect(rows.count == 7 * 24 * 5 + 1)
-    #expect(rows[6] == "2026-01-05T01:00:00.000Z,3600,gw-east,client,users,5,5,0,50,0,50,50,50,0,,,,0,1,,,")
+    #expect(rows[6] == "2026-01-05T01:00:00.000Z,3600,gw-east,client,users,5,5,0,50,0,50,50,50,0,0,,,0,1,,,")
     #expect(rows[10] == "2026-01-05T01:00:00.000Z,3600,fleet,fleet,users,27,27,0,,,125,125,125,0,300,125,175,0,,,,")
 }
 

@@ -19,7 +19,7 @@ import LeaseModel
     var levels = Levels()
     (levels.users, levels.served, levels.reserved, levels.incremental, levels.leased) = (9, 7, 5, 2, 7)
     (levels.serverLeased, levels.deniedLogins, levels.installed, levels.used) = (6, 3, 40, 30)
-    (levels.autoLeased, levels.autoLeasing, levels.penalty) = (4, 1, 1)
+    (levels.autoLeased, levels.autoLeasing, levels.penalty, levels.effective) = (4, 1, 1, 8)
     (levels.averageAvailableThousandths, levels.autoLeaseThresholdThousandths) = (120_300, -97_505)
     let directory = temporaryDirectory("registry-rows")
     defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -31,7 +31,7 @@ import LeaseModel
     rows.finish()
     try file.close()
     let written = try String(contentsOfFile: directory + "/rows.csv", encoding: .utf8)
-    #expect(written == "9,7,2,5,2,7,6,7,3,,,,4,1,,,\n,,,,,,,,,40,30,10,,1,1,120.3,-97.505\n9,7,2,,,7,6,7,3,40,30,10,4,,,,\n")
+    #expect(written == "9,7,2,5,2,7,6,8,3,40,,,4,1,,,\n,,,,,,,,,40,30,10,,1,1,120.3,-97.505\n9,7,2,,,7,6,8,3,40,30,10,4,,,,\n")
 }
 
 @Test func theSchemaListsEveryMetricInOrder() throws {
