@@ -54,15 +54,11 @@ public struct ClientSpec: Sendable {
     public var allocations: [ClientAllocationSpec]
     /// Key of the random streams of the client's links (derived from its id, so adding a client changes no other's draws).
     public var linkKey: UInt64
-    /// R-LIC-6: the client's platform family (nil: none given).
-    public var platform: String?
     /// R-CLIENT-1: the most concurrent users its platform serves (nil: no limit).
     public var maxUsers: Int32?
     /// R-CLIENT-1: licenses installed on the client itself; they serve its users before any lease. Features the
     /// client is allocated only.
     public var licenses: [License] = []
-    /// R-LIC-6, R-SUR-1: the SKU of the client's member license (LICENSE-MBR), if it has one.
-    public var memberLicense: String?
 
     public init(id: String, server: Int, latency: SimDuration = .zero, allocationExpiry: SimInstant = .never,
                 allocations: [ClientAllocationSpec], linkKey: UInt64? = nil) {

@@ -102,7 +102,7 @@ public enum ScenarioKeys {
     public static let license = ["sku", "feature", "type", "count", "start", "end", "installedAt", "period"]
     public static let serverLicense = ["sku", "type", "years", "start"]
     public static let client = ["id", "group", "count", "variation", "server", "latency", "expiry", "allocations", "demand",
-                                "platform", "maxUsers", "licenses"]
+                                "maxUsers", "licenses"]
     public static let allocation = ["ruc", "ilq", "muc"]
     public static let demand = ["kind", "users", "steps", "weekday", "weekend", "arrivalsPerHour",
                                 "weekendArrivalsPerHour", "meanSession", "file", "hourly", "step", "offsetPerClient"]

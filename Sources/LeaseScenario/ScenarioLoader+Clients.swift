@@ -18,11 +18,10 @@ extension ScenarioLoader {
         let allocationsField = try object.required("allocations", "an object of allocations by feature")
         let allocations = try allocationsObject(allocationsField)
         let demand = try object.optional("demand").map { (field) throws(ScenarioError) in try demandObject(field, allocations: allocations) } ?? [:]
-        let platform = try object.optional("platform")?.nonEmptyString() // R-LIC-6
         let maxUsers = try object.optional("maxUsers").map { (field) throws(ScenarioError) in
             Int32(try field.integer(in: 1...ScenarioLimits.maxCount, what: "a count")) // R-CLIENT-1
         }
-        let (licenses, memberLicense) = try ownLicenses(object.optional("licenses"), allocations: allocations)
+        let licenses = try ownLicenses(object.optional("licenses"), allocations: allocations)
         var variation = (scalePerMille: Int64(0), shift: SimDuration.zero)
         let names: (prefix: String, count: Int)?
         let single: String?
@@ -61,32 +60,25 @@ extension ScenarioLoader {
                                                                                   variation: variation) })
             }
             var client = ClientSpec(id: name, server: server, latency: latency, allocationExpiry: expiry, allocations: entries)
-            (client.platform, client.maxUsers, client.licenses, client.memberLicense) = (platform, maxUsers, licenses, memberLicense)
+            (client.maxUsers, client.licenses) = (maxUsers, licenses)
             spec.clients.append(client)
         }
         slotCount += count * allocations.count
     }
 
-    /// R-CLIENT-1, R-LIC-6: the licenses installed on a client, of features allocated to it, and its member license
-    /// (`"type": "member"`, LICENSE-MBR) if it has one.
-    mutating func ownLicenses(_ field: Field?, allocations: [(Int, Allocation)]) throws(ScenarioError) -> ([License], String?) {
-        guard let field else { return ([], nil) }
-        var licenses: [License] = [], member: String? = nil
+    /// R-CLIENT-1: the licenses installed on a client, of features allocated to it.
+    mutating func ownLicenses(_ field: Field?, allocations: [(Int, Allocation)]) throws(ScenarioError) -> [License] {
+        guard let field else { return [] }
+        var licenses: [License] = []
         for entry in try field.array() {
             let object = try entry.object(allowed: ScenarioKeys.license)
-            if case .string("member") = try object.required("type", "a license type").node.value {
-                try object.onlyKeys(["sku", "type"], in: "a member license")
-                guard member == nil else { throw entry.fail("one member license per client", found: "a second") }
-                member = try object.required("sku", "a SKU").nonEmptyString()
-                continue
-            }
             let license = try self.license(entry, among: licenses)
             guard allocations.contains(where: { $0.0 == license.feature }) else {
                 throw try object.required("feature", "").fail("a feature allocated to this client (its own licenses serve its allocated features)")
             }
             licenses.append(license)
         }
-        return (licenses, member)
+        return licenses
     }
 
     /// The fleet stays within `ScenarioLimits.maxClients` clients and `ScenarioLimits.maxSlots` slots.
