@@ -3,7 +3,9 @@ import LeaseModel
 import LeaseScenario
 
 /// Valid but extreme scenarios, one per seed: counts, durations, latencies, dates and fleet shapes at or near
-/// their documented limits (`ScenarioLimits`), licenses that start and end mid-run, and random actions.
+/// their documented limits (`ScenarioLimits`), licenses that start and end mid-run (evaluation and ICE ones too,
+/// and hardware servers whose license-server licenses end), clients with licenses of their own and a platform
+/// maximum, auto-leasing settings at their bounds, and random actions.
 ///
 /// Each is run with the model's invariants checked after every event. A run may stop at a documented limit
 /// (exit 3 on the command line); it must never crash, break an invariant or be rejected by the loader.
@@ -64,6 +66,8 @@ public enum ExtremeScenarios {
             }
             var reserved = installed.map { $0.mapValues { _ in Int64(0) } }
             var clientTexts: [String] = [], clientIds: [(String, Int, [String])] = []
+            var licenseActions: [String] = []
+            for server in installed.indices where chance(50) { licenseActions += calendarActions(server: server, features: features) }
             for client in 0..<Int(int(1...4)) {
                 let server = Int(int(0...Int64(installed.count - 1)))
                 let mine = features.filter { _ in chance(70) }
@@ -81,10 +85,10 @@ public enum ExtremeScenarios {
                                      : "\"id\": \"c\(client)\""
                 let latency = pick(["0s", "1ms", "250ms", "10d", "3660d"])
                 let expiry = chance(20) ? ", \"expiry\": \"\(year)-12-31\"" : ""
-                clientTexts.append("{\(name), \"server\": \"s\(server)\", \"latency\": \"\(latency)\"\(expiry), \"allocations\": {\(allocations.joined(separator: ", "))}, \"demand\": {\(demands.joined(separator: ", "))}}")
+                clientTexts.append("{\(name), \"server\": \"s\(server)\", \"latency\": \"\(latency)\"\(expiry)\(ownLicenses(allocated)), \"allocations\": {\(allocations.joined(separator: ", "))}, \"demand\": {\(demands.joined(separator: ", "))}}")
                 if group == 1 { clientIds.append(("c\(client)", server, allocated)) }
             }
-            let actions = clientIds.isEmpty ? [] : (0..<Int(int(0...5))).map { _ in action(pick(clientIds)) }
+            let actions = (clientIds.isEmpty ? [] : (0..<Int(int(0...5))).map { _ in action(pick(clientIds)) }) + licenseActions
             let drawsFaults = chance(50)
             // Drawn server crashes and scheduled ones could overlap on one server (an error): one or the other.
             let faults = self.faults(servers: drawsFaults ? 0 : installed.count, clients: clientIds)
@@ -94,7 +98,7 @@ public enum ExtremeScenarios {
             ]
             return """
             {"format": "leasesim/1", "seed": \(int(0...Int64.max)), "start": "\(start)", "duration": "\(duration)",
-             "policy": \(policy()), "limits": {"maxEvents": \(ExtremeScenarios.maxEvents)},
+             "policy": \(policy()), "limits": {"maxEvents": \(ExtremeScenarios.maxEvents)},\(traits(features))
              "servers": [\(serverTexts.joined(separator: ", "))],
              "clients": [\(clientTexts.joined(separator: ", "))],
              "actions": [\(actions.joined(separator: ", "))],
@@ -112,7 +116,55 @@ public enum ExtremeScenarios {
                 + "\"quantaPerRequest\": \"\(pick(["one", "needed"]))\", \"initialLeases\": \"\(pick(["held", "request"]))\", "
                 + "\"requestsAtRenewal\": \(chance(50)), \"requestTimeout\": \(pick(["\"1ms\"", "\"30s\"", "\"1d\"", "null"])), "
                 + "\"requestRetries\": \(pick([0, 3, 100])), \"retryBackoff\": \"\(pick(["1ms", "30s", "1d"]))\", "
-                + "\"serverRestart\": \"\(pick(["keepsLeases", "forgetsLeases"]))\", \"clientRestart\": \"\(pick(["asksAgain", "keepsLeases"]))\"}"
+                + "\"serverRestart\": \"\(pick(["keepsLeases", "forgetsLeases"]))\", \"clientRestart\": \"\(pick(["asksAgain", "keepsLeases"]))\", "
+                + "\"autoLeasing\": \(autoLeasing())}"
+        }
+
+        /// R-AUTO-2..6 settings at their bounds (the window's reviews at most 1440).
+        mutating func autoLeasing() -> String {
+            let (window, review) = pick([("1h", "1m"), ("24h", "1h"), ("24h", "1m"), ("30d", "30d")])
+            return "{\"enabled\": \(chance(80)), \"window\": \"\(window)\", \"review\": \"\(review)\", "
+                + "\"thresholdPercent\": \(pick([0, 30, 100])), \"maxDisconnection\": \"\(pick(["1ms", "10d", "3660d"]))\", "
+                + "\"penalty\": \"\(pick(["1ms", "5d", "3660d"]))\", \"reconcile\": \"\(pick(["partial", "allOrNothing"]))\"}"
+        }
+
+        /// What each feature is: sometimes not a user count, sometimes platform bound (R-AUTO-1).
+        mutating func traits(_ features: [String]) -> String {
+            guard chance(50) else { return "" }
+            var entries: [String] = []
+            for feature in features { entries.append("\"\(feature)\": {\"userCapacity\": \(chance(70)), \"platformBound\": \(chance(30))}") }
+            return " \"features\": {\(entries.joined(separator: ", "))},"
+        }
+
+        /// R-CLIENT-1: sometimes licenses of the client's own (perpetual or evaluation) and a platform maximum.
+        mutating func ownLicenses(_ features: [String]) -> String {
+            var text = chance(30) ? ", \"maxUsers\": \(pick([1, 1_000, 10_000_000]))" : ""
+            guard chance(40) else { return text }
+            var licenses: [String] = []
+            for feature in features {
+                let period = pick(["1ms", "1h", "3660d"])
+                licenses.append(pick([
+                    "{\"sku\": \"OWN\", \"feature\": \"\(feature)\", \"type\": \"perpetual\", \"count\": \(pick([1, 100, 100_000_000]))}",
+                    "{\"sku\": \"OWN-EVAL\", \"feature\": \"\(feature)\", \"type\": \"evaluation\", \"count\": 50, \"period\": \"\(period)\"}",
+                ]))
+            }
+            text += ", \"licenses\": [\(licenses.joined(separator: ", "))]"
+            return text
+        }
+
+        /// The license calendar of one server: an ICE license installed and switched on (and maybe off, or removed);
+        /// it does not count toward what the allocations were sized on (R-LIC-5).
+        mutating func calendarActions(server: Int, features: [String]) -> [String] {
+            let feature = pick(features)
+            let on = int(0...durationHours - 1), off = int(on...durationHours - 1)
+            let count = pick([1, 1_000]), period = pick(["5m", "8w", "3660d"])
+            var actions = [
+                "{\"at\": \"\(on)h\", \"action\": \"installLicense\", \"server\": \"s\(server)\", \"license\": {\"sku\": \"ICE-X\", \"feature\": \"\(feature)\", \"type\": \"ice\", \"count\": \(count), \"period\": \"\(period)\"}}",
+                "{\"at\": \"\(on)h\", \"action\": \"activateICE\", \"server\": \"s\(server)\", \"sku\": \"ICE-X\"}",
+            ]
+            if chance(50) { actions.append("{\"at\": \"\(off)h\", \"action\": \"deactivateICE\", \"server\": \"s\(server)\", \"sku\": \"ICE-X\"}") }
+            if chance(50) { actions.append("{\"at\": \"\(off)h\", \"action\": \"removeLicense\", \"server\": \"s\(server)\", \"sku\": \"ICE-X\"}") }
+            return actions
         }
 
         /// Scheduled faults of every kind: partitions both ways and one way, a loss, added latency, and at most one
@@ -166,7 +218,17 @@ public enum ExtremeScenarios {
                     }
                 }
             }
-            return ("{\"id\": \"s\(index)\", \"licenses\": [\(licenses.joined(separator: ", "))]}", atStart)
+            if chance(30) {
+                let period = pick(["1ms", "8w", "3660d"])
+                licenses.append("{\"sku\": \"EVAL\", \"feature\": \"\(pick(features))\", \"type\": \"evaluation\", \"count\": \(pick([1, 1_000])), \"period\": \"\(period)\"}")
+            }
+            // R-LIC-7, R-LIC-8: sometimes a hardware server, licensed for ever, by a stack that may end in the run, or not at all.
+            var hardware = ""
+            if chance(30) {
+                let stack = "{\"sku\": \"LS-1YR\", \"type\": \"subscription\", \"years\": 1, \"start\": \"\(year - 1)-0\(int(1...9))-15\"}, {\"sku\": \"LS-2YR\", \"type\": \"subscription\", \"years\": 2}"
+                hardware = ", \"hardware\": true, \"serverLicenses\": [" + pick(["{\"sku\": \"LS\", \"type\": \"perpetual\"}", stack, ""]) + "]"
+            }
+            return ("{\"id\": \"s\(index)\"\(hardware), \"licenses\": [\(licenses.joined(separator: ", "))]}", atStart)
         }
 
         /// RUC, ILQ and MUC with ILQ at the R-ALLOC-3 floor (or 0 when MUC = RUC).
