@@ -40,9 +40,9 @@ extension FleetModel {
     /// R-ALLOC-5, R-CFG-3, R-LIC-8: why the server refuses anything from this holder now, if it does.
     @inline(__always)
     func refusalReason(_ lease: LeaseID, _ now: SimInstant) -> RefusalReason? {
-        if !leases[lease].configured { return .notConfigured }
-        if !pools[leases[lease].pool].serverLicensed { return .noServerLicense } // R-LIC-8
-        if now >= configurations[leases[lease].client].allocationExpiry { return .allocationExpired }
+        let state = leases[lease]
+        if _slowPath(!state.configured || !state.serverLicensed) { return state.configured ? .noServerLicense : .notConfigured } // R-LIC-8
+        if now >= configurations[state.client].allocationExpiry { return .allocationExpired }
         return nil
     }
 
@@ -279,7 +279,7 @@ extension FleetModel {
     /// grants and renews nothing; leases already granted run to their own expiry.
     @inline(never)
     mutating func setServerLicensed(_ server: ServerID, _ licensed: Bool, _ now: SimInstant) {
-        for pool in servers[server].pools { pools[pool].serverLicensed = licensed }
+        for lease in servers[server].leases { leases[lease].serverLicensed = licensed }
         record(ProtocolRecord(time: now, kind: licensed ? .serverLicenseStarted : .serverLicenseEnded, server: server.index,
                               rule: "R-LIC-8"))
     }

@@ -77,11 +77,9 @@ public struct FleetModel: EventHandler {
             let id = ServerID(index: Int32(serverIndex))
             let schedule = LicenseSchedule.capacity(server: serverIndex, licenses: server.licenses, featureCount: Int(featureCount))
             let first = Int32(pools.count)
-            let licensedAtStart = server.serves.contains { $0.contains(.start) } // R-LIC-8
             for feature in EntityIDs<FeatureID>(count: featureCount) {
                 var pool = ServerFeatureState(server: id, feature: feature)
                 pool.installed = schedule.initial[feature.offset]
-                pool.serverLicensed = licensedAtStart
                 pools.append(pool)
                 totals[feature].installed += Int64(pool.installed)
             }
@@ -165,6 +163,8 @@ public struct FleetModel: EventHandler {
                                                              allocationExpiry: spec.clients[client.offset].allocationExpiry)
             }
             servers[server].leases = EntityIDs(first: tableStart, end: Int32(leases.count))
+            let licensedAtStart = spec.servers[server.offset].serves.contains { $0.contains(.start) } // R-LIC-8
+            for lease in servers[server].leases { leases[lease].serverLicensed = licensedAtStart }
             // One run of consecutive holders: found by offset, without a look-up in the index.
             if tableStart < Int32(leases.count) {
                 let first = leases[LeaseID(index: tableStart)].holder.index

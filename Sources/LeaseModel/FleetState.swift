@@ -174,6 +174,9 @@ public struct LeaseState: Sendable {
     var reservedTimer: TimerID
     var incrementTimer: TimerID
     public var configured = true
+    /// R-LIC-8: the node has what it needs to serve (a hardware server: a license-server license now); kept on each
+    /// of its leases so a request's checks read one record.
+    public var serverLicensed = true
 
     init(holder: HolderID, client: ClientID, pool: ServerFeatureID, allocation: Allocation, reservedTimer: TimerID, incrementTimer: TimerID) {
         self.holder = holder
@@ -213,8 +216,6 @@ public struct ServerFeatureState: Sendable {
     public var autoLeaseThresholdThousandths: Int64 = 0
     /// R-AUTO-6: the node is in its penalty: auto-leasing is off whatever the decision.
     public var penalty = false
-    /// R-LIC-8: the node has what it needs to serve (a hardware server: a license-server license now).
-    public var serverLicensed = true
 
     public init(server: ServerID, feature: FeatureID) {
         self.server = server
