@@ -13,6 +13,8 @@ public struct FleetFigures: Sendable {
     public let serverFeatureStates: [ServerFeatureState]
     /// Every slot (one client's one feature) as its client left it.
     public let slotStates: [SlotState]
+    /// R-CLIENT-1: every slot's own licenses and platform maximum.
+    public let ownLicensing: [OwnLicensing]
     /// Every slot's lease record at the node that serves it, in slot order.
     public let leaseStates: [LeaseState]
     let clientMessages: [(sent: Int64, received: Int64)]
@@ -49,7 +51,7 @@ extension FleetModel {
             counters: counters, featureCount: featureCount, featureTotals: Array(totals),
             integrals: (0..<featureCount).map { fleetIntegrals(feature: $0) },
             capacity: (0..<featureCount).map { fleetCapacity(feature: $0) },
-            serverFeatureStates: Array(pools), slotStates: Array(slots),
+            serverFeatureStates: Array(pools), slotStates: Array(slots), ownLicensing: Array(ownLicensing),
             leaseStates: slots.ids.map { lease(of: HolderID(slot: $0)) },
             clientMessages: clients.map { ($0.messagesSent, $0.messagesReceived) }, clientUp: clients.map(\.isUp),
             firstSlot: clients.map { Int($0.slots.first) },

@@ -45,10 +45,10 @@ extension FleetModel {
     /// while it runs).
     @inline(__always)
     func counts(ofSlot slot: SlotID) -> SlotCounts {
-        let state = slots[slot]
-        let up = clients[state.client].isUp
-        let capacity = up ? state.effective : 0
-        return SlotCounts(users: state.users, served: min(state.users, capacity), capacity: capacity, leased: up ? state.held : 0)
+        let state = slots[slot], client = clients[state.client]
+        let leased = client.isUp ? state.held : 0
+        let capacity = client.ownsLicenses && client.isUp ? ownLicensing[slot].effective(held: leased) : leased
+        return SlotCounts(users: state.users, served: min(state.users, capacity), capacity: capacity, leased: leased)
     }
 
     mutating func recordSlotState(_ slot: SlotID, _ now: SimInstant) {
@@ -69,7 +69,7 @@ extension FleetModel {
     /// A slot's levels now: what the client holds counts only while it runs.
     @inline(__always)
     public func levels(ofSlot slot: SlotID) -> Levels {
-        Levels(slot: slots[slot], isUp: clients[slots[slot].client].isUp, serverLeased: serverLeased(slot))
+        Levels(slot: slots[slot], own: ownLicensing[slot], isUp: clients[slots[slot].client].isUp, serverLeased: serverLeased(slot))
     }
 
     /// What the server that serves a slot records it as holding (the server's view of the client's lease).
@@ -119,6 +119,15 @@ extension FleetModel {
             records.recordsStates = recording
         }
         for pool in pools.ids { accountPool(pool, now) }
+    }
+}
+
+/// R-CLIENT-1: the users a slot's leases must serve: all its users, or for a client with licenses of its own (or a
+/// platform maximum) those its own licenses do not serve.
+extension FleetModel {
+    @inline(__always) func usersToLease(_ slot: SlotID) -> Int32 {
+        let users = slots[slot].users
+        return clients[slots[slot].client].ownsLicenses ? ownLicensing[slot].usersToLease(users) : users
     }
 }
 

@@ -110,7 +110,7 @@ extension FleetModel {
         let client = ClientID(index: Int32(change.server))
         guard let slot = slot(client, FeatureID(index: Int32(change.feature))) else { return }
         let before = beginChange(slot, sim.now)
-        slots[slot].ownInstalled += change.delta
+        ownLicensing[slot].installed += change.delta
         endChange(slot, sim.now, from: before)
         let license = spec.clients[change.server].licenses[change.license]
         let removed = change.delta < 0 && license.removedAt == sim.now

@@ -125,7 +125,7 @@ extension FleetModel {
         let state = slots[slot]
         let until = autoLeaseExpiry(ofSlot: slot)
         guard state.autoLeaseHeard, sim.now < until else { return false }
-        let wanted = state.allocation.incrementWanted(users: state.usersToLease, leased: state.held)
+        let wanted = state.allocation.incrementWanted(users: usersToLease(slot), leased: state.held)
         guard wanted > 0 else { return false }
         slots[slot].requestPending = false
         slots[slot].requestRetryWaiting = false
@@ -162,7 +162,7 @@ extension FleetModel {
     @inline(never) mutating func fitAutoLeasedCount(_ slot: SlotID, _ now: SimInstant) {
         let state = slots[slot]
         let aboveMUC = state.held - max(state.allocation.maximum, state.reservedHeld + state.incrementHeld)
-        let unneeded = Allocation.wholeQuanta(state.held - state.allocation.countNeeded(users: state.usersToLease), state.allocation.quantum)
+        let unneeded = Allocation.wholeQuanta(state.held - state.allocation.countNeeded(users: usersToLease(slot)), state.allocation.quantum)
         let drop = min(state.autoLeased, max(aboveMUC, unneeded))
         guard drop > 0 else { return }
         setAutoLeased(slot, state.autoLeased - drop)
@@ -278,7 +278,7 @@ extension FleetModel {
     /// (it is the client's own, with no hold and nothing to send).
     mutating func dropUnneededAutoLeased(_ slot: SlotID, _ now: SimInstant) {
         let state = slots[slot]
-        let surplus = state.held - state.allocation.countNeeded(users: state.usersToLease)
+        let surplus = state.held - state.allocation.countNeeded(users: usersToLease(slot))
         let drop = min(state.autoLeased, Allocation.wholeQuanta(surplus, state.allocation.quantum))
         guard drop > 0 else { return }
         let before = beginChange(slot, now)

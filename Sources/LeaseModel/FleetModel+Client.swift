@@ -26,7 +26,7 @@ extension FleetModel {
     @inline(__always) mutating func reactToLoad(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
         if clients[slots[slot].client].isUp && !requestIfShort(slot, &sim)
             && spec.policy.releasePolicy == .onDrop
-            && slots[slot].usersToLease < slots[slot].held - slots[slot].allocation.quantum {
+            && usersToLease(slot) < slots[slot].held - slots[slot].allocation.quantum {
             releaseUnneeded(slot, &sim)
         }
         if !slots[slot].requestPending { decideLogins(slot, sim.now) }
@@ -38,7 +38,7 @@ extension FleetModel {
     @inline(__always) mutating func requestIfShort(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) -> Bool {
         let state = slots[slot]
         guard !state.requestPending else { return true }
-        var want = state.allocation.incrementWanted(users: state.usersToLease, leased: state.held)
+        var want = state.allocation.incrementWanted(users: usersToLease(slot), leased: state.held)
         guard want > 0 else { return false }
         if spec.policy.quantaPerRequest == .one { want = state.allocation.quantum }
         slots[slot].requestPending = true
@@ -104,7 +104,7 @@ extension FleetModel {
     mutating func releaseUnneeded(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
         if slots[slot].autoLeased > 0 { dropUnneededAutoLeased(slot, sim.now) }
         let state = slots[slot]
-        let unneeded = min(state.incrementHeld, state.held - state.allocation.countNeeded(users: state.usersToLease))
+        let unneeded = min(state.incrementHeld, state.held - state.allocation.countNeeded(users: usersToLease(slot)))
         guard unneeded > 0 else { return }
         let hold = spec.policy.minimumHold
         let releasable = blockTable.releasable(slot, at: sim.now, hold: hold) // R-LEASE-7
@@ -344,7 +344,7 @@ extension FleetModel {
     /// R-LEASE-7, R-LEASE-9: the hold on a slot's increments ended; release now if the load is still low (`onDrop`).
     mutating func holdEnded(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
         guard clients[slots[slot].client].isUp,
-              slots[slot].usersToLease < slots[slot].held - slots[slot].allocation.quantum else { return }
+              usersToLease(slot) < slots[slot].held - slots[slot].allocation.quantum else { return }
         releaseUnneeded(slot, &sim)
     }
 

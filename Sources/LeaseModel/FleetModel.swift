@@ -31,6 +31,8 @@ public struct FleetModel: EventHandler {
     public internal(set) var pools: EntityTable<ServerFeatureID, ServerFeatureState>
     /// Fleet totals by feature.
     public internal(set) var totals: EntityTable<FeatureID, FeatureTotals>
+    /// R-CLIENT-1: each slot's own licenses and platform maximum (read only for clients that have them).
+    public internal(set) var ownLicensing: EntityTable<SlotID, OwnLicensing>
     var demands: EntityTable<SlotID, DemandSpec?>
     var demandStreams: EntityTable<SlotID, RandomStream>
     /// Installed-count changes of every server, in time order.
@@ -96,18 +98,17 @@ public struct FleetModel: EventHandler {
         var demands = EntityTable<SlotID, DemandSpec?>(capacity: slotCount)
         var demandStreams = EntityTable<SlotID, RandomStream>(capacity: slotCount)
         var ownChanges: [CapacityChange] = []
+        var ownLicensing = EntityTable<SlotID, OwnLicensing>(capacity: slotCount)
         for (clientIndex, client) in spec.clients.enumerated() {
             let first = Int32(slots.count)
             // R-CLIENT-1: the client's own licenses, on the same calendar as a server's.
             let own = LicenseSchedule.capacity(server: clientIndex, licenses: client.licenses, featureCount: Int(featureCount))
             ownChanges += own.changes
             for entry in client.allocations {
-                var slot = SlotState(client: ClientID(index: Int32(clientIndex)), feature: FeatureID(index: Int32(entry.feature)),
-                                     allocation: entry.allocation, requestTimer: simulation.makeTimer(),
-                                     lapseTimer: simulation.makeTimer(), holdTimer: simulation.makeTimer())
-                slot.ownInstalled = own.initial[entry.feature]
-                slot.platformMaximum = client.maxUsers ?? .max
-                slots.append(slot)
+                slots.append(SlotState(client: ClientID(index: Int32(clientIndex)), feature: FeatureID(index: Int32(entry.feature)),
+                                       allocation: entry.allocation, requestTimer: simulation.makeTimer(),
+                                       lapseTimer: simulation.makeTimer(), holdTimer: simulation.makeTimer()))
+                ownLicensing.append(OwnLicensing(installed: own.initial[entry.feature], maximum: client.maxUsers ?? .max))
                 demands.append(entry.demand)
                 demandStreams.append(RandomStream(seed: spec.seed, key: entry.demand?.streamKey ?? 0))
             }
@@ -115,6 +116,7 @@ public struct FleetModel: EventHandler {
                                     slots: EntityIDs(first: first, end: Int32(slots.count)),
                                     renewalTimer: simulation.makeTimer(), replyTimer: simulation.makeTimer())
             state.roundTripBeatsTimeout = spec.policy.requestTimeout.map { client.latency + client.latency < $0 } ?? true
+            state.ownsLicenses = !client.licenses.isEmpty || client.maxUsers != nil
             clients.append(state)
         }
         ownChanges.sort { ($0.at, $0.server, $0.license, $0.delta) < ($1.at, $1.server, $1.license, $1.delta) }
@@ -132,7 +134,7 @@ public struct FleetModel: EventHandler {
         blockTable = IncrementBlockTable(slotCount: slotCount,
                                          perSlot: spec.policy.holdPolicy == .latestGrant ? 1 : IncrementBlockTable.perIncrementCapacity)
         (self.totals, self.servers, self.pools, self.clients, self.slots) = (totals, servers, pools, clients, slots)
-        (self.demands, self.demandStreams) = (demands, demandStreams)
+        (self.demands, self.demandStreams, self.ownLicensing) = (demands, demandStreams, ownLicensing)
     }
 
     /// Every node's lease table, one record per holder it serves, grouped by node; each client's configuration.
@@ -192,6 +194,7 @@ public struct FleetModel: EventHandler {
         pools.makeUnique()
         totals.makeUnique()
         demandStreams.makeUnique()
+        ownLicensing.makeUnique()
         network.makeUnique()
         faults.makeUnique()
         latestTouch.makeUnique()
@@ -291,8 +294,8 @@ public struct FleetModel: EventHandler {
     /// The leased count a slot can serve with now: what the client holds while it is up.
     @inline(__always)
     public func capacity(ofSlot slot: SlotID) -> Int32 {
-        let state = slots[slot]
-        return clients[state.client].isUp ? state.effective : 0
+        let client = clients[slots[slot].client]
+        return client.isUp ? (client.ownsLicenses ? ownLicensing[slot].effective(held: slots[slot].held) : slots[slot].held) : 0
     }
     /// The leased count a slot can serve with now, by position.
     public func capacity(ofSlot slot: Int) -> Int32 { capacity(ofSlot: SlotID(index: Int32(slot))) }

@@ -30,6 +30,9 @@ struct ClientState {
     var roundTripBeatsTimeout = true
     /// Whether any of its slots holds an auto-leased count (to report at the next contact, R-AUTO-5).
     var holdsAutoLeased = false
+    /// R-CLIENT-1: whether it has licenses of its own or a platform maximum (`FleetModel.ownLicensing` then says
+    /// what they are; most clients have neither, and read nothing more).
+    var ownsLicenses = false
 
     init(server: Endpoint, slots: EntityIDs<SlotID>, renewalTimer: TimerID, replyTimer: TimerID) {
         self.server = server
@@ -62,10 +65,7 @@ public struct SlotState: Sendable {
     /// R-AUTO-3: what the client raised its own lease by while it could not reach its server; tracked apart from
     /// what the server granted, and with it never above MUC.
     public var autoLeased: Int32 = 0
-    /// R-CLIENT-1: the count of the feature installed on the client itself, and the most users its platform serves
-    /// (`Int32.max`: no limit).
-    public var ownInstalled: Int32 = 0
-    public var platformMaximum: Int32 = .max
+
     public var peakUsers: Int32 = 0
     public var peakLeased: Int32 = 0
     /// Logins that arrived while short of capacity, waiting for a reply (R-LEASE-8).
@@ -105,11 +105,24 @@ public struct SlotState: Sendable {
 
     /// Leased count the client holds: reserved plus incremental, plus what it auto-leased (R-AUTO-3).
     @inlinable public var held: Int32 { reservedHeld + incrementHeld + autoLeased }
-    /// R-CLIENT-1: the client's effective count while it runs: its own installed count plus what it holds, at most
-    /// its platform's maximum (both are bounded far below `Int32.max`: own licenses by 1e9, leases by MUC).
-    @inlinable public var effective: Int32 { min(ownInstalled + held, platformMaximum) }
-    /// R-CLIENT-1: the users its leases must serve: those its own licenses do not, up to the platform's maximum.
-    @inlinable public var usersToLease: Int32 { max(0, min(users, platformMaximum) - ownInstalled) }
+
+}
+
+/// R-CLIENT-1: what a client has of a feature itself: its own installed count, and the most users its platform
+/// serves (`Int32.max`: no limit). Both are bounded far below `Int32.max` (own licenses by 1e9, leases by MUC).
+public struct OwnLicensing: Sendable, Equatable {
+    public var installed: Int32 = 0
+    public var maximum: Int32 = .max
+
+    public init(installed: Int32 = 0, maximum: Int32 = .max) {
+        self.installed = installed
+        self.maximum = maximum
+    }
+
+    /// The effective count while the client runs: its own installed count plus what it holds, at most the maximum.
+    @inlinable public func effective(held: Int32) -> Int32 { min(installed + held, maximum) }
+    /// The users its leases must serve: those its own licenses do not, up to the maximum.
+    @inlinable public func usersToLease(_ users: Int32) -> Int32 { max(0, min(users, maximum) - installed) }
 }
 
 /// A license server node: whether it runs, its lease table and its license pools.

@@ -49,14 +49,15 @@ public struct Levels: Sendable, Equatable {
 
     /// A client's feature from its slot: what it holds counts only while it runs.
     @inline(__always)
-    public init(slot state: SlotState, isUp up: Bool, serverLeased: Int32) {
+    public init(slot state: SlotState, own: OwnLicensing, isUp up: Bool, serverLeased: Int32) {
         let reserved = up ? state.reservedHeld : 0, incremental = up ? state.incrementHeld : 0
         let autoLeased = up ? state.autoLeased : 0
-        self.init(users: state.users, served: min(state.users, up ? state.effective : 0), reserved: reserved,
+        let effective = up ? own.effective(held: state.held) : 0 // R-CLIENT-1
+        self.init(users: state.users, served: min(state.users, effective), reserved: reserved,
                   incremental: incremental, autoLeased: autoLeased, serverLeased: serverLeased, deniedLogins: state.deniedLogins,
                   autoLeasing: state.autoLeaseHeard)
-        installed = Int64(state.ownInstalled) // R-CLIENT-1
-        effective = up ? Int64(state.effective) : 0
+        installed = Int64(own.installed)
+        self.effective = Int64(effective)
     }
 
     /// A server's feature.

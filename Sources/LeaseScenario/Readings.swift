@@ -8,6 +8,8 @@ protocol FleetReadable {
     var counters: ProtocolCounters { get }
     func totals(feature: Int) -> FeatureTotals
     func slotState(_ slot: Int) -> SlotState
+    /// R-CLIENT-1: a slot's own licenses and platform maximum.
+    func own(slot: Int) -> OwnLicensing
     func isUp(client: Int) -> Bool
     func serverLeased(slot: Int) -> Int32
     func poolState(_ index: Int) -> ServerFeatureState
@@ -20,6 +22,7 @@ protocol FleetReadable {
 extension FleetModel: FleetReadable {
     func totals(feature: Int) -> FeatureTotals { featureTotals[feature] }
     func slotState(_ slot: Int) -> SlotState { slotStates[slot] }
+    func own(slot: Int) -> OwnLicensing { ownLicensing[SlotID(index: Int32(slot))] }
     func serverLeased(slot: Int) -> Int32 { serverLeased(SlotID(index: Int32(slot))) }
     func poolState(_ index: Int) -> ServerFeatureState { serverFeatureStates[index] }
 }
@@ -27,6 +30,7 @@ extension FleetModel: FleetReadable {
 extension FleetFigures: FleetReadable {
     func totals(feature: Int) -> FeatureTotals { featureTotals[feature] }
     func slotState(_ slot: Int) -> SlotState { slotStates[slot] }
+    func own(slot: Int) -> OwnLicensing { ownLicensing[slot] }
     func serverLeased(slot: Int) -> Int32 { leaseStates[slot].held }
     func poolState(_ index: Int) -> ServerFeatureState { serverFeatureStates[index] }
 }
@@ -35,7 +39,7 @@ extension FleetReadable {
     /// A client's feature's counts now: what it holds counts only while it runs.
     func clientLevels(slot: Int) -> Levels {
         let state = slotState(slot)
-        return Levels(slot: state, isUp: isUp(client: state.client.offset), serverLeased: serverLeased(slot: slot))
+        return Levels(slot: state, own: own(slot: slot), isUp: isUp(client: state.client.offset), serverLeased: serverLeased(slot: slot))
     }
 
     func clientReading(client: Int, feature: Int) -> ClientReading {

@@ -16,7 +16,7 @@ import LeaseKernel
     ]
     var world = builder.world(records: true)
     let below = try world.slot(0, at: 1)
-    #expect(below.ownInstalled == 48_250 && below.effective == 1000 && below.held == 50)
+    #expect(world.model.ownLicensing[SlotID(index: 0)].installed == 48_250 && below.held == 50)
     #expect(below.deniedLogins == 0 && world.model.capacity(ofSlot: 0) == 1000)
     let levels = world.model.levels(ofSlot: SlotID(index: 0))
     #expect(levels.installed == 48_250 && levels.effective == 1000 && levels.leased == 50 && levels.served == 900)
@@ -34,13 +34,13 @@ import LeaseKernel
     builder.spec.clients[0].licenses[0].removedAt = .start + .hours(5)
     var world = builder.world(records: true)
     let start = try world.slot(0, at: 1)
-    #expect(start.held == 50 && start.effective == 150 && start.deniedLogins == 0)   // 120 users: 100 own + 20 of the 50
+    #expect(start.held == 50 && world.model.capacity(ofSlot: 0) == 150 && start.deniedLogins == 0)   // 120 users: 100 own + 20 of the 50
     let rise = try world.slot(0, at: 2)
     #expect(start.held == 50 && rise.held == 100 && rise.incrementHeld == 50)         // 80 beyond its own: two quanta
     #expect(world.used == 100)
     // The own license is removed at 5 h: the client asks for the users it covered, up to MUC (150).
     let removed = try world.slot(0, at: 5)
-    #expect(removed.ownInstalled == 0 && removed.held == 150 && removed.deniedLogins == 0)
+    #expect(world.model.ownLicensing[SlotID(index: 0)].installed == 0 && removed.held == 150 && removed.deniedLogins == 0)
     let events = world.records(.licenseRemoved)
     #expect(events.map(\.time) == [.start + .hours(5)] && events.first?.client == 0 && events.first?.count == 100)
 }
