@@ -70,12 +70,12 @@ public enum AutoLeaseDecision {
     }
 }
 
-/// What a feature is, for the rules that depend on it (R-AUTO-1, R-LIC-6).
+/// What a feature is, for the rules that depend on it (R-AUTO-1).
 public struct FeatureTraits: Sendable, Equatable {
     /// Whether the feature counts users (concurrent users, meeting users, RDP users), as opposed to a feature
     /// license or a count of something else (cores).
     public var userCapacity = true
-    /// Whether the feature's licenses are bound to a platform or platform family (R-LIC-6).
+    /// Whether the feature's licenses are bound to a platform or platform family (so far it only turns auto-leasing off).
     public var platformBound = false
 
     public init(userCapacity: Bool = true, platformBound: Bool = false) {

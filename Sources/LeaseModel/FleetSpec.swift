@@ -8,7 +8,7 @@ public struct FleetSpec: Sendable {
     public var policy = LeasePolicy()
     /// Feature names; a feature's index is its identity everywhere in the model (R-ROLE-2).
     public var features: [String] = []
-    /// What each feature is (R-AUTO-1, R-LIC-6), by feature index; a feature without an entry has the defaults.
+    /// What each feature is (R-AUTO-1), by feature index; a feature without an entry has the defaults.
     public var featureTraits: [FeatureTraits] = []
     public var servers: [ServerSpec] = []
     public var clients: [ClientSpec] = []

@@ -45,7 +45,7 @@ extension ScenarioLoader {
         }
     }
 
-    /// R-AUTO-1, R-LIC-6: `features`: what each named feature is; every name must be a feature a license or an
+    /// R-AUTO-1: `features`: what each named feature is; every name must be a feature a license or an
     /// allocation uses.
     mutating func featureTraits(_ field: Field) throws(ScenarioError) {
         let object = try field.anyObject()
