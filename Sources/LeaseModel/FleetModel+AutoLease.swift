@@ -214,10 +214,16 @@ extension FleetModel {
 
     /// R-AUTO-5, R-AUTO-6: the server reconciles a reported auto-leased count as an increment from what is free,
     /// in whole ILQ within the client's MUC; if it cannot cover all of it, the penalty starts. A retry of a report
-    /// already answered gets the same answer, and no second penalty.
+    /// already answered gets the same answer, and no second penalty. A server that refuses the client anything
+    /// (R-CFG-3, R-ALLOC-5, R-LIC-8) grants nothing and starts no penalty: it is not short of licenses.
     mutating func reconcile(_ lease: LeaseID, count: Int32, quantum: Int32, _ request: Request, _ sim: inout Simulation<FleetEvent>) {
         if let reason = refusalReason(lease, sim.now) {
-            refuse(lease, reason, request, &sim)
+            counters.refusals &+= 1
+            let state = leases[lease]
+            record(ProtocolRecord(time: sim.now, kind: .refusal, client: state.client.index, server: request.server.index,
+                                  feature: pools[state.pool].feature.index, reason: reason, rule: reason.rule))
+            reply(to: request, about: state.pool, .incrementReply(holder: state.holder, allocation: state.allocation,
+                                                                   granted: .none, reason: reason), &sim)
             return
         }
         var granted = LeaseGrant.none

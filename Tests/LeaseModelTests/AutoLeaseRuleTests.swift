@@ -238,3 +238,20 @@ func penaltyWorld(reconcile: AutoLeaseReconcile = .partial, subscriptionAt: Int6
     #expect(world.model.invariantViolation(at: .start + .minutes(150)) == nil)
 }
 
+
+/// R-AUTO-5 with R-CFG-3: a client whose configuration was deleted while it was cut off reports its auto-leased
+/// count; the server refuses it (it has no configuration), grants nothing and starts no penalty; the count ends.
+@Test func aReportFromADeletedClientIsRefusedWithoutAPenalty() throws {
+    var builder = cutOffClient()
+    builder.spec.actions = [ActionSpec(at: .start + .minutes(150), change: .deleteClient(client: 0))]
+    var world = builder.world(records: true)
+    let cut = try world.slot(0, at: 2.6)
+    #expect(cut.autoLeased == 50)
+    let back = try world.slot(0, at: 4)
+    #expect(back.autoLeased == 0 && back.held == 0)
+    #expect(world.records(.autoLeaseReport).map(\.count) == [50])
+    let refusals = world.records(.refusal).filter { $0.time == .start + .hours(4) }
+    // The renewal, the report, then the request the client makes as usual for its 90 users.
+    #expect(refusals.map(\.reason) == [.notConfigured, .notConfigured, .notConfigured])
+    #expect(world.records(.penaltyStarted).isEmpty && !world.pool.penalty)
+}
