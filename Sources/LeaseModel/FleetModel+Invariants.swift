@@ -10,8 +10,25 @@ extension FleetModel {
 
     /// The first invariant that does not hold now, described, or nil.
     public func invariantViolation(at now: SimInstant) -> String? {
+        var autoLeased = EntityTable<FeatureID, Int64>(repeating: 0, count: totals.count)
+        var effective = EntityTable<FeatureID, Int64>(repeating: 0, count: totals.count)
         for slot in slots.ids {
             if let violation = slotViolation(slot, now) { return violation }
+            let state = slots[slot]
+            if clients[state.client].isUp { autoLeased[state.feature] += Int64(state.autoLeased) }
+            effective[state.feature] += Int64(capacity(ofSlot: slot))
+        }
+        for feature in totals.ids {
+            // R-AUTO-3, R-CLIENT-1: the fleet's tallies are the sums over its running clients.
+            if totals[feature].autoLeased != autoLeased[feature] {
+                return "fleet auto-leased \(totals[feature].autoLeased) != clients' \(autoLeased[feature]) for \(feature)"
+            }
+            if totals[feature].effective != effective[feature] {
+                return "fleet effective \(totals[feature].effective) != clients' \(effective[feature]) for \(feature)"
+            }
+        }
+        if clients.contains(where: { $0.holdsAutoLeased != $0.slots.contains { slots[$0].autoLeased > 0 } }) {
+            return "a client's auto-leased flag disagrees with its slots"
         }
         var usedByLeases = EntityTable<ServerFeatureID, Int64>(repeating: 0, count: pools.count)
         var idleByLeases = EntityTable<ServerFeatureID, Int64>(repeating: 0, count: pools.count)

@@ -109,6 +109,8 @@ public struct FleetModel: EventHandler {
                                        allocation: entry.allocation, requestTimer: simulation.makeTimer(),
                                        lapseTimer: simulation.makeTimer(), holdTimer: simulation.makeTimer()))
                 ownLicensing.append(OwnLicensing(installed: own.initial[entry.feature], maximum: client.maxUsers ?? .max))
+                // R-CLIENT-1: what the client's own licenses serve counts from the start, before any lease.
+                totals[FeatureID(index: Int32(entry.feature))].effective += Int64(min(own.initial[entry.feature], client.maxUsers ?? .max))
                 demands.append(entry.demand)
                 demandStreams.append(RandomStream(seed: spec.seed, key: entry.demand?.streamKey ?? 0))
             }

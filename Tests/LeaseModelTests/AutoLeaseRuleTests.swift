@@ -255,3 +255,19 @@ func penaltyWorld(reconcile: AutoLeaseReconcile = .partial, subscriptionAt: Int6
     #expect(refusals.map(\.reason) == [.notConfigured, .notConfigured, .notConfigured])
     #expect(world.records(.penaltyStarted).isEmpty && !world.pool.penalty)
 }
+
+/// A client that crashes while it holds an auto-leased count keeps it with its leases under `clientRestart:
+/// keepsLeases` (serving nobody while down) and drops it under `asksAgain`; the fleet's tally follows (the
+/// invariants check it after every event).
+@Test func autoLeasedCountsAcrossAClientCrash() throws {
+    for (restart, kept) in [(ClientRestart.keepsLeases, Int32(50)), (.asksAgain, 0)] {
+        var builder = cutOffClient()
+        builder.spec.policy.clientRestart = restart
+        builder.crash(client: 0, from: 2.5, until: 2.75)
+        var world = builder.world(records: true)
+        let down = try world.slot(0, at: 2.6)
+        #expect(down.autoLeased == kept && world.model.featureTotals[0].autoLeased == 0, "\(restart)")
+        let up = try world.slot(0, at: 2.8)
+        #expect(up.autoLeased == kept && world.model.featureTotals[0].autoLeased == Int64(kept), "\(restart)")
+    }
+}
