@@ -112,9 +112,7 @@ extension FleetModel {
         let before = beginChange(slot, sim.now)
         ownLicensing[slot].installed += change.delta
         endChange(slot, sim.now, from: before)
-        let license = spec.clients[change.server].licenses[change.license]
-        let removed = change.delta < 0 && license.removedAt == sim.now
-        record(ProtocolRecord(time: sim.now, kind: change.delta > 0 ? .licenseStarted : removed ? .licenseRemoved : .licenseEnded,
+        record(ProtocolRecord(time: sim.now, kind: change.eventKind(spec.clients[change.server].licenses[change.license], sim.now),
                               client: client.index, feature: Int32(change.feature), count: Int64(abs(change.delta)),
                               rule: change.kind.rule, license: Int32(change.license)))
         reactToLoad(slot, &sim)

@@ -82,21 +82,15 @@ extension FleetModel {
         setPenalty(server, true, sim.now)
     }
 
-    /// The penalty is over: at its end (R-AUTO-6), or at once when a new user-count subscription license is
-    /// installed (R-AUTO-7).
+    /// The penalty is over: at its end, when its timer fires (R-AUTO-6), or at once when a new user-count
+    /// subscription license is installed (R-AUTO-7). A penalty started again re-arms the timer, so no stale
+    /// firing comes.
+    @inline(never)
     mutating func endPenalty(_ server: ServerID, rule: StaticString, _ sim: inout Simulation<FleetEvent>) {
-        guard sim.now < servers[server].penaltyUntil else { return }
-        servers[server].penaltyUntil = sim.now
+        guard servers[server].pools.contains(where: { pools[$0].penalty }) else { return }
+        servers[server].penaltyUntil = min(servers[server].penaltyUntil, sim.now)
         sim.disarm(servers[server].penaltyTimer)
         record(ProtocolRecord(time: sim.now, kind: .penaltyEnded, server: server.index, rule: rule))
-        setPenalty(server, false, sim.now)
-    }
-
-    /// The penalty's timer fired.
-    @inline(never)
-    mutating func penaltyTimerFired(_ server: ServerID, _ sim: inout Simulation<FleetEvent>) {
-        guard servers[server].penaltyUntil <= sim.now, servers[server].pools.contains(where: { pools[$0].penalty }) else { return }
-        record(ProtocolRecord(time: sim.now, kind: .penaltyEnded, server: server.index, rule: "R-AUTO-6"))
         setPenalty(server, false, sim.now)
     }
 
@@ -186,11 +180,12 @@ extension FleetModel {
                               count: Int64(state.autoLeased), rule: "R-AUTO-4"))
     }
 
-    /// A reply told the client whether auto-leasing is enabled for a feature now (R-AUTO-2, R-AUTO-3).
+    /// A reply told the client whether auto-leasing is enabled for a feature now (R-AUTO-2, R-AUTO-3), while states
+    /// are recorded: a change is a timeline row.
     @inline(never) mutating func heardAutoLeasing(_ slot: SlotID, _ enabled: Bool, _ now: SimInstant) {
         guard slots[slot].autoLeaseHeard != enabled else { return }
         slots[slot].autoLeaseHeard = enabled
-        if records.recordsStates { recordSlotState(slot, now) }
+        recordSlotState(slot, now)
     }
 
     // MARK: The reconcile (R-AUTO-5, R-AUTO-6)

@@ -265,8 +265,7 @@ extension FleetModel {
         totals[pools[pool].feature].installed += Int64(change.delta)
         if change.delta < 0 { carryOverLeases(pool) } // R-LEASE-11
         if records.recordsStates { recordServerState(pool, now) }
-        let removed = change.delta < 0 && spec.servers[change.server].licenses[change.license].removedAt == now
-        record(ProtocolRecord(time: now, kind: change.delta > 0 ? .licenseStarted : removed ? .licenseRemoved : .licenseEnded,
+        record(ProtocolRecord(time: now, kind: change.eventKind(spec.servers[change.server].licenses[change.license], now),
                               server: Int32(change.server), feature: Int32(change.feature),
                               count: Int64(abs(change.delta)), rule: change.kind.rule, license: Int32(change.license)))
         // R-AUTO-7: a new user-count subscription license ends the penalty at once.

@@ -283,7 +283,7 @@ public struct FleetModel: EventHandler {
         case .requestTimer(let slot): requestTimerFired(slot, &sim)
         case .renewalTimer(let client): renewalTimerFired(client, &sim)
         case .autoLeaseReview: reviewAutoLeasing(&sim)
-        case .penaltyEnds(let server): penaltyTimerFired(server, &sim)
+        case .penaltyEnds(let server): endPenalty(server, rule: "R-AUTO-6", &sim)
         case .serverLicenseStarts(let server): setServerLicensed(server, true, sim.now)
         case .serverLicenseEnds(let server): setServerLicensed(server, false, sim.now)
         case .ownLicenseChange(let index): applyOwnLicenseChange(Int(index), &sim)

@@ -74,6 +74,11 @@ public struct CapacityChange: Sendable, Equatable {
     /// The license that changed; its index in the server's license list.
     public var license: Int
     public var kind: LicenseKind
+
+    /// The event the change is: a license starts counting, ends, or is removed now.
+    func eventKind(_ license: License, _ now: SimInstant) -> ProtocolEventKind {
+        delta > 0 ? .licenseStarted : license.removedAt == now ? .licenseRemoved : .licenseEnded
+    }
 }
 
 /// Turns a server's licenses into the instants its installed counts change.
