@@ -15,6 +15,8 @@ extension FleetModel {
             sendRenewal(client, &sim)
         case .stopClient(let client): stopClient(ClientID(index: Int32(client)), &sim)
         case .startClient(let client): startClient(ClientID(index: Int32(client)), &sim)
+        case let .surrenderLicense(client, license): surrenderLicense(client: client, license: license, &sim)
+        case let .recallLicense(client, license): recallLicense(client: client, license: license, &sim)
         }
     }
 
@@ -109,12 +111,18 @@ extension FleetModel {
         let change = ownLicenseChanges[index]
         let client = ClientID(index: Int32(change.server))
         guard let slot = slot(client, FeatureID(index: Int32(change.feature))) else { return }
-        let before = beginChange(slot, sim.now)
-        ownLicensing[slot].installed += change.delta
-        endChange(slot, sim.now, from: before)
         record(ProtocolRecord(time: sim.now, kind: change.eventKind(spec.clients[change.server].licenses[change.license], sim.now),
                               client: client.index, feature: Int32(change.feature), count: Int64(abs(change.delta)),
                               rule: change.kind.rule, license: Int32(change.license)))
+        changeOwnInstalled(slot, by: change.delta, &sim)
+    }
+
+    /// R-CLIENT-1: the count installed on a client itself changes: it serves with it at once, and asks for or gives
+    /// back leases as its users now need.
+    mutating func changeOwnInstalled(_ slot: SlotID, by delta: Int32, _ sim: inout Simulation<FleetEvent>) {
+        let before = beginChange(slot, sim.now)
+        ownLicensing[slot].installed += delta
+        endChange(slot, sim.now, from: before)
         reactToLoad(slot, &sim)
     }
 }

@@ -231,7 +231,7 @@ extension FleetModel {
         } else {
             let room = Allocation.wholeQuanta(state.allocation.maximum - state.held, quantum)
             let needed = min(Allocation.wholeQuanta(count, quantum), room)
-            let free = Allocation.wholeQuanta(pools[state.pool].incrementPool, quantum) // R-LEASE-11
+            let free = Allocation.wholeQuanta(incrementPool(lease), quantum) // R-LEASE-11, R-LIC-6
             switch spec.policy.autoLease.reconcile {
             case .partial: granted.count = min(needed, free)
             case .allOrNothing: granted.count = free >= needed ? needed : 0

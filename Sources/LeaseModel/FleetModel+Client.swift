@@ -188,7 +188,7 @@ extension FleetModel {
         clients[client].messagesReceived &+= 1
         clients[client].lastContact = sim.now // R-AUTO-4
         switch message.contents {
-        case .reserveReply, .refusal, .leaseCut: clientReceivesRarely(message, at: client, &sim)
+        case .reserveReply, .refusal, .leaseCut, .surrenderAck: clientReceivesRarely(message, at: client, &sim)
         case let .incrementReply(holder, _, granted, _):
             heard(holder.slot, autoLeasing: message.autoLeasing, sim.now)
             incrementAnswered(holder.slot, message.requestID, granted.live(at: sim.now), &sim)
@@ -198,7 +198,7 @@ extension FleetModel {
             heard(holder.slot, autoLeasing: message.autoLeasing, sim.now)
             replyArrived(client, requestID: message.requestID, &sim)
             renewalAnswered(holder.slot, reserved.live(at: sim.now), increment.live(at: sim.now), allocation, &sim)
-        case .reserveRequest, .incrementRequest, .renewRequest, .release, .autoLeaseReport:
+        case .reserveRequest, .incrementRequest, .renewRequest, .release, .autoLeaseReport, .surrenderNotice:
             preconditionFailure("client \(client) received a request: \(message.contents)")
         }
         if clients[client].renewalOverdue || clients[client].holdsAutoLeased { afterReconnecting(client, &sim) }
@@ -220,6 +220,7 @@ extension FleetModel {
         case let .leaseCut(holder, reserved, increment, allocation):
             heard(holder.slot, autoLeasing: message.autoLeasing, sim.now)
             leaseCut(holder.slot, reserved, increment, allocation, sim.now)
+        case let .surrenderAck(entry, generation): surrenderAcknowledged(Int(entry), generation: generation)
         default: preconditionFailure("not a rare reply: \(message.contents)")
         }
     }

@@ -54,7 +54,35 @@ extension FleetModel {
                 return "R-LEASE-11: \(pool) leases \(state.used) (\(state.carriedOver) carried over) of \(state.installed) installed"
             }
         }
-        return linkViolation()
+        return platformViolation() ?? linkViolation()
+    }
+
+    /// R-LIC-6: each tracked pool's class tallies are the sums over its leases, the leases not carried over can
+    /// all be served by licenses their classes may take, and a surrendered license counts at the server only
+    /// while the server knows of it (R-SUR-2, R-SUR-3).
+    func platformViolation() -> String? {
+        var recount = platformPools.map { PlatformPool(families: $0.perpetual.count) }
+        for lease in leases.ids where pools[leases[lease].pool].platformPool >= 0 {
+            let state = leases[lease], index = Int(pools[state.pool].platformPool), platformClass = Int(state.platformClass.rawValue)
+            recount[index].used[platformClass] += Int64(state.held)
+            recount[index].idle[platformClass] += Int64(FleetModel.idleReservation(state, reserved: state.reserved))
+            recount[index].carried[platformClass] += Int64(state.carriedOver)
+        }
+        for pool in pools.ids where pools[pool].platformPool >= 0 {
+            let tally = platformPools[Int(pools[pool].platformPool)], expected = recount[Int(pools[pool].platformPool)]
+            if tally.used != expected.used || tally.idle != expected.idle || tally.carried != expected.carried {
+                return "R-LIC-6: \(pool) class tallies disagree with its leases"
+            }
+            let bound = tally.perpetual.reduce(0, +) + tally.other.reduce(0, +)
+            if tally.perpetual.contains(where: { $0 < 0 }) || tally.other.contains(where: { $0 < 0 }) || bound > Int64(pools[pool].installed) {
+                return "R-LIC-6: \(pool) binds \(bound) of \(pools[pool].installed) installed"
+            }
+            if !tally.serves(.covered, installed: Int64(pools[pool].installed)) {
+                return "R-LIC-6: \(pool) leases more than its licenses serve each class of client (R-LEASE-11)"
+            }
+        }
+        if surrenders.contains(where: { $0.counting && !$0.atServer }) { return "R-SUR-3: a recalled license still counts at its server" }
+        return nil
     }
 
     /// A slot's counts: none negative, within its MUC, nothing held past the expiry it was granted with, and

@@ -24,6 +24,10 @@ extension FleetModel {
             pools[pool].carriedOver -= old.carriedOver - held
             leases[lease].carriedOver = held
         }
+        if _slowPath(pools[pool].platformPool >= 0) { // R-LIC-6
+            tallyPlatform(old, used: held - old.held, carried: min(0, held - old.carriedOver),
+                          idle: FleetModel.idleReservation(old, reserved: reserved) - FleetModel.idleReservation(old, reserved: old.reserved))
+        }
         changeUsed(pool, by: held - old.held, now)
         if records.recordsStates && held != old.held { recordSlotState(old.holder.slot, now) } // The server's view changed.
     }
@@ -35,13 +39,17 @@ extension FleetModel {
             pools[leases[lease].pool].maximumSum += Int64(allocation.maximum) - Int64(leases[lease].allocation.maximum) // R-AUTO-2
         }
         leases[lease].allocation = allocation
-        pools[leases[lease].pool].reservedIdle += FleetModel.idleReservation(leases[lease], reserved: leases[lease].reserved) - before
+        let idle = FleetModel.idleReservation(leases[lease], reserved: leases[lease].reserved) - before
+        pools[leases[lease].pool].reservedIdle += idle
+        if _slowPath(pools[leases[lease].pool].platformPool >= 0) { tallyPlatform(leases[lease], idle: idle) } // R-LIC-6
     }
 
     /// R-CFG-3: the configuration is deleted: the lease is freed and nothing stays set aside for it.
     mutating func removeConfiguration(_ lease: LeaseID, _ now: SimInstant) {
         setServerLease(lease, reserved: 0, increment: 0, now)
-        pools[leases[lease].pool].reservedIdle -= FleetModel.idleReservation(leases[lease], reserved: 0)
+        let idle = FleetModel.idleReservation(leases[lease], reserved: 0)
+        pools[leases[lease].pool].reservedIdle -= idle
+        if _slowPath(pools[leases[lease].pool].platformPool >= 0) { tallyPlatform(leases[lease], idle: -idle) } // R-LIC-6
         if leases[lease].configured { pools[leases[lease].pool].maximumSum -= Int64(leases[lease].allocation.maximum) }
         leases[lease].configured = false
     }
@@ -51,6 +59,7 @@ extension FleetModel {
     mutating func renewedNow(_ lease: LeaseID) {
         guard leases[lease].carriedOver > 0 else { return }
         pools[leases[lease].pool].carriedOver -= leases[lease].carriedOver
+        if _slowPath(pools[leases[lease].pool].platformPool >= 0) { tallyPlatform(leases[lease], carried: -leases[lease].carriedOver) }
         leases[lease].carriedOver = 0
     }
 
@@ -61,17 +70,36 @@ extension FleetModel {
     func coverable(_ lease: LeaseID) -> Int32 {
         let state = leases[lease]
         let pool = pools[state.pool]
+        if _slowPath(pool.platformPool >= 0) { // R-LIC-6: from what the lease's class may take.
+            return platformRoom(state, .covered, adjust: -Int64(state.held - state.carriedOver))
+        }
         let othersCovered = (pool.used - pool.carriedOver) - (state.held - state.carriedOver)
         return pool.installed - othersCovered
     }
 
-    /// R-LEASE-11: a license ended and left the server leasing more than it holds. Every running lease of the
-    /// pool was granted before the end; each is carried over until its holder next renews.
+    /// R-LEASE-11: what increments may come from for a lease: installed minus every lease minus the idle
+    /// reservations (R-LIC-6: of what the lease's class may take).
+    @inline(__always)
+    func incrementPool(_ lease: LeaseID) -> Int32 {
+        let pool = leases[lease].pool
+        if _slowPath(pools[pool].platformPool >= 0) { return platformRoom(leases[lease], .leasedAndIdle) }
+        return pools[pool].incrementPool
+    }
+
+    /// R-LEASE-11: a license ended and left the server leasing more than it holds (R-LIC-6: more than it holds
+    /// for some class of client). Every running lease of the pool was granted before the end; each is carried
+    /// over until its holder next renews.
     mutating func carryOverLeases(_ pool: ServerFeatureID) {
-        guard pools[pool].used > pools[pool].installed else { return }
+        let platformPool = pools[pool].platformPool
+        if platformPool >= 0 {
+            guard !platformPools[Int(platformPool)].serves(.leased, installed: Int64(pools[pool].installed)) else { return }
+        } else {
+            guard pools[pool].used > pools[pool].installed else { return }
+        }
         for lease in servers[pools[pool].server].leases where leases[lease].pool == pool {
             leases[lease].carriedOver = leases[lease].held
         }
         pools[pool].carriedOver = pools[pool].used
+        if platformPool >= 0 { platformPools[Int(platformPool)].carried = platformPools[Int(platformPool)].used }
     }
 }

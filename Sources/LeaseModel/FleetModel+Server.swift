@@ -21,7 +21,8 @@ extension FleetModel {
         case let .release(holder, count): takeRelease(lease(holder, at: server), count: count, sim.now)
         case let .autoLeaseReport(holder, count, quantum):
             reconcile(lease(holder, at: server), count: count, quantum: quantum, request, &sim)
-        case .reserveReply, .incrementReply, .renewReply, .refusal, .leaseCut:
+        case let .surrenderNotice(entry, generation): surrenderNoticeReceived(Int(entry), generation: generation, at: server, &sim)
+        case .reserveReply, .incrementReply, .renewReply, .refusal, .leaseCut, .surrenderAck:
             preconditionFailure("server \(server) received a reply: \(message.contents)")
         }
     }
@@ -135,7 +136,7 @@ extension FleetModel {
             let state = leases[lease]
             let allowed = Allocation.wholeQuanta(state.allocation.maximum - state.reserved - state.increment, quantum)
             let wanted = min(count, allowed)
-            let free = Allocation.wholeQuanta(pools[state.pool].incrementPool, quantum) // R-LEASE-11
+            let free = Allocation.wholeQuanta(incrementPool(lease), quantum) // R-LEASE-11, R-LIC-6
             granted.count = min(wanted, free)
             if granted.count > 0 {
                 setServerLease(lease, reserved: state.reserved, increment: state.increment + granted.count, sim.now)
@@ -183,9 +184,7 @@ extension FleetModel {
         let increment = Allocation.wholeQuanta(min(state.increment - absorbed, allocation.maximum - allocation.reserved),
                                                allocation.quantum)
         let reserved = min(allocation.reserved, max(0, coverable(lease)))
-        let othersIdle = pool.reservedIdle - FleetModel.idleReservation(state, reserved: state.reserved)
-        let incrementRoom = pool.installed - (pool.used - state.reserved - state.increment) - othersIdle - allocation.reserved
-        let coveredIncrement = min(increment, Allocation.wholeQuanta(incrementRoom, allocation.quantum))
+        let coveredIncrement = min(increment, Allocation.wholeQuanta(renewalIncrementRoom(lease), allocation.quantum))
         let reservedGrant = LeaseGrant(count: reserved,
                                        expiry: leaseExpiry(lease, duration: spec.policy.reservedLeaseDuration, sim.now))
         setReservedLease(lease, count: reserved, expiry: reservedGrant.expiry, &sim)
@@ -260,12 +259,9 @@ extension FleetModel {
     mutating func applyCapacityChange(_ index: Int, _ sim: inout Simulation<FleetEvent>) {
         let change = capacityChanges[index], now = sim.now
         let pool = servers[ServerID(index: Int32(change.server))].pool(FeatureID(index: Int32(change.feature)))
-        accountPool(pool, now)
-        pools[pool].installed += change.delta
-        totals[pools[pool].feature].installed += Int64(change.delta)
-        if change.delta < 0 { carryOverLeases(pool) } // R-LEASE-11
-        if records.recordsStates { recordServerState(pool, now) }
-        record(ProtocolRecord(time: now, kind: change.eventKind(spec.servers[change.server].licenses[change.license], now),
+        let license = spec.servers[change.server].licenses[change.license]
+        changeInstalled(pool, by: change.delta, family: license.platform, perpetual: license.kind == .perpetual, now)
+        record(ProtocolRecord(time: now, kind: change.eventKind(license, now),
                               server: Int32(change.server), feature: Int32(change.feature),
                               count: Int64(abs(change.delta)), rule: change.kind.rule, license: Int32(change.license)))
         // R-AUTO-7: a new user-count subscription license ends the penalty at once.
@@ -274,6 +270,17 @@ extension FleetModel {
 }
 
 extension FleetModel {
+    /// A pool's installed count changes now, bound to a platform family or not (R-LIC-6); leases it no longer
+    /// covers are carried over to their next renewal (R-LEASE-11).
+    mutating func changeInstalled(_ pool: ServerFeatureID, by delta: Int32, family: Int?, perpetual: Bool, _ now: SimInstant) {
+        accountPool(pool, now)
+        pools[pool].installed += delta
+        totals[pools[pool].feature].installed += Int64(delta)
+        if let family { changeBoundCapacity(pool, family: family, perpetual: perpetual, by: delta) }
+        if delta < 0 { carryOverLeases(pool) }
+        if records.recordsStates { recordServerState(pool, now) }
+    }
+
     /// R-LIC-7, R-LIC-8: a hardware server's license-server license starts or stops covering it: without one it
     /// grants and renews nothing; leases already granted run to their own expiry.
     @inline(never)

@@ -64,6 +64,10 @@ public struct FleetModel: EventHandler {
     /// `AutoLeasePolicy.reviewsPerWindow` entries per pool), and the number of the next review.
     var availability: [Int128] = []
     var reviewNumber: Int64 = 0
+    /// R-LIC-6: the platform tallies of the pools that may have licenses bound to a family.
+    public internal(set) var platformPools: [PlatformPool] = []
+    /// R-SUR-1..3: every client license the schedule surrenders.
+    public internal(set) var surrenders: [SurrenderState] = []
     public var records = ModelLog()
 
     /// Builds the world's state; call `start(_:)` to schedule the first events.
@@ -123,6 +127,7 @@ public struct FleetModel: EventHandler {
         }
         ownChanges.sort { ($0.at, $0.server, $0.license, $0.delta) < ($1.at, $1.server, $1.license, $1.delta) }
         ownLicenseChanges = ownChanges
+        platformPools = FleetModel.platformPools(spec, pools: &pools)
         (configurations, leases, leaseIndex) = FleetModel.leaseTables(spec, clients: clients, slots: slots,
                                                                       servers: &servers, pools: &pools, &simulation)
         var network = Network(clients: clients, specs: spec.clients)
@@ -137,6 +142,8 @@ public struct FleetModel: EventHandler {
                                          perSlot: spec.policy.holdPolicy == .latestGrant ? 1 : IncrementBlockTable.perIncrementCapacity)
         (self.totals, self.servers, self.pools, self.clients, self.slots) = (totals, servers, pools, clients, slots)
         (self.demands, self.demandStreams, self.ownLicensing) = (demands, demandStreams, ownLicensing)
+        tallyInitialReservations()
+        surrenders = FleetModel.surrenderTable(spec, slots: slots, clients: clients, servers: servers, &simulation)
     }
 
     /// Every node's lease table, one record per holder it serves, grouped by node; each client's configuration.
@@ -156,9 +163,10 @@ public struct FleetModel: EventHandler {
                 let first = Int32(leases.count)
                 for slot in clients[client].slots {
                     let state = slots[slot], pool = servers[server].pool(state.feature)
-                    leaseIndex[HolderID(slot: slot)] = leases.append(LeaseState(
-                        holder: HolderID(slot: slot), client: client, pool: pool, allocation: state.allocation,
-                        reservedTimer: simulation.makeTimer(), incrementTimer: simulation.makeTimer()))
+                    var lease = LeaseState(holder: HolderID(slot: slot), client: client, pool: pool, allocation: state.allocation,
+                                           reservedTimer: simulation.makeTimer(), incrementTimer: simulation.makeTimer())
+                    lease.platformClass = spec.clients[client.offset].platformClass // R-LIC-6
+                    leaseIndex[HolderID(slot: slot)] = leases.append(lease)
                     // R-LEASE-11: a configured client's RUC is set aside for it until it holds it.
                     pools[pool].reservedIdle += state.allocation.reserved
                     pools[pool].maximumSum += Int64(state.allocation.maximum) // R-AUTO-2
@@ -287,6 +295,8 @@ public struct FleetModel: EventHandler {
         case .serverLicenseStarts(let server): setServerLicensed(server, true, sim.now)
         case .serverLicenseEnds(let server): setServerLicensed(server, false, sim.now)
         case .ownLicenseChange(let index): applyOwnLicenseChange(Int(index), &sim)
+        case .surrenderContact(let entry): contactAboutSurrender(Int(entry), &sim)
+        case .surrenderExpiry(let entry): surrenderExpired(Int(entry), sim.now)
         }
     }
 

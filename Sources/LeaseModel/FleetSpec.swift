@@ -10,6 +10,8 @@ public struct FleetSpec: Sendable {
     public var features: [String] = []
     /// What each feature is (R-AUTO-1), by feature index; a feature without an entry has the defaults.
     public var featureTraits: [FeatureTraits] = []
+    /// R-LIC-6: platform family names; a family's index is its identity in licenses and clients.
+    public var platforms: [String] = []
     public var servers: [ServerSpec] = []
     public var clients: [ClientSpec] = []
     public var demandPatterns: [DemandPattern] = []
@@ -59,6 +61,15 @@ public struct ClientSpec: Sendable {
     /// R-CLIENT-1: licenses installed on the client itself; they serve its users before any lease. Features the
     /// client is allocated only.
     public var licenses: [License] = []
+    /// R-LIC-6: the client's platform family (an index into `FleetSpec.platforms`), or nil.
+    public var platform: Int? = nil
+    /// R-LIC-6, R-SUR-1: the SKU of its member license (LICENSE-MBR), if it has one.
+    public var memberLicense: String? = nil
+
+    /// R-LIC-6: the class of its leases: its family, and whether it has a member license.
+    public var platformClass: PlatformClass {
+        platform.map { PlatformClass(family: $0, member: memberLicense != nil) } ?? .unbound
+    }
 
     public init(id: String, server: Int, latency: SimDuration = .zero, allocationExpiry: SimInstant = .never,
                 allocations: [ClientAllocationSpec], linkKey: UInt64? = nil) {
@@ -96,6 +107,10 @@ public struct ActionSpec: Sendable {
         case stopClient(client: Int)
         /// A stopped client boots again and requests its reserved counts.
         case startClient(client: Int)
+        /// R-SUR-1: the client surrenders one of its own licenses (an index into its `licenses`) to its server.
+        case surrenderLicense(client: Int, license: Int)
+        /// R-SUR-3: the client recalls a license it surrendered.
+        case recallLicense(client: Int, license: Int)
     }
     public var at: SimInstant
     public var change: Change

@@ -190,6 +190,8 @@ public struct LeaseState: Sendable {
     /// R-LIC-8: the node has what it needs to serve (a hardware server: a license-server license now); kept on each
     /// of its leases so a request's checks read one record.
     public var serverLicensed = true
+    /// R-LIC-6: which licenses of the pool the lease may come from (its client's platform family and member license).
+    public var platformClass = PlatformClass.unbound
 
     init(holder: HolderID, client: ClientID, pool: ServerFeatureID, allocation: Allocation, reservedTimer: TimerID, incrementTimer: TimerID) {
         self.holder = holder
@@ -229,6 +231,9 @@ public struct ServerFeatureState: Sendable {
     public var autoLeaseThresholdThousandths: Int64 = 0
     /// R-AUTO-6: the node is in its penalty: auto-leasing is off whatever the decision.
     public var penalty = false
+    /// R-LIC-6: the pool's entry in `FleetModel.platformPools` when some of its licenses may be bound to a
+    /// platform family (then grants ask what each class of client may take), or -1.
+    public var platformPool: Int32 = -1
 
     public init(server: ServerID, feature: FeatureID) {
         self.server = server

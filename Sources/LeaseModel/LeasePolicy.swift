@@ -83,6 +83,8 @@ public struct LeasePolicy: Sendable, Equatable {
     public var clientRestart: ClientRestart = .asksAgain
     /// R-AUTO-2..7: when servers enable auto-leasing, and what a disconnected client may do with it.
     public var autoLease = AutoLeasePolicy()
+    /// R-SUR-2: how surrendered licenses are kept alive at the server.
+    public var surrender = SurrenderPolicy()
 
     public init() {}
 

@@ -41,6 +41,8 @@ public struct License: Sendable, Equatable {
     public var period: SimDuration = License.defaultPeriod
     /// R-LIC-5: an ICE license's activations, in time order, each until it was switched off (`.never`: not switched off).
     public var activations: [Range<SimInstant>] = []
+    /// R-LIC-6: the platform family the license is bound to (an index into `FleetSpec.platforms`), or nil: any client.
+    public var platform: Int? = nil
 
     /// R-LIC-4, R-LIC-5: 8 weeks.
     public static let defaultPeriod = SimDuration.weeks(8)
@@ -160,14 +162,18 @@ public enum LicenseSchedule {
         var sku: String
     }
 
+    /// When each license counts, in time order (ICE licenses may count several times).
+    public static func spans(of licenses: [License]) -> [[Range<SimInstant>]] {
+        let intervals = activeIntervals(of: licenses)
+        return licenses.indices.map { licenses[$0].kind == .ice ? iceIntervals(of: licenses[$0]) : intervals[$0].map { [$0] } ?? [] }
+    }
+
     /// The installed count of each feature at instant zero, and the later changes in time order.
     public static func capacity(server: Int, licenses: [License], featureCount: Int)
         -> (initial: [Int32], changes: [CapacityChange]) {
         var initial = [Int32](repeating: 0, count: featureCount)
         var changes: [CapacityChange] = []
-        let intervals = activeIntervals(of: licenses)
-        for (index, license) in licenses.enumerated() {
-            let spans = license.kind == .ice ? iceIntervals(of: license) : intervals[index].map { [$0] } ?? []
+        for (index, (license, spans)) in zip(licenses, spans(of: licenses)).enumerated() {
             for interval in spans {
                 if interval.lowerBound == .start {
                     initial[license.feature] += license.count

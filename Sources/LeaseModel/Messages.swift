@@ -13,6 +13,12 @@ public enum RefusalReason: UInt8, Sendable, CaseIterable, BitwiseCopyable {
     case beyondAllocation
     /// R-LIC-8: a hardware license server without a license-server license serves nothing.
     case noServerLicense
+    /// R-SUR-1: surrender refused: not a perpetual user-count license; no member license (LICENSE-MBR) on the
+    /// client; the license is not installed on it now; it is surrendered already; the client is down (surrender
+    /// and recall happen only at the running client).
+    case notSurrenderable, noMemberLicense, licenseNotInstalled, alreadySurrendered, clientDown
+    /// R-SUR-3: recall refused: the license is not surrendered.
+    case notSurrendered
 
     /// The rule behind the refusal.
     public var rule: StaticString {
@@ -21,6 +27,8 @@ public enum RefusalReason: UInt8, Sendable, CaseIterable, BitwiseCopyable {
         case .notConfigured: return "R-CFG-3"
         case .allocationExpired: return "R-ALLOC-5"
         case .noServerLicense: return "R-LIC-8"
+        case .notSurrenderable, .noMemberLicense, .licenseNotInstalled, .alreadySurrendered, .clientDown: return "R-SUR-1"
+        case .notSurrendered: return "R-SUR-3"
         }
     }
 }
@@ -61,6 +69,11 @@ public enum MessageContents: Sendable, BitwiseCopyable {
     case incrementReply(holder: HolderID, allocation: Allocation, granted: LeaseGrant, reason: RefusalReason)
     /// Server to client: the leases as renewed (R-LEASE-5, R-CFG-2, R-LEASE-11).
     case renewReply(holder: HolderID, allocation: Allocation, reserved: LeaseGrant, increment: LeaseGrant)
+    /// Client to server: where a surrendered license is now (`generation`: odd surrendered, even recalled;
+    /// R-SUR-2, R-SUR-3). Sent at once and every contact interval.
+    case surrenderNotice(surrender: Int32, generation: UInt32)
+    /// Server to client: it has heard of that generation.
+    case surrenderAck(surrender: Int32, generation: UInt32)
     /// Server to client: a request or renewal refused (R-ALLOC-5, R-CFG-3).
     case refusal(holder: HolderID, reason: RefusalReason)
     /// Server to client: the lease is cut to these counts now (R-CFG-1).
@@ -69,8 +82,8 @@ public enum MessageContents: Sendable, BitwiseCopyable {
 
 /// The kind of a message, without its fields (for records).
 public enum MessageKind: UInt8, Sendable, CaseIterable, BitwiseCopyable {
-    case reserveRequest, incrementRequest, renewRequest, release, autoLeaseReport
-    case reserveReply, incrementReply, renewReply, refusal, leaseCut
+    case reserveRequest, incrementRequest, renewRequest, release, autoLeaseReport, surrenderNotice
+    case reserveReply, incrementReply, renewReply, refusal, leaseCut, surrenderAck
 }
 
 extension MessageContents {
@@ -87,6 +100,8 @@ extension MessageContents {
         case .renewReply: return .renewReply
         case .refusal: return .refusal
         case .leaseCut: return .leaseCut
+        case .surrenderNotice: return .surrenderNotice
+        case .surrenderAck: return .surrenderAck
         }
     }
 
@@ -97,7 +112,7 @@ extension MessageContents {
              .autoLeaseReport(let holder, _, _), .reserveReply(let holder, _, _), .incrementReply(let holder, _, _, _),
              .renewReply(let holder, _, _, _), .refusal(let holder, _), .leaseCut(let holder, _, _, _):
             return holder
-        case .renewRequest: return nil
+        case .renewRequest, .surrenderNotice, .surrenderAck: return nil
         }
     }
 }
@@ -163,4 +178,8 @@ public enum FleetEvent: Sendable, BitwiseCopyable {
     case serverLicenseEnds(server: ServerID)
     /// A license installed on a client starts or ends counting (R-CLIENT-1).
     case ownLicenseChange(index: Int32)
+    /// A client tells its server where a surrendered license is (R-SUR-2, R-SUR-3).
+    case surrenderContact(surrender: Int32)
+    /// The server's hold on a surrendered license runs out, unless the client was in contact since (R-SUR-2).
+    case surrenderExpiry(surrender: Int32)
 }

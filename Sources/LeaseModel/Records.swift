@@ -133,6 +133,17 @@ public enum ProtocolEventKind: UInt8, Sendable, CaseIterable {
     case autoLeaseEnabled, autoLeaseDisabled, autoIncrement, autoLeaseEnded, autoLeaseReport, reconciled, notReconciled
     case penaltyStarted, penaltyEnded
     case serverLicenseStarted, serverLicenseEnded
+    case licenseSurrendered, surrenderRefused, surrenderReceived, surrenderResumed, surrenderExpired
+    case licenseRecalled, recallRefused, recallReceived
+
+    /// Whether the event's license is one of the client's own (else, with a license, the server's).
+    public var isAboutClientLicense: Bool {
+        switch self {
+        case .licenseSurrendered, .surrenderRefused, .surrenderReceived, .surrenderResumed, .surrenderExpired,
+             .licenseRecalled, .recallRefused, .recallReceived: return true
+        default: return false
+        }
+    }
 }
 
 /// One protocol message or decision, for events.csv.

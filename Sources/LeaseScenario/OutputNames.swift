@@ -43,6 +43,14 @@ extension ProtocolEventKind {
         case .penaltyEnded: return "penalty_ended"
         case .serverLicenseStarted: return "server_license_started"
         case .serverLicenseEnded: return "server_license_ended"
+        case .licenseSurrendered: return "license_surrendered"
+        case .surrenderRefused: return "surrender_refused"
+        case .surrenderReceived: return "surrender_received"
+        case .surrenderResumed: return "surrender_resumed"
+        case .surrenderExpired: return "surrender_expired"
+        case .licenseRecalled: return "license_recalled"
+        case .recallRefused: return "recall_refused"
+        case .recallReceived: return "recall_received"
         }
     }
 }
@@ -73,6 +81,8 @@ extension MessageKind {
         case .renewReply: return "renewal_reply"
         case .refusal: return "refusal"
         case .leaseCut: return "lease_cut"
+        case .surrenderNotice: return "surrender_notice"
+        case .surrenderAck: return "surrender_ack"
         }
     }
 }
@@ -87,6 +97,12 @@ extension RefusalReason {
         case .noFreeLicenses: return "no free licenses"
         case .beyondAllocation: return "beyond allocation"
         case .noServerLicense: return "no license-server license"
+        case .notSurrenderable: return "not a perpetual user-count license"
+        case .noMemberLicense: return "no member license (LICENSE-MBR)"
+        case .licenseNotInstalled: return "license not installed now"
+        case .alreadySurrendered: return "already surrendered"
+        case .clientDown: return "client down"
+        case .notSurrendered: return "not surrendered"
         }
     }
 }

@@ -90,9 +90,11 @@ final class RunWriter {
         let expiry = record.expiry == .never ? "" : CivilCalendar.iso8601(epochMilliseconds: start + record.expiry.millisecondsSinceStart)
         var reason = record.message?.name ?? record.reason.text
         if record.license >= 0 {
-            // A server's license, or one installed on the client itself (R-CLIENT-1).
-            reason = record.server >= 0 ? scenario.spec.servers[Int(record.server)].licenses[Int(record.license)].sku
+            // A server's license, or one installed on the client itself (R-CLIENT-1, R-SUR-1), with why it was refused.
+            let sku = record.server >= 0 && !record.kind.isAboutClientLicense
+                ? scenario.spec.servers[Int(record.server)].licenses[Int(record.license)].sku
                 : scenario.spec.clients[Int(record.client)].licenses[Int(record.license)].sku
+            reason = record.reason == .none ? sku : sku + ": " + record.reason.text
         }
         let fault = record.fault >= 0 ? OutputText.csvCell(scenario.spec.faults[Int(record.fault)].id) : ""
         var rows = CSVBuffer.take(&eventRows)

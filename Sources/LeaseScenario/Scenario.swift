@@ -77,6 +77,8 @@ public enum ScenarioLimits {
     public static let maxCycleHours = 10_000
     /// R-LIC-7: license-server subscriptions stack up to 3 years.
     public static let maxServerSubscriptionYears: Int64 = 3
+    /// R-LIC-6: platform families in one scenario (each grant of a pool with family-bound licenses looks at each).
+    public static let maxPlatforms = 32
     /// Arrivals per hour in a random-session demand.
     public static let maxArrivalsPerHour: Int64 = 1_000_000
     /// A random-session demand's mean concurrency (arrivals per hour times mean session in hours).
@@ -91,18 +93,19 @@ public enum ScenarioKeys {
     public static let policy = ["reservedLeaseDuration", "incrementalLeaseDuration", "renewalInterval", "minimumHold",
                                 "releasePolicy", "holdPolicy", "quantaPerRequest", "initialLeases", "requestsAtRenewal",
                                 "requestTimeout", "requestRetries", "retryBackoff", "serverRestart", "clientRestart",
-                                "autoLeasing"]
+                                "autoLeasing", "surrender"]
     public static let autoLeasing = ["enabled", "window", "review", "thresholdPercent", "maxDisconnection", "penalty",
                                      "reconcile"]
+    public static let surrender = ["expiry", "contactInterval", "afterExpiry"]
     public static let feature = ["userCapacity", "platformBound"]
     /// Rules a scenario may relax (`relax`).
     public static let relaxable = ["R-ALLOC-3"]
     public static let network = ["latency"]
     public static let server = ["id", "licenses", "hardware", "serverLicenses"]
-    public static let license = ["sku", "feature", "type", "count", "start", "end", "installedAt", "period"]
+    public static let license = ["sku", "feature", "type", "count", "start", "end", "installedAt", "period", "platform"]
     public static let serverLicense = ["sku", "type", "years", "start"]
     public static let client = ["id", "group", "count", "variation", "server", "latency", "expiry", "allocations", "demand",
-                                "maxUsers", "licenses"]
+                                "maxUsers", "licenses", "platform", "memberLicense"]
     public static let allocation = ["ruc", "ilq", "muc"]
     public static let demand = ["kind", "users", "steps", "weekday", "weekend", "arrivalsPerHour",
                                 "weekendArrivalsPerHour", "meanSession", "file", "hourly", "step", "offsetPerClient"]
@@ -116,7 +119,7 @@ public enum ScenarioKeys {
 
     /// Every object kind by the name the JSON Schema uses for it (`root` is the top level).
     public static let all: [(String, [String])] = [
-        ("root", root), ("policy", policy), ("autoLeasing", autoLeasing), ("feature", feature), ("network", network), ("server", server), ("license", license), ("serverLicense", serverLicense),
+        ("root", root), ("policy", policy), ("autoLeasing", autoLeasing), ("surrender", surrender), ("feature", feature), ("network", network), ("server", server), ("license", license), ("serverLicense", serverLicense),
         ("client", client), ("allocation", allocation), ("demand", demand), ("step", step),
         ("variation", variation), ("action", action), ("fault", fault), ("randomFaults", randomFaults), ("expectation", expectation), ("limits", limits),
     ]

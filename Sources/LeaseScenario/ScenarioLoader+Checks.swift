@@ -44,10 +44,12 @@ extension ScenarioLoader {
         let object = try field.object(allowed: ScenarioKeys.action)
         let at = try instantInRun(try object.required("at", TimeSyntax.instantForm))
         let kindField = try object.required("action", "an action")
-        let kinds = ["setAllocation", "deleteClient", "pullState", "stopClient", "startClient"] + LicenseAction.kinds
+        let kinds = ["setAllocation", "deleteClient", "pullState", "stopClient", "startClient", "surrenderLicense", "recallLicense"]
+            + LicenseAction.kinds
         let kind = try kindField.string()
         guard kinds.contains(kind) else { throw kindField.fail("one of \(kinds.map { "\"\($0)\"" }.joined(separator: ", "))") }
-        try object.onlyKeys(kind == "setAllocation" ? ScenarioKeys.action : ["at", "action", "client"], in: "a \"\(kind)\" action")
+        let keys = kind == "setAllocation" ? ScenarioKeys.action : kind.hasSuffix("License") ? ["at", "action", "client", "sku"] : ["at", "action", "client"]
+        try object.onlyKeys(keys, in: "a \"\(kind)\" action")
         let client = try clientReference(object)
         let change: ActionSpec.Change
         switch kind {
@@ -61,6 +63,14 @@ extension ScenarioLoader {
         case "deleteClient": change = .deleteClient(client: client)
         case "pullState": change = .pullState(client: client)
         case "stopClient": change = .stopClient(client: client)
+        case "surrenderLicense", "recallLicense":
+            // R-SUR-1, R-SUR-3: one of the client's own licenses, by SKU (whether it may go is decided at the client).
+            let skuField = try object.required("sku", "the SKU of one of the client's licenses")
+            let sku = try skuField.nonEmptyString()
+            guard let license = spec.clients[client].licenses.firstIndex(where: { $0.sku == sku }) else {
+                throw skuField.fail("the SKU of a license installed on \(Excerpt.quoted(spec.clients[client].id)) (its \"licenses\")")
+            }
+            change = kind == "surrenderLicense" ? .surrenderLicense(client: client, license: license) : .recallLicense(client: client, license: license)
         default: change = .startClient(client: client)
         }
         return (ActionSpec(at: at, change: change), object)

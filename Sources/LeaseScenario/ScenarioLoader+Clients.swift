@@ -22,6 +22,12 @@ extension ScenarioLoader {
             Int32(try field.integer(in: 1...ScenarioLimits.maxCount, what: "a count")) // R-CLIENT-1
         }
         let licenses = try ownLicenses(object.optional("licenses"), allocations: allocations)
+        // R-LIC-6: the client's platform family, and its member license (LICENSE-MBR), which needs one.
+        let platform = try object.optional("platform").map { (field) throws(ScenarioError) in try self.platform(field) }
+        let memberLicense = try object.optional("memberLicense").map { (field) throws(ScenarioError) in try field.nonEmptyString() }
+        if platform == nil, let member = object.optional("memberLicense") {
+            throw member.fail("a member license only on a client with a \"platform\" (it lets the client lease its family's perpetual licenses, R-LIC-6)")
+        }
         var variation = (scalePerMille: Int64(0), shift: SimDuration.zero)
         let names: (prefix: String, count: Int)?
         let single: String?
@@ -61,6 +67,7 @@ extension ScenarioLoader {
             }
             var client = ClientSpec(id: name, server: server, latency: latency, allocationExpiry: expiry, allocations: entries)
             (client.maxUsers, client.licenses) = (maxUsers, licenses)
+            (client.platform, client.memberLicense) = (platform, memberLicense)
             spec.clients.append(client)
         }
         slotCount += count * allocations.count
@@ -72,6 +79,9 @@ extension ScenarioLoader {
         var licenses: [License] = []
         for entry in try field.array() {
             let object = try entry.object(allowed: ScenarioKeys.license)
+            if let platform = object.optional("platform") {
+                throw platform.fail("no platform on a client's own license (the client's \"platform\" names its family)")
+            }
             let license = try self.license(entry, among: licenses)
             guard allocations.contains(where: { $0.0 == license.feature }) else {
                 throw try object.required("feature", "").fail("a feature allocated to this client (its own licenses serve its allocated features)")

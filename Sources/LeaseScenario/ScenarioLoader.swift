@@ -183,6 +183,7 @@ public struct ScenarioLoader {
         if let value = object.optional("serverRestart") { policy.serverRestart = try choice(value) }
         if let value = object.optional("clientRestart") { policy.clientRestart = try choice(value) }
         if let value = object.optional("autoLeasing") { policy.autoLease = try autoLeasePolicy(value) }
+        if let value = object.optional("surrender") { policy.surrender = try surrenderPolicy(value) }
         if let value = object.optional("requestsAtRenewal") {
             guard case .bool(let flag) = value.node.value else { throw value.fail("true or false") }
             policy.requestsAtRenewal = flag
@@ -242,6 +243,7 @@ public struct ScenarioLoader {
         }
         var license = License(sku: sku, feature: feature, kind: kind, count: Int32(count))
         if let installed = object.optional("installedAt") { license.installedAt = try instant(installed) }
+        if let platform = object.optional("platform") { license.platform = try self.platform(platform) } // R-LIC-6
         let start = object.optional("start"), end = object.optional("end")
         if let period = object.optional("period") {
             guard kind == .evaluation || kind == .ice else { throw period.fail("no period on a \(kind.rawValue) license (only evaluation and ice)") }
@@ -269,6 +271,30 @@ public struct ScenarioLoader {
             }
         }
         return license
+    }
+
+    /// R-LIC-6: the index of the platform family named by `field`, made on first use.
+    mutating func platform(_ field: Field) throws(ScenarioError) -> Int {
+        let name = try field.nonEmptyString()
+        if let index = spec.platforms.firstIndex(of: name) { return index }
+        guard spec.platforms.count < ScenarioLimits.maxPlatforms else {
+            throw field.fail("at most \(ScenarioLimits.maxPlatforms) platform families in a scenario")
+        }
+        spec.platforms.append(name)
+        return spec.platforms.count - 1
+    }
+
+    /// R-SUR-2: `policy.surrender`, defaults for what is left out.
+    func surrenderPolicy(_ field: Field) throws(ScenarioError) -> SurrenderPolicy {
+        let object = try field.object(allowed: ScenarioKeys.surrender)
+        var policy = SurrenderPolicy()
+        if let value = object.optional("expiry") { policy.expiry = try positiveDuration(value) }
+        if let value = object.optional("contactInterval") {
+            policy.contactInterval = try positiveDuration(value)
+            guard policy.contactInterval >= .minutes(1) else { throw value.fail("a contact interval of at least 1m") }
+        }
+        if let value = object.optional("afterExpiry") { policy.afterExpiry = try choice(value) }
+        return policy
     }
 
     /// The index of the feature named by `field`, made on first use (R-ROLE-2).

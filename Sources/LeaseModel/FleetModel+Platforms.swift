@@ -1,0 +1,85 @@
+import LeaseKernel
+
+/// R-LIC-6: pools with licenses bound to a platform family keep what each class of client leases from them,
+/// and every grant and renewal asks what the lease's class may still take. Pools without bound licenses never
+/// come here (`ServerFeatureState.platformPool` is -1: one predictable branch on the hot path).
+extension FleetModel {
+    /// Adds changes of a lease's used, idle-reservation and carried-over counts to its class's tallies.
+    @inline(never)
+    mutating func tallyPlatform(_ lease: LeaseState, used: Int32 = 0, carried: Int32 = 0, idle: Int32 = 0) {
+        let index = Int(pools[lease.pool].platformPool), platformClass = Int(lease.platformClass.rawValue)
+        platformPools[index].used[platformClass] += Int64(used)
+        platformPools[index].carried[platformClass] += Int64(carried)
+        platformPools[index].idle[platformClass] += Int64(idle)
+    }
+
+    /// What a lease's class may still take from its pool (`PlatformPool.room`), as a count.
+    @inline(never)
+    func platformRoom(_ lease: LeaseState, _ kind: PlatformPool.Demand, adjust: Int64 = 0) -> Int32 {
+        let pool = pools[lease.pool]
+        let room = platformPools[Int(pool.platformPool)].room(for: lease.platformClass, kind, adjust: adjust,
+                                                              installed: Int64(pool.installed))
+        return Int32(clamping: room)
+    }
+
+    /// R-LEASE-11 at renewal: what the lease's increment may be renewed from, after every other lease, the
+    /// reservations set aside for others and its own full RUC.
+    @inline(__always)
+    func renewalIncrementRoom(_ lease: LeaseID) -> Int32 {
+        let state = leases[lease], pool = pools[state.pool], allocation = state.allocation
+        let ownIdle = FleetModel.idleReservation(state, reserved: state.reserved)
+        if _slowPath(pool.platformPool >= 0) { // R-LIC-6
+            return platformRoom(state, .leasedAndIdle, adjust: Int64(allocation.reserved) - Int64(state.held) - Int64(ownIdle))
+        }
+        let othersIdle = pool.reservedIdle - ownIdle
+        return pool.installed - (pool.used - state.held) - othersIdle - allocation.reserved
+    }
+
+    /// R-LIC-6: a license bound to `family` starts or stops counting on a pool (`delta` is already in its
+    /// installed count); perpetual ones serve only clients with a member license.
+    mutating func changeBoundCapacity(_ pool: ServerFeatureID, family: Int, perpetual: Bool, by delta: Int32) {
+        let index = Int(pools[pool].platformPool)
+        precondition(index >= 0, "\(pool) keeps no platform tallies")
+        if perpetual { platformPools[index].perpetual[family] += Int64(delta) } else { platformPools[index].other[family] += Int64(delta) }
+    }
+}
+
+extension FleetModel {
+    /// R-LIC-6: a tally for every pool that may have licenses bound to a platform family: a server's bound
+    /// license of the feature, or a client's license surrendered to it (R-SUR-2); each starts with the bound
+    /// licenses that count at instant zero. Marks the pools with their entry.
+    static func platformPools(_ spec: FleetSpec, pools: inout EntityTable<ServerFeatureID, ServerFeatureState>) -> [PlatformPool] {
+        let features = spec.features.count
+        var bound = [Bool](repeating: false, count: pools.count)
+        for (server, serverSpec) in spec.servers.enumerated() {
+            for license in serverSpec.licenses where license.platform != nil { bound[server * features + license.feature] = true }
+        }
+        for action in spec.actions {
+            guard case let .surrenderLicense(client, license) = action.change else { continue }
+            bound[spec.clients[client].server * features + spec.clients[client].licenses[license].feature] = true
+        }
+        var result: [PlatformPool] = []
+        for pool in pools.ids where bound[pool.offset] {
+            pools[pool].platformPool = Int32(result.count)
+            result.append(PlatformPool(families: spec.platforms.count))
+        }
+        for (server, serverSpec) in spec.servers.enumerated() {
+            let spans = LicenseSchedule.spans(of: serverSpec.licenses)
+            for (license, spans) in zip(serverSpec.licenses, spans) {
+                guard let family = license.platform, spans.contains(where: { $0.lowerBound == .start }) else { continue }
+                let index = Int(pools[ServerFeatureID(index: Int32(server * features + license.feature))].platformPool)
+                if license.kind == .perpetual { result[index].perpetual[family] += Int64(license.count) }
+                else { result[index].other[family] += Int64(license.count) }
+            }
+        }
+        return result
+    }
+
+    /// R-LIC-6: every lease of a tracked pool sets its client's RUC aside at instant zero, as a class's idle count.
+    mutating func tallyInitialReservations() {
+        guard !platformPools.isEmpty else { return }
+        for lease in leases.ids where pools[leases[lease].pool].platformPool >= 0 {
+            tallyPlatform(leases[lease], idle: leases[lease].allocation.reserved)
+        }
+    }
+}
