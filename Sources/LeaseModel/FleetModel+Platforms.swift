@@ -6,19 +6,20 @@ import LeaseKernel
 extension FleetModel {
     /// Adds changes of a lease's used, idle-reservation and carried-over counts to its class's tallies.
     @inline(never)
-    mutating func tallyPlatform(_ lease: LeaseState, used: Int32 = 0, carried: Int32 = 0, idle: Int32 = 0) {
-        let index = Int(pools[lease.pool].platformPool), platformClass = Int(lease.platformClass.rawValue)
+    mutating func tallyPlatform(_ lease: LeaseID, used: Int32 = 0, carried: Int32 = 0, idle: Int32 = 0) {
+        let index = Int(pools[leases[lease].pool].platformPool), platformClass = Int(leases[lease].platformClass.rawValue)
         platformPools[index].used[platformClass] += Int64(used)
         platformPools[index].carried[platformClass] += Int64(carried)
         platformPools[index].idle[platformClass] += Int64(idle)
     }
 
-    /// What a lease's class may still take from its pool (`PlatformPool.room`), as a count.
-    @inline(never)
-    func platformRoom(_ lease: LeaseState, _ kind: PlatformPool.Demand, adjust: Int64 = 0) -> Int32 {
-        let pool = pools[lease.pool]
-        let room = platformPools[Int(pool.platformPool)].room(for: lease.platformClass, kind, adjust: adjust,
-                                                              installed: Int64(pool.installed))
+    /// What a lease's class may still take from its pool (`PlatformPool.room`), as a count. Inlined: a call of a
+    /// non-mutating method from a mutating one may copy the whole model to pass it.
+    @inline(__always)
+    func platformRoom(_ lease: LeaseID, _ kind: PlatformPool.Demand, adjust: Int64 = 0) -> Int32 {
+        let pool = leases[lease].pool
+        let room = platformPools[Int(pools[pool].platformPool)].room(for: leases[lease].platformClass, kind, adjust: adjust,
+                                                                     installed: Int64(pools[pool].installed))
         return Int32(clamping: room)
     }
 
@@ -26,13 +27,13 @@ extension FleetModel {
     /// reservations set aside for others and its own full RUC.
     @inline(__always)
     func renewalIncrementRoom(_ lease: LeaseID) -> Int32 {
-        let state = leases[lease], pool = pools[state.pool], allocation = state.allocation
-        let ownIdle = FleetModel.idleReservation(state, reserved: state.reserved)
-        if _slowPath(pool.platformPool >= 0) { // R-LIC-6
-            return platformRoom(state, .leasedAndIdle, adjust: Int64(allocation.reserved) - Int64(state.held) - Int64(ownIdle))
+        let pool = leases[lease].pool, reserved = leases[lease].allocation.reserved, held = leases[lease].held
+        let ownIdle = FleetModel.idleReservation(leases[lease], reserved: leases[lease].reserved)
+        if _slowPath(pools[pool].platformPool >= 0) { // R-LIC-6
+            return platformRoom(lease, .leasedAndIdle, adjust: Int64(reserved) - Int64(held) - Int64(ownIdle))
         }
-        let othersIdle = pool.reservedIdle - ownIdle
-        return pool.installed - (pool.used - state.held) - othersIdle - allocation.reserved
+        let othersIdle = pools[pool].reservedIdle - ownIdle
+        return pools[pool].installed - (pools[pool].used - held) - othersIdle - reserved
     }
 
     /// R-LIC-6: a license bound to `family` starts or stops counting on a pool (`delta` is already in its
@@ -79,7 +80,7 @@ extension FleetModel {
     mutating func tallyInitialReservations() {
         guard !platformPools.isEmpty else { return }
         for lease in leases.ids where pools[leases[lease].pool].platformPool >= 0 {
-            tallyPlatform(leases[lease], idle: leases[lease].allocation.reserved)
+            tallyPlatform(lease, idle: leases[lease].allocation.reserved)
         }
     }
 }

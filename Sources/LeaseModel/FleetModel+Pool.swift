@@ -25,7 +25,7 @@ extension FleetModel {
             leases[lease].carriedOver = held
         }
         if _slowPath(pools[pool].platformPool >= 0) { // R-LIC-6
-            tallyPlatform(old, used: held - old.held, carried: min(0, held - old.carriedOver),
+            tallyPlatform(lease, used: held - old.held, carried: min(0, held - old.carriedOver),
                           idle: FleetModel.idleReservation(old, reserved: reserved) - FleetModel.idleReservation(old, reserved: old.reserved))
         }
         changeUsed(pool, by: held - old.held, now)
@@ -41,7 +41,7 @@ extension FleetModel {
         leases[lease].allocation = allocation
         let idle = FleetModel.idleReservation(leases[lease], reserved: leases[lease].reserved) - before
         pools[leases[lease].pool].reservedIdle += idle
-        if _slowPath(pools[leases[lease].pool].platformPool >= 0) { tallyPlatform(leases[lease], idle: idle) } // R-LIC-6
+        if _slowPath(pools[leases[lease].pool].platformPool >= 0) { tallyPlatform(lease, idle: idle) } // R-LIC-6
     }
 
     /// R-CFG-3: the configuration is deleted: the lease is freed and nothing stays set aside for it.
@@ -49,7 +49,7 @@ extension FleetModel {
         setServerLease(lease, reserved: 0, increment: 0, now)
         let idle = FleetModel.idleReservation(leases[lease], reserved: 0)
         pools[leases[lease].pool].reservedIdle -= idle
-        if _slowPath(pools[leases[lease].pool].platformPool >= 0) { tallyPlatform(leases[lease], idle: -idle) } // R-LIC-6
+        if _slowPath(pools[leases[lease].pool].platformPool >= 0) { tallyPlatform(lease, idle: -idle) } // R-LIC-6
         if leases[lease].configured { pools[leases[lease].pool].maximumSum -= Int64(leases[lease].allocation.maximum) }
         leases[lease].configured = false
     }
@@ -59,7 +59,7 @@ extension FleetModel {
     mutating func renewedNow(_ lease: LeaseID) {
         guard leases[lease].carriedOver > 0 else { return }
         pools[leases[lease].pool].carriedOver -= leases[lease].carriedOver
-        if _slowPath(pools[leases[lease].pool].platformPool >= 0) { tallyPlatform(leases[lease], carried: -leases[lease].carriedOver) }
+        if _slowPath(pools[leases[lease].pool].platformPool >= 0) { tallyPlatform(lease, carried: -leases[lease].carriedOver) }
         leases[lease].carriedOver = 0
     }
 
@@ -71,7 +71,7 @@ extension FleetModel {
         let state = leases[lease]
         let pool = pools[state.pool]
         if _slowPath(pool.platformPool >= 0) { // R-LIC-6: from what the lease's class may take.
-            return platformRoom(state, .covered, adjust: -Int64(state.held - state.carriedOver))
+            return platformRoom(lease, .covered, adjust: -Int64(state.held - state.carriedOver))
         }
         let othersCovered = (pool.used - pool.carriedOver) - (state.held - state.carriedOver)
         return pool.installed - othersCovered
@@ -82,7 +82,7 @@ extension FleetModel {
     @inline(__always)
     func incrementPool(_ lease: LeaseID) -> Int32 {
         let pool = leases[lease].pool
-        if _slowPath(pools[pool].platformPool >= 0) { return platformRoom(leases[lease], .leasedAndIdle) }
+        if _slowPath(pools[pool].platformPool >= 0) { return platformRoom(lease, .leasedAndIdle) }
         return pools[pool].incrementPool
     }
 

@@ -65,7 +65,7 @@ public enum ExtremeScenarios {
                 installed.append(counts)
             }
             var reserved = installed.map { $0.mapValues { _ in Int64(0) } }
-            var clientTexts: [String] = [], clientIds: [(String, Int, [String])] = []
+            var clientTexts: [String] = [], clientIds: [(String, Int, [String], [String])] = []
             var licenseActions: [String] = []
             for server in installed.indices where chance(50) { licenseActions += calendarActions(server: server, features: features) }
             for client in 0..<Int(int(1...4)) {
@@ -85,8 +85,9 @@ public enum ExtremeScenarios {
                                      : "\"id\": \"c\(client)\""
                 let latency = pick(["0s", "1ms", "250ms", "10d", "3660d"])
                 let expiry = chance(20) ? ", \"expiry\": \"\(year)-12-31\"" : ""
-                clientTexts.append("{\(name), \"server\": \"s\(server)\", \"latency\": \"\(latency)\"\(expiry)\(ownLicenses(allocated)), \"allocations\": {\(allocations.joined(separator: ", "))}, \"demand\": {\(demands.joined(separator: ", "))}}")
-                if group == 1 { clientIds.append(("c\(client)", server, allocated)) }
+                let (own, skus) = ownLicenses(allocated)
+                clientTexts.append("{\(name), \"server\": \"s\(server)\", \"latency\": \"\(latency)\"\(expiry)\(own)\(platform()), \"allocations\": {\(allocations.joined(separator: ", "))}, \"demand\": {\(demands.joined(separator: ", "))}}")
+                if group == 1 { clientIds.append(("c\(client)", server, allocated, skus)) }
             }
             let actions = (clientIds.isEmpty ? [] : (0..<Int(int(0...5))).map { _ in action(pick(clientIds)) }) + licenseActions
             let drawsFaults = chance(50)
@@ -117,7 +118,9 @@ public enum ExtremeScenarios {
                 + "\"requestsAtRenewal\": \(chance(50)), \"requestTimeout\": \(pick(["\"1ms\"", "\"30s\"", "\"1d\"", "null"])), "
                 + "\"requestRetries\": \(pick([0, 3, 100])), \"retryBackoff\": \"\(pick(["1ms", "30s", "1d"]))\", "
                 + "\"serverRestart\": \"\(pick(["keepsLeases", "forgetsLeases"]))\", \"clientRestart\": \"\(pick(["asksAgain", "keepsLeases"]))\", "
-                + "\"autoLeasing\": \(autoLeasing())}"
+                + "\"autoLeasing\": \(autoLeasing()), "
+                + "\"surrender\": {\"expiry\": \"\(pick(["1ms", "10d", "3660d"]))\", \"contactInterval\": \"\(pick(["1m", "4h", "3660d"]))\", "
+                + "\"afterExpiry\": \"\(pick(["lostUntilRecall", "renewedOnContact"]))\"}}"
         }
 
         /// R-AUTO-2..6 settings at their bounds (the window's reviews at most 1440).
@@ -136,10 +139,17 @@ public enum ExtremeScenarios {
             return " \"features\": {\(entries.joined(separator: ", "))},"
         }
 
-        /// R-CLIENT-1: sometimes licenses of the client's own (perpetual or evaluation) and a platform maximum.
-        mutating func ownLicenses(_ features: [String]) -> String {
+        /// R-LIC-6: sometimes a platform family, and then sometimes a member license.
+        mutating func platform() -> String {
+            guard chance(40) else { return "" }
+            return ", \"platform\": \"\(pick(["P0", "P1"]))\"" + (chance(60) ? ", \"memberLicense\": \"MBR\"" : "")
+        }
+
+        /// R-CLIENT-1: sometimes licenses of the client's own (perpetual or evaluation) and a platform maximum; and
+        /// their SKUs.
+        mutating func ownLicenses(_ features: [String]) -> (String, [String]) {
             var text = chance(30) ? ", \"maxUsers\": \(pick([1, 1_000, 10_000_000]))" : ""
-            guard chance(40) else { return text }
+            guard chance(40) else { return (text, []) }
             var licenses: [String] = []
             for feature in features {
                 let period = pick(["1ms", "1h", "3660d"])
@@ -149,7 +159,7 @@ public enum ExtremeScenarios {
                 ]))
             }
             text += ", \"licenses\": [\(licenses.joined(separator: ", "))]"
-            return text
+            return (text, ["OWN", "OWN-EVAL"].filter { sku in licenses.contains { $0.contains("\"\(sku)\"") } })
         }
 
         /// The license calendar of one server: an ICE license installed and switched on (and maybe off, or removed);
@@ -169,14 +179,14 @@ public enum ExtremeScenarios {
 
         /// Scheduled faults of every kind: partitions both ways and one way, a loss, added latency, and at most one
         /// crash per node (so no crash windows overlap), at instants across the run, some lasting past its end.
-        mutating func faults(servers: Int, clients: [(String, Int, [String])]) -> [String] {
+        mutating func faults(servers: Int, clients: [(String, Int, [String], [String])]) -> [String] {
             guard !clients.isEmpty else { return [] }
             var faults: [String] = []
             let window = { (generator: inout Generator) -> String in
                 let at = "\"at\": \"\(generator.int(0...generator.durationHours - 1))h\""
                 return at + generator.pick([", \"for\": \"1ms\"", ", \"for\": \"3h\"", ", \"for\": \"3660d\"", ""])
             }
-            for (id, server, _) in clients where chance(60) {
+            for (id, server, _, _) in clients where chance(60) {
                 faults.append(pick([
                     "{\"kind\": \"partition\", \"between\": [\"\(id)\", \"s\(server)\"], \(window(&self))}",
                     "{\"kind\": \"partition\", \"from\": \"s\(server)\", \"to\": \"\(id)\", \(window(&self))}",
@@ -185,7 +195,7 @@ public enum ExtremeScenarios {
             }
             if chance(50) { faults.append("{\"kind\": \"loss\", \"between\": [\"*\", \"*\"], \"probability\": \(pick(["0", "0.5", "1"])), \(window(&self))}") }
             for server in 0..<servers where chance(40) { faults.append("{\"kind\": \"crash\", \"node\": \"s\(server)\", \(window(&self))}") }
-            for (id, _, _) in clients where chance(30) { faults.append("{\"kind\": \"crash\", \"node\": \"\(id)\", \(window(&self))}") }
+            for (id, _, _, _) in clients where chance(30) { faults.append("{\"kind\": \"crash\", \"node\": \"\(id)\", \(window(&self))}") }
             return faults
         }
 
@@ -205,13 +215,15 @@ public enum ExtremeScenarios {
                     guard count > 0 else { break }
                     stacked += count
                     let sku = "\(feature.uppercased())-\(number)"
+                    // R-LIC-6: sometimes bound to a platform family.
+                    let bound = chance(30) ? ", \"platform\": \"\(pick(["P0", "P1"]))\"" : ""
                     if chance(60) {
-                        licenses.append("{\"sku\": \"\(sku)\", \"feature\": \"\(feature)\", \"type\": \"perpetual\", \"count\": \(count)}")
+                        licenses.append("{\"sku\": \"\(sku)\", \"feature\": \"\(feature)\", \"type\": \"perpetual\", \"count\": \(count)\(bound)}")
                         atStart[feature, default: 0] += count
                     } else {
                         // A subscription around the start (ending within the run, or long), sometimes renewed.
                         let end = year + Int(int(0...1))
-                        licenses.append("{\"sku\": \"\(sku)\", \"feature\": \"\(feature)\", \"type\": \"subscription\", \"count\": \(count), \"start\": \"\(year - 1)-01-01\", \"end\": \"\(end)-0\(int(1...9))-15\"}")
+                        licenses.append("{\"sku\": \"\(sku)\", \"feature\": \"\(feature)\", \"type\": \"subscription\", \"count\": \(count), \"start\": \"\(year - 1)-01-01\", \"end\": \"\(end)-0\(int(1...9))-15\"\(bound)}")
                         if chance(50) {
                             licenses.append("{\"sku\": \"\(sku)-R\", \"feature\": \"\(feature)\", \"type\": \"renewal\", \"count\": \(count), \"start\": \"\(year - 1)-06-01\", \"end\": \"\(end + 1)-12-31\"}")
                         }
@@ -259,8 +271,12 @@ public enum ExtremeScenarios {
         }
 
         /// An action that keeps the scenario valid: allocations are only ever lowered (R-ALLOC-4 cannot break).
-        mutating func action(_ client: (id: String, server: Int, features: [String])) -> String {
+        mutating func action(_ client: (id: String, server: Int, features: [String], skus: [String])) -> String {
             let at = "\(int(0...durationHours - 1))h"
+            if !client.skus.isEmpty && chance(40) {
+                // R-SUR-1, R-SUR-3: a surrender or a recall (refused when the license or the client does not allow it).
+                return "{\"at\": \"\(at)\", \"action\": \"\(pick(["surrenderLicense", "recallLicense"]))\", \"client\": \"\(client.id)\", \"sku\": \"\(pick(client.skus))\"}"
+            }
             switch int(0...3) {
             case 0: return "{\"at\": \"\(at)\", \"action\": \"setAllocation\", \"client\": \"\(client.id)\", \"feature\": \"\(pick(client.features))\", \"ruc\": 0, \"ilq\": \(pick([1, 10])), \"muc\": 10}"
             case 1: return "{\"at\": \"\(at)\", \"action\": \"pullState\", \"client\": \"\(client.id)\"}"
