@@ -79,6 +79,7 @@ extension FleetModel {
         }
         let entry = surrenderEntry(client: client, license: license)!
         surrenders[entry].generation &+= 1
+        counters.surrenders &+= 1
         recordSurrender(entry, .licenseSurrendered, rule: "R-SUR-1", sim.now)
         changeOwnInstalled(surrenders[entry].slot, by: -surrenders[entry].count, &sim)
         contactAboutSurrender(entry, &sim)
@@ -98,6 +99,7 @@ extension FleetModel {
             return
         }
         surrenders[entry].generation &+= 1
+        counters.recalls &+= 1
         recordSurrender(entry, .licenseRecalled, rule: "R-SUR-3", sim.now)
         changeOwnInstalled(surrenders[entry].slot, by: surrenders[entry].count, &sim)
         contactAboutSurrender(entry, &sim)
@@ -154,6 +156,7 @@ extension FleetModel {
     mutating func surrenderExpired(_ entry: Int, _ now: SimInstant) {
         guard surrenders[entry].counting, now >= surrenders[entry].expiresAt else { return }
         setSurrenderCounting(entry, false, now)
+        counters.surrendersExpired &+= 1
         recordSurrender(entry, .surrenderExpired, rule: "R-SUR-2", now, atServer: true)
     }
 

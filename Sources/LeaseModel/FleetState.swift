@@ -302,4 +302,8 @@ public struct ProtocolCounters: Sendable, Equatable {
     public var autoLeaseReports: Int64 = 0
     public var reconcilesShort: Int64 = 0
     public var penalties: Int64 = 0
+    /// R-SUR-1..3: licenses surrendered and recalled at clients, and surrenders the servers lost to their expiry.
+    public var surrenders: Int64 = 0
+    public var recalls: Int64 = 0
+    public var surrendersExpired: Int64 = 0
 }

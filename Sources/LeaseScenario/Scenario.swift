@@ -77,6 +77,9 @@ public enum ScenarioLimits {
     public static let maxCycleHours = 10_000
     /// R-LIC-7: license-server subscriptions stack up to 3 years.
     public static let maxServerSubscriptionYears: Int64 = 3
+    /// R-CLIENT-1: every license of one feature on one client, added up: its effective count times the longest
+    /// run stays inside the slot's Int64 integrals (with its MUC, at most 2e7 users).
+    public static let maxOwnPerFeature: Int64 = 10_000_000
     /// R-LIC-6: platform families in one scenario (each grant of a pool with family-bound licenses looks at each).
     public static let maxPlatforms = 32
     /// Arrivals per hour in a random-session demand.

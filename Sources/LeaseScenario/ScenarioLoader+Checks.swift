@@ -36,7 +36,28 @@ extension ScenarioLoader {
         for entry in try list.array() where !LicenseAction.isOne(entry) { parsed.append(try action(entry)) }
         let order = parsed.indices.sorted { (parsed[$0].action.at, $0) < (parsed[$1].action.at, $1) }
         try checkAllocationChanges(order.map { parsed[$0] })
+        try checkSurrenderedCounts(order.map { parsed[$0] })
         spec.actions = order.map { parsed[$0].action }
+    }
+
+    /// R-SUR-2: a server's licenses of a feature and every license that may be surrendered to it (each once) add up
+    /// to at most `ScenarioLimits.maxInstalledPerFeature`, so its installed count stays inside Int32 whatever happens.
+    func checkSurrenderedCounts(_ actions: [(action: ActionSpec, object: ObjectField)]) throws(ScenarioError) {
+        // Lookups only: installed by server * features + feature; licenses counted by client << 32 | license.
+        var installed: [Int: Int64] = [:], counted = Set<Int64>()
+        for (action, object) in actions {
+            guard case let .surrenderLicense(client, license) = action.change,
+                  counted.insert(Int64(client) << 32 | Int64(license)).inserted else { continue }
+            let server = spec.clients[client].server, own = spec.clients[client].licenses[license]
+            let key = server * spec.features.count + own.feature
+            let sum = (installed[key] ?? spec.servers[server].licenses.reduce(Int64(0)) { $0 + ($1.feature == own.feature ? Int64($1.count) : 0) })
+                + Int64(own.count)
+            installed[key] = sum
+            guard sum <= ScenarioLimits.maxInstalledPerFeature else {
+                throw try object.required("sku", "").fail("licenses of \(Excerpt.quoted(spec.features[own.feature])) on \(Excerpt.quoted(spec.servers[server].id)) and surrendered to it adding up to at most \(ScenarioLimits.maxInstalledPerFeature) (R-SUR-2)",
+                                                          found: "\(Excerpt.quoted(own.sku)), bringing the sum to \(sum)")
+            }
+        }
     }
 
     /// One scheduled action: a configuration change, pull state, stop or start, before the end of the run.

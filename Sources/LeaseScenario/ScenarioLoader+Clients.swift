@@ -86,6 +86,11 @@ extension ScenarioLoader {
             guard allocations.contains(where: { $0.0 == license.feature }) else {
                 throw try object.required("feature", "").fail("a feature allocated to this client (its own licenses serve its allocated features)")
             }
+            let stacked = licenses.reduce(Int64(license.count)) { $0 + ($1.feature == license.feature ? Int64($1.count) : 0) }
+            guard stacked <= ScenarioLimits.maxOwnPerFeature else {
+                throw try object.required("count", "").fail("licenses of \(Excerpt.quoted(spec.features[license.feature])) on one client adding up to at most \(ScenarioLimits.maxOwnPerFeature) (R-CLIENT-1)",
+                                                             found: "\(license.count), bringing the sum to \(stacked)")
+            }
             licenses.append(license)
         }
         return licenses

@@ -49,6 +49,10 @@ func surrenderVariant(_ from: String, _ to: String) -> String {
      "bad.json:4:56: actions[0].server: expected only at, action, client, sku in a \"surrenderLicense\" action, found \"server\""),
     ("an unknown afterExpiry", surrenderVariant("\"renewedOnContact\"", "\"never\""),
      "bad.json:3:102: policy.surrender.afterExpiry: expected one of \"lostUntilRecall\", \"renewedOnContact\", found \"never\""),
+    ("own licenses adding up past 1e7", surrenderVariant("\"type\": \"perpetual\", \"count\": 100}", "\"type\": \"perpetual\", \"count\": 100}, {\"sku\": \"BIG\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 9999901}"),
+     "bad.json:9:156: clients[0].licenses[1].count: expected licenses of \"users\" on one client adding up to at most 10000000 (R-CLIENT-1), found 9999901, bringing the sum to 10000001"),
+    ("a surrender that takes the server past 1e9", surrenderVariant("\"count\": 200}, {\"sku\": \"PSA-50U\"", "\"count\": 99999900}, " + (0..<9).map { "{\"sku\": \"P\($0)\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 100000000}, " }.joined() + "{\"sku\": \"PSA-50U\""),
+     "bad.json:4:78: actions[0].sku: expected licenses of \"users\" on \"ls\" and surrendered to it adding up to at most 1000000000 (R-SUR-2), found \"ADD-100U\", bringing the sum to 1000000050"),
     ("a contact interval under a minute", surrenderVariant("\"contactInterval\": \"2h\"", "\"contactInterval\": \"30s\""),
      "bad.json:3:81: policy.surrender.contactInterval: expected a contact interval of at least 1m, found \"30s\""),
 ])

@@ -154,7 +154,7 @@ public enum ExtremeScenarios {
             for feature in features {
                 let period = pick(["1ms", "1h", "3660d"])
                 licenses.append(pick([
-                    "{\"sku\": \"OWN\", \"feature\": \"\(feature)\", \"type\": \"perpetual\", \"count\": \(pick([1, 100, 100_000_000]))}",
+                    "{\"sku\": \"OWN\", \"feature\": \"\(feature)\", \"type\": \"perpetual\", \"count\": \(pick([1, 100, 10_000_000]))}",
                     "{\"sku\": \"OWN-EVAL\", \"feature\": \"\(feature)\", \"type\": \"evaluation\", \"count\": 50, \"period\": \"\(period)\"}",
                 ]))
             }
