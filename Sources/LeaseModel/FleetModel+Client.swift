@@ -186,7 +186,7 @@ extension FleetModel {
     /// Handles a message from a server at a running client.
     @inline(__always) mutating func clientReceives(_ message: Message, at client: ClientID, _ sim: inout Simulation<FleetEvent>) {
         clients[client].messagesReceived &+= 1
-        clients[client].lastContact = sim.now // R-AUTO-4
+        if autoLeases { clients[client].lastContact = sim.now } // R-AUTO-4
         switch message.contents {
         case .reserveReply, .refusal, .leaseCut, .surrenderAck: clientReceivesRarely(message, at: client, &sim)
         case let .incrementReply(holder, _, granted, _):
@@ -238,6 +238,7 @@ extension FleetModel {
 
     /// R-AUTO-2, R-AUTO-3: a reply says whether auto-leasing is enabled for the slot's feature now.
     @inline(__always) mutating func heard(_ slot: SlotID, autoLeasing: Bool, _ now: SimInstant) {
+        guard autoLeases else { return } // Never enabled: nothing to hear.
         // A plain store while no state is recorded; the timeline's row is written when it is.
         if _slowPath(records.recordsStates) { heardAutoLeasing(slot, autoLeasing, now) } else { slots[slot].autoLeaseHeard = autoLeasing }
     }

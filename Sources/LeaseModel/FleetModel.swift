@@ -69,11 +69,15 @@ public struct FleetModel: EventHandler {
     /// R-SUR-1..3: every client license the schedule surrenders.
     public internal(set) var surrenders: [SurrenderState] = []
     public var records = ModelLog()
+    /// R-AUTO-1, R-AUTO-2: whether any server may ever enable auto-leasing (the policy allows it and some feature
+    /// is a user capacity not platform bound); when not, replies say nothing of it and clients keep no track.
+    let autoLeases: Bool
 
     /// Builds the world's state; call `start(_:)` to schedule the first events.
     public init(spec: FleetSpec, horizon: SimInstant, simulation: inout Simulation<FleetEvent>) {
         self.spec = spec
         self.horizon = horizon
+        autoLeases = spec.policy.autoLease.enabled && spec.features.indices.contains { spec.traits(of: $0).autoLeases }
         let featureCount = Int32(spec.features.count)
         var totals = EntityTable<FeatureID, FeatureTotals>(repeating: FeatureTotals(), count: spec.features.count)
         var servers = EntityTable<ServerID, ServerNodeState>(capacity: spec.servers.count)

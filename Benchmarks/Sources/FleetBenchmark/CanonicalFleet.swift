@@ -33,6 +33,8 @@ public enum CanonicalFleet {
         spec.policy.requestsAtRenewal = false
         spec.policy.quantaPerRequest = .needed
         spec.policy.holdPolicy = .latestGrant
+        // The reference has no auto-leasing (R-AUTO): its servers never enable it.
+        spec.policy.autoLease.enabled = false
         spec.servers = [ServerSpec(id: "ls", licenses: [
             License(sku: "BENCH", feature: 0, kind: .perpetual, count: installedPerClient * Int32(clients)),
         ])]
