@@ -10,8 +10,14 @@ extension FleetModel {
                 guard let link = network.link(ends) else { preconditionFailure("fault \(fault.id): no link from \(ends.from) to \(ends.to)") }
                 if case .loss = fault.effect, network.linkFaults[link].lossStream == nil {
                     // The stream depends on the link alone (its client's key and its direction), never on other faults.
-                    let client = (ends.from.client ?? ends.to.client)!
-                    let key = spec.clients[client.offset].linkKey &+ (ends.from.client == nil ? 1 : 0)
+                    // A client's link, by its key; a server's link to the cloud, by the server's id.
+                    let key: UInt64
+                    if let client = ends.from.client ?? ends.to.client {
+                        key = spec.clients[client.offset].linkKey &+ (ends.from.client == nil ? 1 : 0)
+                    } else {
+                        let server = (ends.from.server ?? ends.to.server)!
+                        key = RandomStream.key(of: spec.servers[server.offset].id + "/cloud") &+ (ends.from.kind == .cloud ? 1 : 0)
+                    }
                     network.linkFaults[link].lossStream = network.lossStreams.append(RandomStream(seed: spec.seed, key: key))
                 }
                 return link

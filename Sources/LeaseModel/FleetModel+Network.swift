@@ -1,5 +1,9 @@
 import LeaseKernel
 
+/// Where a message is delivered: the event its arrival is (a server hears from the cloud apart from its clients,
+/// so the clients' path never asks who sent it).
+enum Delivery { case client, server, cloud, serverFromCloud }
+
 /// Sending and delivering messages: every message crosses the network from its sender to its addressee.
 extension FleetModel {
     /// A client sends a message to the endpoint it addresses (a server node; a virtual address resolves here).
@@ -9,44 +13,50 @@ extension FleetModel {
         let to = clients[client].server
         precondition(to.server != nil, "\(to) does not resolve to a server node")
         transmit(Message(from: .client(client), to: to, requestID: requestID, contents), on: Network.link(from: client),
-                 toClient: false, &sim)
+                 to: .server, &sim)
     }
 
     /// A server node sends a message to a client.
     @inline(__always) mutating func send(from server: ServerID, to client: ClientID, _ contents: MessageContents,
                                          requestID: UInt32 = 0, autoLeasing: Bool = false, _ sim: inout Simulation<FleetEvent>) {
         transmit(Message(from: .server(server), to: .client(client), requestID: requestID, autoLeasing: autoLeasing, contents),
-                 on: Network.link(to: client), toClient: true, &sim)
+                 on: Network.link(to: client), to: .client, &sim)
     }
 
     /// Puts a message on the network, on its link. It is written into its place in flight first (straight from
     /// its fields, never staged and copied), then meets the faults on its link, if any. Its arrival is an event
     /// of its direction, so delivery needs no decoding of the address.
-    @inline(__always) mutating func transmit(_ message: Message, on link: LinkID, toClient: Bool, _ sim: inout Simulation<FleetEvent>) {
+    @inline(__always) mutating func transmit(_ message: Message, on link: LinkID, to destination: Delivery,
+                                             _ sim: inout Simulation<FleetEvent>) {
         counters.messages &+= 1
         let place = network.put(message)
         if network.links[link].activeFaults == 0 {
-            sim.schedule(at: network.arrival(on: link, now: sim.now), FleetModel.delivery(place, toClient: toClient))
+            sim.schedule(at: network.arrival(on: link, now: sim.now), FleetModel.delivery(place, to: destination))
         } else {
-            transmitImpaired(place, link, toClient: toClient, &sim)
+            transmitImpaired(place, link, to: destination, &sim)
         }
     }
 
     /// The message at `place` meets the faults on its link: a partition or a loss drops it (its place is freed),
     /// added latency delays it.
     @inline(never)
-    mutating func transmitImpaired(_ place: MessageSlot, _ link: LinkID, toClient: Bool, _ sim: inout Simulation<FleetEvent>) {
+    mutating func transmitImpaired(_ place: MessageSlot, _ link: LinkID, to destination: Delivery, _ sim: inout Simulation<FleetEvent>) {
         if let fault = network.impairment(link) {
             dropped(network.take(place).0, by: fault, sim.now)
             return
         }
         if network.linkFaults[link].latencyFault >= 0 { delayed(network.inFlight[place], by: network.linkFaults[link].latencyFault) }
-        sim.schedule(at: network.arrival(on: link, now: sim.now), FleetModel.delivery(place, toClient: toClient))
+        sim.schedule(at: network.arrival(on: link, now: sim.now), FleetModel.delivery(place, to: destination))
     }
 
     /// The event of a message's arrival, by direction.
-    @inline(__always) static func delivery(_ place: MessageSlot, toClient: Bool) -> FleetEvent {
-        toClient ? .deliverToClient(message: place) : .deliverToServer(message: place)
+    @inline(__always) static func delivery(_ place: MessageSlot, to destination: Delivery) -> FleetEvent {
+        switch destination {
+        case .client: return .deliverToClient(message: place)
+        case .server: return .deliverToServer(message: place)
+        case .cloud: return .deliverToCloud(message: place)
+        case .serverFromCloud: return .deliverFromCloud(message: place)
+        }
     }
 
     /// A message arrives at a client: it handles it if it runs, unless a fault dropped it on the way or has it down.

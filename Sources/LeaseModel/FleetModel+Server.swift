@@ -22,7 +22,7 @@ extension FleetModel {
         case let .autoLeaseReport(holder, count, quantum):
             reconcile(lease(holder, at: server), count: count, quantum: quantum, request, &sim)
         case let .surrenderNotice(entry, generation): surrenderNoticeReceived(Int(entry), generation: generation, at: server, &sim)
-        case .reserveReply, .incrementReply, .renewReply, .refusal, .leaseCut, .surrenderAck:
+        case .reserveReply, .incrementReply, .renewReply, .refusal, .leaseCut, .surrenderAck, .heartbeat, .heartbeatAck:
             preconditionFailure("server \(server) received a reply: \(message.contents)")
         }
     }
@@ -42,7 +42,7 @@ extension FleetModel {
     @inline(__always)
     func refusalReason(_ lease: LeaseID, _ now: SimInstant) -> RefusalReason? {
         let state = leases[lease]
-        if _slowPath(!state.configured || !state.serverLicensed) { return state.configured ? .noServerLicense : .notConfigured } // R-LIC-8
+        if _slowPath(!state.configured || state.serverStop != .none) { return state.configured ? state.serverStop : .notConfigured } // R-LIC-8, R-VLS-1
         if now >= configurations[state.client].allocationExpiry { return .allocationExpired }
         return nil
     }
@@ -281,12 +281,20 @@ extension FleetModel {
         if records.recordsStates { recordServerState(pool, now) }
     }
 
-    /// R-LIC-7, R-LIC-8: a hardware server's license-server license starts or stops covering it: without one it
-    /// grants and renews nothing; leases already granted run to their own expiry.
+    /// R-LIC-7, R-LIC-8: a hardware server's license-server license starts or stops covering it, or R-VLS-1: a
+    /// virtual license server's licensing stops or starts again: while it is off the server grants and renews
+    /// nothing; leases already granted run to their own expiry.
     @inline(never)
-    mutating func setServerLicensed(_ server: ServerID, _ licensed: Bool, _ now: SimInstant) {
-        for lease in servers[server].leases { leases[lease].serverLicensed = licensed }
-        record(ProtocolRecord(time: now, kind: licensed ? .serverLicenseStarted : .serverLicenseEnded, server: server.index,
-                              rule: "R-LIC-8"))
+    mutating func setServerLicensed(_ server: ServerID, _ licensed: Bool, _ now: SimInstant,
+                                    kind: ProtocolEventKind? = nil, rule: StaticString = "R-LIC-8") {
+        let stop: RefusalReason = licensed ? .none : kind == .licensingStopped ? .licensingStopped : .noServerLicense
+        for lease in servers[server].leases { leases[lease].serverStop = stop }
+        for pool in servers[server].pools {
+            pools[pool].licensing = licensed
+            if records.recordsStates { recordServerState(pool, now) }
+        }
+        record(ProtocolRecord(time: now, kind: kind ?? (licensed ? .serverLicenseStarted : .serverLicenseEnded),
+                              server: server.index, rule: rule))
     }
+
 }

@@ -93,8 +93,10 @@ public struct FleetModel: EventHandler {
                 pools.append(pool)
                 totals[feature].installed += Int64(pool.installed)
             }
-            servers.append(ServerNodeState(leases: EntityIDs(end: 0), pools: EntityIDs(first: first, end: Int32(pools.count)),
-                                           penaltyTimer: simulation.makeTimer()))
+            var node = ServerNodeState(leases: EntityIDs(end: 0), pools: EntityIDs(first: first, end: Int32(pools.count)),
+                                       penaltyTimer: simulation.makeTimer())
+            if server.vls { node.cloud = CloudContact(heartbeatTimer: simulation.makeTimer(), silenceTimer: simulation.makeTimer()) }
+            servers.append(node)
             changes += schedule.changes
         }
         for feature in totals.ids { totals[feature].installedAtPeakLeased = totals[feature].installed }
@@ -134,7 +136,7 @@ public struct FleetModel: EventHandler {
         platformPools = FleetModel.platformPools(spec, pools: &pools)
         (configurations, leases, leaseIndex) = FleetModel.leaseTables(spec, clients: clients, slots: slots,
                                                                       servers: &servers, pools: &pools, &simulation)
-        var network = Network(clients: clients, specs: spec.clients)
+        var network = Network(clients: clients, specs: spec.clients, servers: spec.servers, cloudLatency: spec.policy.cloud.latency)
         faultLinks = FleetModel.resolveFaultLinks(spec, &network)
         self.network = network
         faults = EntityTable(repeating: FaultState(), count: spec.faults.count)
@@ -180,7 +182,8 @@ public struct FleetModel: EventHandler {
             }
             servers[server].leases = EntityIDs(first: tableStart, end: Int32(leases.count))
             let licensedAtStart = spec.servers[server.offset].serves.contains { $0.contains(.start) } // R-LIC-8
-            for lease in servers[server].leases { leases[lease].serverLicensed = licensedAtStart }
+            for lease in servers[server].leases { leases[lease].serverStop = licensedAtStart ? .none : .noServerLicense }
+            for pool in servers[server].pools { pools[pool].licensing = licensedAtStart }
             // One run of consecutive holders: found by offset, without a look-up in the index.
             if tableStart < Int32(leases.count) {
                 let first = leases[LeaseID(index: tableStart)].holder.index
@@ -250,6 +253,11 @@ public struct FleetModel: EventHandler {
                 if span.upperBound < horizon { sim.schedule(at: span.upperBound, priority: .first, .serverLicenseEnds(server: id)) }
             }
         }
+        // R-VLS-1: virtual license servers send their first heartbeat at instant zero, in touch with the cloud then.
+        for server in servers.ids where servers[server].cloud != nil {
+            sim.arm(servers[server].cloud!.heartbeatTimer, at: .start, .heartbeatDue(server: server))
+            sim.arm(servers[server].cloud!.silenceTimer, at: .start + spec.policy.cloud.maxSilence, .cloudSilence(server: server))
+        }
         // A fault that ends at an instant ends before one that starts then (one node's crash windows may touch).
         for (index, fault) in spec.faults.enumerated() where fault.until < horizon {
             sim.schedule(at: fault.until, priority: .first, .faultEnds(index: Int32(index)))
@@ -301,6 +309,10 @@ public struct FleetModel: EventHandler {
         case .ownLicenseChange(let index): applyOwnLicenseChange(Int(index), &sim)
         case .surrenderContact(let entry): contactAboutSurrender(Int(entry), &sim)
         case .surrenderExpiry(let entry): surrenderExpired(Int(entry), sim.now)
+        case .heartbeatDue(let server): sendHeartbeat(server, &sim)
+        case .deliverToCloud(let message): deliverToCloud(message, &sim)
+        case .deliverFromCloud(let message): deliverFromCloud(message, &sim)
+        case .cloudSilence(let server): cloudSilenceReached(server, sim.now)
         }
     }
 

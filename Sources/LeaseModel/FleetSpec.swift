@@ -37,6 +37,9 @@ public struct ServerSpec: Sendable {
     /// R-LIC-7, R-LIC-8: when the server may serve, in time order: always for a virtual server, while a
     /// license-server license covers it for a hardware server (empty: never).
     public var serves: [Range<SimInstant>] = [SimInstant.start..<SimInstant.never]
+    /// R-VLS-1: a virtual license server that must reach the vendor's cloud: it sends a heartbeat every
+    /// `CloudPolicy.heartbeatInterval`, and its licensing stops after `CloudPolicy.maxSilence` without a successful one.
+    public var vls = false
     public init(id: String, licenses: [License] = []) {
         self.id = id
         self.licenses = licenses

@@ -143,6 +143,8 @@ public struct ServerNodeState: Sendable {
     public var penaltyUntil: SimInstant = .start
     /// Fires when the penalty ends.
     var penaltyTimer: TimerID
+    /// R-VLS-1: a virtual license server's contact with the vendor's cloud (nil for any other server).
+    public var cloud: CloudContact? = nil
 
     init(leases: EntityIDs<LeaseID>, pools: EntityIDs<ServerFeatureID>, penaltyTimer: TimerID) {
         self.leases = leases
@@ -187,9 +189,10 @@ public struct LeaseState: Sendable {
     var reservedTimer: TimerID
     var incrementTimer: TimerID
     public var configured = true
-    /// R-LIC-8: the node has what it needs to serve (a hardware server: a license-server license now); kept on each
-    /// of its leases so a request's checks read one record.
-    public var serverLicensed = true
+    /// Why the node serves nothing now, or `.none`: a hardware server without a license-server license (R-LIC-8),
+    /// a virtual license server out of touch with the cloud (R-VLS-1); kept on each of its leases so a request's
+    /// checks read one record.
+    public var serverStop = RefusalReason.none
     /// R-LIC-6: which licenses of the pool the lease may come from (its client's platform family and member license).
     public var platformClass = PlatformClass.unbound
 
@@ -234,6 +237,8 @@ public struct ServerFeatureState: Sendable {
     /// R-LIC-6: the pool's entry in `FleetModel.platformPools` when some of its licenses may be bound to a
     /// platform family (then grants ask what each class of client may take), or -1.
     public var platformPool: Int32 = -1
+    /// R-LIC-8, R-VLS-1: whether its server may lease now (kept on each pool for the server's timeline rows).
+    public var licensing = true
 
     public init(server: ServerID, feature: FeatureID) {
         self.server = server

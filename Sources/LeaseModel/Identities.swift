@@ -78,6 +78,8 @@ public struct Endpoint: Hashable, Sendable, BitwiseCopyable, CustomStringConvert
     /// A client (an entity table's index is below `maxIndex`: scenario limits allow 1e6 clients and 1e4 servers).
     @inlinable public static func client(_ id: ClientID) -> Endpoint { Endpoint(.client, id.index) }
     @inlinable public static func server(_ id: ServerID) -> Endpoint { Endpoint(.server, id.index) }
+    /// The vendor's cloud (R-VLS-1): one for the fleet.
+    @inlinable public static var cloud: Endpoint { Endpoint(.cloud, 0) }
     @inlinable init(bits: UInt32) { self.bits = bits }
     /// An endpoint of a kind; traps on an index outside 0...maxIndex (one unsigned compare).
     @inlinable init(_ kind: Kind, _ index: Int32) {

@@ -85,6 +85,8 @@ public struct LeasePolicy: Sendable, Equatable {
     public var autoLease = AutoLeasePolicy()
     /// R-SUR-2: how surrendered licenses are kept alive at the server.
     public var surrender = SurrenderPolicy()
+    /// R-VLS-1: how virtual license servers keep in touch with the vendor's cloud.
+    public var cloud = CloudPolicy()
 
     public init() {}
 

@@ -19,6 +19,8 @@ public enum RefusalReason: UInt8, Sendable, CaseIterable, BitwiseCopyable {
     case notSurrenderable, noMemberLicense, licenseNotInstalled, alreadySurrendered, clientDown
     /// R-SUR-3: recall refused: the license is not surrendered.
     case notSurrendered
+    /// R-VLS-1: a virtual license server out of touch with the vendor's cloud for too long leases nothing.
+    case licensingStopped
 
     /// The rule behind the refusal.
     public var rule: StaticString {
@@ -29,6 +31,7 @@ public enum RefusalReason: UInt8, Sendable, CaseIterable, BitwiseCopyable {
         case .noServerLicense: return "R-LIC-8"
         case .notSurrenderable, .noMemberLicense, .licenseNotInstalled, .alreadySurrendered, .clientDown: return "R-SUR-1"
         case .notSurrendered: return "R-SUR-3"
+        case .licensingStopped: return "R-VLS-1"
         }
     }
 }
@@ -74,6 +77,9 @@ public enum MessageContents: Sendable, BitwiseCopyable {
     case surrenderNotice(surrender: Int32, generation: UInt32)
     /// Server to client: it has heard of that generation.
     case surrenderAck(surrender: Int32, generation: UInt32)
+    /// Server to cloud: a virtual license server's heartbeat (R-VLS-1); cloud to server: its acknowledgement.
+    case heartbeat
+    case heartbeatAck
     /// Server to client: a request or renewal refused (R-ALLOC-5, R-CFG-3).
     case refusal(holder: HolderID, reason: RefusalReason)
     /// Server to client: the lease is cut to these counts now (R-CFG-1).
@@ -84,6 +90,7 @@ public enum MessageContents: Sendable, BitwiseCopyable {
 public enum MessageKind: UInt8, Sendable, CaseIterable, BitwiseCopyable {
     case reserveRequest, incrementRequest, renewRequest, release, autoLeaseReport, surrenderNotice
     case reserveReply, incrementReply, renewReply, refusal, leaseCut, surrenderAck
+    case heartbeat, heartbeatAck
 }
 
 extension MessageContents {
@@ -102,6 +109,8 @@ extension MessageContents {
         case .leaseCut: return .leaseCut
         case .surrenderNotice: return .surrenderNotice
         case .surrenderAck: return .surrenderAck
+        case .heartbeat: return .heartbeat
+        case .heartbeatAck: return .heartbeatAck
         }
     }
 
@@ -112,7 +121,7 @@ extension MessageContents {
              .autoLeaseReport(let holder, _, _), .reserveReply(let holder, _, _), .incrementReply(let holder, _, _, _),
              .renewReply(let holder, _, _, _), .refusal(let holder, _), .leaseCut(let holder, _, _, _):
             return holder
-        case .renewRequest, .surrenderNotice, .surrenderAck: return nil
+        case .renewRequest, .surrenderNotice, .surrenderAck, .heartbeat, .heartbeatAck: return nil
         }
     }
 }
@@ -182,4 +191,11 @@ public enum FleetEvent: Sendable, BitwiseCopyable {
     case surrenderContact(surrender: Int32)
     /// The server's hold on a surrendered license runs out, unless the client was in contact since (R-SUR-2).
     case surrenderExpiry(surrender: Int32)
+    /// A virtual license server's heartbeat to the cloud is due (R-VLS-1).
+    case heartbeatDue(server: ServerID)
+    /// A message arrives at the vendor's cloud, or from it at a server.
+    case deliverToCloud(message: MessageSlot)
+    case deliverFromCloud(message: MessageSlot)
+    /// A virtual license server has gone `maxSilence` without a successful heartbeat (R-VLS-1).
+    case cloudSilence(server: ServerID)
 }

@@ -43,8 +43,9 @@ struct StreamSlot: EntityID {
 
 /// The network: directional links, and the messages in flight on them.
 ///
-/// Each client has two links, to its server node and back, numbered `2 * client` and `2 * client + 1`
-/// (`link(from:to:)` is the one place that knows). A message crosses its link in the link's latency (plus what
+/// Each client has two links, to its server node and back, numbered `2 * client` and `2 * client + 1`; after
+/// them each virtual license server has two, to the vendor's cloud and back (R-VLS-1) (`link(from:to:)` is the
+/// one place that knows). A message crosses its link in the link's latency (plus what
 /// faults add), and never arrives before one sent earlier on the same link, so links are FIFO even when latency
 /// rises; the kernel's (time, priority, sequence) order keeps messages that arrive at one instant in sending
 /// order. Nothing crosses a partitioned link. Messages in flight wait in a table reused through a free list; an
@@ -65,31 +66,54 @@ struct Network {
     var nextFree = EntityTable<MessageSlot, Int32>(capacity: 64)
     var firstFree: Int32 = -1
 
-    /// Links for every client: to its server node and back.
-    init(clients: EntityTable<ClientID, ClientState>, specs: [ClientSpec]) {
+    /// Links for every client: to its server node and back; then for every virtual license server (`vls`): to the
+    /// cloud and back, with the cloud's latency.
+    init(clients: EntityTable<ClientID, ClientState>, specs: [ClientSpec], servers: [ServerSpec] = [],
+         cloudLatency: SimDuration = .zero) {
         links = EntityTable(capacity: clients.count * 2)
         for client in clients.ids {
             links.append(LinkState(latency: specs[client.offset].latency))
             links.append(LinkState(latency: specs[client.offset].latency))
         }
-        linkFaults = EntityTable(repeating: LinkFaults(), count: links.count)
         self.clients = clients.map(\.server)
+        cloudLinks = Int32(links.count)
+        var cloudServers: [Int32] = [], cloudLink = [Int32](repeating: -1, count: servers.count)
+        for (index, server) in servers.enumerated() where server.vls {
+            cloudLink[index] = Int32(links.count)
+            cloudServers.append(Int32(index))
+            links.append(LinkState(latency: cloudLatency))
+            links.append(LinkState(latency: cloudLatency))
+        }
+        (self.cloudServers, self.cloudLink) = (cloudServers, cloudLink)
+        linkFaults = EntityTable(repeating: LinkFaults(), count: links.count)
     }
 
     /// Each client's server, for the ends of its links.
     let clients: [Endpoint]
+    /// R-VLS-1: the first link to or from the cloud; the servers with cloud links, in link order; each server's
+    /// link to the cloud (the one back follows it), or -1.
+    let cloudLinks: Int32
+    let cloudServers: [Int32]
+    let cloudLink: [Int32]
 
     /// The two ends of a link.
     func ends(of link: LinkID) -> FaultSpec.LinkEnds {
+        if link.index >= cloudLinks {
+            let server = Endpoint.server(ServerID(index: cloudServers[Int((link.index - cloudLinks) / 2)]))
+            return link.index % 2 == 0 ? FaultSpec.LinkEnds(from: server, to: .cloud) : FaultSpec.LinkEnds(from: .cloud, to: server)
+        }
         let client = Endpoint.client(ClientID(index: link.index / 2)), server = clients[Int(link.index / 2)]
         return link.index % 2 == 0 ? FaultSpec.LinkEnds(from: client, to: server) : FaultSpec.LinkEnds(from: server, to: client)
     }
 
-    /// The link a message from `from` to `to` crosses: a client's own link to its server, or back.
+    /// The link a message from `from` to `to` crosses: a client's own link to its server, or back; a server's
+    /// link to the cloud, or back.
     @inline(__always) func link(from: Endpoint, to: Endpoint) -> LinkID {
         if let client = to.client { return Network.link(to: client) }
-        guard let client = from.client else { preconditionFailure("no link from \(from) to \(to)") }
-        return Network.link(from: client)
+        if let client = from.client { return Network.link(from: client) }
+        if let server = from.server, to.kind == .cloud, cloudLink[Int(server.index)] >= 0 { return LinkID(index: cloudLink[Int(server.index)]) }
+        if let server = to.server, from.kind == .cloud, cloudLink[Int(server.index)] >= 0 { return LinkID(index: cloudLink[Int(server.index)] + 1) }
+        preconditionFailure("no link from \(from) to \(to)")
     }
 
     /// A client's link to its server.
@@ -99,7 +123,9 @@ struct Network {
 
     /// The link between two ends, if the fleet has it.
     func link(_ ends: FaultSpec.LinkEnds) -> LinkID? {
-        guard ends.from.client != nil || ends.to.client != nil else { return nil }
+        let cloud = (ends.from.kind == .cloud ? ends.to.server : ends.to.kind == .cloud ? ends.from.server : nil)
+            .map { cloudLink[Int($0.index)] >= 0 } ?? false
+        guard ends.from.client != nil || ends.to.client != nil || cloud else { return nil }
         let link = link(from: ends.from, to: ends.to)
         guard link.offset < links.count, self.ends(of: link) == ends else { return nil }
         return link

@@ -30,6 +30,9 @@ public struct Levels: Sendable, Equatable {
     /// thousandths of a user (the average rounded down; the threshold is exact).
     public var averageAvailableThousandths: Int64 = 0
     public var autoLeaseThresholdThousandths: Int64 = 0
+    /// R-LIC-8, R-VLS-1: 1 while the server may lease (a hardware server covered by its license-server license, a
+    /// virtual license server in touch with the cloud, any other server always).
+    public var licensing: Int64 = 0
 
     public init() {}
 
@@ -71,6 +74,7 @@ public struct Levels: Sendable, Equatable {
         self.init(installed: pool.installed, used: pool.used)
         autoLeasing = pool.autoLeasing ? 1 : 0
         penalty = pool.penalty ? 1 : 0
+        licensing = pool.licensing ? 1 : 0
         averageAvailableThousandths = pool.averageAvailableThousandths
         autoLeaseThresholdThousandths = pool.autoLeaseThresholdThousandths
     }
@@ -135,6 +139,7 @@ public enum ProtocolEventKind: UInt8, Sendable, CaseIterable {
     case serverLicenseStarted, serverLicenseEnded
     case licenseSurrendered, surrenderRefused, surrenderReceived, surrenderResumed, surrenderExpired
     case licenseRecalled, recallRefused, recallReceived
+    case heartbeatMissed, licensingStopped, licensingResumed
 
     /// Whether the event's license is one of the client's own (else, with a license, the server's).
     public var isAboutClientLicense: Bool {

@@ -51,6 +51,9 @@ extension ProtocolEventKind {
         case .licenseRecalled: return "license_recalled"
         case .recallRefused: return "recall_refused"
         case .recallReceived: return "recall_received"
+        case .heartbeatMissed: return "heartbeat_missed"
+        case .licensingStopped: return "licensing_stopped"
+        case .licensingResumed: return "licensing_resumed"
         }
     }
 }
@@ -83,6 +86,8 @@ extension MessageKind {
         case .leaseCut: return "lease_cut"
         case .surrenderNotice: return "surrender_notice"
         case .surrenderAck: return "surrender_ack"
+        case .heartbeat: return "heartbeat"
+        case .heartbeatAck: return "heartbeat_ack"
         }
     }
 }
@@ -103,6 +108,7 @@ extension RefusalReason {
         case .alreadySurrendered: return "already surrendered"
         case .clientDown: return "client down"
         case .notSurrendered: return "not surrendered"
+        case .licensingStopped: return "licensing stopped: no heartbeat reached the cloud"
         }
     }
 }

@@ -60,7 +60,7 @@ public enum RunSummary {
         out += "    \"schedule\": [" + spec.faults.map { "\n      " + scenarioSyntax($0) }.joined(separator: ",") + (spec.faults.isEmpty ? "],\n" : "\n    ],\n")
         out += "    \"effects\": [" + spec.faults.indices.map { index -> String in
             let fault = spec.faults[index], state = model.faults[index]
-            return "\n      {\"id\": \(OutputText.jsonString(fault.id)), \"started\": \(iso(fault.at)), \"ended\": \(fault.until == .never ? "null" : iso(fault.until)), \"messagesDropped\": \(state.messagesDropped), \"messagesDelayed\": \(state.messagesDelayed), \"clientsCrashed\": \(state.clientsCrashed), \"clientsTouched\": \(touched[index]), \"touchedNothing\": \(touched[index] == 0 && fault.nodes.isEmpty)}"
+            return "\n      {\"id\": \(OutputText.jsonString(fault.id)), \"started\": \(iso(fault.at)), \"ended\": \(fault.until == .never ? "null" : iso(fault.until)), \"messagesDropped\": \(state.messagesDropped), \"messagesDelayed\": \(state.messagesDelayed), \"clientsCrashed\": \(state.clientsCrashed), \"clientsTouched\": \(touched[index]), \"touchedNothing\": \(RunSummary.touchedNothing(fault, state, clientsTouched: touched[index]))}"
         }.joined(separator: ",") + (spec.faults.isEmpty ? "]},\n" : "\n    ]},\n")
         return out
     }
@@ -109,11 +109,19 @@ public enum RunSummary {
         return lines
     }
 
+    /// Whether a fault never acted: it reached no client, dropped and delayed no message (a server's link to the
+    /// cloud reaches no client, R-VLS-1), and crashed no node.
+    static func touchedNothing(_ fault: FaultSpec, _ state: FaultState, clientsTouched: Int64) -> Bool {
+        clientsTouched == 0 && state.messagesDropped == 0 && state.messagesDelayed == 0 && fault.nodes.isEmpty
+    }
+
     /// Warnings for faults that touched nothing: one per fault the scenario wrote, one in all for those drawn
     /// from `randomFaults` (a partition of an idle link at night is no mistake there).
     public static func faultWarnings(_ report: RunReport) -> [String] {
         let touched = report.figures.clientsTouched(), faults = report.scenario.spec.faults
-        let idle = faults.indices.filter { touched[$0] == 0 && faults[$0].nodes.isEmpty }
+        let idle = faults.indices.filter {
+            RunSummary.touchedNothing(faults[$0], report.figures.faults[$0], clientsTouched: touched[$0])
+        }
         var warnings = idle.filter { !faults[$0].drawn }.map { index in
             "fault \(faults[index].id) touched nothing (no message crossed its links while it acted)"
         }

@@ -96,15 +96,16 @@ public enum ScenarioKeys {
     public static let policy = ["reservedLeaseDuration", "incrementalLeaseDuration", "renewalInterval", "minimumHold",
                                 "releasePolicy", "holdPolicy", "quantaPerRequest", "initialLeases", "requestsAtRenewal",
                                 "requestTimeout", "requestRetries", "retryBackoff", "serverRestart", "clientRestart",
-                                "autoLeasing", "surrender"]
+                                "autoLeasing", "surrender", "cloud"]
     public static let autoLeasing = ["enabled", "window", "review", "thresholdPercent", "maxDisconnection", "penalty",
                                      "reconcile"]
     public static let surrender = ["expiry", "contactInterval", "afterExpiry"]
+    public static let cloud = ["heartbeatInterval", "maxSilence", "latency"]
     public static let feature = ["userCapacity", "platformBound"]
     /// Rules a scenario may relax (`relax`).
     public static let relaxable = ["R-ALLOC-3"]
     public static let network = ["latency"]
-    public static let server = ["id", "licenses", "hardware", "serverLicenses"]
+    public static let server = ["id", "licenses", "hardware", "serverLicenses", "vls"]
     public static let license = ["sku", "feature", "type", "count", "start", "end", "installedAt", "period", "platform"]
     public static let serverLicense = ["sku", "type", "years", "start"]
     public static let client = ["id", "group", "count", "variation", "server", "latency", "expiry", "allocations", "demand",
@@ -122,7 +123,7 @@ public enum ScenarioKeys {
 
     /// Every object kind by the name the JSON Schema uses for it (`root` is the top level).
     public static let all: [(String, [String])] = [
-        ("root", root), ("policy", policy), ("autoLeasing", autoLeasing), ("surrender", surrender), ("feature", feature), ("network", network), ("server", server), ("license", license), ("serverLicense", serverLicense),
+        ("root", root), ("policy", policy), ("autoLeasing", autoLeasing), ("surrender", surrender), ("cloud", cloud), ("feature", feature), ("network", network), ("server", server), ("license", license), ("serverLicense", serverLicense),
         ("client", client), ("allocation", allocation), ("demand", demand), ("step", step),
         ("variation", variation), ("action", action), ("fault", fault), ("randomFaults", randomFaults), ("expectation", expectation), ("limits", limits),
     ]

@@ -53,10 +53,11 @@ extension ScenarioLoader {
         let width = max(3, String(count).count)
         for member in 1...count {
             let name = names.map { $0.prefix + "-" + String(repeating: "0", count: width - String(member).count) + String(member) } ?? single!
-            guard clientIndex[name] == nil, serverIndex[name] == nil else {
+            guard clientIndex[name] == nil, serverIndex[name] == nil, name != "cloud" else {
                 // R-ROLE-1: a device is a server or a client, never both, and a client is one device.
                 throw (object.optional("id") ?? object.optional("group") ?? field)
-                    .fail("a client id used once and not by a server (R-ROLE-1)", found: "\(Excerpt.quoted(name)) again")
+                    .fail("a client id used once and not by a server (R-ROLE-1)",
+                          found: name == "cloud" ? "\"cloud\" (it names the vendor's cloud)" : "\(Excerpt.quoted(name)) again")
             }
             clientIndex[name] = spec.clients.count
             clientDeclaration.append(declaration)

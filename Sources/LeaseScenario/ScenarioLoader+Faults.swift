@@ -50,6 +50,7 @@ extension ScenarioLoader {
         if kind == "crash" {
             let nodeField = try object.required("node", "a client or server id, a group name or a pattern like \"branch-*\"")
             let nodes = try endpoints(nodeField)
+            guard !nodes.contains(.cloud) else { throw nodeField.fail("a client or server to crash (the vendor's cloud does not; cut it off instead)") }
             var fault = FaultSpec(id: id, effect: .crash, nodes: nodes, at: at, until: until)
             fault.placement = .node(try nodeField.string())
             return fault
@@ -101,6 +102,13 @@ extension ScenarioLoader {
         }
         let from = Set(try endpoints(ends.0)), to = Set(try endpoints(ends.1))
         var links: [FaultSpec.LinkEnds] = []
+        // R-VLS-1: a virtual license server's link to the vendor's cloud, and back.
+        for (index, server) in spec.servers.enumerated() where server.vls {
+            let s = Endpoint.server(ServerID(index: Int32(index)))
+            let up = from.contains(s) && to.contains(.cloud), down = from.contains(.cloud) && to.contains(s)
+            if up || (ends.twoWay && down) { links.append(FaultSpec.LinkEnds(from: s, to: .cloud)) }
+            if down || (ends.twoWay && up) { links.append(FaultSpec.LinkEnds(from: .cloud, to: s)) }
+        }
         for (index, client) in spec.clients.enumerated() {
             let (c, s) = (Endpoint.client(ClientID(index: Int32(index))), Endpoint.server(ServerID(index: Int32(client.server))))
             let up = from.contains(c) && to.contains(s), down = from.contains(s) && to.contains(c)
@@ -108,7 +116,7 @@ extension ScenarioLoader {
             if down || (ends.twoWay && up) { links.append(FaultSpec.LinkEnds(from: s, to: c)) }
         }
         guard !links.isEmpty else {
-            throw ends.0.fail("ends with a link between them (a client and its server)",
+            throw ends.0.fail("ends with a link between them (a client and its server, or a \"vls\" server and \"cloud\")",
                               found: "no client of one end leasing from a server of the other")
         }
         let (first, second) = (try ends.0.string(), try ends.1.string())
@@ -119,6 +127,7 @@ extension ScenarioLoader {
     /// and `?`, in fleet order (servers first).
     func endpoints(_ field: Field) throws(ScenarioError) -> [Endpoint] {
         let name = try field.nonEmptyString()
+        if name == "cloud" { return [.cloud] } // R-VLS-1: the vendor's cloud.
         if let server = serverIndex[name] { return [.server(ServerID(index: Int32(server)))] }
         if let client = clientIndex[name] { return [.client(ClientID(index: Int32(client)))] }
         let pattern = groupPrefixes.contains(name) ? name + "-*" : name
@@ -131,7 +140,7 @@ extension ScenarioLoader {
                 found.append(.client(ClientID(index: Int32(index))))
             }
         }
-        guard !found.isEmpty else { throw field.fail("the id of a client or server, a group name, or a pattern that matches one") }
+        guard !found.isEmpty else { throw field.fail("the id of a client or server, a group name, a pattern that matches one, or \"cloud\"") }
         return found
     }
 

@@ -184,6 +184,7 @@ public struct ScenarioLoader {
         if let value = object.optional("clientRestart") { policy.clientRestart = try choice(value) }
         if let value = object.optional("autoLeasing") { policy.autoLease = try autoLeasePolicy(value) }
         if let value = object.optional("surrender") { policy.surrender = try surrenderPolicy(value) }
+        if let value = object.optional("cloud") { policy.cloud = try cloudPolicy(value) }
         if let value = object.optional("requestsAtRenewal") {
             guard case .bool(let flag) = value.node.value else { throw value.fail("true or false") }
             policy.requestsAtRenewal = flag
@@ -212,6 +213,7 @@ public struct ScenarioLoader {
         let idField = try object.required("id", "a server id")
         let id = try idField.nonEmptyString()
         guard serverIndex[id] == nil else { throw idField.fail("a server id used once", found: "\(Excerpt.quoted(id)) again") }
+        guard id != "cloud" else { throw idField.fail("a server id other than \"cloud\" (it names the vendor's cloud, R-VLS-1)") }
         serverIndex[id] = spec.servers.count
         var licenses: [License] = []
         if let list = object.optional("licenses") {
@@ -222,6 +224,18 @@ public struct ScenarioLoader {
             server.serves = try serverLicenses(object.optional("serverLicenses")) // R-LIC-7, R-LIC-8
         } else if let list = object.optional("serverLicenses") {
             throw list.fail("no license-server licenses on a server that is not \"hardware\": true (R-LIC-8)")
+        }
+        if let vls = object.optional("vls"), try flag(vls) {
+            // R-VLS-1: a virtual license server, which must keep in touch with the vendor's cloud.
+            if let hardware = object.optional("hardware"), try flag(hardware) {
+                throw vls.fail("a virtual license server that is not also \"hardware\": true", found: "true")
+            }
+            server.vls = true
+            // R-VLS-4: a virtual license server supports only subscription licenses (and their renewals).
+            if let list = object.optional("licenses"), let index = licenses.firstIndex(where: { !$0.kind.isDated }) {
+                throw try list.array()[index].object(allowed: ScenarioKeys.license).required("type", "")
+                    .fail("a subscription or renewal license on a virtual license server (R-VLS-4)", found: "\"\(licenses[index].kind.rawValue)\"")
+            }
         }
         spec.servers.append(server)
     }
@@ -282,6 +296,19 @@ public struct ScenarioLoader {
         }
         spec.platforms.append(name)
         return spec.platforms.count - 1
+    }
+
+    /// R-VLS-1: `policy.cloud`, defaults for what is left out.
+    func cloudPolicy(_ field: Field) throws(ScenarioError) -> CloudPolicy {
+        let object = try field.object(allowed: ScenarioKeys.cloud)
+        var policy = CloudPolicy()
+        if let value = object.optional("heartbeatInterval") {
+            policy.heartbeatInterval = try positiveDuration(value)
+            guard policy.heartbeatInterval >= .minutes(1) else { throw value.fail("a heartbeat interval of at least 1m") }
+        }
+        if let value = object.optional("maxSilence") { policy.maxSilence = try positiveDuration(value) }
+        if let value = object.optional("latency") { policy.latency = try nonNegativeDuration(value) }
+        return policy
     }
 
     /// R-SUR-2: `policy.surrender`, defaults for what is left out.

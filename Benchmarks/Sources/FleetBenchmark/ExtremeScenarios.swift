@@ -46,6 +46,8 @@ public enum ExtremeScenarios {
         var random: RandomStream
         var durationDays: Int64 = 1
         var durationHours: Int64 = 24
+        /// The virtual license servers drawn so far (R-VLS-1), for faults on their links to the cloud.
+        var vlsServers: [Int] = []
 
         mutating func pick<T>(_ choices: [T]) -> T { choices[Int(random.next(below: UInt64(choices.count)))] }
         mutating func chance(_ percent: UInt64) -> Bool { random.next(below: 100) < percent }
@@ -120,7 +122,9 @@ public enum ExtremeScenarios {
                 + "\"serverRestart\": \"\(pick(["keepsLeases", "forgetsLeases"]))\", \"clientRestart\": \"\(pick(["asksAgain", "keepsLeases"]))\", "
                 + "\"autoLeasing\": \(autoLeasing()), "
                 + "\"surrender\": {\"expiry\": \"\(pick(["1ms", "10d", "3660d"]))\", \"contactInterval\": \"\(pick(["1m", "4h", "3660d"]))\", "
-                + "\"afterExpiry\": \"\(pick(["lostUntilRecall", "renewedOnContact"]))\"}}"
+                + "\"afterExpiry\": \"\(pick(["lostUntilRecall", "renewedOnContact"]))\"}, "
+                + "\"cloud\": {\"heartbeatInterval\": \"\(pick(["1m", "8h", "3660d"]))\", \"maxSilence\": \"\(pick(["1ms", "24d", "3660d"]))\", "
+                + "\"latency\": \"\(pick(["0s", "100ms", "3660d"]))\"}}"
         }
 
         /// R-AUTO-2..6 settings at their bounds (the window's reviews at most 1440).
@@ -193,6 +197,13 @@ public enum ExtremeScenarios {
                     "{\"kind\": \"latency\", \"from\": \"\(id)\", \"to\": \"s\(server)\", \"latency\": \"\(pick(["1ms", "1h", "3660d"]))\", \(window(&self))}",
                 ]))
             }
+            // R-VLS-1: a virtual license server's link to the cloud, cut, lossy or slow.
+            for server in vlsServers where chance(60) {
+                faults.append(pick([
+                    "{\"kind\": \"partition\", \"between\": [\"s\(server)\", \"cloud\"], \(window(&self))}",
+                    "{\"kind\": \"latency\", \"from\": \"cloud\", \"to\": \"s\(server)\", \"latency\": \"\(pick(["1ms", "1h", "3660d"]))\", \(window(&self))}",
+                ]))
+            }
             if chance(50) { faults.append("{\"kind\": \"loss\", \"between\": [\"*\", \"*\"], \"probability\": \(pick(["0", "0.5", "1"])), \(window(&self))}") }
             for server in 0..<servers where chance(40) { faults.append("{\"kind\": \"crash\", \"node\": \"s\(server)\", \(window(&self))}") }
             for (id, _, _, _) in clients where chance(30) { faults.append("{\"kind\": \"crash\", \"node\": \"\(id)\", \(window(&self))}") }
@@ -208,6 +219,9 @@ public enum ExtremeScenarios {
         /// A server's licenses: for each feature, counts up to the stacking limit, some ending or starting mid-run.
         mutating func server(_ index: Int, features: [String], year: Int) -> (String, [String: Int64]) {
             var licenses: [String] = [], atStart: [String: Int64] = [:]
+            // R-VLS-1, R-VLS-4: sometimes a virtual license server (subscriptions only, never hardware).
+            let vls = chance(25)
+            if vls { vlsServers.append(index) }
             for feature in features {
                 var stacked: Int64 = 0
                 for number in 0..<Int(int(1...4)) {
@@ -217,7 +231,7 @@ public enum ExtremeScenarios {
                     let sku = "\(feature.uppercased())-\(number)"
                     // R-LIC-6: sometimes bound to a platform family.
                     let bound = chance(30) ? ", \"platform\": \"\(pick(["P0", "P1"]))\"" : ""
-                    if chance(60) {
+                    if !vls && chance(60) {
                         licenses.append("{\"sku\": \"\(sku)\", \"feature\": \"\(feature)\", \"type\": \"perpetual\", \"count\": \(count)\(bound)}")
                         atStart[feature, default: 0] += count
                     } else {
@@ -230,17 +244,17 @@ public enum ExtremeScenarios {
                     }
                 }
             }
-            if chance(30) {
+            if !vls && chance(30) {
                 let period = pick(["1ms", "8w", "3660d"])
                 licenses.append("{\"sku\": \"EVAL\", \"feature\": \"\(pick(features))\", \"type\": \"evaluation\", \"count\": \(pick([1, 1_000])), \"period\": \"\(period)\"}")
             }
             // R-LIC-7, R-LIC-8: sometimes a hardware server, licensed for ever, by a stack that may end in the run, or not at all.
             var hardware = ""
-            if chance(30) {
+            if !vls && chance(30) {
                 let stack = "{\"sku\": \"LS-1YR\", \"type\": \"subscription\", \"years\": 1, \"start\": \"\(year - 1)-0\(int(1...9))-15\"}, {\"sku\": \"LS-2YR\", \"type\": \"subscription\", \"years\": 2}"
                 hardware = ", \"hardware\": true, \"serverLicenses\": [" + pick(["{\"sku\": \"LS\", \"type\": \"perpetual\"}", stack, ""]) + "]"
             }
-            return ("{\"id\": \"s\(index)\"\(hardware), \"licenses\": [\(licenses.joined(separator: ", "))]}", atStart)
+            return ("{\"id\": \"s\(index)\"\(hardware)\(vls ? ", \"vls\": true" : ""), \"licenses\": [\(licenses.joined(separator: ", "))]}", atStart)
         }
 
         /// RUC, ILQ and MUC with ILQ at the R-ALLOC-3 floor (or 0 when MUC = RUC).

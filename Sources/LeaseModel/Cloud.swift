@@ -1,0 +1,31 @@
+import LeaseKernel
+
+/// R-VLS-1: how a virtual license server keeps in touch with the vendor's cloud.
+public struct CloudPolicy: Sendable, Equatable {
+    /// How often a virtual license server sends the cloud a heartbeat (8 h).
+    public var heartbeatInterval: SimDuration = .hours(8)
+    /// How long it may go without a successful heartbeat before its licensing stops (24 days).
+    public var maxSilence: SimDuration = .days(24)
+    /// One-way latency of the link between a server and the cloud (assumed: 100 ms).
+    public var latency: SimDuration = .milliseconds(100)
+
+    public init() {}
+}
+
+/// R-VLS-1: a virtual license server's contact with the vendor's cloud.
+public struct CloudContact: Sendable {
+    /// When the cloud last acknowledged a heartbeat (instant zero: the server starts in touch).
+    public var lastHeartbeat: SimInstant = .start
+    /// Whether the latest heartbeat sent is still unanswered.
+    var awaitingAck = false
+    /// Whether its licensing has stopped: it leases nothing new and renews nothing.
+    public var licensingStopped = false
+    var heartbeatTimer: TimerID
+    /// Fires `maxSilence` after the latest acknowledged heartbeat.
+    var silenceTimer: TimerID
+
+    init(heartbeatTimer: TimerID, silenceTimer: TimerID) {
+        self.heartbeatTimer = heartbeatTimer
+        self.silenceTimer = silenceTimer
+    }
+}

@@ -1,0 +1,62 @@
+import Testing
+import LeaseKernel
+@testable import LeaseModel
+
+/// Virtual license servers and the vendor's cloud (R-VLS-1).
+
+/// A VLS with 300 licenses and one client (RUC 50, ILQ 25, MUC 200, 150 users); its link to the cloud (100 ms
+/// each way) is cut from `cut.from` to `cut.until` hours.
+private func cloudWorld(cut: (from: Double, until: Double)?, days: Int64 = 40, policy: LeasePolicy = .withoutAutoLeasing) -> FleetWorld {
+    var builder = WorldBuilder(installed: 300, policy: policy)
+    builder.spec.servers[0].vls = true
+    builder.client("gw", ruc: 50, ilq: 25, muc: 200, steps: [(0, 150)], latency: .milliseconds(10))
+    if let cut {
+        let links = [FaultSpec.LinkEnds(from: .server(ServerID(index: 0)), to: .cloud),
+                     FaultSpec.LinkEnds(from: .cloud, to: .server(ServerID(index: 0)))]
+        builder.spec.faults.append(FaultSpec(id: "cut", effect: .partition, links: links, at: instant(cut.from), until: instant(cut.until)))
+    }
+    return builder.world(days: days, records: true)
+}
+
+/// R-VLS-1: a heartbeat every 8 h; 24 days after the last acknowledged one licensing stops: requests and renewals
+/// are refused with the reason, leases already granted run to their own expiry; the next acknowledged heartbeat
+/// starts licensing again.
+@Test func rVls1LicensingStops24DaysAfterTheLastAcknowledgedHeartbeat() throws {
+    // Cut from 20 h: the heartbeat sent at 16 h was acknowledged at 16 h 0.2 s; the next ones (24 h, ...) are lost.
+    var world = cloudWorld(cut: (from: 20, until: 24 * 30))
+    let stop = SimInstant.start + .hours(16) + .milliseconds(200) + .days(24)
+    _ = try world.slot(0, at: 16 + 24 * 24 - 0.01)
+    #expect(world.model.servers[ServerID(index: 0)].cloud?.licensingStopped == false)
+    let stopped = try world.slot(0, at: 16 + 24 * 24 + 0.01)
+    #expect(world.records(.licensingStopped).map(\.time) == [stop])
+    let acknowledged: SimInstant = .start + .hours(16) + .milliseconds(200)
+    #expect(world.model.servers[ServerID(index: 0)].cloud?.lastHeartbeat == acknowledged)
+    #expect(stopped.held == 150)
+    // Heartbeats missed: each one due while the one before is unanswered (from 32 h on).
+    let firstMissed: SimInstant = .start + .hours(32)
+    #expect(world.records(.heartbeatMissed).first?.time == firstMissed)
+    // The renewal at 24 d 20 h is refused; the increments lapse 24 h after the last renewal granted (24 d 16 h).
+    let lapsed = try world.slot(0, at: 24 * 25 + 16.5)
+    #expect(lapsed.held == 50 && lapsed.reservedHeld == 50)
+    let refusals = world.records(.refusal).filter { $0.reason == .licensingStopped }
+    #expect(!refusals.isEmpty && refusals.allSatisfy { $0.rule.description == "R-VLS-1" })
+    // The cut ends at day 30 00:00; the heartbeat then (due at 00:00) is acknowledged 0.2 s later.
+    _ = try world.slot(0, at: 24 * 30 + 0.01)
+    let resumed: SimInstant = .start + .days(30) + .milliseconds(200)
+    #expect(world.records(.licensingResumed).map(\.time) == [resumed])
+    #expect(try world.slot(0, at: 24 * 30 + 4.5).held == 150)   // the next renewal, and the increments asked at it
+}
+
+/// R-VLS-1: a server in touch with the cloud never stops, and a server that is not a VLS sends no heartbeat.
+@Test func rVls1AServerInTouchWithTheCloudKeepsLicensing() throws {
+    var world = cloudWorld(cut: nil)
+    _ = try world.slot(0, at: 24 * 39)
+    #expect(world.records(.licensingStopped).isEmpty && world.records(.heartbeatMissed).isEmpty)
+    let latest: SimInstant = .start + .hours(24 * 39 - 8) + .milliseconds(200)
+    #expect(world.model.servers[ServerID(index: 0)].cloud?.lastHeartbeat == latest)
+    var plain = WorldBuilder(installed: 300)
+    plain.client("gw", ruc: 50, ilq: 25, muc: 200, steps: [(0, 150)])
+    var plainWorld = plain.world(records: true)
+    _ = try plainWorld.slot(0, at: 24)
+    #expect(plainWorld.model.servers[ServerID(index: 0)].cloud == nil)
+}

@@ -1,0 +1,43 @@
+import Testing
+import LeaseKernel
+import LeaseModel
+import LeaseScenario
+
+/// Virtual license servers, `policy.cloud`, and faults on the link to the vendor's cloud (R-VLS-1, R-VLS-4).
+let validCloud = withFaults(#"{"id": "cut", "kind": "partition", "between": ["ls", "cloud"], "at": "1h", "for": "2h"}"#)
+    .replacingOccurrences(of: "\"servers\": [{\"id\": \"ls\", \"licenses\": [{\"sku\": \"P\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 200}]}]",
+                          with: "\"servers\": [{\"id\": \"ls\", \"vls\": true, \"licenses\": [{\"sku\": \"S\", \"feature\": \"users\", \"type\": \"subscription\", \"count\": 200, \"start\": \"1969-01-01\", \"end\": \"1970-12-31\"}]}]")
+    .replacingOccurrences(of: "\"duration\": \"2d\",", with: "\"duration\": \"2d\", \"policy\": {\"cloud\": {\"heartbeatInterval\": \"4h\", \"maxSilence\": \"3d\", \"latency\": \"50ms\"}},")
+
+func cloudVariant(_ from: String, _ to: String) -> String {
+    precondition(validCloud.contains(from), "variant source not found: \(from)")
+    return validCloud.replacingOccurrences(of: from, with: to)
+}
+
+@Test func aVirtualLicenseServerAndItsCloudLinkLoad() throws {
+    let spec = try ScenarioLoader.load(bytes: Array(validCloud.utf8), file: "ok.json").spec
+    #expect(spec.servers[0].vls)
+    #expect(spec.policy.cloud.heartbeatInterval == .hours(4) && spec.policy.cloud.maxSilence == .days(3) && spec.policy.cloud.latency == .milliseconds(50))
+    let server = Endpoint.server(ServerID(index: 0))
+    #expect(spec.faults[0].links == [FaultSpec.LinkEnds(from: server, to: .cloud), FaultSpec.LinkEnds(from: .cloud, to: server)])
+    let defaults = try ScenarioLoader.load(bytes: Array(validScenario.utf8), file: "ok.json").spec
+    #expect(!defaults.servers[0].vls && defaults.policy.cloud.heartbeatInterval == .hours(8) && defaults.policy.cloud.maxSilence == .days(24))
+}
+
+@Test(arguments: [
+    ("a perpetual license on a VLS", cloudVariant(#""type": "subscription", "count": 200, "start": "1969-01-01", "end": "1970-12-31""#, #""type": "perpetual", "count": 200"#),
+     "bad.json:4:95: servers[0].licenses[0].type: expected a subscription or renewal license on a virtual license server (R-VLS-4), found \"perpetual\""),
+    ("a hardware VLS", cloudVariant(#""vls": true,"#, #""vls": true, "hardware": true, "serverLicenses": [{"sku": "L", "type": "perpetual"}],"#),
+     "bad.json:4:35: servers[0].vls: expected a virtual license server that is not also \"hardware\": true, found true"),
+    ("the cloud of a server that is not a VLS", cloudVariant(#""vls": true, "#, ""),
+     "bad.json:11:52: faults[0].between[0]: expected ends with a link between them (a client and its server, or a \"vls\" server and \"cloud\"), found no client of one end leasing from a server of the other"),
+    ("a server named cloud", cloudVariant(#"{"id": "ls", "vls""#, #"{"id": "cloud", "vls""#),
+     "bad.json:4:22: servers[0].id: expected a server id other than \"cloud\" (it names the vendor's cloud, R-VLS-1), found \"cloud\""),
+    ("a crash of the cloud", cloudVariant(#""kind": "partition", "between": ["ls", "cloud"]"#, #""kind": "crash", "node": "cloud""#),
+     "bad.json:11:44: faults[0].node: expected a client or server to crash (the vendor's cloud does not; cut it off instead), found \"cloud\""),
+    ("a heartbeat every second", cloudVariant(#""heartbeatInterval": "4h""#, #""heartbeatInterval": "1s""#),
+     "bad.json:3:63: policy.cloud.heartbeatInterval: expected a heartbeat interval of at least 1m, found \"1s\""),
+])
+func cloudInputIsRejectedWithExactMessages(name: String, text: String, message: String) {
+    #expect(loadError(text) == message, "\(name)")
+}
