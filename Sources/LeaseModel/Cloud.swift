@@ -8,6 +8,8 @@ public struct CloudPolicy: Sendable, Equatable {
     public var maxSilence: SimDuration = .days(24)
     /// One-way latency of the link between a server and the cloud (assumed: 100 ms).
     public var latency: SimDuration = .milliseconds(100)
+    /// R-VLS-3: how long a VLS restored from a backup without its licenses re-installed may lease (90 days).
+    public var restoreGrace: SimDuration = .days(90)
 
     public init() {}
 }
@@ -18,8 +20,17 @@ public struct CloudContact: Sendable {
     public var lastHeartbeat: SimInstant = .start
     /// Whether the latest heartbeat sent is still unanswered.
     var awaitingAck = false
-    /// Whether its licensing has stopped: it leases nothing new and renews nothing.
+    /// Whether its licensing has stopped for want of heartbeats: it leases nothing new and renews nothing.
     public var licensingStopped = false
+    /// R-VLS-3: whether its grace period as a restored server without re-installed licenses has ended.
+    public var restoreGraceEnded = false
+    /// R-VLS-2: when the cloud last heard a heartbeat from it, and whether the cloud flags it as a duplicate.
+    public var heardByCloud: SimInstant? = nil
+    public var duplicate = false
+    /// R-VLS-3: its licenses were re-installed after a restore (no grace limit).
+    public var reinstalled = false
+    /// R-VLS-2: servers with the same authorization code share this number.
+    public var authorizationGroup: Int32 = 0
     var heartbeatTimer: TimerID
     /// Fires `maxSilence` after the latest acknowledged heartbeat.
     var silenceTimer: TimerID

@@ -31,6 +31,7 @@ extension FleetModel {
         guard case .heartbeat = message.contents, let server = message.from.server else {
             preconditionFailure("the cloud received \(message.contents) from \(message.from)")
         }
+        cloudHears(server, sim.now)
         transmit(Message(from: .cloud, to: message.from, .heartbeatAck), on: network.link(from: .cloud, to: .server(server)),
                  to: .serverFromCloud, &sim)
     }
@@ -52,7 +53,8 @@ extension FleetModel {
         sim.arm(contact.silenceTimer, at: sim.now + spec.policy.cloud.maxSilence, .cloudSilence(server: server))
         if contact.licensingStopped {
             servers[server].cloud!.licensingStopped = false
-            setServerLicensed(server, true, sim.now, kind: .licensingResumed, rule: "R-VLS-1")
+            record(ProtocolRecord(time: sim.now, kind: .licensingResumed, server: server.index, rule: "R-VLS-1"))
+            applyCloudStop(server, sim.now)
         }
     }
 
@@ -61,6 +63,51 @@ extension FleetModel {
     mutating func cloudSilenceReached(_ server: ServerID, _ now: SimInstant) {
         guard let contact = servers[server].cloud, !contact.licensingStopped else { return }
         servers[server].cloud!.licensingStopped = true
-        setServerLicensed(server, false, now, kind: .licensingStopped, rule: "R-VLS-1")
+        record(ProtocolRecord(time: now, kind: .licensingStopped, server: server.index, rule: "R-VLS-1"))
+        applyCloudStop(server, now)
+    }
+
+    /// R-VLS-3: a VLS restored from a backup without its licenses re-installed reaches the end of its grace.
+    @inline(never)
+    mutating func restoreGraceEnds(_ server: ServerID, _ now: SimInstant) {
+        guard let contact = servers[server].cloud, !contact.reinstalled, !contact.restoreGraceEnded else { return }
+        servers[server].cloud!.restoreGraceEnded = true
+        record(ProtocolRecord(time: now, kind: .restoreGraceEnded, server: server.index, rule: "R-VLS-3"))
+        applyCloudStop(server, now)
+    }
+
+    /// R-VLS-3: the restored VLS gets its licenses re-installed: no grace limit any more.
+    @inline(never)
+    mutating func reinstallLicenses(_ server: ServerID, _ now: SimInstant) {
+        guard servers[server].cloud != nil else { return }
+        servers[server].cloud!.reinstalled = true
+        servers[server].cloud!.restoreGraceEnded = false
+        record(ProtocolRecord(time: now, kind: .licensesReinstalled, server: server.index, rule: "R-VLS-3"))
+        applyCloudStop(server, now)
+    }
+
+    /// The server leases while neither its silence (R-VLS-1) nor the end of its grace (R-VLS-3) stops it; the
+    /// refusals name the grace first.
+    mutating func applyCloudStop(_ server: ServerID, _ now: SimInstant) {
+        let contact = servers[server].cloud!
+        let stop: RefusalReason = contact.restoreGraceEnded ? .restoreGraceEnded : contact.licensingStopped ? .licensingStopped : .none
+        setServerStop(server, stop, now)
+    }
+
+    /// R-VLS-2: the cloud hears a heartbeat: two live servers with one authorization code (a restored backup beside
+    /// its original) are a violation, flagged when it begins. A server is live while the cloud heard from it
+    /// within the last heartbeat interval (both send one every interval).
+    mutating func cloudHears(_ server: ServerID, _ now: SimInstant) {
+        servers[server].cloud!.heardByCloud = now
+        let group = servers[server].cloud!.authorizationGroup, window = spec.policy.cloud.heartbeatInterval
+        let duplicate = servers.ids.contains { other in
+            guard other != server, let contact = servers[other].cloud, contact.authorizationGroup == group,
+                  let heard = contact.heardByCloud else { return false }
+            return now - heard <= window
+        }
+        if duplicate && !servers[server].cloud!.duplicate {
+            record(ProtocolRecord(time: now, kind: .duplicateAuthorization, server: server.index, rule: "R-VLS-2"))
+        }
+        servers[server].cloud!.duplicate = duplicate
     }
 }

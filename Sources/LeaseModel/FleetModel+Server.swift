@@ -281,20 +281,22 @@ extension FleetModel {
         if records.recordsStates { recordServerState(pool, now) }
     }
 
-    /// R-LIC-7, R-LIC-8: a hardware server's license-server license starts or stops covering it, or R-VLS-1: a
-    /// virtual license server's licensing stops or starts again: while it is off the server grants and renews
-    /// nothing; leases already granted run to their own expiry.
+    /// R-LIC-7, R-LIC-8: a hardware server's license-server license starts or stops covering it.
     @inline(never)
-    mutating func setServerLicensed(_ server: ServerID, _ licensed: Bool, _ now: SimInstant,
-                                    kind: ProtocolEventKind? = nil, rule: StaticString = "R-LIC-8") {
-        let stop: RefusalReason = licensed ? .none : kind == .licensingStopped ? .licensingStopped : .noServerLicense
+    mutating func setServerLicensed(_ server: ServerID, _ licensed: Bool, _ now: SimInstant) {
+        setServerStop(server, licensed ? .none : .noServerLicense, now)
+        record(ProtocolRecord(time: now, kind: licensed ? .serverLicenseStarted : .serverLicenseEnded, server: server.index,
+                              rule: "R-LIC-8"))
+    }
+
+    /// Whether and why a server serves nothing now (R-LIC-8, R-VLS-1, R-VLS-3): while it is stopped it grants and
+    /// renews nothing; leases already granted run to their own expiry.
+    mutating func setServerStop(_ server: ServerID, _ stop: RefusalReason, _ now: SimInstant) {
         for lease in servers[server].leases { leases[lease].serverStop = stop }
         for pool in servers[server].pools {
-            pools[pool].licensing = licensed
+            pools[pool].licensing = stop == .none
             if records.recordsStates { recordServerState(pool, now) }
         }
-        record(ProtocolRecord(time: now, kind: kind ?? (licensed ? .serverLicenseStarted : .serverLicenseEnded),
-                              server: server.index, rule: rule))
     }
 
 }

@@ -95,7 +95,13 @@ public struct FleetModel: EventHandler {
             }
             var node = ServerNodeState(leases: EntityIDs(end: 0), pools: EntityIDs(first: first, end: Int32(pools.count)),
                                        penaltyTimer: simulation.makeTimer())
-            if server.vls { node.cloud = CloudContact(heartbeatTimer: simulation.makeTimer(), silenceTimer: simulation.makeTimer()) }
+            if server.vls {
+                node.cloud = CloudContact(heartbeatTimer: simulation.makeTimer(), silenceTimer: simulation.makeTimer())
+                // R-VLS-2: its authorization code, as the number of the first server that reports it.
+                let code = server.authorizationCode ?? server.id
+                let first = spec.servers.firstIndex { $0.vls && ($0.authorizationCode ?? $0.id) == code } ?? serverIndex
+                node.cloud!.authorizationGroup = Int32(first)
+            }
             servers.append(node)
             changes += schedule.changes
         }
@@ -257,6 +263,10 @@ public struct FleetModel: EventHandler {
         for server in servers.ids where servers[server].cloud != nil {
             sim.arm(servers[server].cloud!.heartbeatTimer, at: .start, .heartbeatDue(server: server))
             sim.arm(servers[server].cloud!.silenceTimer, at: .start + spec.policy.cloud.maxSilence, .cloudSilence(server: server))
+            // R-VLS-3: a restored server's grace ends (at instant zero if it ended before).
+            if let restored = spec.servers[server.offset].restoredAt, restored + spec.policy.cloud.restoreGrace < horizon {
+                sim.schedule(at: max(.start, restored + spec.policy.cloud.restoreGrace), priority: .first, .restoreGraceEnds(server: server))
+            }
         }
         // A fault that ends at an instant ends before one that starts then (one node's crash windows may touch).
         for (index, fault) in spec.faults.enumerated() where fault.until < horizon {
@@ -313,6 +323,7 @@ public struct FleetModel: EventHandler {
         case .deliverToCloud(let message): deliverToCloud(message, &sim)
         case .deliverFromCloud(let message): deliverFromCloud(message, &sim)
         case .cloudSilence(let server): cloudSilenceReached(server, sim.now)
+        case .restoreGraceEnds(let server): restoreGraceEnds(server, sim.now)
         }
     }
 

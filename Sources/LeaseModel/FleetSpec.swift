@@ -40,6 +40,11 @@ public struct ServerSpec: Sendable {
     /// R-VLS-1: a virtual license server that must reach the vendor's cloud: it sends a heartbeat every
     /// `CloudPolicy.heartbeatInterval`, and its licensing stops after `CloudPolicy.maxSilence` without a successful one.
     public var vls = false
+    /// R-VLS-2: the authorization code the VLS reports to the cloud (nil: its own, shared with no other).
+    public var authorizationCode: String? = nil
+    /// R-VLS-3: when a secondary VLS was restored from a backup without its licenses re-installed (nil: it was not):
+    /// it runs on a grace period from then.
+    public var restoredAt: SimInstant? = nil
     public init(id: String, licenses: [License] = []) {
         self.id = id
         self.licenses = licenses
@@ -114,6 +119,8 @@ public struct ActionSpec: Sendable {
         case surrenderLicense(client: Int, license: Int)
         /// R-SUR-3: the client recalls a license it surrendered.
         case recallLicense(client: Int, license: Int)
+        /// R-VLS-3: a restored VLS gets its licenses re-installed: its grace period no longer limits it.
+        case reinstallLicenses(server: Int)
     }
     public var at: SimInstant
     public var change: Change

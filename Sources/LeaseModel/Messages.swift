@@ -21,6 +21,8 @@ public enum RefusalReason: UInt8, Sendable, CaseIterable, BitwiseCopyable {
     case notSurrendered
     /// R-VLS-1: a virtual license server out of touch with the vendor's cloud for too long leases nothing.
     case licensingStopped
+    /// R-VLS-3: a VLS restored from a backup without its licenses re-installed, past its grace period.
+    case restoreGraceEnded
 
     /// The rule behind the refusal.
     public var rule: StaticString {
@@ -32,6 +34,7 @@ public enum RefusalReason: UInt8, Sendable, CaseIterable, BitwiseCopyable {
         case .notSurrenderable, .noMemberLicense, .licenseNotInstalled, .alreadySurrendered, .clientDown: return "R-SUR-1"
         case .notSurrendered: return "R-SUR-3"
         case .licensingStopped: return "R-VLS-1"
+        case .restoreGraceEnded: return "R-VLS-3"
         }
     }
 }
@@ -198,4 +201,6 @@ public enum FleetEvent: Sendable, BitwiseCopyable {
     case deliverFromCloud(message: MessageSlot)
     /// A virtual license server has gone `maxSilence` without a successful heartbeat (R-VLS-1).
     case cloudSilence(server: ServerID)
+    /// A restored virtual license server's grace period ends (R-VLS-3).
+    case restoreGraceEnds(server: ServerID)
 }

@@ -54,6 +54,9 @@ extension ProtocolEventKind {
         case .heartbeatMissed: return "heartbeat_missed"
         case .licensingStopped: return "licensing_stopped"
         case .licensingResumed: return "licensing_resumed"
+        case .duplicateAuthorization: return "duplicate_authorization"
+        case .restoreGraceEnded: return "restore_grace_ended"
+        case .licensesReinstalled: return "licenses_reinstalled"
         }
     }
 }
@@ -109,6 +112,7 @@ extension RefusalReason {
         case .clientDown: return "client down"
         case .notSurrendered: return "not surrendered"
         case .licensingStopped: return "licensing stopped: no heartbeat reached the cloud"
+        case .restoreGraceEnded: return "restored without its licenses: grace period over"
         }
     }
 }

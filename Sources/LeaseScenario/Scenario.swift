@@ -100,12 +100,12 @@ public enum ScenarioKeys {
     public static let autoLeasing = ["enabled", "window", "review", "thresholdPercent", "maxDisconnection", "penalty",
                                      "reconcile"]
     public static let surrender = ["expiry", "contactInterval", "afterExpiry"]
-    public static let cloud = ["heartbeatInterval", "maxSilence", "latency"]
+    public static let cloud = ["heartbeatInterval", "maxSilence", "latency", "restoreGrace"]
     public static let feature = ["userCapacity", "platformBound"]
     /// Rules a scenario may relax (`relax`).
     public static let relaxable = ["R-ALLOC-3"]
     public static let network = ["latency"]
-    public static let server = ["id", "licenses", "hardware", "serverLicenses", "vls"]
+    public static let server = ["id", "licenses", "hardware", "serverLicenses", "vls", "authorizationCode", "restoredAt"]
     public static let license = ["sku", "feature", "type", "count", "start", "end", "installedAt", "period", "platform"]
     public static let serverLicense = ["sku", "type", "years", "start"]
     public static let client = ["id", "group", "count", "variation", "server", "latency", "expiry", "allocations", "demand",

@@ -65,11 +65,20 @@ extension ScenarioLoader {
         let object = try field.object(allowed: ScenarioKeys.action)
         let at = try instantInRun(try object.required("at", TimeSyntax.instantForm))
         let kindField = try object.required("action", "an action")
-        let kinds = ["setAllocation", "deleteClient", "pullState", "stopClient", "startClient", "surrenderLicense", "recallLicense"]
-            + LicenseAction.kinds
+        let kinds = ["setAllocation", "deleteClient", "pullState", "stopClient", "startClient", "surrenderLicense", "recallLicense",
+                     "reinstallLicenses"] + LicenseAction.kinds
         let kind = try kindField.string()
         guard kinds.contains(kind) else { throw kindField.fail("one of \(kinds.map { "\"\($0)\"" }.joined(separator: ", "))") }
         let keys = kind == "setAllocation" ? ScenarioKeys.action : kind.hasSuffix("License") ? ["at", "action", "client", "sku"] : ["at", "action", "client"]
+        if kind == "reinstallLicenses" {
+            // R-VLS-3: on a virtual license server restored from a backup.
+            try object.onlyKeys(["at", "action", "server"], in: "a \"reinstallLicenses\" action")
+            let server = try serverReference(object)
+            guard spec.servers[server].restoredAt != nil else {
+                throw try object.required("server", "").fail("a \"vls\" server with \"restoredAt\" (R-VLS-3)")
+            }
+            return (ActionSpec(at: at, change: .reinstallLicenses(server: server)), object)
+        }
         try object.onlyKeys(keys, in: "a \"\(kind)\" action")
         let client = try clientReference(object)
         let change: ActionSpec.Change

@@ -225,12 +225,23 @@ public struct ScenarioLoader {
         } else if let list = object.optional("serverLicenses") {
             throw list.fail("no license-server licenses on a server that is not \"hardware\": true (R-LIC-8)")
         }
+        let isVLS = try object.optional("vls").map { (field) throws(ScenarioError) in try flag(field) } ?? false
+        for key in ["authorizationCode", "restoredAt"] where !isVLS {
+            if let field = object.optional(key) { throw field.fail("no \(key) on a server that is not \"vls\": true (R-VLS-2, R-VLS-3)") }
+        }
         if let vls = object.optional("vls"), try flag(vls) {
             // R-VLS-1: a virtual license server, which must keep in touch with the vendor's cloud.
             if let hardware = object.optional("hardware"), try flag(hardware) {
                 throw vls.fail("a virtual license server that is not also \"hardware\": true", found: "true")
             }
             server.vls = true
+            if let code = object.optional("authorizationCode") { server.authorizationCode = try code.nonEmptyString() } // R-VLS-2
+            if let restored = object.optional("restoredAt") {
+                // R-VLS-3: restored from a backup without its licenses, on a date at or before the start's.
+                let at = instant(epochDay: try date(restored))
+                guard at <= .start else { throw restored.fail("a date at or before the start (the server runs from the start)") }
+                server.restoredAt = at
+            }
             // R-VLS-4: a virtual license server supports only subscription licenses (and their renewals).
             if let list = object.optional("licenses"), let index = licenses.firstIndex(where: { !$0.kind.isDated }) {
                 throw try list.array()[index].object(allowed: ScenarioKeys.license).required("type", "")
@@ -308,6 +319,7 @@ public struct ScenarioLoader {
         }
         if let value = object.optional("maxSilence") { policy.maxSilence = try positiveDuration(value) }
         if let value = object.optional("latency") { policy.latency = try nonNegativeDuration(value) }
+        if let value = object.optional("restoreGrace") { policy.restoreGrace = try positiveDuration(value) }
         return policy
     }
 

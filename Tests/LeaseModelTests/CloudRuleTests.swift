@@ -60,3 +60,48 @@ private func cloudWorld(cut: (from: Double, until: Double)?, days: Int64 = 40, p
     _ = try plainWorld.slot(0, at: 24)
     #expect(plainWorld.model.servers[ServerID(index: 0)].cloud == nil)
 }
+
+/// R-VLS-2: two live servers with one authorization code are flagged by the cloud, each once, when both are heard
+/// within a heartbeat interval; a server down sends nothing and is not live.
+@Test func rVls2TheCloudFlagsTwoLiveServersWithOneAuthorizationCode() throws {
+    var builder = WorldBuilder(installed: 300, policy: .withoutAutoLeasing)
+    builder.spec.servers.append(ServerSpec(id: "ls-2", licenses: builder.spec.servers[0].licenses))
+    for index in 0..<2 {
+        builder.spec.servers[index].vls = true
+        builder.spec.servers[index].authorizationCode = "AUTH-1"
+    }
+    builder.client("gw", ruc: 50, ilq: 25, muc: 200, steps: [(0, 100)])
+    builder.crash(client: nil, from: 0, until: 48)   // ls is down for two days
+    var world = builder.world(days: 4, records: true)
+    _ = try world.slot(0, at: 47)
+    #expect(world.records(.duplicateAuthorization).isEmpty)
+    _ = try world.slot(0, at: 49)
+    // Back at 48 h: ls's heartbeat (48 h) finds ls-2 heard at 40 h, within 8 h; ls-2's then finds ls.
+    let flagged = world.records(.duplicateAuthorization)
+    let at: SimInstant = .start + .hours(48) + .milliseconds(100)
+    #expect(flagged.map(\.server) == [0, 1] && flagged.allSatisfy { $0.time == at && $0.rule.description == "R-VLS-2" })
+    _ = try world.slot(0, at: 90)
+    #expect(world.records(.duplicateAuthorization).count == 2)   // flagged when it begins, not at every heartbeat
+}
+
+/// R-VLS-3: a VLS restored from a backup without its licenses re-installed leases for 90 days from the restore;
+/// re-installing them lifts the limit.
+@Test func rVls3ARestoredServerLeasesNinetyDaysUnlessItsLicensesAreReinstalled() throws {
+    var builder = WorldBuilder(installed: 300, policy: .withoutAutoLeasing)
+    builder.spec.servers[0].vls = true
+    builder.spec.servers[0].restoredAt = .start - .days(85)
+    builder.client("gw", ruc: 50, ilq: 25, muc: 200, steps: [(0, 150)])
+    builder.spec.actions = [ActionSpec(at: .start + .days(8), change: .reinstallLicenses(server: 0))]
+    var world = builder.world(days: 10, records: true)
+    _ = try world.slot(0, at: 24 * 5 - 0.01)
+    #expect(world.model.serverFeatureStates[0].licensing)
+    _ = try world.slot(0, at: 24 * 5)
+    #expect(!world.model.serverFeatureStates[0].licensing)
+    #expect(world.records(.restoreGraceEnded).map(\.time) == [.start + .days(5)])
+    // Renewals are refused (R-VLS-3); increments lapse 24 h after the last renewal granted (day 4 20:00).
+    #expect(try world.slot(0, at: 24 * 5 + 21).held == 50)
+    #expect(world.records(.refusal).contains { $0.reason == .restoreGraceEnded && $0.rule.description == "R-VLS-3" })
+    _ = try world.slot(0, at: 24 * 8)
+    #expect(world.model.serverFeatureStates[0].licensing && world.records(.licensesReinstalled).count == 1)
+    #expect(try world.slot(0, at: 24 * 8 + 4.5).held == 150)
+}

@@ -20,6 +20,8 @@ func cloudVariant(_ from: String, _ to: String) -> String {
     #expect(spec.policy.cloud.heartbeatInterval == .hours(4) && spec.policy.cloud.maxSilence == .days(3) && spec.policy.cloud.latency == .milliseconds(50))
     let server = Endpoint.server(ServerID(index: 0))
     #expect(spec.faults[0].links == [FaultSpec.LinkEnds(from: server, to: .cloud), FaultSpec.LinkEnds(from: .cloud, to: server)])
+    let restored = try ScenarioLoader.load(bytes: Array(cloudVariant(#""vls": true,"#, #""vls": true, "authorizationCode": "AUTH-1", "restoredAt": "1969-10-03","#).utf8), file: "ok.json").spec
+    #expect(restored.servers[0].authorizationCode == "AUTH-1" && restored.servers[0].restoredAt == .start - .days(90))
     let defaults = try ScenarioLoader.load(bytes: Array(validScenario.utf8), file: "ok.json").spec
     #expect(!defaults.servers[0].vls && defaults.policy.cloud.heartbeatInterval == .hours(8) && defaults.policy.cloud.maxSilence == .days(24))
 }
@@ -35,6 +37,12 @@ func cloudVariant(_ from: String, _ to: String) -> String {
      "bad.json:4:22: servers[0].id: expected a server id other than \"cloud\" (it names the vendor's cloud, R-VLS-1), found \"cloud\""),
     ("a crash of the cloud", cloudVariant(#""kind": "partition", "between": ["ls", "cloud"]"#, #""kind": "crash", "node": "cloud""#),
      "bad.json:11:44: faults[0].node: expected a client or server to crash (the vendor's cloud does not; cut it off instead), found \"cloud\""),
+    ("a restore after the start", cloudVariant(#""vls": true,"#, #""vls": true, "restoredAt": "1970-01-02","#),
+     "bad.json:4:55: servers[0].restoredAt: expected a date at or before the start (the server runs from the start), found \"1970-01-02\""),
+    ("an authorization code on a server that is not a VLS", cloudVariant(#""vls": true,"#, #""authorizationCode": "A","#),
+     "bad.json:4:49: servers[0].authorizationCode: expected no authorizationCode on a server that is not \"vls\": true (R-VLS-2, R-VLS-3), found \"A\""),
+    ("licenses re-installed on a server never restored", cloudVariant(#""duration": "2d","#, #""duration": "2d", "actions": [{"at": "1h", "action": "reinstallLicenses", "server": "ls"}],"#),
+     "bad.json:3:87: actions[0].server: expected a \"vls\" server with \"restoredAt\" (R-VLS-3), found \"ls\""),
     ("a heartbeat every second", cloudVariant(#""heartbeatInterval": "4h""#, #""heartbeatInterval": "1s""#),
      "bad.json:3:63: policy.cloud.heartbeatInterval: expected a heartbeat interval of at least 1m, found \"1s\""),
 ])

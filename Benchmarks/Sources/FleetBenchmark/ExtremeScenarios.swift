@@ -124,7 +124,7 @@ public enum ExtremeScenarios {
                 + "\"surrender\": {\"expiry\": \"\(pick(["1ms", "10d", "3660d"]))\", \"contactInterval\": \"\(pick(["1m", "4h", "3660d"]))\", "
                 + "\"afterExpiry\": \"\(pick(["lostUntilRecall", "renewedOnContact"]))\"}, "
                 + "\"cloud\": {\"heartbeatInterval\": \"\(pick(["1m", "8h", "3660d"]))\", \"maxSilence\": \"\(pick(["1ms", "24d", "3660d"]))\", "
-                + "\"latency\": \"\(pick(["0s", "100ms", "3660d"]))\"}}"
+                + "\"latency\": \"\(pick(["0s", "100ms", "3660d"]))\", \"restoreGrace\": \"\(pick(["1ms", "90d", "3660d"]))\"}}"
         }
 
         /// R-AUTO-2..6 settings at their bounds (the window's reviews at most 1440).
@@ -254,7 +254,11 @@ public enum ExtremeScenarios {
                 let stack = "{\"sku\": \"LS-1YR\", \"type\": \"subscription\", \"years\": 1, \"start\": \"\(year - 1)-0\(int(1...9))-15\"}, {\"sku\": \"LS-2YR\", \"type\": \"subscription\", \"years\": 2}"
                 hardware = ", \"hardware\": true, \"serverLicenses\": [" + pick(["{\"sku\": \"LS\", \"type\": \"perpetual\"}", stack, ""]) + "]"
             }
-            return ("{\"id\": \"s\(index)\"\(hardware)\(vls ? ", \"vls\": true" : ""), \"licenses\": [\(licenses.joined(separator: ", "))]}", atStart)
+            // R-VLS-2, R-VLS-3: sometimes one authorization code for all, sometimes restored from a backup.
+            var cloud = vls ? ", \"vls\": true" : ""
+            if vls && chance(50) { cloud += ", \"authorizationCode\": \"AUTH\"" }
+            if vls && chance(40) { cloud += ", \"restoredAt\": \"\(year - 1)-0\(int(1...9))-15\"" }
+            return ("{\"id\": \"s\(index)\"\(hardware)\(cloud), \"licenses\": [\(licenses.joined(separator: ", "))]}", atStart)
         }
 
         /// RUC, ILQ and MUC with ILQ at the R-ALLOC-3 floor (or 0 when MUC = RUC).
