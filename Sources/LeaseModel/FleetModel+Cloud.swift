@@ -3,7 +3,9 @@ import LeaseKernel
 /// R-VLS-1: virtual license servers and the vendor's cloud. A VLS sends a heartbeat every `heartbeatInterval`
 /// while it runs; the cloud acknowledges each one that reaches it. After `maxSilence` without an acknowledged
 /// heartbeat the server's licensing stops: it leases nothing new and renews nothing, and leases already granted
-/// run to their own expiry. The next acknowledged heartbeat starts it again (assumed).
+/// run to their own expiry. The next acknowledged heartbeat starts it again (assumed). The cloud flags two live
+/// servers with one authorization code (R-VLS-2); a server restored from a backup without its licenses leases
+/// only for its grace period (R-VLS-3).
 extension FleetModel {
     /// A heartbeat is due: the server sends it if it runs; one still unanswered from before was missed.
     @inline(never)
