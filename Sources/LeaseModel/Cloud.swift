@@ -20,6 +20,12 @@ public struct CloudContact: Sendable {
     public var lastHeartbeat: SimInstant = .start
     /// Whether the latest heartbeat sent is still unanswered.
     var awaitingAck = false
+    /// Whether it is a virtual license server (it sends heartbeats, R-VLS-1); a server that only downloads is not.
+    public var isVLS = true
+    /// R-DL-1: whether the latest download request is still unanswered (which vendor licenses it installed is in
+    /// `FleetModel.downloadedLicenses`: this record holds no reference, so copying it costs nothing).
+    var awaitingDownload = false
+    var downloadTimer: TimerID? = nil
     /// Whether its licensing has stopped for want of heartbeats: it leases nothing new and renews nothing.
     public var licensingStopped = false
     /// R-VLS-3: whether its grace period as a restored server without re-installed licenses has ended.
@@ -38,5 +44,33 @@ public struct CloudContact: Sendable {
     init(heartbeatTimer: TimerID, silenceTimer: TimerID) {
         self.heartbeatTimer = heartbeatTimer
         self.silenceTimer = silenceTimer
+    }
+}
+
+/// R-DL-1: a license the vendor makes available to a server from an instant; the server installs it at its first
+/// download after that.
+public struct VendorLicense: Sendable, Equatable {
+    public var license: License
+    public var availableAt: SimInstant
+
+    public init(license: License, availableAt: SimInstant) {
+        self.license = license
+        self.availableAt = availableAt
+    }
+}
+
+/// R-DL-1: the automatic download schedule: every 3 months when no license expires soon; monthly when one expires
+/// within 3 months; weekly within 2 weeks; daily when a grace period ends within a week (a month is 30 days).
+public enum DownloadSchedule {
+    public static let quarterly = SimDuration.days(90), monthly = SimDuration.days(30)
+    public static let weekly = SimDuration.days(7), daily = SimDuration.days(1)
+
+    /// The wait before the next download, given when licenses end and when a grace period ends (nil: none).
+    public static func interval(now: SimInstant, licenseEnds: [SimInstant], graceEnds: SimInstant?) -> SimDuration {
+        if let grace = graceEnds, grace > now, grace <= now + weekly { return daily }
+        let soonest = licenseEnds.filter { $0 > now }.min() ?? .never
+        if soonest <= now + .days(14) { return weekly }
+        if soonest <= now + quarterly { return monthly }
+        return quarterly
     }
 }

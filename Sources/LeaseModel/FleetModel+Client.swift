@@ -198,7 +198,8 @@ extension FleetModel {
             heard(holder.slot, autoLeasing: message.autoLeasing, sim.now)
             replyArrived(client, requestID: message.requestID, &sim)
             renewalAnswered(holder.slot, reserved.live(at: sim.now), increment.live(at: sim.now), allocation, &sim)
-        case .reserveRequest, .incrementRequest, .renewRequest, .release, .autoLeaseReport, .surrenderNotice, .heartbeat, .heartbeatAck:
+        case .reserveRequest, .incrementRequest, .renewRequest, .release, .autoLeaseReport, .surrenderNotice, .heartbeat, .heartbeatAck,
+             .downloadRequest, .downloadReply:
             preconditionFailure("client \(client) received a request: \(message.contents)")
         }
         if clients[client].renewalOverdue || clients[client].holdsAutoLeased { afterReconnecting(client, &sim) }

@@ -30,11 +30,16 @@ extension FleetModel {
             dropped(message, by: droppedBy, sim.now)
             return
         }
-        guard case .heartbeat = message.contents, let server = message.from.server else {
-            preconditionFailure("the cloud received \(message.contents) from \(message.from)")
+        guard let server = message.from.server else { preconditionFailure("the cloud received \(message.contents) from \(message.from)") }
+        let reply: MessageContents
+        switch message.contents {
+        case .heartbeat:
+            cloudHears(server, sim.now)
+            reply = .heartbeatAck
+        case .downloadRequest: reply = .downloadReply(asOf: sim.now) // R-DL-1
+        default: preconditionFailure("the cloud received \(message.contents) from \(message.from)")
         }
-        cloudHears(server, sim.now)
-        transmit(Message(from: .cloud, to: message.from, .heartbeatAck), on: network.link(from: .cloud, to: .server(server)),
+        transmit(Message(from: .cloud, to: message.from, reply), on: network.link(from: .cloud, to: .server(server)),
                  to: .serverFromCloud, &sim)
     }
 
@@ -43,13 +48,15 @@ extension FleetModel {
     @inline(never)
     mutating func deliverFromCloud(_ place: MessageSlot, _ sim: inout Simulation<FleetEvent>) {
         let (message, droppedBy) = network.take(place)
-        guard let server = message.to.server, case .heartbeatAck = message.contents, let contact = servers[server].cloud else {
+        guard let server = message.to.server, let contact = servers[server].cloud else {
             preconditionFailure("a server received \(message.contents) from \(message.from)")
         }
         if droppedBy >= 0 || !servers[server].isUp {
             dropped(message, by: droppedBy >= 0 ? droppedBy : servers[server].crashFault, sim.now)
             return
         }
+        if case .downloadReply(let asOf) = message.contents { return downloaded(server, asOf: asOf, &sim) }
+        guard case .heartbeatAck = message.contents else { preconditionFailure("a server received \(message.contents) from the cloud") }
         servers[server].cloud!.awaitingAck = false
         servers[server].cloud!.lastHeartbeat = sim.now
         sim.arm(contact.silenceTimer, at: sim.now + spec.policy.cloud.maxSilence, .cloudSilence(server: server))

@@ -53,7 +53,9 @@ extension FleetModel {
         let features = spec.features.count
         var bound = [Bool](repeating: false, count: pools.count)
         for (server, serverSpec) in spec.servers.enumerated() {
-            for license in serverSpec.licenses where license.platform != nil { bound[server * features + license.feature] = true }
+            for license in serverSpec.licenses + serverSpec.vendorLicenses.map(\.license) where license.platform != nil {
+                bound[server * features + license.feature] = true
+            }
         }
         for action in spec.actions {
             guard case let .surrenderLicense(client, license) = action.change else { continue }

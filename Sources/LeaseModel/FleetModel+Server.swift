@@ -22,7 +22,8 @@ extension FleetModel {
         case let .autoLeaseReport(holder, count, quantum):
             reconcile(lease(holder, at: server), count: count, quantum: quantum, request, &sim)
         case let .surrenderNotice(entry, generation): surrenderNoticeReceived(Int(entry), generation: generation, at: server, &sim)
-        case .reserveReply, .incrementReply, .renewReply, .refusal, .leaseCut, .surrenderAck, .heartbeat, .heartbeatAck:
+        case .reserveReply, .incrementReply, .renewReply, .refusal, .leaseCut, .surrenderAck, .heartbeat, .heartbeatAck,
+             .downloadRequest, .downloadReply:
             preconditionFailure("server \(server) received a reply: \(message.contents)")
         }
     }

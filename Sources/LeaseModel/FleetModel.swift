@@ -68,6 +68,10 @@ public struct FleetModel: EventHandler {
     public internal(set) var platformPools: [PlatformPool] = []
     /// R-SUR-1..3: every client license the schedule surrenders.
     public internal(set) var surrenders: [SurrenderState] = []
+    /// R-DL-1: starts and ends of downloaded licenses, appended as they are scheduled (at most two per vendor license).
+    var downloadedChanges: [CapacityChange] = []
+    /// R-DL-1: per server, which of its vendor licenses it has downloaded.
+    public internal(set) var downloadedLicenses: [[Bool]] = []
     public var records = ModelLog()
     /// R-AUTO-1, R-AUTO-2: whether any server may ever enable auto-leasing (the policy allows it and some feature
     /// is a user capacity not platform bound); when not, replies say nothing of it and clients keep no track.
@@ -95,8 +99,10 @@ public struct FleetModel: EventHandler {
             }
             var node = ServerNodeState(leases: EntityIDs(end: 0), pools: EntityIDs(first: first, end: Int32(pools.count)),
                                        penaltyTimer: simulation.makeTimer())
-            if server.vls {
+            if server.reachesCloud {
                 node.cloud = CloudContact(heartbeatTimer: simulation.makeTimer(), silenceTimer: simulation.makeTimer())
+                node.cloud!.isVLS = server.vls
+                if server.autoDownload { node.cloud!.downloadTimer = simulation.makeTimer() } // R-DL-1
                 // R-VLS-2: its authorization code, as the number of the first server that reports it.
                 let code = server.authorizationCode ?? server.id
                 let first = spec.servers.firstIndex { $0.vls && ($0.authorizationCode ?? $0.id) == code } ?? serverIndex
@@ -155,6 +161,7 @@ public struct FleetModel: EventHandler {
         (self.totals, self.servers, self.pools, self.clients, self.slots) = (totals, servers, pools, clients, slots)
         (self.demands, self.demandStreams, self.ownLicensing) = (demands, demandStreams, ownLicensing)
         tallyInitialReservations()
+        downloadedLicenses = spec.servers.map { Array(repeating: false, count: $0.vendorLicenses.count) }
         surrenders = FleetModel.surrenderTable(spec, slots: slots, clients: clients, servers: servers, &simulation)
     }
 
@@ -261,6 +268,9 @@ public struct FleetModel: EventHandler {
         }
         // R-VLS-1: virtual license servers send their first heartbeat at instant zero, in touch with the cloud then.
         for server in servers.ids where servers[server].cloud != nil {
+            // R-DL-1: the first automatic download at instant zero.
+            if let timer = servers[server].cloud!.downloadTimer { sim.arm(timer, at: .start, .downloadDue(server: server)) }
+            guard servers[server].cloud!.isVLS else { continue }
             sim.arm(servers[server].cloud!.heartbeatTimer, at: .start, .heartbeatDue(server: server))
             sim.arm(servers[server].cloud!.silenceTimer, at: .start + spec.policy.cloud.maxSilence, .cloudSilence(server: server))
             // R-VLS-3: a restored server's grace ends (at instant zero if it ended before).
@@ -306,24 +316,34 @@ public struct FleetModel: EventHandler {
         case .incrementExpiry(let lease): incrementLeaseExpired(lease, sim.now)
         case .deliverToClient(let message): deliverToClient(message, &sim)
         case .deliverToServer(let message): deliverToServer(message, &sim)
-        case .capacityChange(let index): applyCapacityChange(Int(index), &sim)
-        case .action(let index): perform(spec.actions[Int(index)].change, &sim)
-        case .faultStarts(let index): faultStarts(FaultID(index: index), &sim)
-        case .faultEnds(let index): faultEnds(FaultID(index: index), &sim)
         case .requestTimer(let slot): requestTimerFired(slot, &sim)
         case .renewalTimer(let client): renewalTimerFired(client, &sim)
+        case .rare(let event): handleRare(event, &sim)
+        }
+    }
+
+    /// The seldom events (`FleetEvent.rare`), out of the event loop's way.
+    @inline(never)
+    mutating func handleRare(_ event: RareEvent, _ sim: inout Simulation<FleetEvent>) {
+        switch event.kind {
+        case .capacityChange: applyCapacityChange(Int(event.argument), &sim)
+        case .action: perform(spec.actions[Int(event.argument)].change, &sim)
+        case .faultStarts: faultStarts(FaultID(index: event.argument), &sim)
+        case .faultEnds: faultEnds(FaultID(index: event.argument), &sim)
         case .autoLeaseReview: reviewAutoLeasing(&sim)
-        case .penaltyEnds(let server): endPenalty(server, rule: "R-AUTO-6", &sim)
-        case .serverLicenseStarts(let server): setServerLicensed(server, true, sim.now)
-        case .serverLicenseEnds(let server): setServerLicensed(server, false, sim.now)
-        case .ownLicenseChange(let index): applyOwnLicenseChange(Int(index), &sim)
-        case .surrenderContact(let entry): contactAboutSurrender(Int(entry), &sim)
-        case .surrenderExpiry(let entry): surrenderExpired(Int(entry), sim.now)
-        case .heartbeatDue(let server): sendHeartbeat(server, &sim)
-        case .deliverToCloud(let message): deliverToCloud(message, &sim)
-        case .deliverFromCloud(let message): deliverFromCloud(message, &sim)
-        case .cloudSilence(let server): cloudSilenceReached(server, sim.now)
-        case .restoreGraceEnds(let server): restoreGraceEnds(server, sim.now)
+        case .penaltyEnds: endPenalty(ServerID(index: event.argument), rule: "R-AUTO-6", &sim)
+        case .serverLicenseStarts: setServerLicensed(ServerID(index: event.argument), true, sim.now)
+        case .serverLicenseEnds: setServerLicensed(ServerID(index: event.argument), false, sim.now)
+        case .ownLicenseChange: applyOwnLicenseChange(Int(event.argument), &sim)
+        case .surrenderContact: contactAboutSurrender(Int(event.argument), &sim)
+        case .surrenderExpiry: surrenderExpired(Int(event.argument), sim.now)
+        case .heartbeatDue: sendHeartbeat(ServerID(index: event.argument), &sim)
+        case .deliverToCloud: deliverToCloud(MessageSlot(index: event.argument), &sim)
+        case .deliverFromCloud: deliverFromCloud(MessageSlot(index: event.argument), &sim)
+        case .cloudSilence: cloudSilenceReached(ServerID(index: event.argument), sim.now)
+        case .restoreGraceEnds: restoreGraceEnds(ServerID(index: event.argument), sim.now)
+        case .downloadDue: downloadDue(ServerID(index: event.argument), &sim)
+        case .downloadedLicenseChange: applyDownloaded(downloadedChanges[Int(event.argument)], &sim)
         }
     }
 

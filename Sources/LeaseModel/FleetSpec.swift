@@ -45,6 +45,12 @@ public struct ServerSpec: Sendable {
     /// R-VLS-3: when a secondary VLS was restored from a backup without its licenses re-installed (nil: it was not):
     /// it runs on a grace period from then.
     public var restoredAt: SimInstant? = nil
+    /// R-DL-1: whether the server downloads its license keys from the vendor automatically, and the licenses the
+    /// vendor makes available to it, each from an instant (installed at the first download after it).
+    public var autoDownload = false
+    public var vendorLicenses: [VendorLicense] = []
+    /// Whether the server has a link to the vendor's cloud: a VLS (R-VLS-1), or one that downloads (R-DL-1).
+    public var reachesCloud: Bool { vls || autoDownload }
     public init(id: String, licenses: [License] = []) {
         self.id = id
         self.licenses = licenses

@@ -83,6 +83,9 @@ public enum MessageContents: Sendable, BitwiseCopyable {
     /// Server to cloud: a virtual license server's heartbeat (R-VLS-1); cloud to server: its acknowledgement.
     case heartbeat
     case heartbeatAck
+    /// Server to cloud: send me my licenses (R-DL-1); cloud to server: those available as of `asOf`.
+    case downloadRequest
+    case downloadReply(asOf: SimInstant)
     /// Server to client: a request or renewal refused (R-ALLOC-5, R-CFG-3).
     case refusal(holder: HolderID, reason: RefusalReason)
     /// Server to client: the lease is cut to these counts now (R-CFG-1).
@@ -93,7 +96,7 @@ public enum MessageContents: Sendable, BitwiseCopyable {
 public enum MessageKind: UInt8, Sendable, CaseIterable, BitwiseCopyable {
     case reserveRequest, incrementRequest, renewRequest, release, autoLeaseReport, surrenderNotice
     case reserveReply, incrementReply, renewReply, refusal, leaseCut, surrenderAck
-    case heartbeat, heartbeatAck
+    case heartbeat, heartbeatAck, downloadRequest, downloadReply
 }
 
 extension MessageContents {
@@ -114,6 +117,8 @@ extension MessageContents {
         case .surrenderAck: return .surrenderAck
         case .heartbeat: return .heartbeat
         case .heartbeatAck: return .heartbeatAck
+        case .downloadRequest: return .downloadRequest
+        case .downloadReply: return .downloadReply
         }
     }
 
@@ -124,7 +129,7 @@ extension MessageContents {
              .autoLeaseReport(let holder, _, _), .reserveReply(let holder, _, _), .incrementReply(let holder, _, _, _),
              .renewReply(let holder, _, _, _), .refusal(let holder, _), .leaseCut(let holder, _, _, _):
             return holder
-        case .renewRequest, .surrenderNotice, .surrenderAck, .heartbeat, .heartbeatAck: return nil
+        case .renewRequest, .surrenderNotice, .surrenderAck, .heartbeat, .heartbeatAck, .downloadRequest, .downloadReply: return nil
         }
     }
 }
@@ -169,38 +174,74 @@ public enum FleetEvent: Sendable, BitwiseCopyable {
     /// A message arrives at a client, or at a server node; it waits in the network until then.
     case deliverToClient(message: MessageSlot)
     case deliverToServer(message: MessageSlot)
-    /// An installed count changes as a license starts or ends (R-LIC-2, R-LIC-3).
-    case capacityChange(index: Int32)
-    /// A scheduled administrative or operational action.
-    case action(index: Int32)
-    /// A scheduled fault starts or ends.
-    case faultStarts(index: Int32)
-    case faultEnds(index: Int32)
     /// A slot's request got no reply in time, or the wait before its retry is over.
     case requestTimer(slot: SlotID)
     /// A client's renewal got no reply in time, or the wait before its retry is over.
     case renewalTimer(client: ClientID)
-    /// Every server reviews its auto-leasing decision (R-AUTO-2).
-    case autoLeaseReview
-    /// A server's auto-leasing penalty ends (R-AUTO-6).
-    case penaltyEnds(server: ServerID)
-    /// A hardware server's license-server license starts or stops covering it (R-LIC-7, R-LIC-8); one payload
-    /// word per case keeps every event eight bytes.
-    case serverLicenseStarts(server: ServerID)
-    case serverLicenseEnds(server: ServerID)
-    /// A license installed on a client starts or ends counting (R-CLIENT-1).
-    case ownLicenseChange(index: Int32)
-    /// A client tells its server where a surrendered license is (R-SUR-2, R-SUR-3).
-    case surrenderContact(surrender: Int32)
-    /// The server's hold on a surrendered license runs out, unless the client was in contact since (R-SUR-2).
-    case surrenderExpiry(surrender: Int32)
-    /// A virtual license server's heartbeat to the cloud is due (R-VLS-1).
-    case heartbeatDue(server: ServerID)
-    /// A message arrives at the vendor's cloud, or from it at a server.
-    case deliverToCloud(message: MessageSlot)
-    case deliverFromCloud(message: MessageSlot)
-    /// A virtual license server has gone `maxSilence` without a successful heartbeat (R-VLS-1).
-    case cloudSilence(server: ServerID)
-    /// A restored virtual license server's grace period ends (R-VLS-3).
-    case restoreGraceEnds(server: ServerID)
+    /// Everything that happens seldom (license calendar, actions, faults, auto-leasing reviews, surrenders, the
+    /// cloud), in one case: each kind the enum adds costs the event loop's dispatch (two more cases cost the
+    /// canonical run 6 million instructions).
+    case rare(RareEvent)
+}
+
+/// An event that happens seldom: its kind and one argument in four bytes (`FleetEvent.rare`).
+public struct RareEvent: Sendable, BitwiseCopyable, CustomStringConvertible {
+    public enum Kind: UInt32, Sendable, BitwiseCopyable {
+        /// An installed count changes as a license starts or ends (R-LIC-2, R-LIC-3); the argument indexes
+        /// `FleetModel.capacityChanges`.
+        case capacityChange
+        /// A scheduled administrative or operational action.
+        case action
+        /// A scheduled fault starts or ends.
+        case faultStarts, faultEnds
+        /// Every server reviews its auto-leasing decision (R-AUTO-2).
+        case autoLeaseReview
+        /// A server's auto-leasing penalty ends (R-AUTO-6).
+        case penaltyEnds
+        /// A hardware server's license-server license starts or stops covering it (R-LIC-7, R-LIC-8).
+        case serverLicenseStarts, serverLicenseEnds
+        /// A license installed on a client starts or ends counting (R-CLIENT-1).
+        case ownLicenseChange
+        /// A client tells its server where a surrendered license is; the server's hold on it runs out (R-SUR-2).
+        case surrenderContact, surrenderExpiry
+        /// A virtual license server's heartbeat is due; a message reaches the cloud, or a server from it; a VLS has
+        /// gone `maxSilence` without an acknowledged heartbeat (R-VLS-1); a restored VLS's grace ends (R-VLS-3).
+        case heartbeatDue, deliverToCloud, deliverFromCloud, cloudSilence, restoreGraceEnds
+        /// A server's automatic download is due; a downloaded license starts or ends counting (R-DL-1).
+        case downloadDue, downloadedLicenseChange
+    }
+    /// The kind in the top 5 bits, the argument (an index: a server, a message's place, a change, an action, a
+    /// fault, a surrender) in the low 27: four bytes, so a `FleetEvent` stays eight.
+    let raw: UInt32
+    static let argumentBits: UInt32 = 27
+
+    init(_ kind: Kind, _ argument: Int32 = 0) {
+        precondition(argument >= 0 && UInt32(argument) < 1 << RareEvent.argumentBits, "rare event argument \(argument) out of range")
+        raw = kind.rawValue << RareEvent.argumentBits | UInt32(argument)
+    }
+    public var kind: Kind { Kind(rawValue: raw >> RareEvent.argumentBits)! }
+    public var argument: Int32 { Int32(raw & (1 << RareEvent.argumentBits - 1)) }
+    public var description: String { "\(kind)(\(argument))" }
+}
+
+/// The seldom events by their former names, so every place that schedules one reads as before.
+extension FleetEvent {
+    static func capacityChange(index: Int32) -> FleetEvent { .rare(RareEvent(.capacityChange, index)) }
+    static func action(index: Int32) -> FleetEvent { .rare(RareEvent(.action, index)) }
+    static func faultStarts(index: Int32) -> FleetEvent { .rare(RareEvent(.faultStarts, index)) }
+    static func faultEnds(index: Int32) -> FleetEvent { .rare(RareEvent(.faultEnds, index)) }
+    static var autoLeaseReview: FleetEvent { .rare(RareEvent(.autoLeaseReview)) }
+    static func penaltyEnds(server: ServerID) -> FleetEvent { .rare(RareEvent(.penaltyEnds, server.index)) }
+    static func serverLicenseStarts(server: ServerID) -> FleetEvent { .rare(RareEvent(.serverLicenseStarts, server.index)) }
+    static func serverLicenseEnds(server: ServerID) -> FleetEvent { .rare(RareEvent(.serverLicenseEnds, server.index)) }
+    static func ownLicenseChange(index: Int32) -> FleetEvent { .rare(RareEvent(.ownLicenseChange, index)) }
+    static func surrenderContact(surrender: Int32) -> FleetEvent { .rare(RareEvent(.surrenderContact, surrender)) }
+    static func surrenderExpiry(surrender: Int32) -> FleetEvent { .rare(RareEvent(.surrenderExpiry, surrender)) }
+    static func heartbeatDue(server: ServerID) -> FleetEvent { .rare(RareEvent(.heartbeatDue, server.index)) }
+    static func deliverToCloud(message: MessageSlot) -> FleetEvent { .rare(RareEvent(.deliverToCloud, message.index)) }
+    static func deliverFromCloud(message: MessageSlot) -> FleetEvent { .rare(RareEvent(.deliverFromCloud, message.index)) }
+    static func cloudSilence(server: ServerID) -> FleetEvent { .rare(RareEvent(.cloudSilence, server.index)) }
+    static func restoreGraceEnds(server: ServerID) -> FleetEvent { .rare(RareEvent(.restoreGraceEnds, server.index)) }
+    static func downloadDue(server: ServerID) -> FleetEvent { .rare(RareEvent(.downloadDue, server.index)) }
+    static func downloadedLicenseChange(index: Int32) -> FleetEvent { .rare(RareEvent(.downloadedLicenseChange, index)) }
 }

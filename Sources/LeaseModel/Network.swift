@@ -78,7 +78,7 @@ struct Network {
         self.clients = clients.map(\.server)
         cloudLinks = Int32(links.count)
         var cloudServers: [Int32] = [], cloudLink = [Int32](repeating: -1, count: servers.count)
-        for (index, server) in servers.enumerated() where server.vls {
+        for (index, server) in servers.enumerated() where server.reachesCloud {
             cloudLink[index] = Int32(links.count)
             cloudServers.append(Int32(index))
             links.append(LinkState(latency: cloudLatency))

@@ -141,6 +141,7 @@ public enum ProtocolEventKind: UInt8, Sendable, CaseIterable {
     case licenseRecalled, recallRefused, recallReceived
     case heartbeatMissed, licensingStopped, licensingResumed
     case duplicateAuthorization, restoreGraceEnded, licensesReinstalled
+    case downloadChecked, downloadFailed, licenseDownloaded
 
     /// Whether the event's license is one of the client's own (else, with a license, the server's).
     public var isAboutClientLicense: Bool {

@@ -57,6 +57,9 @@ extension ProtocolEventKind {
         case .duplicateAuthorization: return "duplicate_authorization"
         case .restoreGraceEnded: return "restore_grace_ended"
         case .licensesReinstalled: return "licenses_reinstalled"
+        case .downloadChecked: return "download_checked"
+        case .downloadFailed: return "download_failed"
+        case .licenseDownloaded: return "license_downloaded"
         }
     }
 }
@@ -91,6 +94,8 @@ extension MessageKind {
         case .surrenderAck: return "surrender_ack"
         case .heartbeat: return "heartbeat"
         case .heartbeatAck: return "heartbeat_ack"
+        case .downloadRequest: return "download_request"
+        case .downloadReply: return "download_reply"
         }
     }
 }

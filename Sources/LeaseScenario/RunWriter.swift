@@ -91,9 +91,14 @@ final class RunWriter {
         var reason = record.message?.name ?? record.reason.text
         if record.license >= 0 {
             // A server's license, or one installed on the client itself (R-CLIENT-1, R-SUR-1), with why it was refused.
-            let sku = record.server >= 0 && !record.kind.isAboutClientLicense
-                ? scenario.spec.servers[Int(record.server)].licenses[Int(record.license)].sku
-                : scenario.spec.clients[Int(record.client)].licenses[Int(record.license)].sku
+            let sku: String
+            if record.server >= 0 && !record.kind.isAboutClientLicense {
+                // A server's license, or one it downloaded (numbered after its own, R-DL-1).
+                let server = scenario.spec.servers[Int(record.server)], index = Int(record.license)
+                sku = index < server.licenses.count ? server.licenses[index].sku : server.vendorLicenses[index - server.licenses.count].license.sku
+            } else {
+                sku = scenario.spec.clients[Int(record.client)].licenses[Int(record.license)].sku
+            }
             reason = record.reason == .none ? sku : sku + ": " + record.reason.text
         }
         let fault = record.fault >= 0 ? OutputText.csvCell(scenario.spec.faults[Int(record.fault)].id) : ""

@@ -105,7 +105,9 @@ public enum ScenarioKeys {
     /// Rules a scenario may relax (`relax`).
     public static let relaxable = ["R-ALLOC-3"]
     public static let network = ["latency"]
-    public static let server = ["id", "licenses", "hardware", "serverLicenses", "vls", "authorizationCode", "restoredAt"]
+    public static let server = ["id", "licenses", "hardware", "serverLicenses", "vls", "authorizationCode", "restoredAt",
+                                "autoDownload", "vendorLicenses"]
+    public static let vendorLicense = ["availableAt", "license"]
     public static let license = ["sku", "feature", "type", "count", "start", "end", "installedAt", "period", "platform"]
     public static let serverLicense = ["sku", "type", "years", "start"]
     public static let client = ["id", "group", "count", "variation", "server", "latency", "expiry", "allocations", "demand",
@@ -123,7 +125,7 @@ public enum ScenarioKeys {
 
     /// Every object kind by the name the JSON Schema uses for it (`root` is the top level).
     public static let all: [(String, [String])] = [
-        ("root", root), ("policy", policy), ("autoLeasing", autoLeasing), ("surrender", surrender), ("cloud", cloud), ("feature", feature), ("network", network), ("server", server), ("license", license), ("serverLicense", serverLicense),
+        ("root", root), ("policy", policy), ("autoLeasing", autoLeasing), ("surrender", surrender), ("cloud", cloud), ("feature", feature), ("network", network), ("server", server), ("vendorLicense", vendorLicense), ("license", license), ("serverLicense", serverLicense),
         ("client", client), ("allocation", allocation), ("demand", demand), ("step", step),
         ("variation", variation), ("action", action), ("fault", fault), ("randomFaults", randomFaults), ("expectation", expectation), ("limits", limits),
     ]

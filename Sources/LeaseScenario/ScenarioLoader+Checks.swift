@@ -50,7 +50,8 @@ extension ScenarioLoader {
                   counted.insert(Int64(client) << 32 | Int64(license)).inserted else { continue }
             let server = spec.clients[client].server, own = spec.clients[client].licenses[license]
             let key = server * spec.features.count + own.feature
-            let sum = (installed[key] ?? spec.servers[server].licenses.reduce(Int64(0)) { $0 + ($1.feature == own.feature ? Int64($1.count) : 0) })
+            let given = spec.servers[server].licenses + spec.servers[server].vendorLicenses.map(\.license)
+            let sum = (installed[key] ?? given.reduce(Int64(0)) { $0 + ($1.feature == own.feature ? Int64($1.count) : 0) })
                 + Int64(own.count)
             installed[key] = sum
             guard sum <= ScenarioLimits.maxInstalledPerFeature else {

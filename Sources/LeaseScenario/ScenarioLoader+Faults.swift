@@ -103,7 +103,7 @@ extension ScenarioLoader {
         let from = Set(try endpoints(ends.0)), to = Set(try endpoints(ends.1))
         var links: [FaultSpec.LinkEnds] = []
         // R-VLS-1: a virtual license server's link to the vendor's cloud, and back.
-        for (index, server) in spec.servers.enumerated() where server.vls {
+        for (index, server) in spec.servers.enumerated() where server.reachesCloud {
             let s = Endpoint.server(ServerID(index: Int32(index)))
             let up = from.contains(s) && to.contains(.cloud), down = from.contains(.cloud) && to.contains(s)
             if up || (ends.twoWay && down) { links.append(FaultSpec.LinkEnds(from: s, to: .cloud)) }

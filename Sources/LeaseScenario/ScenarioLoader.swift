@@ -226,6 +226,26 @@ public struct ScenarioLoader {
             throw list.fail("no license-server licenses on a server that is not \"hardware\": true (R-LIC-8)")
         }
         let isVLS = try object.optional("vls").map { (field) throws(ScenarioError) in try flag(field) } ?? false
+        server.autoDownload = try object.optional("autoDownload").map { (field) throws(ScenarioError) in try flag(field) } ?? false
+        if let list = object.optional("vendorLicenses") {
+            // R-DL-1: licenses the vendor makes available, installed at the first download after `availableAt`.
+            guard server.autoDownload else { throw list.fail("no vendorLicenses on a server without \"autoDownload\": true (R-DL-1)") }
+            for entry in try list.array() {
+                let vendor = try entry.object(allowed: ScenarioKeys.vendorLicense)
+                let at = try instantInRun(try vendor.required("availableAt", TimeSyntax.instantForm))
+                let field = try vendor.required("license", "a license")
+                let licenseObject = try field.object(allowed: ScenarioKeys.license)
+                if let installed = licenseObject.optional("installedAt") {
+                    throw installed.fail("no installedAt in a vendor license (it is installed when it is downloaded)")
+                }
+                let license = try self.license(field, among: licenses + server.vendorLicenses.map(\.license))
+                if license.kind == .ice || (isVLS && !license.kind.isDated) {
+                    throw try licenseObject.required("type", "").fail(isVLS ? "a subscription or renewal license on a virtual license server (R-VLS-4)"
+                                                                          : "a license that is not \"ice\" (ICE licenses are switched on by actions)")
+                }
+                server.vendorLicenses.append(VendorLicense(license: license, availableAt: at))
+            }
+        }
         for key in ["authorizationCode", "restoredAt"] where !isVLS {
             if let field = object.optional(key) { throw field.fail("no \(key) on a server that is not \"vls\": true (R-VLS-2, R-VLS-3)") }
         }

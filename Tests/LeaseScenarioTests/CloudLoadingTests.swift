@@ -22,6 +22,9 @@ func cloudVariant(_ from: String, _ to: String) -> String {
     #expect(spec.faults[0].links == [FaultSpec.LinkEnds(from: server, to: .cloud), FaultSpec.LinkEnds(from: .cloud, to: server)])
     let restored = try ScenarioLoader.load(bytes: Array(cloudVariant(#""vls": true,"#, #""vls": true, "authorizationCode": "AUTH-1", "restoredAt": "1969-10-03","#).utf8), file: "ok.json").spec
     #expect(restored.servers[0].authorizationCode == "AUTH-1" && restored.servers[0].restoredAt == .start - .days(90))
+    let downloads = try ScenarioLoader.load(bytes: Array(variant(#"{"id": "ls", "licenses""#, #"{"id": "ls", "autoDownload": true, "vendorLicenses": [{"availableAt": "1h", "license": {"sku": "P2", "feature": "users", "type": "perpetual", "count": 5}}], "licenses""#).utf8), file: "ok.json").spec
+    #expect(downloads.servers[0].autoDownload && downloads.servers[0].vendorLicenses.map(\.availableAt) == [.start + .hours(1)])
+    #expect(downloads.servers[0].vendorLicenses.map(\.license.sku) == ["P2"])
     let defaults = try ScenarioLoader.load(bytes: Array(validScenario.utf8), file: "ok.json").spec
     #expect(!defaults.servers[0].vls && defaults.policy.cloud.heartbeatInterval == .hours(8) && defaults.policy.cloud.maxSilence == .days(24))
 }
@@ -43,6 +46,12 @@ func cloudVariant(_ from: String, _ to: String) -> String {
      "bad.json:4:49: servers[0].authorizationCode: expected no authorizationCode on a server that is not \"vls\": true (R-VLS-2, R-VLS-3), found \"A\""),
     ("licenses re-installed on a server never restored", cloudVariant(#""duration": "2d","#, #""duration": "2d", "actions": [{"at": "1h", "action": "reinstallLicenses", "server": "ls"}],"#),
      "bad.json:3:87: actions[0].server: expected a \"vls\" server with \"restoredAt\" (R-VLS-3), found \"ls\""),
+    ("vendor licenses without autoDownload", cloudVariant(#""vls": true,"#, #""vls": true, "vendorLicenses": [],"#),
+     "bad.json:4:59: servers[0].vendorLicenses: expected no vendorLicenses on a server without \"autoDownload\": true (R-DL-1), found an array"),
+    ("an ICE license at the vendor", variant(#"{"id": "ls", "licenses""#, #"{"id": "ls", "autoDownload": true, "vendorLicenses": [{"availableAt": "1h", "license": {"sku": "I", "feature": "users", "type": "ice", "count": 5}}], "licenses""#),
+     "bad.json:4:143: servers[0].vendorLicenses[0].license.type: expected a license that is not \"ice\" (ICE licenses are switched on by actions), found \"ice\""),
+    ("a vendor license with its own installedAt", variant(#"{"id": "ls", "licenses""#, #"{"id": "ls", "autoDownload": true, "vendorLicenses": [{"availableAt": "1h", "license": {"sku": "P2", "feature": "users", "type": "perpetual", "count": 5, "installedAt": "2h"}}], "licenses""#),
+     "bad.json:4:184: servers[0].vendorLicenses[0].license.installedAt: expected no installedAt in a vendor license (it is installed when it is downloaded), found \"2h\""),
     ("a heartbeat every second", cloudVariant(#""heartbeatInterval": "4h""#, #""heartbeatInterval": "1s""#),
      "bad.json:3:63: policy.cloud.heartbeatInterval: expected a heartbeat interval of at least 1m, found \"1s\""),
 ])

@@ -258,6 +258,13 @@ public enum ExtremeScenarios {
             var cloud = vls ? ", \"vls\": true" : ""
             if vls && chance(50) { cloud += ", \"authorizationCode\": \"AUTH\"" }
             if vls && chance(40) { cloud += ", \"restoredAt\": \"\(year - 1)-0\(int(1...9))-15\"" }
+            // R-DL-1: sometimes automatic downloads, of a renewal and a subscription the vendor has mid-run.
+            if chance(30) {
+                let feature = pick(features), at = "\(int(0...durationHours - 1))h", end = year + Int(int(0...2))
+                cloud += ", \"autoDownload\": true, \"vendorLicenses\": ["
+                    + "{\"availableAt\": \"\(at)\", \"license\": {\"sku\": \"\(feature.uppercased())-0-R\", \"feature\": \"\(feature)\", \"type\": \"renewal\", \"count\": 1, \"start\": \"\(year)-01-01\", \"end\": \"\(end)-12-31\"}}, "
+                    + "{\"availableAt\": \"0h\", \"license\": {\"sku\": \"DL\", \"feature\": \"\(feature)\", \"type\": \"subscription\", \"count\": \(pick([1, 1_000])), \"start\": \"\(year - 1)-06-01\", \"end\": \"\(end)-06-30\"}}]"
+            }
             return ("{\"id\": \"s\(index)\"\(hardware)\(cloud), \"licenses\": [\(licenses.joined(separator: ", "))]}", atStart)
         }
 

@@ -1,0 +1,112 @@
+import LeaseKernel
+
+/// R-DL-1: a server that downloads its license keys automatically asks the vendor's cloud on the schedule
+/// (`DownloadSchedule`) from instant zero, over its link to the cloud; each reply installs the vendor licenses
+/// available then and not installed yet. A request whose reply has not come when the next is due failed.
+extension FleetModel {
+    /// A download is due: the server asks if it runs, and sets the next one by what expires soon.
+    @inline(never)
+    mutating func downloadDue(_ server: ServerID, _ sim: inout Simulation<FleetEvent>) {
+        guard let contact = servers[server].cloud, let timer = contact.downloadTimer else { return }
+        if contact.awaitingDownload {
+            record(ProtocolRecord(time: sim.now, kind: .downloadFailed, server: server.index, rule: "R-DL-1"))
+        }
+        servers[server].cloud!.awaitingDownload = servers[server].isUp
+        if servers[server].isUp {
+            let from = Endpoint.server(server)
+            transmit(Message(from: from, to: .cloud, .downloadRequest), on: network.link(from: from, to: .cloud), to: .cloud, &sim)
+        }
+        let next = sim.now + DownloadSchedule.interval(now: sim.now, licenseEnds: licenseEnds(server), graceEnds: restoreGraceEnd(server))
+        record(ProtocolRecord(time: sim.now, kind: .downloadChecked, server: server.index, expiry: next, rule: "R-DL-1"))
+        sim.arm(timer, at: next, .downloadDue(server: server))
+    }
+
+    /// When the server's licenses end: those it was given and those it downloaded (R-LIC-2, R-LIC-4).
+    func licenseEnds(_ server: ServerID) -> [SimInstant] {
+        let serverSpec = spec.servers[server.offset], downloaded = downloadedLicenses[server.offset]
+        let installed = serverSpec.licenses + serverSpec.vendorLicenses.indices.filter { downloaded[$0] }.map { serverSpec.vendorLicenses[$0].license }
+        return installed.map { $0.kind == .evaluation ? $0.installedAt + $0.period : min($0.endsAt, $0.removedAt) }
+    }
+
+    /// R-VLS-3: when a restored server's grace ends, unless its licenses were re-installed.
+    func restoreGraceEnd(_ server: ServerID) -> SimInstant? {
+        guard let restored = spec.servers[server.offset].restoredAt, servers[server].cloud?.reinstalled == false else { return nil }
+        return restored + spec.policy.cloud.restoreGrace
+    }
+
+    /// The cloud's answer reached the server: it installs every vendor license available as of `asOf` and not
+    /// installed yet, in the order listed.
+    mutating func downloaded(_ server: ServerID, asOf: SimInstant, _ sim: inout Simulation<FleetEvent>) {
+        servers[server].cloud!.awaitingDownload = false
+        let vendor = spec.servers[server.offset].vendorLicenses
+        for index in vendor.indices where vendor[index].availableAt <= asOf && !downloadedLicenses[server.offset][index] {
+            downloadedLicenses[server.offset][index] = true
+            var license = vendor[index].license
+            license.installedAt = sim.now
+            let number = Int32(spec.servers[server.offset].licenses.count + index)
+            record(ProtocolRecord(time: sim.now, kind: .licenseDownloaded, server: server.index, feature: Int32(license.feature),
+                                  count: Int64(license.count), rule: "R-DL-1", license: number))
+            guard let span = downloadedSpan(license, server: server, now: sim.now) else { continue }
+            let change = CapacityChange(at: span.lowerBound, server: server.offset, feature: license.feature, delta: license.count,
+                                        license: Int(number), kind: license.kind)
+            startDownloaded(change, &sim)
+            if span.upperBound < horizon {
+                var end = change
+                (end.at, end.delta) = (span.upperBound, -license.count)
+                downloadedChanges.append(end)
+                sim.schedule(at: span.upperBound, priority: .first, .downloadedLicenseChange(index: Int32(downloadedChanges.count - 1)))
+            }
+        }
+    }
+
+    /// When a downloaded license counts (R-LIC-1..4): from now (or its start date, or the end of the license it
+    /// renews) to its end; nil when it never does (a renewal of nothing, or one already over).
+    func downloadedSpan(_ license: License, server: ServerID, now: SimInstant) -> Range<SimInstant>? {
+        var from = max(now, license.startsAt)
+        var until = license.kind == .evaluation ? now + license.period : license.endsAt
+        if license.kind == .renewal {
+            // R-LIC-3: it takes over from the latest license of the SKU it renews that ends before it does.
+            guard let base = license.renewedSKU else { return nil }
+            // (The latest of them: downloads come one at a time, so the chain grows at its end.)
+            let ends = licenseList(server)
+                .filter { ($0.sku == base || $0.sku == license.sku) && $0.feature == license.feature && $0.endsAt < license.endsAt }
+                .map(\.endsAt)
+            guard let predecessor = ends.max() else { return nil }
+            from = max(from, predecessor)
+        }
+        until = max(until, from)
+        return from < until ? from..<until : nil
+    }
+
+    /// Every license the server has: given, and downloaded so far.
+    func licenseList(_ server: ServerID) -> [License] {
+        let serverSpec = spec.servers[server.offset], downloaded = downloadedLicenses[server.offset]
+        return serverSpec.licenses + serverSpec.vendorLicenses.indices.filter { downloaded[$0] }.map { serverSpec.vendorLicenses[$0].license }
+    }
+
+    /// A downloaded license starts counting now, or at its start (scheduled).
+    mutating func startDownloaded(_ change: CapacityChange, _ sim: inout Simulation<FleetEvent>) {
+        if change.at <= sim.now {
+            applyDownloaded(change, &sim)
+        } else {
+            downloadedChanges.append(change)
+            sim.schedule(at: change.at, priority: .first, .downloadedLicenseChange(index: Int32(downloadedChanges.count - 1)))
+        }
+    }
+
+    /// A downloaded license starts or ends counting (R-LIC-1..4); a new user-count subscription ends the penalty
+    /// (R-AUTO-7).
+    @inline(never)
+    mutating func applyDownloaded(_ change: CapacityChange, _ sim: inout Simulation<FleetEvent>) {
+        let server = ServerID(index: Int32(change.server))
+        let license = spec.servers[change.server].vendorLicenses[change.license - spec.servers[change.server].licenses.count].license
+        let pool = servers[server].pool(FeatureID(index: Int32(change.feature)))
+        changeInstalled(pool, by: change.delta, family: license.platform, perpetual: license.kind == .perpetual, sim.now)
+        record(ProtocolRecord(time: sim.now, kind: change.delta > 0 ? .licenseStarted : .licenseEnded, server: server.index,
+                              feature: Int32(change.feature), count: Int64(abs(change.delta)), rule: change.kind.rule,
+                              license: Int32(change.license)))
+        if change.delta > 0 && change.kind == .subscription && spec.traits(of: change.feature).userCapacity {
+            endPenalty(server, rule: "R-AUTO-7", &sim)
+        }
+    }
+}
