@@ -15,11 +15,14 @@ extension FleetModel {
             record(ProtocolRecord(time: sim.now, kind: .heartbeatMissed, server: server.index, rule: "R-VLS-1"))
         }
         servers[server].cloud!.awaitingAck = servers[server].isUp
-        if servers[server].isUp {
-            let from = Endpoint.server(server)
-            transmit(Message(from: from, to: .cloud, .heartbeat), on: network.link(from: from, to: .cloud), to: .cloud, &sim)
-        }
+        if servers[server].isUp { sendToCloud(server, .heartbeat, &sim) }
         sim.arm(contact.heartbeatTimer, at: sim.now + spec.policy.cloud.heartbeatInterval, .heartbeatDue(server: server))
+    }
+
+    /// A server sends the vendor's cloud a message over its own link.
+    mutating func sendToCloud(_ server: ServerID, _ contents: MessageContents, _ sim: inout Simulation<FleetEvent>) {
+        let from = Endpoint.server(server)
+        transmit(Message(from: from, to: .cloud, contents), on: network.link(from: from, to: .cloud), to: .cloud, &sim)
     }
 
     /// A message reaches the cloud (unless a fault dropped it on the way): it acknowledges a heartbeat.

@@ -12,10 +12,7 @@ extension FleetModel {
             record(ProtocolRecord(time: sim.now, kind: .downloadFailed, server: server.index, rule: "R-DL-1"))
         }
         servers[server].cloud!.awaitingDownload = servers[server].isUp
-        if servers[server].isUp {
-            let from = Endpoint.server(server)
-            transmit(Message(from: from, to: .cloud, .downloadRequest), on: network.link(from: from, to: .cloud), to: .cloud, &sim)
-        }
+        if servers[server].isUp { sendToCloud(server, .downloadRequest, &sim) }
         let next = sim.now + DownloadSchedule.interval(now: sim.now, licenseEnds: licenseEnds(server), graceEnds: restoreGraceEnd(server))
         record(ProtocolRecord(time: sim.now, kind: .downloadChecked, server: server.index, expiry: next, rule: "R-DL-1"))
         sim.arm(timer, at: next, .downloadDue(server: server))
@@ -23,9 +20,7 @@ extension FleetModel {
 
     /// When the server's licenses end: those it was given and those it downloaded (R-LIC-2, R-LIC-4).
     func licenseEnds(_ server: ServerID) -> [SimInstant] {
-        let serverSpec = spec.servers[server.offset], downloaded = downloadedLicenses[server.offset]
-        let installed = serverSpec.licenses + serverSpec.vendorLicenses.indices.filter { downloaded[$0] }.map { serverSpec.vendorLicenses[$0].license }
-        return installed.map { $0.kind == .evaluation ? $0.installedAt + $0.period : min($0.endsAt, $0.removedAt) }
+        licenseList(server).map { $0.kind == .evaluation ? $0.installedAt + $0.period : min($0.endsAt, $0.removedAt) }
     }
 
     /// R-VLS-3: when a restored server's grace ends, unless its licenses were re-installed.
@@ -39,8 +34,8 @@ extension FleetModel {
     mutating func downloaded(_ server: ServerID, asOf: SimInstant, _ sim: inout Simulation<FleetEvent>) {
         servers[server].cloud!.awaitingDownload = false
         let vendor = spec.servers[server.offset].vendorLicenses
-        for index in vendor.indices where vendor[index].availableAt <= asOf && !downloadedLicenses[server.offset][index] {
-            downloadedLicenses[server.offset][index] = true
+        for index in vendor.indices where vendor[index].availableAt <= asOf && downloadedLicenses[server.offset][index] == nil {
+            downloadedLicenses[server.offset][index] = sim.now
             var license = vendor[index].license
             license.installedAt = sim.now
             let number = Int32(spec.servers[server.offset].licenses.count + index)
@@ -78,10 +73,12 @@ extension FleetModel {
         return from < until ? from..<until : nil
     }
 
-    /// Every license the server has: given, and downloaded so far.
+    /// Every license the server has: given, and downloaded so far (installed when downloaded).
     func licenseList(_ server: ServerID) -> [License] {
-        let serverSpec = spec.servers[server.offset], downloaded = downloadedLicenses[server.offset]
-        return serverSpec.licenses + serverSpec.vendorLicenses.indices.filter { downloaded[$0] }.map { serverSpec.vendorLicenses[$0].license }
+        let serverSpec = spec.servers[server.offset]
+        return serverSpec.licenses + zip(serverSpec.vendorLicenses, downloadedLicenses[server.offset]).compactMap { vendor, at in
+            at.map { var license = vendor.license; license.installedAt = $0; return license }
+        }
     }
 
     /// A downloaded license starts counting now, or at its start (scheduled).

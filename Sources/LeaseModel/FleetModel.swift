@@ -70,8 +70,8 @@ public struct FleetModel: EventHandler {
     public internal(set) var surrenders: [SurrenderState] = []
     /// R-DL-1: starts and ends of downloaded licenses, appended as they are scheduled (at most two per vendor license).
     var downloadedChanges: [CapacityChange] = []
-    /// R-DL-1: per server, which of its vendor licenses it has downloaded.
-    public internal(set) var downloadedLicenses: [[Bool]] = []
+    /// R-DL-1: per server, when it downloaded each of its vendor licenses (nil: not yet).
+    public internal(set) var downloadedLicenses: [[SimInstant?]] = []
     public var records = ModelLog()
     /// R-AUTO-1, R-AUTO-2: whether any server may ever enable auto-leasing (the policy allows it and some feature
     /// is a user capacity not platform bound); when not, replies say nothing of it and clients keep no track.
@@ -161,7 +161,7 @@ public struct FleetModel: EventHandler {
         (self.totals, self.servers, self.pools, self.clients, self.slots) = (totals, servers, pools, clients, slots)
         (self.demands, self.demandStreams, self.ownLicensing) = (demands, demandStreams, ownLicensing)
         tallyInitialReservations()
-        downloadedLicenses = spec.servers.map { Array(repeating: false, count: $0.vendorLicenses.count) }
+        downloadedLicenses = spec.servers.map { Array(repeating: nil, count: $0.vendorLicenses.count) }
         surrenders = FleetModel.surrenderTable(spec, slots: slots, clients: clients, servers: servers, &simulation)
     }
 
