@@ -12,10 +12,7 @@ extension ScenarioLoader {
             policy.window = try positiveDuration(value)
             guard policy.window <= AutoLeasePolicy.maxWindow else { throw value.fail("a window of at most \(AutoLeasePolicy.maxWindow)") }
         }
-        if let value = object.optional("review") {
-            policy.review = try positiveDuration(value)
-            guard policy.review >= .minutes(1) else { throw value.fail("a review period of at least 1m") }
-        }
+        if let value = object.optional("review") { policy.review = try period(value, "a review period") }
         if let value = object.optional("thresholdPercent") {
             policy.thresholdPercent = Int32(try value.integer(in: 0...100, what: "a percentage"))
         }

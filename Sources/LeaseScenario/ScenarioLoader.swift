@@ -333,10 +333,7 @@ public struct ScenarioLoader {
     func cloudPolicy(_ field: Field) throws(ScenarioError) -> CloudPolicy {
         let object = try field.object(allowed: ScenarioKeys.cloud)
         var policy = CloudPolicy()
-        if let value = object.optional("heartbeatInterval") {
-            policy.heartbeatInterval = try positiveDuration(value)
-            guard policy.heartbeatInterval >= .minutes(1) else { throw value.fail("a heartbeat interval of at least 1m") }
-        }
+        if let value = object.optional("heartbeatInterval") { policy.heartbeatInterval = try period(value, "a heartbeat interval") }
         if let value = object.optional("maxSilence") { policy.maxSilence = try positiveDuration(value) }
         if let value = object.optional("latency") { policy.latency = try nonNegativeDuration(value) }
         if let value = object.optional("restoreGrace") { policy.restoreGrace = try positiveDuration(value) }
@@ -348,10 +345,7 @@ public struct ScenarioLoader {
         let object = try field.object(allowed: ScenarioKeys.surrender)
         var policy = SurrenderPolicy()
         if let value = object.optional("expiry") { policy.expiry = try positiveDuration(value) }
-        if let value = object.optional("contactInterval") {
-            policy.contactInterval = try positiveDuration(value)
-            guard policy.contactInterval >= .minutes(1) else { throw value.fail("a contact interval of at least 1m") }
-        }
+        if let value = object.optional("contactInterval") { policy.contactInterval = try period(value, "a contact interval") }
         if let value = object.optional("afterExpiry") { policy.afterExpiry = try choice(value) }
         return policy
     }
@@ -378,6 +372,14 @@ public struct ScenarioLoader {
     }
 
     // MARK: Values
+
+    /// The period of something that repeats in the run (a review, a heartbeat, a contact): at least a minute, so a
+    /// run's count of them stays bounded.
+    func period(_ field: Field, _ what: String) throws(ScenarioError) -> SimDuration {
+        let duration = try positiveDuration(field)
+        guard duration >= .minutes(1) else { throw field.fail("\(what) of at least 1m") }
+        return duration
+    }
 
     func positiveDuration(_ field: Field) throws(ScenarioError) -> SimDuration {
         let duration = try nonNegativeDuration(field)

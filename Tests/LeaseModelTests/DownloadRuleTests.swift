@@ -17,26 +17,30 @@ import LeaseKernel
     #expect(DownloadSchedule.interval(now: now, licenseEnds: [], graceEnds: now + .days(8)) == .days(90))
 }
 
-/// A server with a subscription of 100 ending on day 20 and, at the vendor, its renewal from day 5 and another
-/// subscription of 50 from day 30; one client.
-private func downloadWorld(cut: (from: Double, until: Double)? = nil) -> FleetWorld {
+/// A server with a subscription of 100 ending on day `ends` and, at the vendor, its renewal from day 5 and (with
+/// `more`) another subscription of 50 from day 30; one client.
+private func downloadWorld(ends: Int64 = 20, more: Bool = true, cut: (from: Double, until: Double)? = nil,
+                           days: Int64 = 130) -> FleetWorld {
     var builder = WorldBuilder(installed: 0, policy: .withoutAutoLeasing)
     builder.spec.servers[0].licenses = [License(sku: "S-1YR", feature: 0, kind: .subscription, count: 100, startsAt: .start - day,
-                                                endsAt: .start + .days(20))]
+                                                endsAt: .start + .days(ends))]
     builder.spec.servers[0].autoDownload = true
     builder.spec.servers[0].vendorLicenses = [
-        VendorLicense(license: License(sku: "S-1YR-R", feature: 0, kind: .renewal, count: 100, startsAt: .start + .days(20),
+        VendorLicense(license: License(sku: "S-1YR-R", feature: 0, kind: .renewal, count: 100, startsAt: .start + .days(ends),
                                        endsAt: .start + .days(400)), availableAt: .start + .days(5)),
-        VendorLicense(license: License(sku: "ADD-50", feature: 0, kind: .subscription, count: 50, startsAt: .start,
-                                       endsAt: .start + .days(400)), availableAt: .start + .days(30)),
     ]
+    if more {
+        builder.spec.servers[0].vendorLicenses.append(
+            VendorLicense(license: License(sku: "ADD-50", feature: 0, kind: .subscription, count: 50, startsAt: .start,
+                                           endsAt: .start + .days(400)), availableAt: .start + .days(30)))
+    }
     builder.client("gw", ruc: 25, ilq: 25, muc: 100, steps: [(0, 50)], latency: .milliseconds(10))
     if let cut {
         let links = [FaultSpec.LinkEnds(from: .server(ServerID(index: 0)), to: .cloud),
                      FaultSpec.LinkEnds(from: .cloud, to: .server(ServerID(index: 0)))]
         builder.spec.faults.append(FaultSpec(id: "cut", effect: .partition, links: links, at: instant(cut.from), until: instant(cut.until)))
     }
-    return builder.world(days: 130, records: true)
+    return builder.world(days: days, records: true)
 }
 
 /// R-DL-1, R-LIC-3: checks at 0 (the subscription ends within 3 months: next in 30 days), at day 30 (nothing
@@ -70,16 +74,7 @@ private func downloadWorld(cut: (from: Double, until: Double)? = nil) -> FleetWo
 
 /// R-DL-1, R-LIC-3: a renewal downloaded before its subscription ends takes over at the end, without a gap.
 @Test func rDl1ARenewalDownloadedInTimeTakesOverAtTheEnd() throws {
-    var builder = WorldBuilder(installed: 0, policy: .withoutAutoLeasing)
-    builder.spec.servers[0].licenses = [License(sku: "S-1YR", feature: 0, kind: .subscription, count: 100, startsAt: .start - day,
-                                                endsAt: .start + .days(40))]
-    builder.spec.servers[0].autoDownload = true
-    builder.spec.servers[0].vendorLicenses = [
-        VendorLicense(license: License(sku: "S-1YR-R", feature: 0, kind: .renewal, count: 100, startsAt: .start + .days(40),
-                                       endsAt: .start + .days(400)), availableAt: .start + .days(5)),
-    ]
-    builder.client("gw", ruc: 25, ilq: 25, muc: 100, steps: [(0, 50)])
-    var world = builder.world(days: 50, records: true)
+    var world = downloadWorld(ends: 40, more: false, days: 50)
     _ = try world.slot(0, at: 24 * 45)
     let downloaded: SimInstant = .start + .days(30) + .milliseconds(200)   // the cloud's 100 ms each way
     #expect(world.records(.licenseDownloaded).map(\.time) == [downloaded])
