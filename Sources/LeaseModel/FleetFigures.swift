@@ -19,6 +19,7 @@ public struct FleetFigures: Sendable {
     public let leaseStates: [LeaseState]
     let clientMessages: [(sent: Int64, received: Int64)]
     let clientUp: [Bool]
+    let clientLeads: [Bool]
     let firstSlot: [Int]
     /// What each fault did, and how many distinct clients it reached.
     public let faults: [FaultState]
@@ -32,6 +33,8 @@ public struct FleetFigures: Sendable {
     public func fleetCapacity(feature: Int) -> (installed: Int64, used: Int64) { capacity[feature] }
     /// Whether a client was running at the end.
     public func isUp(client: Int) -> Bool { clientUp[client] }
+    /// R-CLU-3: whether a client led its side of its cluster at the end.
+    public func leads(client: Int) -> Bool { clientLeads[client] }
     /// Messages a client sent and received.
     public func messages(ofClient client: Int) -> (sent: Int64, received: Int64) { clientMessages[client] }
     /// The slot of a client's feature, if the client leases it.
@@ -54,6 +57,7 @@ extension FleetModel {
             serverFeatureStates: Array(pools), slotStates: Array(slots), ownLicensing: Array(ownLicensing),
             leaseStates: slots.ids.map { lease(of: HolderID(slot: $0)) },
             clientMessages: clients.map { ($0.messagesSent, $0.messagesReceived) }, clientUp: clients.map(\.isUp),
+            clientLeads: clients.map(\.leads),
             firstSlot: clients.map { Int($0.slots.first) },
             faults: Array(faults), touched: clientsTouched(), invariantViolation: invariantViolation(at: now))
     }

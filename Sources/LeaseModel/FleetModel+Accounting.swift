@@ -39,6 +39,7 @@ extension FleetModel {
             }
         }
         if records.recordsStates { recordSlotState(slot, now) }
+        if _slowPath(slots[index].clustered) { rebalanceShares(slot, now) } // R-CLU-1: the side's capacity is pooled.
     }
 
     /// A slot's users, served users, effective capacity and leased count now (what the client holds counts only
@@ -69,7 +70,8 @@ extension FleetModel {
     /// A slot's levels now: what the client holds counts only while it runs.
     @inline(__always)
     public func levels(ofSlot slot: SlotID) -> Levels {
-        Levels(slot: slots[slot], own: ownLicensing[slot], isUp: clients[slots[slot].client].isUp, serverLeased: serverLeased(slot))
+        let client = clients[slots[slot].client]
+        return Levels(slot: slots[slot], own: ownLicensing[slot], isUp: client.isUp, serverLeased: serverLeased(slot), leads: client.leads)
     }
 
     /// What the server that serves a slot records it as holding (the server's view of the client's lease).

@@ -40,7 +40,7 @@ extension FleetModel {
         record(ProtocolRecord(time: sim.now, kind: .cut, client: client.index, feature: feature.index,
                               count: Int64(level), rule: "R-CFG-1"))
         // R-CFG-1: the server tells the client at once; the cut answers no request.
-        reply(to: Request(server: server(of: leaseID), client: client, requestID: 0), about: lease.pool,
+        reply(to: Request(server: server(of: leaseID), client: client, requestID: 0, relayRank: relayRank(client)), about: lease.pool,
               .leaseCut(holder: lease.holder, reserved: reserved, increment: increment, allocation: allocation), &sim)
     }
 
@@ -80,6 +80,7 @@ extension FleetModel {
             decideLogins(slot, sim.now)
         }
         record(ProtocolRecord(time: sim.now, kind: .clientStopped, client: client.index, rule: "R-LEASE-6"))
+        membershipChanged(client, &sim) // R-CLU-3
     }
 
     /// A stopped client boots again: it asks for its reserved counts and restarts its renewal timer. With
@@ -94,6 +95,7 @@ extension FleetModel {
             endChange(slot, sim.now, from: before)
         }
         record(ProtocolRecord(time: sim.now, kind: .clientStarted, client: client.index, rule: keptLeases ? "R-LEASE-4" : "R-LEASE-3"))
+        membershipChanged(client, &sim) // R-CLU-3: it joins a side, which may lead it.
         if keptLeases {
             clients[client].renewalOverdue = false
             sendRenewal(client, &sim)

@@ -116,6 +116,7 @@ extension FleetModel {
     /// waiting for the reply.
     /// - Returns: whether it did.
     mutating func autoIncrement(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) -> Bool {
+        if slots[slot].clustered { return autoIncrementSide(slot, &sim) } // R-AUTO-8
         let state = slots[slot]
         let until = autoLeaseExpiry(ofSlot: slot)
         guard state.autoLeaseHeard, sim.now < until else { return false }
@@ -156,7 +157,9 @@ extension FleetModel {
     @inline(never) mutating func fitAutoLeasedCount(_ slot: SlotID, _ now: SimInstant) {
         let state = slots[slot]
         let aboveMUC = state.held - max(state.allocation.maximum, state.reservedHeld + state.incrementHeld)
-        let unneeded = Allocation.wholeQuanta(state.held - state.allocation.countNeeded(users: usersToLease(slot)), state.allocation.quantum)
+        // A cluster member's surplus may serve its side: the side gives it back as one (R-CLU-2).
+        let unneeded = state.clustered ? 0
+            : Allocation.wholeQuanta(state.held - state.allocation.countNeeded(users: usersToLease(slot)), state.allocation.quantum)
         let drop = min(state.autoLeased, max(aboveMUC, unneeded))
         guard drop > 0 else { return }
         setAutoLeased(slot, state.autoLeased - drop)

@@ -10,7 +10,8 @@ extension FleetModel {
         if users > previous {
             // R-LEASE-8: new logins; the users already waiting are not counted again.
             if slots[slot].arrivalsAwaiting == 0 {
-                slots[slot].unservedBeforeArrivals = max(0, previous - capacity(ofSlot: slot))
+                // R-CLU-1: a cluster member's users are served by its side together.
+                slots[slot].unservedBeforeArrivals = slots[slot].clustered ? sideUnserved(slot) : max(0, previous - capacity(ofSlot: slot))
             }
             slots[slot].arrivalsAwaiting += users - previous
         }
@@ -24,6 +25,7 @@ extension FleetModel {
 
     /// R-LEASE-1, R-LEASE-9: after a change of load, request more or give back; then decide waiting logins.
     @inline(__always) mutating func reactToLoad(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
+        if _slowPath(slots[slot].clustered) { return clusterReactToLoad(slot, &sim) } // R-CLU-2
         if clients[slots[slot].client].isUp && !requestIfShort(slot, &sim)
             && spec.policy.releasePolicy == .onDrop
             && usersToLease(slot) < slots[slot].held - slots[slot].allocation.quantum {
@@ -38,9 +40,17 @@ extension FleetModel {
     @inline(__always) mutating func requestIfShort(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) -> Bool {
         let state = slots[slot]
         guard !state.requestPending else { return true }
+        if _slowPath(state.clustered) { return clusterRequestIfShort(slot, &sim) } // R-CLU-2
         var want = state.allocation.incrementWanted(users: usersToLease(slot), leased: state.held)
         guard want > 0 else { return false }
         if spec.policy.quantaPerRequest == .one { want = state.allocation.quantum }
+        startRequest(slot, want, &sim)
+        return true
+    }
+
+    /// Asks the slot's server for `want` more (the slot waits for the reply).
+    @inline(__always) mutating func startRequest(_ slot: SlotID, _ want: Int32, _ sim: inout Simulation<FleetEvent>) {
+        let state = slots[slot]
         slots[slot].requestPending = true
         // Numbered per slot: the server matches a retry to its lease's last request (one lease per slot).
         slots[slot].requestID = state.requestID &+ 1
@@ -48,7 +58,6 @@ extension FleetModel {
         slots[slot].requestTries = 1
         if records.recordsProtocol { recordRequest(slot, want, sim.now) }
         sendIncrementRequest(slot, &sim)
-        return true
     }
 
     /// Records an increment request (out of line, so the request path stays small when nothing is recorded).
@@ -81,12 +90,23 @@ extension FleetModel {
 
     /// R-LEASE-8: logins that arrived short of capacity are denied unless capacity came in time.
     @inline(__always) mutating func decideLogins(_ slot: SlotID, _ now: SimInstant) {
+        if _slowPath(slots[slot].clustered) { return decideClusterLogins(slot, now) } // R-CLU-1
+        decideOwnLogins(slot, now)
+    }
+
+    /// R-LEASE-8: the slot's own logins, against its own capacity.
+    @inline(__always) mutating func decideOwnLogins(_ slot: SlotID, _ now: SimInstant) {
         let arrivals = slots[slot].arrivalsAwaiting
         guard arrivals > 0 else { return }
         slots[slot].arrivalsAwaiting = 0
         let unserved = max(0, slots[slot].users - capacity(ofSlot: slot))
         let denied = min(arrivals, max(0, unserved - slots[slot].unservedBeforeArrivals))
         guard denied > 0 else { return }
+        deny(slot, denied, now)
+    }
+
+    /// R-LEASE-8: logins on the slot are denied.
+    @inline(__always) mutating func deny(_ slot: SlotID, _ denied: Int32, _ now: SimInstant) {
         slots[slot].deniedLogins += Int64(denied)
         totals[slots[slot].feature].deniedLogins += Int64(denied)
         if records.recordsProtocol || records.recordsStates { recordDenial(slot, denied, now) }
@@ -102,10 +122,19 @@ extension FleetModel {
     /// R-LEASE-7, R-LEASE-9, R-LEASE-10: gives back, in whole quanta, increments the users no longer need and
     /// whose hold has ended (the oldest first).
     mutating func releaseUnneeded(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
+        if _slowPath(slots[slot].clustered) { return releaseClusterSurplus(slot, &sim) } // R-CLU-2
         if slots[slot].autoLeased > 0 { dropUnneededAutoLeased(slot, sim.now) }
         let state = slots[slot]
-        let unneeded = min(state.incrementHeld, state.held - state.allocation.countNeeded(users: usersToLease(slot)))
-        guard unneeded > 0 else { return }
+        release(slot, upTo: min(state.incrementHeld, state.held - state.allocation.countNeeded(users: usersToLease(slot))), &sim)
+    }
+
+    /// R-LEASE-7, R-LEASE-10: gives back at most `unneeded` of the slot's increments, in whole quanta, from those
+    /// whose hold has ended (the oldest first).
+    /// - Returns: what it gave back.
+    @discardableResult
+    mutating func release(_ slot: SlotID, upTo unneeded: Int32, _ sim: inout Simulation<FleetEvent>) -> Int32 {
+        let state = slots[slot]
+        guard unneeded > 0 else { return 0 }
         let hold = spec.policy.minimumHold
         let releasable = blockTable.releasable(slot, at: sim.now, hold: hold) // R-LEASE-7
         // Under onDrop, a release the hold blocks is looked at again when the next hold ends; after every
@@ -115,7 +144,7 @@ extension FleetModel {
             sim.arm(state.holdTimer, at: holdEnd, priority: .last, .holdEnds(slot: slot))
         }
         let release = Allocation.wholeQuanta(min(unneeded, releasable), state.allocation.quantum)
-        guard release > 0 else { return }
+        guard release > 0 else { return 0 }
         let before = beginChange(slot, sim.now)
         slots[slot].incrementHeld -= release
         blockTable.removeOldest(slot, release)
@@ -124,12 +153,17 @@ extension FleetModel {
         record(ProtocolRecord(time: sim.now, kind: .release, client: state.client.index, feature: state.feature.index,
                               count: Int64(release), rule: "R-LEASE-9"))
         send(from: state.client, .release(holder: HolderID(slot: slot), count: release), &sim)
+        return release
     }
 
     /// R-LEASE-4: the renewal timer fires: give back what is unneeded (by policy), renew, re-arm.
     mutating func renewalDue(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
         guard clients[client].isUp else { return }
         counters.renewalTimers &+= 1
+        if _slowPath(clients[client].cluster >= 0) { // R-CLU-1: the leader renews for its side.
+            renewSide(client, &sim)
+            return sim.arm(clients[client].renewalTimer, at: sim.now + spec.policy.renewalInterval, .renewalDue(client: client))
+        }
         if spec.policy.releasePolicy == .atRenewal {
             for slot in clients[client].slots { releaseUnneeded(slot, &sim) }
         }
@@ -346,6 +380,7 @@ extension FleetModel {
 
     /// R-LEASE-7, R-LEASE-9: the hold on a slot's increments ended; release now if the load is still low (`onDrop`).
     mutating func holdEnded(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
+        if slots[slot].clustered { return releaseClusterSurplus(slot, &sim) } // R-CLU-2
         guard clients[slots[slot].client].isUp,
               usersToLease(slot) < slots[slot].held - slots[slot].allocation.quantum else { return }
         releaseUnneeded(slot, &sim)

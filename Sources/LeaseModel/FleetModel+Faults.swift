@@ -51,6 +51,7 @@ extension FleetModel {
         if spec.effect == .crash {
             for node in spec.nodes { crash(node, fault, &sim) }
         }
+        if faultLinks[fault.offset].contains(where: { $0.index >= network.memberLinks }) { memberLinksChanged(fault, &sim) } // R-CLU-3
     }
 
     /// A fault stops acting; crashed nodes boot again.
@@ -81,6 +82,7 @@ extension FleetModel {
         if spec.effect == .crash {
             for node in spec.nodes { restart(node, &sim) }
         }
+        if faultLinks[fault.offset].contains(where: { $0.index >= network.memberLinks }) { memberLinksChanged(fault, &sim) } // R-CLU-3
     }
 
     /// Whether another latency fault still acts on a link (its added latency may be zero).

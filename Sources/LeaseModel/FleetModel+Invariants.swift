@@ -54,7 +54,45 @@ extension FleetModel {
                 return "R-LEASE-11: \(pool) leases \(state.used) (\(state.carriedOver) carried over) of \(state.installed) installed"
             }
         }
-        return platformViolation() ?? linkViolation()
+        return platformViolation() ?? linkViolation() ?? clusterViolation()
+    }
+
+    /// R-CLU-1..3: a cluster's leases never exceed the sum of its members' MUC; on each side one running member
+    /// leads, every running member follows a leader it reaches, and the shares lent and borrowed add up to zero
+    /// (a stopped member has none).
+    func clusterViolation() -> String? {
+        for (index, members) in network.clusterMembers.enumerated() {
+            var held: Int64 = 0, maximum: Int64 = 0
+            for member in members {
+                for lease in configurations[member].leases {
+                    held += Int64(leases[lease].held)
+                    maximum += Int64(leases[lease].allocation.maximum)
+                }
+                let leader = clients[member].leader
+                guard clients[member].isUp else {
+                    if clients[member].leads || clients[member].slots.contains(where: { ownLicensing[$0].clusterShare != 0 }) {
+                        return "R-CLU-3: stopped member \(member) leads or shares"
+                    }
+                    continue
+                }
+                if !clients[leader].isUp || !clients[leader].leads || clients[leader].leader != leader
+                    || clients[member].leads != (leader == member) {
+                    return "R-CLU-3: member \(member) follows \(leader), which does not lead it"
+                }
+                for other in members where other != member && clients[other].isUp && clients[other].leader != leader
+                    && network.membersConnected(member, other) {
+                    return "R-CLU-3: members \(member) and \(other) reach each other under two leaders"
+                }
+                if clients[member].leads {
+                    for slot in clients[member].slots {
+                        let shares = members.filter { follows($0, member) }.reduce(Int64(0)) { $0 + Int64(ownLicensing[memberSlot($1, like: slot)].clusterShare) }
+                        if shares != 0 { return "R-CLU-1: the shares of \(member)'s side add up to \(shares)" }
+                    }
+                }
+            }
+            if held > maximum { return "R-CLU-2: cluster \(index) leases \(held), above its members' MUC \(maximum)" }
+        }
+        return nil
     }
 
     /// R-LIC-6: each tracked pool's class tallies are the sums over its leases, the leases not carried over can

@@ -10,17 +10,20 @@ extension FleetModel {
     @inline(__always) mutating func send(from client: ClientID, _ contents: MessageContents, requestID: UInt32 = 0,
                                          _ sim: inout Simulation<FleetEvent>) {
         clients[client].messagesSent &+= 1
-        let to = clients[client].server
+        let to = clients[client].server, relay = clients[client].leader // R-CLU-1: through its side's leader.
         precondition(to.server != nil, "\(to) does not resolve to a server node")
-        transmit(Message(from: .client(client), to: to, requestID: requestID, contents), on: Network.link(from: client),
-                 to: .server, &sim)
+        transmit(Message(from: .client(client), to: to, requestID: requestID, relayRank: relayRank(client), contents),
+                 on: Network.link(from: relay), to: .server, &sim)
     }
 
     /// A server node sends a message to a client.
+    /// R-CLU-1: to a cluster member, through the leader of `relayRank`.
     @inline(__always) mutating func send(from server: ServerID, to client: ClientID, _ contents: MessageContents,
-                                         requestID: UInt32 = 0, autoLeasing: Bool = false, _ sim: inout Simulation<FleetEvent>) {
-        transmit(Message(from: .server(server), to: .client(client), requestID: requestID, autoLeasing: autoLeasing, contents),
-                 on: Network.link(to: client), to: .client, &sim)
+                                         requestID: UInt32 = 0, relayRank: UInt8, autoLeasing: Bool = false,
+                                         _ sim: inout Simulation<FleetEvent>) {
+        transmit(Message(from: .server(server), to: .client(client), requestID: requestID, autoLeasing: autoLeasing,
+                         relayRank: relayRank, contents),
+                 on: Network.link(to: relay(of: client, rank: relayRank)), to: .client, &sim)
     }
 
     /// Puts a message on the network, on its link. It is written into its place in flight first (straight from
@@ -66,6 +69,8 @@ extension FleetModel {
         assert(message.to.client != nil, "\(message.to) is not a client")
         if _slowPath(droppedBy >= 0) {
             dropped(message, by: droppedBy, sim.now)
+        } else if _slowPath(clients[client].cluster >= 0), case let fate = handOn(message, to: client), fate != Network.delivers {
+            if fate >= 0 { dropped(message, by: fate, sim.now) } // R-CLU-1: its leader could not hand it on.
         } else if clients[client].isUp {
             clientReceives(message, at: client, &sim)
         } else if clients[client].crashFault >= 0 {

@@ -111,9 +111,9 @@ extension FleetModel {
     func replyDeadline(_ client: ClientID, _ now: SimInstant) -> SimInstant? {
         guard let timeout = spec.policy.requestTimeout else { return nil }
         let deadline = now + timeout
-        if nextFaultStart < deadline { return deadline }
-        let server = clients[client].server
-        let up = network.link(from: .client(client), to: server), down = network.link(from: server, to: .client(client))
+        if nextFaultStart < deadline || clients[client].cluster >= 0 { return deadline } // R-CLU-1: a leader may stop.
+        let server = clients[client].server, relay = clients[client].leader // R-CLU-1: its leader's links.
+        let up = Network.link(from: relay), down = Network.link(to: relay)
         let upLink = network.links[up], downLink = network.links[down]
         if upLink.activeFaults > 0 || downLink.activeFaults > 0 { return deadline }
         if let node = server.server, !servers[node].isUp { return deadline }

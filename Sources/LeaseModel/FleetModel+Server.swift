@@ -5,6 +5,8 @@ struct Request {
     var server: ServerID
     var client: ClientID
     var requestID: UInt32
+    /// R-CLU-1: the rank of the leader that carried the request (the reply goes back through it).
+    var relayRank: UInt8 = 0
 }
 
 /// The server node's side of the protocol: grants, refusals, renewals, releases and reclaims.
@@ -12,7 +14,7 @@ extension FleetModel {
     /// Handles a message from a client at a server node.
     @inline(__always) mutating func serverReceives(_ message: Message, at server: ServerID, _ sim: inout Simulation<FleetEvent>) {
         guard let client = message.from.client else { preconditionFailure("server \(server) received \(message.contents) from \(message.from)") }
-        let request = Request(server: server, client: client, requestID: message.requestID)
+        let request = Request(server: server, client: client, requestID: message.requestID, relayRank: message.relayRank)
         switch message.contents {
         case .reserveRequest(let holder): grantReserved(lease(holder, at: server), request, &sim)
         case let .incrementRequest(holder, count, quantum):
@@ -113,7 +115,7 @@ extension FleetModel {
     /// Answers a request about a lease of `pool`, saying whether auto-leasing is enabled for its feature now (R-AUTO-2).
     @inline(__always) mutating func reply(to request: Request, about pool: ServerFeatureID, _ contents: MessageContents,
                                           _ sim: inout Simulation<FleetEvent>) {
-        send(from: request.server, to: request.client, contents, requestID: request.requestID,
+        send(from: request.server, to: request.client, contents, requestID: request.requestID, relayRank: request.relayRank,
              autoLeasing: pools[pool].autoLeasing, &sim)
     }
 

@@ -61,7 +61,8 @@ extension FleetModel {
         if !clients[ClientID(index: Int32(client))].isUp { return .clientDown } // Only at the client.
         // Only perpetual user-count licenses, never feature or duration-based ones.
         if licenseSpec.kind != .perpetual || !spec.traits(of: licenseSpec.feature).userCapacity { return .notSurrenderable }
-        if clientSpec.memberLicense == nil || clientSpec.platform == nil { return .noMemberLicense }
+        // R-SUR-4, R-LIC-6: in a cluster each node surrenders its own, and every member needs a member license.
+        if !spec.platformClass(ofClient: client).member { return .noMemberLicense }
         let counting = LicenseSchedule.spans(of: clientSpec.licenses)[license].contains { $0.contains(now) }
         guard let entry = surrenderEntry(client: client, license: license), counting else { return .licenseNotInstalled }
         return surrenders[entry].surrendered ? .alreadySurrendered : nil
@@ -141,7 +142,8 @@ extension FleetModel {
                 recordSurrender(entry, .recallReceived, rule: "R-SUR-3", now, atServer: true)
             }
         }
-        send(from: server, to: state.client, .surrenderAck(surrender: Int32(entry), generation: generation), &sim)
+        send(from: server, to: state.client, .surrenderAck(surrender: Int32(entry), generation: generation),
+             relayRank: relayRank(state.client), &sim)
     }
 
     /// The client learns that its server has heard of a change (it stops telling it once it is recalled).

@@ -76,6 +76,8 @@ public struct FleetModel: EventHandler {
     /// R-AUTO-1, R-AUTO-2: whether any server may ever enable auto-leasing (the policy allows it and some feature
     /// is a user capacity not platform bound); when not, replies say nothing of it and clients keep no track.
     let autoLeases: Bool
+    /// R-CLU-1: whether shares of a cluster side's capacity are being moved (they move once per change).
+    var rebalancingShares = false
 
     /// Builds the world's state; call `start(_:)` to schedule the first events.
     public init(spec: FleetSpec, horizon: SimInstant, simulation: inout Simulation<FleetEvent>) {
@@ -137,23 +139,27 @@ public struct FleetModel: EventHandler {
                 demandStreams.append(RandomStream(seed: spec.seed, key: entry.demand?.streamKey ?? 0))
             }
             var state = ClientState(server: .server(ServerID(index: Int32(client.server))),
-                                    slots: EntityIDs(first: first, end: Int32(slots.count)),
+                                    slots: EntityIDs(first: first, end: Int32(slots.count)), leader: ClientID(index: Int32(clientIndex)),
                                     renewalTimer: simulation.makeTimer(), replyTimer: simulation.makeTimer())
             state.roundTripBeatsTimeout = spec.policy.requestTimeout.map { client.latency + client.latency < $0 } ?? true
             state.ownsLicenses = !client.licenses.isEmpty || client.maxUsers != nil
             clients.append(state)
         }
+        FleetModel.formClusters(spec, clients: &clients, slots: &slots)
         ownChanges.sort { ($0.at, $0.server, $0.license, $0.delta) < ($1.at, $1.server, $1.license, $1.delta) }
         ownLicenseChanges = ownChanges
         platformPools = FleetModel.platformPools(spec, pools: &pools)
         (configurations, leases, leaseIndex) = FleetModel.leaseTables(spec, clients: clients, slots: slots,
                                                                       servers: &servers, pools: &pools, &simulation)
-        var network = Network(clients: clients, specs: spec.clients, servers: spec.servers, cloudLatency: spec.policy.cloud.latency)
+        var network = Network(clients: clients, specs: spec.clients, servers: spec.servers, cloudLatency: spec.policy.cloud.latency,
+                              clusters: spec.clusters)
         faultLinks = FleetModel.resolveFaultLinks(spec, &network)
         self.network = network
         faults = EntityTable(repeating: FaultState(), count: spec.faults.count)
         faultStartTimes = spec.faults.map(\.at).sorted()
-        timeoutsNeverFire = spec.policy.requestTimeout == nil || (spec.faults.isEmpty && clients.allSatisfy(\.roundTripBeatsTimeout))
+        // A cluster's leader may change without a fault (a member stops), and a reply it carried is lost with it.
+        timeoutsNeverFire = spec.policy.requestTimeout == nil
+            || (spec.faults.isEmpty && spec.clusters.isEmpty && clients.allSatisfy(\.roundTripBeatsTimeout))
         latestTouch = EntityTable(repeating: -1, count: clients.count)
         // R-LEASE-7: one block per slot holds the whole increment under latestGrant.
         blockTable = IncrementBlockTable(slotCount: slotCount,
@@ -163,6 +169,24 @@ public struct FleetModel: EventHandler {
         tallyInitialReservations()
         downloadedLicenses = spec.servers.map { Array(repeating: nil, count: $0.vendorLicenses.count) }
         surrenders = FleetModel.surrenderTable(spec, slots: slots, clients: clients, servers: servers, &simulation)
+    }
+
+    /// R-CLU-1: marks each cluster's members: their rank, their slots as clustered (served from the side's pooled
+    /// capacity, so through `OwnLicensing`), and the lowest-named as the leader of all at the start.
+    static func formClusters(_ spec: FleetSpec, clients: inout EntityTable<ClientID, ClientState>,
+                             slots: inout EntityTable<SlotID, SlotState>) {
+        for (index, cluster) in spec.clusters.enumerated() {
+            let leader = ClientID(index: Int32(cluster.members[0]))
+            for (rank, member) in cluster.members.enumerated() {
+                let id = ClientID(index: Int32(member))
+                clients[id].cluster = Int32(index)
+                clients[id].rank = Int32(rank)
+                clients[id].leader = leader
+                clients[id].leads = rank == 0
+                clients[id].ownsLicenses = true
+                for slot in clients[id].slots { slots[slot].clustered = true }
+            }
+        }
     }
 
     /// Every node's lease table, one record per holder it serves, grouped by node; each client's configuration.
@@ -184,7 +208,7 @@ public struct FleetModel: EventHandler {
                     let state = slots[slot], pool = servers[server].pool(state.feature)
                     var lease = LeaseState(holder: HolderID(slot: slot), client: client, pool: pool, allocation: state.allocation,
                                            reservedTimer: simulation.makeTimer(), incrementTimer: simulation.makeTimer())
-                    lease.platformClass = spec.clients[client.offset].platformClass // R-LIC-6
+                    lease.platformClass = spec.platformClass(ofClient: client.offset) // R-LIC-6
                     leaseIndex[HolderID(slot: slot)] = leases.append(lease)
                     // R-LEASE-11: a configured client's RUC is set aside for it until it holds it.
                     pools[pool].reservedIdle += state.allocation.reserved
@@ -360,6 +384,8 @@ public struct FleetModel: EventHandler {
     public func capacity(ofSlot slot: Int) -> Int32 { capacity(ofSlot: SlotID(index: Int32(slot))) }
     /// Whether a client is running.
     public func isUp(client: Int) -> Bool { clients[ClientID(index: Int32(client))].isUp }
+    /// R-CLU-3: whether a client leads its side of its cluster now.
+    public func leads(client: Int) -> Bool { clients[ClientID(index: Int32(client))].leads }
     /// Messages a client has sent and received.
     public func messages(ofClient client: Int) -> (sent: Int64, received: Int64) {
         let state = clients[ClientID(index: Int32(client))]

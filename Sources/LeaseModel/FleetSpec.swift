@@ -18,11 +18,21 @@ public struct FleetSpec: Sendable {
     public var actions: [ActionSpec] = []
     /// Faults on the schedule, in the order written (a fault's index is its identity in the model).
     public var faults: [FaultSpec] = []
+    /// R-CLU-1: clusters of clients that lease through a lease leader.
+    public var clusters: [ClusterSpec] = []
     /// The most users a slot may have: `FleetModel.maxUsersPerSlot`, or fewer (a test may lower it; a higher
     /// value is ignored, since the slot integrals are only bounded up to that).
     public var maxUsersPerSlot = FleetModel.maxUsersPerSlot
 
     public init() {}
+
+    /// R-LIC-6: the class of a client's leases: its family, and whether it has a member license (in a cluster,
+    /// whether every member has one).
+    public func platformClass(ofClient client: Int) -> PlatformClass {
+        guard let family = clients[client].platform else { return .unbound }
+        let members = clusters.first { $0.members.contains(client) }?.members ?? [client]
+        return PlatformClass(family: family, member: members.allSatisfy { clients[$0].memberLicense != nil })
+    }
 
     /// What a feature is: its entry in `featureTraits`, or the defaults.
     public func traits(of feature: Int) -> FeatureTraits {

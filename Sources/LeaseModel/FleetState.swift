@@ -10,6 +10,12 @@ struct ClientState {
     /// Where the client sends its requests: its server node (a virtual address will resolve at send time).
     var server: Endpoint
     var slots: EntityIDs<SlotID>
+    /// R-CLU-1: the member that sends and receives for this client: its side's lease leader in a cluster, itself
+    /// otherwise.
+    var leader: ClientID
+    /// R-CLU-1: its cluster (an index into `FleetModel.clusters`) or -1, and its rank there (by name).
+    var cluster: Int32 = -1
+    var rank: Int32 = 0
     var renewalTimer: TimerID
     /// The number of the latest renewal (or boot requests) sent; replies carry it back.
     var renewalRequestID: UInt32 = 0
@@ -33,10 +39,13 @@ struct ClientState {
     /// R-CLIENT-1: whether it has licenses of its own or a platform maximum (`FleetModel.ownLicensing` then says
     /// what they are; most clients have neither, and read nothing more).
     var ownsLicenses = false
+    /// R-CLU-1: whether it leads its side of its cluster now.
+    var leads = false
 
-    init(server: Endpoint, slots: EntityIDs<SlotID>, renewalTimer: TimerID, replyTimer: TimerID) {
+    init(server: Endpoint, slots: EntityIDs<SlotID>, leader: ClientID, renewalTimer: TimerID, replyTimer: TimerID) {
         self.server = server
         self.slots = slots
+        self.leader = leader
         self.renewalTimer = renewalTimer
         self.replyTimer = replyTimer
     }
@@ -93,6 +102,8 @@ public struct SlotState: Sendable {
     var requestReports = false
     /// R-AUTO-2, R-AUTO-3: whether auto-leasing was enabled for this feature as the client last heard from its server.
     public var autoLeaseHeard = false
+    /// R-CLU-1: the slot's client is a cluster member: its side requests, releases and serves logins as one.
+    public internal(set) var clustered = false
 
     init(client: ClientID, feature: FeatureID, allocation: Allocation, requestTimer: TimerID, lapseTimer: TimerID, holdTimer: TimerID) {
         self.client = client
@@ -113,6 +124,9 @@ public struct SlotState: Sendable {
 public struct OwnLicensing: Sendable, Equatable {
     public var installed: Int32 = 0
     public var maximum: Int32 = .max
+    /// R-CLU-1 (assumed): what a cluster member serves with beyond what it holds: spare capacity its side's other
+    /// members lend it (positive), or lend out of its own (negative); 0 outside a cluster.
+    public var clusterShare: Int32 = 0
 
     public init(installed: Int32 = 0, maximum: Int32 = .max) {
         self.installed = installed
@@ -120,7 +134,9 @@ public struct OwnLicensing: Sendable, Equatable {
     }
 
     /// The effective count while the client runs: its own installed count plus what it holds, at most the maximum.
-    @inlinable public func effective(held: Int32) -> Int32 { min(installed + held, maximum) }
+    @inlinable public func effective(held: Int32) -> Int32 { min(installed + held, maximum) + clusterShare }
+    /// What it serves with of its own: its installed count plus what it holds, at most the maximum (no share).
+    @inlinable public func base(held: Int32) -> Int32 { min(installed + held, maximum) }
     /// The users its leases must serve: those its own licenses do not, up to the maximum.
     @inlinable public func usersToLease(_ users: Int32) -> Int32 { max(0, min(users, maximum) - installed) }
 }

@@ -87,6 +87,8 @@ public struct LeasePolicy: Sendable, Equatable {
     public var surrender = SurrenderPolicy()
     /// R-VLS-1: how virtual license servers keep in touch with the vendor's cloud.
     public var cloud = CloudPolicy()
+    /// R-CLU-3: how a cluster's lease leader is chosen.
+    public var cluster = ClusterPolicy()
 
     public init() {}
 

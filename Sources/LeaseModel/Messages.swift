@@ -143,12 +143,17 @@ public struct Message: Sendable, BitwiseCopyable {
     /// R-AUTO-2: from a server, whether auto-leasing is enabled now for the feature of the holder the message is
     /// about (every reply says it); false from a client.
     public var autoLeasing: Bool
+    /// R-CLU-1: between a cluster member and its server, the rank of the lease leader that carries the message (the
+    /// member itself when it leads); 0 for anyone else.
+    public var relayRank: UInt8 = 0
     /// The sender's number for a request; a reply carries its request's (0 for messages that answer nothing).
     public var requestID: UInt32
 
-    @inlinable public init(from: Endpoint, to: Endpoint, requestID: UInt32 = 0, autoLeasing: Bool = false, _ contents: MessageContents) {
+    @inlinable public init(from: Endpoint, to: Endpoint, requestID: UInt32 = 0, autoLeasing: Bool = false, relayRank: UInt8 = 0,
+                           _ contents: MessageContents) {
         self.from = from
         self.to = to
+        self.relayRank = relayRank
         self.requestID = requestID
         self.autoLeasing = autoLeasing
         self.contents = contents

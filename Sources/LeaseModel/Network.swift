@@ -69,7 +69,7 @@ struct Network {
     /// Links for every client: to its server node and back; then for every virtual license server (`vls`): to the
     /// cloud and back, with the cloud's latency.
     init(clients: EntityTable<ClientID, ClientState>, specs: [ClientSpec], servers: [ServerSpec] = [],
-         cloudLatency: SimDuration = .zero) {
+         cloudLatency: SimDuration = .zero, clusters: [ClusterSpec] = []) {
         links = EntityTable(capacity: clients.count * 2)
         for client in clients.ids {
             links.append(LinkState(latency: specs[client.offset].latency))
@@ -85,6 +85,17 @@ struct Network {
             links.append(LinkState(latency: cloudLatency))
         }
         (self.cloudServers, self.cloudLink) = (cloudServers, cloudLink)
+        // R-CLU-3: between every two members of a cluster, both ways (by ranks; a member's link to itself is unused).
+        memberLinks = Int32(links.count)
+        var firstMemberLink: [Int32] = [], memberOf = [Int32](repeating: -1, count: clients.count)
+        var memberRank = [Int32](repeating: 0, count: clients.count)
+        for (index, cluster) in clusters.enumerated() {
+            firstMemberLink.append(Int32(links.count))
+            for (rank, member) in cluster.members.enumerated() { (memberOf[member], memberRank[member]) = (Int32(index), Int32(rank)) }
+            for _ in 0..<cluster.members.count * cluster.members.count { links.append(LinkState(latency: .zero)) }
+        }
+        (self.firstMemberLink, self.memberOf, self.memberRank) = (firstMemberLink, memberOf, memberRank)
+        clusterMembers = clusters.map { $0.members.map { ClientID(index: Int32($0)) } }
         linkFaults = EntityTable(repeating: LinkFaults(), count: links.count)
     }
 
@@ -95,9 +106,35 @@ struct Network {
     let cloudLinks: Int32
     let cloudServers: [Int32]
     let cloudLink: [Int32]
+    /// R-CLU-3: the first link between cluster members; each cluster's first such link; each client's cluster (or
+    /// -1) and rank; each cluster's members by rank. Only partitions act on these links: no message crosses them.
+    let memberLinks: Int32
+    let firstMemberLink: [Int32]
+    let memberOf: [Int32]
+    let memberRank: [Int32]
+    let clusterMembers: [[ClientID]]
+
+    /// R-CLU-3: the link from one member of a cluster to another.
+    func memberLink(from: ClientID, to: ClientID) -> LinkID {
+        let cluster = Int(memberOf[from.offset])
+        precondition(cluster >= 0 && memberOf[to.offset] == Int32(cluster), "\(from) and \(to) are not members of one cluster")
+        let count = Int32(clusterMembers[cluster].count)
+        return LinkID(index: firstMemberLink[cluster] + memberRank[from.offset] * count + memberRank[to.offset])
+    }
+
+    /// R-CLU-3: whether two running members reach each other: no partition on the link either way.
+    func membersConnected(_ a: ClientID, _ b: ClientID) -> Bool {
+        a == b || (linkFaults[memberLink(from: a, to: b)].partitions == 0 && linkFaults[memberLink(from: b, to: a)].partitions == 0)
+    }
 
     /// The two ends of a link.
     func ends(of link: LinkID) -> FaultSpec.LinkEnds {
+        if link.index >= memberLinks {
+            let cluster = firstMemberLink.lastIndex { $0 <= link.index }!
+            let count = Int32(clusterMembers[cluster].count), offset = link.index - firstMemberLink[cluster]
+            return FaultSpec.LinkEnds(from: .client(clusterMembers[cluster][Int(offset / count)]),
+                                      to: .client(clusterMembers[cluster][Int(offset % count)]))
+        }
         if link.index >= cloudLinks {
             let server = Endpoint.server(ServerID(index: cloudServers[Int((link.index - cloudLinks) / 2)]))
             return link.index % 2 == 0 ? FaultSpec.LinkEnds(from: server, to: .cloud) : FaultSpec.LinkEnds(from: .cloud, to: server)
@@ -123,6 +160,10 @@ struct Network {
 
     /// The link between two ends, if the fleet has it.
     func link(_ ends: FaultSpec.LinkEnds) -> LinkID? {
+        if let from = ends.from.client, let to = ends.to.client {
+            guard from != to, memberOf[from.offset] >= 0, memberOf[from.offset] == memberOf[to.offset] else { return nil }
+            return memberLink(from: from, to: to)
+        }
         let cloud = (ends.from.kind == .cloud ? ends.to.server : ends.to.kind == .cloud ? ends.from.server : nil)
             .map { cloudLink[Int($0.index)] >= 0 } ?? false
         guard ends.from.client != nil || ends.to.client != nil || cloud else { return nil }
@@ -204,8 +245,10 @@ struct Network {
         firstFree = place.index
     }
 
-    /// A node crashed: every message in flight to or from it is lost to `fault`. Complexity: O(places).
+    /// A node crashed: every message in flight to or from it is lost to `fault`, and every one it carried for the
+    /// members of its cluster side (R-CLU-1). Complexity: O(places).
     mutating func dropInFlight(touching node: Endpoint, fault: Int32) {
+        let cluster = node.client.map { memberOf[$0.offset] } ?? -1, rank = node.client.map { memberRank[$0.offset] } ?? 0
         var free = [Bool](repeating: false, count: inFlight.count)
         var next = firstFree
         while next >= 0 {
@@ -213,7 +256,9 @@ struct Network {
             next = nextFree[MessageSlot(index: next)]
         }
         for place in inFlight.ids where !free[place.offset] && fate[place] == Network.delivers {
-            if inFlight[place].from == node || inFlight[place].to == node {
+            let message = inFlight[place], member = message.from.client ?? message.to.client
+            let carried = cluster >= 0 && member.map { memberOf[$0.offset] == cluster } == true && Int32(message.relayRank) == rank
+            if message.from == node || message.to == node || carried {
                 fate[place] = fault
                 droppedInFlight += 1
             }

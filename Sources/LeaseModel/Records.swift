@@ -33,6 +33,8 @@ public struct Levels: Sendable, Equatable {
     /// R-LIC-8, R-VLS-1: 1 while the server may lease (a hardware server covered by its license-server license, a
     /// virtual license server in touch with the cloud, any other server always).
     public var licensing: Int64 = 0
+    /// R-CLU-3: 1 while the client leads its side of its cluster (0 outside a cluster).
+    public var leader: Int64 = 0
 
     public init() {}
 
@@ -52,7 +54,7 @@ public struct Levels: Sendable, Equatable {
 
     /// A client's feature from its slot: what it holds counts only while it runs.
     @inline(__always)
-    public init(slot state: SlotState, own: OwnLicensing, isUp up: Bool, serverLeased: Int32) {
+    public init(slot state: SlotState, own: OwnLicensing, isUp up: Bool, serverLeased: Int32, leads: Bool = false) {
         let reserved = up ? state.reservedHeld : 0, incremental = up ? state.incrementHeld : 0
         let autoLeased = up ? state.autoLeased : 0
         let effective = up ? own.effective(held: state.held) : 0 // R-CLIENT-1
@@ -61,6 +63,7 @@ public struct Levels: Sendable, Equatable {
                   autoLeasing: state.autoLeaseHeard)
         installed = Int64(own.installed)
         self.effective = Int64(effective)
+        leader = leads ? 1 : 0
     }
 
     /// A server's feature.
@@ -142,6 +145,7 @@ public enum ProtocolEventKind: UInt8, Sendable, CaseIterable {
     case heartbeatMissed, licensingStopped, licensingResumed
     case duplicateAuthorization, restoreGraceEnded, licensesReinstalled
     case downloadChecked, downloadFailed, licenseDownloaded
+    case leaderChanged
 
     /// Whether the event's license is one of the client's own (else, with a license, the server's).
     public var isAboutClientLicense: Bool {

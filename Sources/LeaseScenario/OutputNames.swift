@@ -60,6 +60,7 @@ extension ProtocolEventKind {
         case .downloadChecked: return "download_checked"
         case .downloadFailed: return "download_failed"
         case .licenseDownloaded: return "license_downloaded"
+        case .leaderChanged: return "leader_changed"
         }
     }
 }

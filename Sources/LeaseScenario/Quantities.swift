@@ -60,7 +60,7 @@ struct FleetReading: Sendable {
 /// closures: a closure kept in an array is called through a thunk that allocates, once per cell.
 enum LevelField: Sendable {
     case users, served, unserved, reserved, incremental, leased, serverLeased, deniedLogins, installed, used, free
-    case autoLeased, autoLeasing, penalty, effective, licensing
+    case autoLeased, autoLeasing, penalty, effective, licensing, leader
     /// Kept in thousandths of a user (the timeline writes them as decimals; they are not metrics).
     case averageAvailable, autoLeaseThreshold
 }
@@ -84,6 +84,7 @@ extension Levels {
         case .autoLeasing: return autoLeasing
         case .penalty: return penalty
         case .licensing: return licensing
+        case .leader: return leader
         case .averageAvailable: return averageAvailableThousandths
         case .autoLeaseThreshold: return autoLeaseThresholdThousandths
         }
@@ -178,6 +179,7 @@ enum Quantities {
         Quantity("autoLeasing", column: "auto_leasing", client: .level(.autoLeasing), server: .level(.autoLeasing)),
         Quantity("penalty", column: "penalty", server: .level(.penalty)),
         Quantity("licensing", column: "licensing", server: .level(.licensing)),
+        Quantity("leader", column: "leader", client: .level(.leader)),
         Quantity("averageAvailable", column: "average_available", metric: false, server: .level(.averageAvailable)),
         Quantity("autoLeaseThreshold", column: "auto_lease_threshold", metric: false, server: .level(.autoLeaseThreshold)),
         Quantity("deniedUserHours", client: .figure { .userTime(Int128($0.deniedUserMilliseconds)) },
@@ -285,11 +287,12 @@ struct CellPlan: Sendable {
             case .autoLeasing: return Cell(plus: position(\.autoLeasing), minus: -1)
             case .penalty: return Cell(plus: position(\.penalty), minus: -1)
             case .licensing: return Cell(plus: position(\.licensing), minus: -1)
+            case .leader: return Cell(plus: position(\.leader), minus: -1)
             case .averageAvailable: return Cell(plus: position(\.averageAvailableThousandths), minus: Cell.thousandths)
             case .autoLeaseThreshold: return Cell(plus: position(\.autoLeaseThresholdThousandths), minus: Cell.thousandths)
             }
         }
         // Every field is an Int64 (the plan reads them by position).
-        precondition(MemoryLayout<Levels>.size == 16 * MemoryLayout<Int64>.size, "Levels holds sixteen Int64 counts")
+        precondition(MemoryLayout<Levels>.size == 17 * MemoryLayout<Int64>.size, "Levels holds seventeen Int64 counts")
     }
 }

@@ -11,6 +11,7 @@ protocol FleetReadable {
     /// R-CLIENT-1: a slot's own licenses and platform maximum.
     func own(slot: Int) -> OwnLicensing
     func isUp(client: Int) -> Bool
+    func leads(client: Int) -> Bool
     func serverLeased(slot: Int) -> Int32
     func poolState(_ index: Int) -> ServerFeatureState
     func fleetIntegrals(feature: Int) -> FeatureIntegrals
@@ -39,7 +40,8 @@ extension FleetReadable {
     /// A client's feature's counts now: what it holds counts only while it runs.
     func clientLevels(slot: Int) -> Levels {
         let state = slotState(slot)
-        return Levels(slot: state, own: own(slot: slot), isUp: isUp(client: state.client.offset), serverLeased: serverLeased(slot: slot))
+        return Levels(slot: state, own: own(slot: slot), isUp: isUp(client: state.client.offset), serverLeased: serverLeased(slot: slot),
+                      leads: leads(client: state.client.offset))
     }
 
     func clientReading(client: Int, feature: Int) -> ClientReading {

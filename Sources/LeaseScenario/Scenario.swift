@@ -91,16 +91,18 @@ public enum ScenarioLimits {
 /// Every key the loader accepts, per kind of object; the JSON Schema is checked against these.
 public enum ScenarioKeys {
     public static let root = ["$schema", "format", "name", "description", "seed", "start", "duration", "relax", "policy",
-                              "network", "features", "servers", "clients", "actions", "faults", "randomFaults", "expectations",
-                              "limits"]
+                              "network", "features", "servers", "clients", "clusters", "actions", "faults", "randomFaults",
+                              "expectations", "limits"]
     public static let policy = ["reservedLeaseDuration", "incrementalLeaseDuration", "renewalInterval", "minimumHold",
                                 "releasePolicy", "holdPolicy", "quantaPerRequest", "initialLeases", "requestsAtRenewal",
                                 "requestTimeout", "requestRetries", "retryBackoff", "serverRestart", "clientRestart",
-                                "autoLeasing", "surrender", "cloud"]
+                                "autoLeasing", "surrender", "cloud", "cluster"]
     public static let autoLeasing = ["enabled", "window", "review", "thresholdPercent", "maxDisconnection", "penalty",
                                      "reconcile"]
     public static let surrender = ["expiry", "contactInterval", "afterExpiry"]
     public static let cloud = ["heartbeatInterval", "maxSilence", "latency", "restoreGrace"]
+    public static let clusterPolicy = ["leader"]
+    public static let cluster = ["id", "members"]
     public static let feature = ["userCapacity", "platformBound"]
     /// Rules a scenario may relax (`relax`).
     public static let relaxable = ["R-ALLOC-3"]
@@ -125,7 +127,7 @@ public enum ScenarioKeys {
 
     /// Every object kind by the name the JSON Schema uses for it (`root` is the top level).
     public static let all: [(String, [String])] = [
-        ("root", root), ("policy", policy), ("autoLeasing", autoLeasing), ("surrender", surrender), ("cloud", cloud), ("feature", feature), ("network", network), ("server", server), ("vendorLicense", vendorLicense), ("license", license), ("serverLicense", serverLicense),
+        ("root", root), ("policy", policy), ("autoLeasing", autoLeasing), ("surrender", surrender), ("cloud", cloud), ("clusterPolicy", clusterPolicy), ("cluster", cluster), ("feature", feature), ("network", network), ("server", server), ("vendorLicense", vendorLicense), ("license", license), ("serverLicense", serverLicense),
         ("client", client), ("allocation", allocation), ("demand", demand), ("step", step),
         ("variation", variation), ("action", action), ("fault", fault), ("randomFaults", randomFaults), ("expectation", expectation), ("limits", limits),
     ]

@@ -294,3 +294,49 @@ extension ScenarioLoader {
         return String(cString: pointer)
     }
 }
+
+extension ScenarioLoader {
+    /// R-CLU-1: `clusters`: each a set of clients (ids, group names or patterns) that lease through one lease leader.
+    /// Members lease from one server, the same features, and share a platform (R-ROLE-1, R-LIC-6); a client is a
+    /// member of one cluster at most.
+    mutating func clusters(_ field: Field) throws(ScenarioError) {
+        var memberOf: [Int: String] = [:], ids: Set<String> = [] // Lookups only.
+        for entry in try field.array() {
+            let object = try entry.object(allowed: ScenarioKeys.cluster)
+            let idField = try object.required("id", "a cluster id")
+            let id = try idField.nonEmptyString()
+            guard ids.insert(id).inserted else { throw idField.fail("a cluster id used once", found: "\(Excerpt.quoted(id)) again") }
+            let membersField = try object.required("members", "an array of client ids, group names or patterns")
+            var members: [Int] = []
+            for member in try membersField.array() {
+                for endpoint in try endpoints(member) {
+                    guard let client = endpoint.client else {
+                        throw member.fail("clients (a server is never a cluster member, R-ROLE-1)", found: Excerpt.quoted(try member.string()))
+                    }
+                    if let other = memberOf[client.offset] {
+                        throw member.fail("a client in one cluster at most",
+                                          found: "\(Excerpt.quoted(spec.clients[client.offset].id)) already in \(Excerpt.quoted(other))")
+                    }
+                    memberOf[client.offset] = id
+                    members.append(client.offset)
+                }
+            }
+            guard members.count >= 2 && members.count <= ClusterSpec.maxMembers else {
+                throw membersField.fail("2 to \(ClusterSpec.maxMembers) members", found: "\(members.count)")
+            }
+            let first = spec.clients[members[0]]
+            for member in members.dropFirst() {
+                let client = spec.clients[member]
+                let differs = client.server != first.server ? "its server"
+                    : client.allocations.map(\.feature) != first.allocations.map(\.feature) ? "its features"
+                    : client.platform != first.platform ? "its platform" : nil
+                if let differs {
+                    throw membersField.fail("members with one server, the same features and one platform (R-CLU-1)",
+                                            found: "\(Excerpt.quoted(client.id)) differs from \(Excerpt.quoted(first.id)) in \(differs)")
+                }
+            }
+            members.sort { spec.clients[$0].id.utf8.lexicographicallyPrecedes(spec.clients[$1].id.utf8) } // R-CLU-3: by name.
+            spec.clusters.append(ClusterSpec(id: id, members: members))
+        }
+    }
+}

@@ -64,6 +64,11 @@ extension ScenarioLoader {
         default: effect = .partition
         }
         let (links, placement) = try self.links(object)
+        // R-CLU-3: a link between cluster members carries no message; only a partition acts on it.
+        if effect != .partition, let link = links.first(where: { $0.from.client != nil && $0.to.client != nil }) {
+            throw kindField.fail("\"partition\" between members of a cluster (\(Excerpt.quoted(name(of: link.from))) and \(Excerpt.quoted(name(of: link.to))))",
+                                 found: Excerpt.quoted(kind))
+        }
         var fault = FaultSpec(id: id, effect: effect, links: links, at: at, until: until)
         fault.placement = placement
         return fault
@@ -115,8 +120,19 @@ extension ScenarioLoader {
             if up || (ends.twoWay && down) { links.append(FaultSpec.LinkEnds(from: c, to: s)) }
             if down || (ends.twoWay && up) { links.append(FaultSpec.LinkEnds(from: s, to: c)) }
         }
+        // R-CLU-3: between two members of one cluster.
+        for cluster in spec.clusters {
+            for a in cluster.members {
+                for b in cluster.members where a != b {
+                    let (ea, eb) = (Endpoint.client(ClientID(index: Int32(a))), Endpoint.client(ClientID(index: Int32(b))))
+                    if (from.contains(ea) && to.contains(eb)) || (ends.twoWay && from.contains(eb) && to.contains(ea)) {
+                        links.append(FaultSpec.LinkEnds(from: ea, to: eb))
+                    }
+                }
+            }
+        }
         guard !links.isEmpty else {
-            throw ends.0.fail("ends with a link between them (a client and its server, or a \"vls\" server and \"cloud\")",
+            throw ends.0.fail("ends with a link between them (a client and its server, two members of a cluster, or a \"vls\" server and \"cloud\")",
                               found: "no client of one end leasing from a server of the other")
         }
         let (first, second) = (try ends.0.string(), try ends.1.string())

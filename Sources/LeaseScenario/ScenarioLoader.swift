@@ -132,6 +132,7 @@ public struct ScenarioLoader {
         }
         try checkReservedFitsInstalled()
         if let actions = root.optional("actions") { try self.actions(actions) }
+        if let clusters = root.optional("clusters") { try self.clusters(clusters) }
         if root.optional("faults") != nil || root.optional("randomFaults") != nil {
             try faults(root.optional("faults"), random: root.optional("randomFaults"))
         }
@@ -185,6 +186,10 @@ public struct ScenarioLoader {
         if let value = object.optional("autoLeasing") { policy.autoLease = try autoLeasePolicy(value) }
         if let value = object.optional("surrender") { policy.surrender = try surrenderPolicy(value) }
         if let value = object.optional("cloud") { policy.cloud = try cloudPolicy(value) }
+        if let value = object.optional("cluster") {
+            let cluster = try value.object(allowed: ScenarioKeys.clusterPolicy)
+            if let leader = cluster.optional("leader") { policy.cluster.leader = try choice(leader) } // R-CLU-3
+        }
         if let value = object.optional("requestsAtRenewal") {
             guard case .bool(let flag) = value.node.value else { throw value.fail("true or false") }
             policy.requestsAtRenewal = flag

@@ -86,7 +86,7 @@ extension FleetWorld {
 /// Links are FIFO even when latency rises and falls: a message never overtakes one sent earlier on its link.
 @Test func linksStayFIFOWhenAddedLatencyEnds() {
     var clients = EntityTable<ClientID, ClientState>()
-    clients.append(ClientState(server: .server(ServerID(index: 0)), slots: EntityIDs(end: 0), renewalTimer: TimerID(slot: 0),
+    clients.append(ClientState(server: .server(ServerID(index: 0)), slots: EntityIDs(end: 0), leader: ClientID(index: 0), renewalTimer: TimerID(slot: 0),
                                replyTimer: TimerID(slot: 1)))
     var network = Network(clients: clients, specs: [ClientSpec(id: "a", server: 0, latency: .milliseconds(10), allocations: [])])
     let up = network.link(from: .client(ClientID(index: 0)), to: .server(ServerID(index: 0)))
