@@ -99,6 +99,7 @@ extension FleetModel {
     /// Lends a side's spare capacity to its members that are short, in rank order, from its members with spare
     /// capacity, in rank order: the side serves min(users, capacity) over its members together. A stopped member
     /// lends and borrows nothing. Each member whose share moves is a change of its own (accounted, recorded).
+    @inline(never)
     mutating func rebalanceShares(_ slot: SlotID, _ now: SimInstant) {
         guard !rebalancingShares else { return }
         rebalancingShares = true
@@ -135,8 +136,10 @@ extension FleetModel {
         endChange(slot, now, from: before)
     }
 
-    /// The users a side leaves unserved now, together.
-    func sideUnserved(_ slot: SlotID) -> Int32 {
+    /// The users a side leaves unserved now, together. (Out of line and `mutating`, as everything here that the
+    /// event loop's inlined handlers call: a non-mutating call out of line would copy the model.)
+    @inline(never)
+    mutating func sideUnserved(_ slot: SlotID) -> Int32 {
         let client = slots[slot].client
         guard clients[client].isUp else { return max(0, slots[slot].users - capacity(ofSlot: slot)) }
         var unserved: Int32 = 0
@@ -151,6 +154,7 @@ extension FleetModel {
 
     /// R-CLU-2, R-LEASE-1, R-LEASE-9: after a change of load on a member, its side asks for more or gives back as
     /// one; then decides the logins waiting.
+    @inline(never)
     mutating func clusterReactToLoad(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
         if clients[slots[slot].client].isUp && !clusterRequestIfShort(slot, &sim) && spec.policy.releasePolicy == .onDrop {
             releaseClusterSurplus(slot, &sim)
@@ -201,6 +205,7 @@ extension FleetModel {
     /// R-CLU-1, R-CLU-2: while the side's users exceed what it holds, its leader asks for the sum of the ILQ of the
     /// members below their MUC (one request per member's lease, all at once); logins wait for every reply.
     /// - Returns: whether a request of the side is (now) in flight.
+    @inline(never)
     mutating func clusterRequestIfShort(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) -> Bool {
         let client = slots[slot].client
         let load = sideLoad(slot)
@@ -220,6 +225,7 @@ extension FleetModel {
 
     /// R-LEASE-9, R-LEASE-10: the side gives back, in whole quanta, what its users together no longer need: the
     /// highest-ranked members first, each its auto-leased count first, then increments whose hold has ended.
+    @inline(never)
     mutating func releaseClusterSurplus(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
         let client = slots[slot].client
         guard clients[client].isUp else { return }
@@ -242,6 +248,7 @@ extension FleetModel {
 
     /// R-LEASE-8, R-CLU-1: once no request of the side is in flight, the logins waiting on any member are decided
     /// together: denied as far as the side's pooled capacity leaves new users unserved, the lowest-ranked first.
+    @inline(never)
     mutating func decideClusterLogins(_ slot: SlotID, _ now: SimInstant) {
         let client = slots[slot].client
         guard clients[client].isUp else { return decideOwnLogins(slot, now) }
@@ -271,6 +278,7 @@ extension FleetModel {
 
     /// R-CLU-1, R-LEASE-4: a member's renewal timer fires: a leader gives back what its side no longer needs (by
     /// policy) and renews every member of its side; a member that follows renews nothing itself.
+    @inline(never)
     mutating func renewSide(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
         guard clients[client].leads else { return }
         if spec.policy.releasePolicy == .atRenewal {
@@ -286,6 +294,7 @@ extension FleetModel {
     /// for (whose auto-leasing is enabled as it last heard, within its limits) by the rounds of ILQ the side's users
     /// need, up to each MUC.
     /// - Returns: whether it raised any.
+    @inline(never)
     mutating func autoIncrementSide(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) -> Bool {
         let client = slots[slot].client
         let load = sideLoad(slot)
@@ -314,12 +323,16 @@ extension FleetModel {
 
     // MARK: The route through the leader (R-CLU-1)
 
-    /// The rank a message between `client` and its server carries: its leader's now.
-    @inline(__always) func relayRank(_ client: ClientID) -> UInt8 { UInt8(truncatingIfNeeded: clients[clients[client].leader].rank) }
+    /// The rank a message between `client` and its server carries: its leader's now (`Message.direct` outside a
+    /// cluster).
+    @inline(__always) func relayRank(_ client: ClientID) -> UInt8 {
+        _slowPath(clients[client].cluster >= 0) ? UInt8(truncatingIfNeeded: clients[clients[client].leader].rank) : Message.direct
+    }
 
-    /// The member that carried a message for a clustered client.
+    /// The member that carries messages for `client`: the leader of `rank` in a cluster, the client itself otherwise
+    /// (read from the rank alone, so a server's reply to a client outside a cluster reads no client state).
     @inline(__always) func relay(of client: ClientID, rank: UInt8) -> ClientID {
-        clients[client].cluster < 0 ? client : members(ofCluster: clients[client].cluster)[Int(rank)]
+        _slowPath(rank != Message.direct) ? network.clusterMembers[Int(clients[client].cluster)][Int(rank)] : client
     }
 
     /// R-CLU-1: a reply for a member reaches the leader that carried its request: it is handed on if that member
@@ -327,7 +340,8 @@ extension FleetModel {
     /// (to the carrier's crash, or the partition between them), and the member's request times out and is sent
     /// again through its side's leader now.
     /// - Returns: the fault that lost it (`Network.delivers`: handed on; -2: lost with no fault, the leader stopped).
-    func handOn(_ message: Message, to client: ClientID) -> Int32 {
+    @inline(never)
+    mutating func handOn(_ message: Message, to client: ClientID) -> Int32 {
         let relay = relay(of: client, rank: message.relayRank)
         if relay == client { return Network.delivers }
         if !clients[relay].isUp { return clients[relay].crashFault >= 0 ? clients[relay].crashFault : -2 }

@@ -6,7 +6,7 @@ struct Request {
     var client: ClientID
     var requestID: UInt32
     /// R-CLU-1: the rank of the leader that carried the request (the reply goes back through it).
-    var relayRank: UInt8 = 0
+    var relayRank: UInt8 = Message.direct
 }
 
 /// The server node's side of the protocol: grants, refusals, renewals, releases and reclaims.

@@ -144,12 +144,14 @@ public struct Message: Sendable, BitwiseCopyable {
     /// about (every reply says it); false from a client.
     public var autoLeasing: Bool
     /// R-CLU-1: between a cluster member and its server, the rank of the lease leader that carries the message (the
-    /// member itself when it leads); 0 for anyone else.
-    public var relayRank: UInt8 = 0
+    /// member itself when it leads); `Message.direct` for anyone else (a reply then needs no look-up of its route).
+    public var relayRank: UInt8 = Message.direct
+    /// The `relayRank` of a message that no cluster member carries.
+    public static let direct: UInt8 = .max
     /// The sender's number for a request; a reply carries its request's (0 for messages that answer nothing).
     public var requestID: UInt32
 
-    @inlinable public init(from: Endpoint, to: Endpoint, requestID: UInt32 = 0, autoLeasing: Bool = false, relayRank: UInt8 = 0,
+    @inlinable public init(from: Endpoint, to: Endpoint, requestID: UInt32 = 0, autoLeasing: Bool = false, relayRank: UInt8 = Message.direct,
                            _ contents: MessageContents) {
         self.from = from
         self.to = to

@@ -63,11 +63,15 @@ extension ScenarioLoader {
         case "latency": effect = .addedLatency(try nonNegativeDuration(try object.required("latency", TimeSyntax.durationForm)))
         default: effect = .partition
         }
-        let (links, placement) = try self.links(object)
-        // R-CLU-3: a link between cluster members carries no message; only a partition acts on it.
+        var (links, placement) = try self.links(object)
+        // R-CLU-3: a link between cluster members carries no message: only a partition acts on it, and other kinds
+        // leave it out (an error when it is all their ends name).
         if effect != .partition, let link = links.first(where: { $0.from.client != nil && $0.to.client != nil }) {
-            throw kindField.fail("\"partition\" between members of a cluster (\(Excerpt.quoted(name(of: link.from))) and \(Excerpt.quoted(name(of: link.to))))",
-                                 found: Excerpt.quoted(kind))
+            links.removeAll { $0.from.client != nil && $0.to.client != nil }
+            guard !links.isEmpty else {
+                throw kindField.fail("\"partition\" between members of a cluster (\(Excerpt.quoted(name(of: link.from))) and \(Excerpt.quoted(name(of: link.to))))",
+                                     found: Excerpt.quoted(kind))
+            }
         }
         var fault = FaultSpec(id: id, effect: effect, links: links, at: at, until: until)
         fault.placement = placement

@@ -91,10 +91,31 @@ public enum ExtremeScenarios {
                 clientTexts.append("{\(name), \"server\": \"s\(server)\", \"latency\": \"\(latency)\"\(expiry)\(own)\(platform()), \"allocations\": {\(allocations.joined(separator: ", "))}, \"demand\": {\(demands.joined(separator: ", "))}}")
                 if group == 1 { clientIds.append(("c\(client)", server, allocated, skus)) }
             }
+            // R-CLU-1: a cluster of 2 or 3 members on one server, with the same features (their own ids, so their faults are theirs).
+            var clusterText = "", clusterFaults: [String] = []
+            if chance(35) {
+                let server = Int(int(0...Int64(installed.count - 1)))
+                let members = (0..<Int(int(2...3))).map { "k\($0)" }
+                for member in members {
+                    var allocations: [String] = [], demands: [String] = []
+                    for feature in features {
+                        let room = (installed[server][feature] ?? 0) - (reserved[server][feature] ?? 0)
+                        let ruc = min(pick([0, 1, 25, 10_000_000]), max(0, room))
+                        reserved[server][feature, default: 0] += ruc
+                        allocations.append("\"\(feature)\": \(allocation(ruc: ruc))")
+                        demands.append("\"\(feature)\": \(demand())")
+                    }
+                    clientTexts.append("{\"id\": \"\(member)\", \"server\": \"s\(server)\", \"latency\": \"\(pick(["0s", "1ms", "250ms"]))\", \"allocations\": {\(allocations.joined(separator: ", "))}, \"demand\": {\(demands.joined(separator: ", "))}}")
+                    if chance(40) { clusterFaults.append("{\"kind\": \"crash\", \"node\": \"\(member)\", \"at\": \"\(int(0...durationHours - 1))h\", \"for\": \"\(pick(["1ms", "3h", "2d"]))\"}") }
+                    if chance(40) { clusterFaults.append("{\"kind\": \"partition\", \"between\": [\"\(member)\", \"s\(server)\"], \"at\": \"\(int(0...durationHours - 1))h\"\(pick(["", ", \"for\": \"5h\""]))}") }
+                }
+                if chance(60) { clusterFaults.append("{\"kind\": \"partition\", \"between\": [\"k0\", \"k1\"], \"at\": \"\(int(0...durationHours - 1))h\"\(pick(["", ", \"for\": \"1ms\"", ", \"for\": \"7h\""]))}") }
+                clusterText = "\n \"clusters\": [{\"id\": \"k\", \"members\": [\"k*\"]}],"
+            }
             let actions = (clientIds.isEmpty ? [] : (0..<Int(int(0...5))).map { _ in action(pick(clientIds)) }) + licenseActions
             let drawsFaults = chance(50)
             // Drawn server crashes and scheduled ones could overlap on one server (an error): one or the other.
-            let faults = self.faults(servers: drawsFaults ? 0 : installed.count, clients: clientIds)
+            let faults = self.faults(servers: drawsFaults ? 0 : installed.count, clients: clientIds) + clusterFaults
             let expectations = [
                 "{\"metric\": \"used\", \"entity\": \"s0\", \"feature\": \"\(features[0])\", \"op\": \">=\", \"value\": 0, \"holds\": \"always\"}",
                 "{\"metric\": \"deniedLogins\", \"entity\": \"fleet\", \"feature\": \"\(features[0])\", \"op\": \">=\", \"value\": 0}",
@@ -103,7 +124,7 @@ public enum ExtremeScenarios {
             {"format": "leasesim/1", "seed": \(int(0...Int64.max)), "start": "\(start)", "duration": "\(duration)",
              "policy": \(policy()), "limits": {"maxEvents": \(ExtremeScenarios.maxEvents)},\(traits(features))
              "servers": [\(serverTexts.joined(separator: ", "))],
-             "clients": [\(clientTexts.joined(separator: ", "))],
+             "clients": [\(clientTexts.joined(separator: ", "))],\(clusterText)
              "actions": [\(actions.joined(separator: ", "))],
              "faults": [\(faults.joined(separator: ", "))],\(drawsFaults ? randomFaults() : "")
              "expectations": [\(expectations.joined(separator: ", "))]}
@@ -124,7 +145,8 @@ public enum ExtremeScenarios {
                 + "\"surrender\": {\"expiry\": \"\(pick(["1ms", "10d", "3660d"]))\", \"contactInterval\": \"\(pick(["1m", "4h", "3660d"]))\", "
                 + "\"afterExpiry\": \"\(pick(["lostUntilRecall", "renewedOnContact"]))\"}, "
                 + "\"cloud\": {\"heartbeatInterval\": \"\(pick(["1m", "8h", "3660d"]))\", \"maxSilence\": \"\(pick(["1ms", "24d", "3660d"]))\", "
-                + "\"latency\": \"\(pick(["0s", "100ms", "3660d"]))\", \"restoreGrace\": \"\(pick(["1ms", "90d", "3660d"]))\"}}"
+                + "\"latency\": \"\(pick(["0s", "100ms", "3660d"]))\", \"restoreGrace\": \"\(pick(["1ms", "90d", "3660d"]))\"}, "
+                + "\"cluster\": {\"leader\": \"\(pick(["sticky", "lowestNamed"]))\"}}"
         }
 
         /// R-AUTO-2..6 settings at their bounds (the window's reviews at most 1440).
