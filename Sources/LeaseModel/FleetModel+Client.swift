@@ -148,7 +148,9 @@ extension FleetModel {
         let before = beginChange(slot, sim.now)
         slots[slot].incrementHeld -= release
         blockTable.removeOldest(slot, release)
-        slots[slot].releasedSinceRenewal += release
+        // Saturates: over a renewal interval of years a slot may give back more than Int32 holds, and any count at
+        // or above the increment a renewal reply states means the same (nothing of it is taken again).
+        slots[slot].releasedSinceRenewal = Int32(min(Int64(slots[slot].releasedSinceRenewal) + Int64(release), Int64(Int32.max)))
         endChange(slot, sim.now, from: before)
         record(ProtocolRecord(time: sim.now, kind: .release, client: state.client.index, feature: state.feature.index,
                               count: Int64(release), rule: "R-LEASE-9"))
