@@ -18,6 +18,7 @@ extension FleetModel {
         case let .surrenderLicense(client, license): surrenderLicense(client: client, license: license, &sim)
         case let .recallLicense(client, license): recallLicense(client: client, license: license, &sim)
         case .reinstallLicenses(let server): reinstallLicenses(ServerID(index: Int32(server)), sim.now)
+        case let .setHAMode(pair, mode): setPairMode(pair, mode, &sim)
         }
     }
 
@@ -51,7 +52,7 @@ extension FleetModel {
             freed += Int64(leases[lease].held)
             removeConfiguration(lease, now)
         }
-        record(ProtocolRecord(time: now, kind: .clientDeleted, client: client.index, server: clients[client].server.index,
+        record(ProtocolRecord(time: now, kind: .clientDeleted, client: client.index, server: serverIndex(of: client),
                               count: freed, rule: "R-CFG-3"))
     }
 

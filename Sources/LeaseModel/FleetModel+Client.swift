@@ -175,7 +175,7 @@ extension FleetModel {
     }
 
     mutating func sendRenewal(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
-        record(ProtocolRecord(time: sim.now, kind: .renewal, client: client.index, server: clients[client].server.index,
+        record(ProtocolRecord(time: sim.now, kind: .renewal, client: client.index, server: serverIndex(of: client),
                               rule: "R-LEASE-4"))
         awaitReply(client, tries: 1, &sim)
         resendRenewal(client, &sim)

@@ -53,7 +53,7 @@ extension FleetModel {
             let leads = clients[member].isUp && leader == member
             if leads && !clients[member].leads {
                 let count = members.indices.filter { clients[members[$0]].isUp && root(side, $0) == root(side, i) }.count
-                record(ProtocolRecord(time: sim.now, kind: .leaderChanged, client: member.index, server: clients[member].server.index,
+                record(ProtocolRecord(time: sim.now, kind: .leaderChanged, client: member.index, server: serverIndex(of: member),
                                       count: Int64(count), rule: "R-CLU-3"))
             }
             let changed = clients[member].leads != leads
@@ -84,7 +84,7 @@ extension FleetModel {
     /// R-CLU-3: a fault on links between members started or ended: the clusters it acts on find their sides again.
     mutating func memberLinksChanged(_ fault: FaultID, _ sim: inout Simulation<FleetEvent>) {
         var done: [Int32] = []
-        for link in faultLinks[fault.offset] where link.index >= network.memberLinks {
+        for link in faultLinks[fault.offset] where link.index >= network.memberLinks && link.index < network.pairLinks {
             guard let member = network.ends(of: link).from.client else { continue }
             let cluster = clients[member].cluster
             if !done.contains(cluster) {

@@ -51,7 +51,10 @@ extension FleetModel {
         if spec.effect == .crash {
             for node in spec.nodes { crash(node, fault, &sim) }
         }
-        if faultLinks[fault.offset].contains(where: { $0.index >= network.memberLinks }) { memberLinksChanged(fault, &sim) } // R-CLU-3
+        if faultLinks[fault.offset].contains(where: { $0.index >= network.memberLinks && $0.index < network.pairLinks }) {
+            memberLinksChanged(fault, &sim) // R-CLU-3
+        }
+        pairLinksChanged(fault, &sim)
     }
 
     /// A fault stops acting; crashed nodes boot again.
@@ -82,7 +85,10 @@ extension FleetModel {
         if spec.effect == .crash {
             for node in spec.nodes { restart(node, &sim) }
         }
-        if faultLinks[fault.offset].contains(where: { $0.index >= network.memberLinks }) { memberLinksChanged(fault, &sim) } // R-CLU-3
+        if faultLinks[fault.offset].contains(where: { $0.index >= network.memberLinks && $0.index < network.pairLinks }) {
+            memberLinksChanged(fault, &sim) // R-CLU-3
+        }
+        pairLinksChanged(fault, &sim)
     }
 
     /// Whether another latency fault still acts on a link (its added latency may be zero).
@@ -115,6 +121,8 @@ extension FleetModel {
         } else if let server = node.server {
             servers[server].isUp = false
             servers[server].crashFault = fault.index
+            // R-HA-1: a pair's node fails over to the other, which holds the pair's leases (assumed: replicated).
+            if servers[server].pair >= 0 { return reviewPair(Int(servers[server].pair), &sim) }
             guard spec.policy.serverRestart == .forgetsLeases else { return }
             for lease in servers[server].leases where leases[lease].held > 0 {
                 setServerLease(lease, reserved: 0, increment: 0, sim.now)
@@ -133,6 +141,19 @@ extension FleetModel {
         } else if let server = node.server {
             servers[server].isUp = true
             servers[server].crashFault = -1
+            if servers[server].pair >= 0 { reviewPair(Int(servers[server].pair), &sim) } // R-HA-2, R-HA-3: it rejoins.
+        }
+    }
+
+    /// R-HA-1, R-HA-3: a partition of a pair's internal link started or ended: the pair is reviewed.
+    mutating func pairLinksChanged(_ fault: FaultID, _ sim: inout Simulation<FleetEvent>) {
+        var reviewed: [Int] = []
+        for link in faultLinks[fault.offset] where link.index >= network.pairLinks {
+            let pair = Int((link.index - network.pairLinks) / 2)
+            if !reviewed.contains(pair) {
+                reviewed.append(pair)
+                reviewPair(pair, &sim)
+            }
         }
     }
 

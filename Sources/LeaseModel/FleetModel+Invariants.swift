@@ -54,7 +54,27 @@ extension FleetModel {
                 return "R-LEASE-11: \(pool) leases \(state.used) (\(state.carriedOver) carried over) of \(state.installed) installed"
             }
         }
-        return platformViolation() ?? linkViolation() ?? clusterViolation()
+        return platformViolation() ?? linkViolation() ?? clusterViolation() ?? pairViolation()
+    }
+
+    /// R-HA-1, R-HA-3, R-LEASE-11: in an active/passive pair at most one node believes it is active on each side of a
+    /// partition (both may only while they cannot reach each other), and the node holding the virtual address runs
+    /// or is about to be replaced; a pair leases at most twice its cluster license in total (each side the whole,
+    /// during a split's grace), and each of its pools within what it may lease but for leases carried over.
+    func pairViolation() -> String? {
+        for pair in pairs.indices {
+            let state = pairs[pair], (a, b) = nodes(ofPair: pair)
+            if state.mode == .activePassive && state.active[0] && state.active[1] && nodesConnected(pair) {
+                return "R-HA-1: both nodes of pair \(pair) are active and reach each other"
+            }
+            var cluster: Int64 = 0, used: Int64 = 0
+            for feature in EntityIDs<FeatureID>(count: Int32(featureCount)) {
+                cluster = Int64(pools[servers[a].pool(feature)].nodeInstalled) + Int64(pools[servers[b].pool(feature)].nodeInstalled)
+                used = Int64(pools[servers[a].pool(feature)].used) + Int64(pools[servers[b].pool(feature)].used)
+                if used > 2 * cluster { return "R-HA-3: pair \(pair) leases \(used) of \(feature), above twice its cluster license \(cluster)" }
+            }
+        }
+        return nil
     }
 
     /// R-CLU-1..3: a cluster's leases never exceed the sum of its members' MUC; on each side one running member
@@ -143,7 +163,10 @@ extension FleetModel {
     /// once deleted.
     func leaseViolation(_ lease: LeaseID, at server: ServerID, _ now: SimInstant) -> String? {
         let state = leases[lease]
-        if pools[state.pool].server != server || leaseIndex[state.holder] != lease
+        // R-HA-1: a pair's lease may draw from either node's pool.
+        let poolServer = pools[state.pool].server, pair = servers[server].pair
+        let atNode = poolServer == server || (pair >= 0 && servers[poolServer].pair == pair)
+        if !atNode || leaseIndex[state.holder] != lease
             || self.lease(state.holder, at: server) != lease { return "\(lease) is not \(state.holder)'s record at \(server)" }
         if state.reserved < 0 || state.increment < 0 { return "negative lease \(lease)" }
         if state.held > max(state.allocation.maximum, state.allocation.reserved) { return "server lease above MUC: \(lease)" }

@@ -10,7 +10,7 @@ extension FleetModel {
     @inline(__always) mutating func send(from client: ClientID, _ contents: MessageContents, requestID: UInt32 = 0,
                                          _ sim: inout Simulation<FleetEvent>) {
         clients[client].messagesSent &+= 1
-        let to = clients[client].server, relay = clients[client].leader // R-CLU-1: through its side's leader.
+        let to = destination(client), relay = clients[client].leader // R-HA-1: a virtual address resolves now; R-CLU-1.
         precondition(to.server != nil, "\(to) does not resolve to a server node")
         transmit(Message(from: .client(client), to: to, requestID: requestID, relayRank: relayRank(client), contents),
                  on: Network.link(from: relay), to: .server, &sim)

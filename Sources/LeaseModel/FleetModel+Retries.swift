@@ -54,14 +54,14 @@ extension FleetModel {
         guard state.renewalAwaited, state.isUp else { return }
         if state.renewalRetryWaiting {
             counters.retries &+= 1
-            record(ProtocolRecord(time: sim.now, kind: .requestRetried, client: client.index, server: state.server.index,
+            record(ProtocolRecord(time: sim.now, kind: .requestRetried, client: client.index, server: serverIndex(of: client),
                                   count: Int64(state.renewalTries + 1), rule: "R-LEASE-4", message: .renewRequest))
             awaitReply(client, tries: state.renewalTries + 1, &sim)
             resendRenewal(client, &sim)
             return
         }
         counters.timeouts &+= 1
-        record(ProtocolRecord(time: sim.now, kind: .requestTimedOut, client: client.index, server: state.server.index,
+        record(ProtocolRecord(time: sim.now, kind: .requestTimedOut, client: client.index, server: serverIndex(of: client),
                               count: Int64(state.renewalTries), rule: "R-LEASE-4", message: .renewRequest))
         if state.renewalTries <= spec.policy.requestRetries {
             clients[client].renewalRetryWaiting = true
@@ -70,7 +70,7 @@ extension FleetModel {
             clients[client].renewalAwaited = false
             clients[client].renewalOverdue = true
             counters.abandoned &+= 1
-            record(ProtocolRecord(time: sim.now, kind: .requestAbandoned, client: client.index, server: state.server.index,
+            record(ProtocolRecord(time: sim.now, kind: .requestAbandoned, client: client.index, server: serverIndex(of: client),
                                   count: Int64(state.renewalTries), rule: "R-LEASE-4", message: .renewRequest))
         }
     }
@@ -112,7 +112,7 @@ extension FleetModel {
         guard let timeout = spec.policy.requestTimeout else { return nil }
         let deadline = now + timeout
         if nextFaultStart < deadline || clients[client].cluster >= 0 { return deadline } // R-CLU-1: a leader may stop.
-        let server = clients[client].server, relay = clients[client].leader // R-CLU-1: its leader's links.
+        let server = destination(client), relay = clients[client].leader // R-CLU-1: its leader's links; R-HA-1.
         let up = Network.link(from: relay), down = Network.link(to: relay)
         let upLink = network.links[up], downLink = network.links[down]
         if upLink.activeFaults > 0 || downLink.activeFaults > 0 { return deadline }

@@ -34,7 +34,9 @@ extension FleetModel {
     @inline(__always) func lease(_ holder: HolderID, at server: ServerID) -> LeaseID {
         let lease: LeaseID
         if let shift = servers[server].holderShift { lease = LeaseID(index: holder.index &+ shift) } else { lease = leaseIndex[holder] }
-        assert(servers[server].leases.contains(lease) && leases[lease].holder == holder, "\(holder) has no lease at \(server)")
+        // R-HA-1: a pair's node serves leases of its pair's other node too.
+        assert((servers[server].leases.contains(lease) || servers[server].pair >= 0) && leases[lease].holder == holder,
+               "\(holder) has no lease at \(server)")
         return lease
     }
 
@@ -276,6 +278,11 @@ extension FleetModel {
     /// A pool's installed count changes now, bound to a platform family or not (R-LIC-6); leases it no longer
     /// covers are carried over to their next renewal (R-LEASE-11).
     mutating func changeInstalled(_ pool: ServerFeatureID, by delta: Int32, family: Int?, perpetual: Bool, _ now: SimInstant) {
+        let pair = servers[pools[pool].server].pair
+        if _slowPath(pair >= 0) { // R-HA-5: a node's license is part of its pair's cluster license.
+            pools[pool].nodeInstalled += delta
+            return placePairLeases(Int(pair), now)
+        }
         accountPool(pool, now)
         pools[pool].installed += delta
         totals[pools[pool].feature].installed += Int64(delta)

@@ -78,6 +78,8 @@ public struct FleetModel: EventHandler {
     let autoLeases: Bool
     /// R-CLU-1: whether shares of a cluster side's capacity are being moved (they move once per change).
     var rebalancingShares = false
+    /// R-HA-1..5: every highly available pair.
+    public internal(set) var pairs: [HAPairState] = []
 
     /// Builds the world's state; call `start(_:)` to schedule the first events.
     public init(spec: FleetSpec, horizon: SimInstant, simulation: inout Simulation<FleetEvent>) {
@@ -138,7 +140,7 @@ public struct FleetModel: EventHandler {
                 demands.append(entry.demand)
                 demandStreams.append(RandomStream(seed: spec.seed, key: entry.demand?.streamKey ?? 0))
             }
-            var state = ClientState(server: .server(ServerID(index: Int32(client.server))),
+            var state = ClientState(server: spec.serverEnd(ofClient: clientIndex),
                                     slots: EntityIDs(first: first, end: Int32(slots.count)), leader: ClientID(index: Int32(clientIndex)),
                                     renewalTimer: simulation.makeTimer(), replyTimer: simulation.makeTimer())
             state.roundTripBeatsTimeout = spec.policy.requestTimeout.map { client.latency + client.latency < $0 } ?? true
@@ -151,8 +153,9 @@ public struct FleetModel: EventHandler {
         platformPools = FleetModel.platformPools(spec, pools: &pools)
         (configurations, leases, leaseIndex) = FleetModel.leaseTables(spec, clients: clients, slots: slots,
                                                                       servers: &servers, pools: &pools, &simulation)
+        pairs = FleetModel.formPairs(spec, servers: &servers, pools: &pools, &simulation)
         var network = Network(clients: clients, specs: spec.clients, servers: spec.servers, cloudLatency: spec.policy.cloud.latency,
-                              clusters: spec.clusters)
+                              clusters: spec.clusters, pairs: spec.haPairs)
         faultLinks = FleetModel.resolveFaultLinks(spec, &network)
         self.network = network
         faults = EntityTable(repeating: FaultState(), count: spec.faults.count)
@@ -309,6 +312,11 @@ public struct FleetModel: EventHandler {
         for (index, fault) in spec.faults.enumerated() where fault.at < horizon {
             sim.schedule(at: fault.at, priority: .first, .faultStarts(index: Int32(index)))
         }
+        // R-HA-5: each pair starts whole: its leases at its pool, which counts the cluster license.
+        for pair in pairs.indices {
+            placePairLeases(pair, .start)
+            refreshPairRows(pair, &sim)
+        }
         if spec.policy.initialLeases == .held {
             // The fleet starts in steady state: every reserved lease granted just now.
             for slot in slots.ids { grantInitialReservedLease(slot, &sim) }
@@ -368,6 +376,9 @@ public struct FleetModel: EventHandler {
         case .restoreGraceEnds: restoreGraceEnds(ServerID(index: event.argument), sim.now)
         case .downloadDue: downloadDue(ServerID(index: event.argument), &sim)
         case .downloadedLicenseChange: applyDownloaded(downloadedChanges[Int(event.argument)], &sim)
+        case .haFailover: failover(Int(event.argument), &sim)
+        case .haGraceEnds: pairGraceEnded(Int(event.argument), &sim)
+        case .haGraceDay: graceDayPassed(Int(event.argument), &sim)
         }
     }
 

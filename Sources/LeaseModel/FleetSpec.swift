@@ -20,6 +20,17 @@ public struct FleetSpec: Sendable {
     public var faults: [FaultSpec] = []
     /// R-CLU-1: clusters of clients that lease through a lease leader.
     public var clusters: [ClusterSpec] = []
+    /// R-HA-1..5: pairs of server nodes that serve as one.
+    public var haPairs: [HAPairSpec] = []
+
+    /// R-HA-1: the pair a server node belongs to, if it does.
+    public func pair(ofServer server: Int) -> Int? { haPairs.firstIndex { $0.nodes.contains(server) } }
+
+    /// R-HA-1: where a client's link ends: its server node, or the virtual address of the pair its node belongs to.
+    public func serverEnd(ofClient client: Int) -> Endpoint {
+        let server = clients[client].server
+        return pair(ofServer: server).map { .virtualAddress(Int32($0)) } ?? .server(ServerID(index: Int32(server)))
+    }
     /// The most users a slot may have: `FleetModel.maxUsersPerSlot`, or fewer (a test may lower it; a higher
     /// value is ignored, since the slot integrals are only bounded up to that).
     public var maxUsersPerSlot = FleetModel.maxUsersPerSlot
@@ -137,6 +148,8 @@ public struct ActionSpec: Sendable {
         case recallLicense(client: Int, license: Int)
         /// R-VLS-3: a restored VLS gets its licenses re-installed: its grace period no longer limits it.
         case reinstallLicenses(server: Int)
+        /// R-HA-5: a pair switches between active/passive and active/active.
+        case setHAMode(pair: Int, mode: HAMode)
     }
     public var at: SimInstant
     public var change: Change

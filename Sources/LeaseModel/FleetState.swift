@@ -161,6 +161,9 @@ public struct ServerNodeState: Sendable {
     var penaltyTimer: TimerID
     /// R-VLS-1: a virtual license server's contact with the vendor's cloud (nil for any other server).
     public var cloud: CloudContact? = nil
+    /// R-HA-1: its highly available pair (an index into `FleetModel.pairs`) or -1, and which of its two nodes it is.
+    public var pair: Int32 = -1
+    public var pairNode: Int32 = 0
 
     init(leases: EntityIDs<LeaseID>, pools: EntityIDs<ServerFeatureID>, penaltyTimer: TimerID) {
         self.leases = leases
@@ -255,6 +258,14 @@ public struct ServerFeatureState: Sendable {
     public var platformPool: Int32 = -1
     /// R-LIC-8, R-VLS-1: whether its server may lease now (kept on each pool for the server's timeline rows).
     public var licensing = true
+    /// R-HA-2, R-HA-5: a pair node's own licenses (its part of the cluster license); `installed` is then what the
+    /// pool may lease now: the cluster license, its own, or 0 while the pair's other pool leases for both.
+    public var nodeInstalled: Int32 = 0
+    /// R-HA-1..3, for the server's timeline rows: its role (`HARole`), whether its pair is apart, and the whole days
+    /// of grace left (rounded up; 0 outside a grace).
+    public var haRole = HARole.none
+    public var split = false
+    public var graceDaysLeft: Int32 = 0
 
     public init(server: ServerID, feature: FeatureID) {
         self.server = server

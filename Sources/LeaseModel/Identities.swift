@@ -78,6 +78,8 @@ public struct Endpoint: Hashable, Sendable, BitwiseCopyable, CustomStringConvert
     /// A client (an entity table's index is below `maxIndex`: scenario limits allow 1e6 clients and 1e4 servers).
     @inlinable public static func client(_ id: ClientID) -> Endpoint { Endpoint(.client, id.index) }
     @inlinable public static func server(_ id: ServerID) -> Endpoint { Endpoint(.server, id.index) }
+    /// R-HA-1: the virtual address of a highly available pair (an index into `FleetSpec.haPairs`).
+    @inlinable public static func virtualAddress(_ pair: Int32) -> Endpoint { Endpoint(.virtualAddress, pair) }
     /// The vendor's cloud (R-VLS-1): one for the fleet.
     @inlinable public static var cloud: Endpoint { Endpoint(.cloud, 0) }
     @inlinable init(bits: UInt32) { self.bits = bits }

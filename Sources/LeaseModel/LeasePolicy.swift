@@ -89,6 +89,8 @@ public struct LeasePolicy: Sendable, Equatable {
     public var cloud = CloudPolicy()
     /// R-CLU-3: how a cluster's lease leader is chosen.
     public var cluster = ClusterPolicy()
+    /// R-HA-1..3: how highly available pairs fail over and fall back.
+    public var ha = HAPolicy()
 
     public init() {}
 

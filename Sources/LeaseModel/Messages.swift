@@ -216,6 +216,9 @@ public struct RareEvent: Sendable, BitwiseCopyable, CustomStringConvertible {
         case heartbeatDue, deliverToCloud, deliverFromCloud, cloudSilence, restoreGraceEnds
         /// A server's automatic download is due; a downloaded license starts or ends counting (R-DL-1).
         case downloadDue, downloadedLicenseChange
+        /// A pair's passive node takes over after failed checks (R-HA-1); its grace ends (R-HA-2, R-HA-3); a day of
+        /// its grace passes (the timeline's days left).
+        case haFailover, haGraceEnds, haGraceDay
     }
     /// The kind in the top 5 bits, the argument (an index: a server, a message's place, a change, an action, a
     /// fault, a surrender) in the low 27: four bytes, so a `FleetEvent` stays eight.
@@ -251,4 +254,7 @@ extension FleetEvent {
     static func restoreGraceEnds(server: ServerID) -> FleetEvent { .rare(RareEvent(.restoreGraceEnds, server.index)) }
     static func downloadDue(server: ServerID) -> FleetEvent { .rare(RareEvent(.downloadDue, server.index)) }
     static func downloadedLicenseChange(index: Int32) -> FleetEvent { .rare(RareEvent(.downloadedLicenseChange, index)) }
+    static func haFailover(pair: Int32) -> FleetEvent { .rare(RareEvent(.haFailover, pair)) }
+    static func haGraceEnds(pair: Int32) -> FleetEvent { .rare(RareEvent(.haGraceEnds, pair)) }
+    static func haGraceDay(pair: Int32) -> FleetEvent { .rare(RareEvent(.haGraceDay, pair)) }
 }

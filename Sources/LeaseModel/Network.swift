@@ -69,7 +69,7 @@ struct Network {
     /// Links for every client: to its server node and back; then for every virtual license server (`vls`): to the
     /// cloud and back, with the cloud's latency.
     init(clients: EntityTable<ClientID, ClientState>, specs: [ClientSpec], servers: [ServerSpec] = [],
-         cloudLatency: SimDuration = .zero, clusters: [ClusterSpec] = []) {
+         cloudLatency: SimDuration = .zero, clusters: [ClusterSpec] = [], pairs: [HAPairSpec] = []) {
         links = EntityTable(capacity: clients.count * 2)
         for client in clients.ids {
             links.append(LinkState(latency: specs[client.offset].latency))
@@ -96,6 +96,10 @@ struct Network {
         }
         (self.firstMemberLink, self.memberOf, self.memberRank) = (firstMemberLink, memberOf, memberRank)
         clusterMembers = clusters.map { $0.members.map { ClientID(index: Int32($0)) } }
+        // R-HA-1, R-HA-3: each pair's internal link, both ways (only partitions act on it: no message crosses it).
+        pairLinks = Int32(links.count)
+        pairNodes = pairs.map { [ServerID(index: Int32($0.nodes[0])), ServerID(index: Int32($0.nodes[1]))] }
+        for pair in pairs { for _ in 0..<2 { links.append(LinkState(latency: pair.linkLatency)) } }
         linkFaults = EntityTable(repeating: LinkFaults(), count: links.count)
     }
 
@@ -113,6 +117,12 @@ struct Network {
     let memberOf: [Int32]
     let memberRank: [Int32]
     let clusterMembers: [[ClientID]]
+    /// R-HA-1: the first of the pairs' internal links (two per pair: from its first node to its second, and back).
+    let pairLinks: Int32
+    let pairNodes: [[ServerID]]
+
+    /// R-HA-1: a pair's internal link from its first node to its second (the one back follows it).
+    func pairLink(_ pair: Int) -> LinkID { LinkID(index: pairLinks + Int32(pair) * 2) }
 
     /// R-CLU-3: the link from one member of a cluster to another.
     func memberLink(from: ClientID, to: ClientID) -> LinkID {
@@ -129,6 +139,10 @@ struct Network {
 
     /// The two ends of a link.
     func ends(of link: LinkID) -> FaultSpec.LinkEnds {
+        if link.index >= pairLinks {
+            let nodes = pairNodes[Int((link.index - pairLinks) / 2)], way = Int((link.index - pairLinks) % 2)
+            return FaultSpec.LinkEnds(from: .server(nodes[way]), to: .server(nodes[1 - way]))
+        }
         if link.index >= memberLinks {
             let cluster = firstMemberLink.lastIndex { $0 <= link.index }!
             let count = Int32(clusterMembers[cluster].count), offset = link.index - firstMemberLink[cluster]
@@ -160,6 +174,10 @@ struct Network {
 
     /// The link between two ends, if the fleet has it.
     func link(_ ends: FaultSpec.LinkEnds) -> LinkID? {
+        if let from = ends.from.server, let to = ends.to.server {
+            guard let pair = pairNodes.firstIndex(where: { $0 == [from, to] || $0 == [to, from] }) else { return nil }
+            return LinkID(index: pairLinks + Int32(pair) * 2 + (pairNodes[pair][0] == from ? 0 : 1))
+        }
         if let from = ends.from.client, let to = ends.to.client {
             guard from != to, memberOf[from.offset] >= 0, memberOf[from.offset] == memberOf[to.offset] else { return nil }
             return memberLink(from: from, to: to)

@@ -35,6 +35,11 @@ public struct Levels: Sendable, Equatable {
     public var licensing: Int64 = 0
     /// R-CLU-3: 1 while the client leads its side of its cluster (0 outside a cluster).
     public var leader: Int64 = 0
+    /// R-HA-1..3: a pair node's role (`HARole`: 0 not in a pair, 1 active, 2 passive, 3 down), 1 while its pair is
+    /// apart (a split, a failover or a node down), and the whole days of grace left with the cluster license.
+    public var haRole: Int64 = 0
+    public var split: Int64 = 0
+    public var graceDaysLeft: Int64 = 0
 
     public init() {}
 
@@ -78,6 +83,9 @@ public struct Levels: Sendable, Equatable {
         autoLeasing = pool.autoLeasing ? 1 : 0
         penalty = pool.penalty ? 1 : 0
         licensing = pool.licensing ? 1 : 0
+        haRole = Int64(pool.haRole.rawValue)
+        split = pool.split ? 1 : 0
+        graceDaysLeft = Int64(pool.graceDaysLeft)
         averageAvailableThousandths = pool.averageAvailableThousandths
         autoLeaseThresholdThousandths = pool.autoLeaseThresholdThousandths
     }
@@ -146,6 +154,7 @@ public enum ProtocolEventKind: UInt8, Sendable, CaseIterable {
     case duplicateAuthorization, restoreGraceEnded, licensesReinstalled
     case downloadChecked, downloadFailed, licenseDownloaded
     case leaderChanged
+    case haApart, haFailover, haRejoined, haGraceEnded, haModeChanged
 
     /// Whether the event's license is one of the client's own (else, with a license, the server's).
     public var isAboutClientLicense: Bool {

@@ -61,6 +61,11 @@ extension ProtocolEventKind {
         case .downloadFailed: return "download_failed"
         case .licenseDownloaded: return "license_downloaded"
         case .leaderChanged: return "leader_changed"
+        case .haApart: return "ha_split"
+        case .haFailover: return "failover"
+        case .haRejoined: return "ha_rejoined"
+        case .haGraceEnded: return "ha_grace_ended"
+        case .haModeChanged: return "ha_mode_changed"
         }
     }
 }

@@ -60,7 +60,7 @@ struct FleetReading: Sendable {
 /// closures: a closure kept in an array is called through a thunk that allocates, once per cell.
 enum LevelField: Sendable {
     case users, served, unserved, reserved, incremental, leased, serverLeased, deniedLogins, installed, used, free
-    case autoLeased, autoLeasing, penalty, effective, licensing, leader
+    case autoLeased, autoLeasing, penalty, effective, licensing, leader, haRole, split, graceDaysLeft
     /// Kept in thousandths of a user (the timeline writes them as decimals; they are not metrics).
     case averageAvailable, autoLeaseThreshold
 }
@@ -85,6 +85,9 @@ extension Levels {
         case .penalty: return penalty
         case .licensing: return licensing
         case .leader: return leader
+        case .haRole: return haRole
+        case .split: return split
+        case .graceDaysLeft: return graceDaysLeft
         case .averageAvailable: return averageAvailableThousandths
         case .autoLeaseThreshold: return autoLeaseThresholdThousandths
         }
@@ -180,6 +183,9 @@ enum Quantities {
         Quantity("penalty", column: "penalty", server: .level(.penalty)),
         Quantity("licensing", column: "licensing", server: .level(.licensing)),
         Quantity("leader", column: "leader", client: .level(.leader)),
+        Quantity("haRole", column: "ha_role", server: .level(.haRole)),
+        Quantity("split", column: "split", server: .level(.split)),
+        Quantity("graceDaysLeft", column: "grace_days_left", server: .level(.graceDaysLeft)),
         Quantity("averageAvailable", column: "average_available", metric: false, server: .level(.averageAvailable)),
         Quantity("autoLeaseThreshold", column: "auto_lease_threshold", metric: false, server: .level(.autoLeaseThreshold)),
         Quantity("deniedUserHours", client: .figure { .userTime(Int128($0.deniedUserMilliseconds)) },
@@ -288,11 +294,14 @@ struct CellPlan: Sendable {
             case .penalty: return Cell(plus: position(\.penalty), minus: -1)
             case .licensing: return Cell(plus: position(\.licensing), minus: -1)
             case .leader: return Cell(plus: position(\.leader), minus: -1)
+            case .haRole: return Cell(plus: position(\.haRole), minus: -1)
+            case .split: return Cell(plus: position(\.split), minus: -1)
+            case .graceDaysLeft: return Cell(plus: position(\.graceDaysLeft), minus: -1)
             case .averageAvailable: return Cell(plus: position(\.averageAvailableThousandths), minus: Cell.thousandths)
             case .autoLeaseThreshold: return Cell(plus: position(\.autoLeaseThresholdThousandths), minus: Cell.thousandths)
             }
         }
         // Every field is an Int64 (the plan reads them by position).
-        precondition(MemoryLayout<Levels>.size == 17 * MemoryLayout<Int64>.size, "Levels holds seventeen Int64 counts")
+        precondition(MemoryLayout<Levels>.size == 20 * MemoryLayout<Int64>.size, "Levels holds twenty Int64 counts")
     }
 }

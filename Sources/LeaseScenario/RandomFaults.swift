@@ -31,7 +31,7 @@ public struct RandomFaults: Sendable, Equatable {
                 var stream = RandomStream(seed: seed, key: RandomStream.key(of: client.id + "/random-partitions"))
                 for (number, window) in windows(&stream, ratePerMonthMilli: partitionsPerLinkPerMonthMilli, mean: meanPartition,
                                                 duration: duration).enumerated() {
-                    let c = Endpoint.client(ClientID(index: Int32(index))), s = Endpoint.server(ServerID(index: Int32(client.server)))
+                    let c = Endpoint.client(ClientID(index: Int32(index))), s = spec.serverEnd(ofClient: index)
                     var fault = FaultSpec(id: "random-partition-\(client.id)-\(number + 1)", effect: .partition,
                                           links: [.init(from: c, to: s), .init(from: s, to: c)], at: window.at, until: window.until)
                     fault.placement = .between(client.id, server)
@@ -54,7 +54,7 @@ public struct RandomFaults: Sendable, Equatable {
         if lossPerMillion > 0 {
             var links: [FaultSpec.LinkEnds] = []
             for (index, client) in spec.clients.enumerated() {
-                let c = Endpoint.client(ClientID(index: Int32(index))), s = Endpoint.server(ServerID(index: Int32(client.server)))
+                let c = Endpoint.client(ClientID(index: Int32(index))), s = spec.serverEnd(ofClient: index)
                 links += [.init(from: c, to: s), .init(from: s, to: c)]
             }
             var fault = FaultSpec(id: "random-loss", effect: .loss(perMillion: lossPerMillion), links: links, at: .start, until: .never)

@@ -110,9 +110,12 @@ public enum RunSummary {
     }
 
     /// Whether a fault never acted: it reached no client, dropped and delayed no message (a server's link to the
-    /// cloud reaches no client, R-VLS-1), and crashed no node.
+    /// cloud reaches no client, R-VLS-1), crashed no node, and cut no link between cluster members or the nodes of
+    /// an HA pair (R-CLU-3, R-HA-1: those carry no message, and a cut acts by splitting them).
     static func touchedNothing(_ fault: FaultSpec, _ state: FaultState, clientsTouched: Int64) -> Bool {
-        clientsTouched == 0 && state.messagesDropped == 0 && state.messagesDelayed == 0 && fault.nodes.isEmpty
+        let splits = fault.effect == .partition
+            && fault.links.contains { ($0.from.client != nil && $0.to.client != nil) || ($0.from.server != nil && $0.to.server != nil) }
+        return clientsTouched == 0 && state.messagesDropped == 0 && state.messagesDelayed == 0 && fault.nodes.isEmpty && !splits
     }
 
     /// Warnings for faults that touched nothing: one per fault the scenario wrote, one in all for those drawn
@@ -134,8 +137,14 @@ public enum RunSummary {
 
     /// The rules a scenario relaxes, as a key of summary.json's scenario entry (nothing when none).
     static func relaxedJSON(_ scenario: Scenario) -> String {
-        guard !scenario.relaxedRules.isEmpty else { return "" }
-        return ", \"relaxedRules\": [" + scenario.relaxedRules.map(OutputText.jsonString).joined(separator: ", ") + "]"
+        var json = ""
+        if !scenario.relaxedRules.isEmpty {
+            json += ", \"relaxedRules\": [" + scenario.relaxedRules.map(OutputText.jsonString).joined(separator: ", ") + "]"
+        }
+        if !scenario.flags.isEmpty { // R-HA-4
+            json += ", \"flags\": [" + scenario.flags.map(OutputText.jsonString).joined(separator: ", ") + "]"
+        }
+        return json
     }
 
     /// A few lines for stdout: the headline figures per feature and the clients with most denials.
@@ -145,6 +154,7 @@ public enum RunSummary {
         if !scenario.relaxedRules.isEmpty {
             lines.append("  relaxed on purpose: \(scenario.relaxedRules.joined(separator: ", ")) (its results do not follow that rule)")
         }
+        for flag in scenario.flags { lines.append("  flagged: \(flag)") }
         let counters = model.counters
         if counters.autoIncrements > 0 || counters.penalties > 0 {
             lines.append("  auto-leasing: \(OutputText.count(Int(counters.autoIncrements), "auto-increment")), \(OutputText.count(Int(counters.autoLeaseReports), "report")), \(counters.reconcilesShort) not reconciled, \(counters.penalties == 1 ? "1 penalty" : "\(counters.penalties) penalties")")

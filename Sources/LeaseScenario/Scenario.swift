@@ -16,6 +16,8 @@ public struct Scenario: Sendable {
     public var expectations: [Expectation]
     /// Rules the scenario relaxes on purpose (only R-ALLOC-3, for the guide's own examples); every run reports them.
     public var relaxedRules: [String] = []
+    /// What the scenario is flagged for but run with anyway (R-HA-4: an active/active pair too far apart).
+    public var flags: [String] = []
 
     public init(file: String, name: String, description: String = "", spec: FleetSpec, duration: SimDuration,
                 limits: RunLimits = RunLimits(), hostLimits: HostLimits = HostLimits(), expectations: [Expectation] = []) {
@@ -91,18 +93,20 @@ public enum ScenarioLimits {
 /// Every key the loader accepts, per kind of object; the JSON Schema is checked against these.
 public enum ScenarioKeys {
     public static let root = ["$schema", "format", "name", "description", "seed", "start", "duration", "relax", "policy",
-                              "network", "features", "servers", "clients", "clusters", "actions", "faults", "randomFaults",
+                              "network", "features", "servers", "haPairs", "clients", "clusters", "actions", "faults", "randomFaults",
                               "expectations", "limits"]
     public static let policy = ["reservedLeaseDuration", "incrementalLeaseDuration", "renewalInterval", "minimumHold",
                                 "releasePolicy", "holdPolicy", "quantaPerRequest", "initialLeases", "requestsAtRenewal",
                                 "requestTimeout", "requestRetries", "retryBackoff", "serverRestart", "clientRestart",
-                                "autoLeasing", "surrender", "cloud", "cluster"]
+                                "autoLeasing", "surrender", "cloud", "cluster", "ha"]
     public static let autoLeasing = ["enabled", "window", "review", "thresholdPercent", "maxDisconnection", "penalty",
                                      "reconcile"]
     public static let surrender = ["expiry", "contactInterval", "afterExpiry"]
     public static let cloud = ["heartbeatInterval", "maxSilence", "latency", "restoreGrace"]
     public static let clusterPolicy = ["leader"]
     public static let cluster = ["id", "members"]
+    public static let haPolicy = ["checkInterval", "retryPeriod", "grace", "failoverLeases", "fallback"]
+    public static let haPair = ["id", "nodes", "mode", "linkLatency"]
     public static let feature = ["userCapacity", "platformBound"]
     /// Rules a scenario may relax (`relax`).
     public static let relaxable = ["R-ALLOC-3"]
@@ -119,7 +123,7 @@ public enum ScenarioKeys {
                                 "weekendArrivalsPerHour", "meanSession", "file", "hourly", "step", "offsetPerClient"]
     public static let step = ["at", "users"]
     public static let variation = ["scale", "shift"]
-    public static let action = ["at", "action", "client", "feature", "ruc", "ilq", "muc", "server", "license", "sku"]
+    public static let action = ["at", "action", "client", "feature", "ruc", "ilq", "muc", "server", "license", "sku", "mode"]
     public static let fault = ["id", "kind", "at", "until", "for", "between", "from", "to", "node", "probability", "latency"]
     public static let randomFaults = ["partitionsPerLinkPerMonth", "meanPartition", "serverCrashesPerMonth", "meanDowntime", "loss"]
     public static let expectation = ["name", "metric", "entity", "feature", "op", "value", "at", "holds"]
@@ -127,7 +131,7 @@ public enum ScenarioKeys {
 
     /// Every object kind by the name the JSON Schema uses for it (`root` is the top level).
     public static let all: [(String, [String])] = [
-        ("root", root), ("policy", policy), ("autoLeasing", autoLeasing), ("surrender", surrender), ("cloud", cloud), ("clusterPolicy", clusterPolicy), ("cluster", cluster), ("feature", feature), ("network", network), ("server", server), ("vendorLicense", vendorLicense), ("license", license), ("serverLicense", serverLicense),
+        ("root", root), ("policy", policy), ("autoLeasing", autoLeasing), ("surrender", surrender), ("cloud", cloud), ("clusterPolicy", clusterPolicy), ("cluster", cluster), ("haPolicy", haPolicy), ("haPair", haPair), ("feature", feature), ("network", network), ("server", server), ("vendorLicense", vendorLicense), ("license", license), ("serverLicense", serverLicense),
         ("client", client), ("allocation", allocation), ("demand", demand), ("step", step),
         ("variation", variation), ("action", action), ("fault", fault), ("randomFaults", randomFaults), ("expectation", expectation), ("limits", limits),
     ]

@@ -8,16 +8,16 @@ extension ScenarioLoader {
         var reserved: [Int: Int64] = [:] // Keyed by server * features + feature; lookups only.
         for (index, client) in spec.clients.enumerated() {
             for entry in client.allocations {
-                let key = client.server * spec.features.count + entry.feature
+                let (server, available) = allocationPool(ofServer: client.server, feature: entry.feature) // R-HA-5
+                let key = server * spec.features.count + entry.feature
                 let sum = reserved[key, default: 0] + Int64(entry.allocation.reserved)
                 reserved[key] = sum
-                let available = Int64(capacitySchedules[client.server].initial[entry.feature])
                 if sum > available {
                     let field = clientFields[Int(clientDeclaration[index])]
                     let ruc = try (try (try field.object(allowed: ScenarioKeys.client).required("allocations", ""))
                         .object(allowed: spec.features)).required(spec.features[entry.feature], "")
                         .object(allowed: ScenarioKeys.allocation).required("ruc", "")
-                    throw ruc.fail("a sum of ruc over the clients of \(Excerpt.quoted(spec.servers[client.server].id)) within its \(available) installed \(Excerpt.quoted(spec.features[entry.feature])) at the start (R-ALLOC-4)",
+                    throw ruc.fail("a sum of ruc over the clients of \(Excerpt.quoted(spec.pair(ofServer: client.server).map { spec.haPairs[$0].id } ?? spec.servers[client.server].id)) within its \(available) installed \(Excerpt.quoted(spec.features[entry.feature])) at the start (R-ALLOC-4)",
                                    found: "\(entry.allocation.reserved), bringing the sum to \(sum)")
                 }
             }
@@ -38,6 +38,13 @@ extension ScenarioLoader {
         try checkAllocationChanges(order.map { parsed[$0] })
         try checkSurrenderedCounts(order.map { parsed[$0] })
         spec.actions = order.map { parsed[$0].action }
+        for action in spec.actions {
+            // R-HA-4: a pair switched to active/active with its nodes too far apart is flagged, once.
+            guard case let .setHAMode(pair, .activeActive) = action.change, spec.haPairs[pair].linkLatency >= HAPolicy.maxActiveActiveLatency,
+                  spec.haPairs[pair].mode == .activePassive else { continue }
+            let flag = "R-HA-4: pair \(Excerpt.quoted(spec.haPairs[pair].id)) turns active/active with \(spec.haPairs[pair].linkLatency) between its nodes (under \(HAPolicy.maxActiveActiveLatency) is needed)"
+            if !flags.contains(flag) { flags.append(flag) }
+        }
     }
 
     /// R-SUR-2: a server's licenses of a feature and every license that may be surrendered to it (each once) add up
@@ -67,10 +74,11 @@ extension ScenarioLoader {
         let at = try instantInRun(try object.required("at", TimeSyntax.instantForm))
         let kindField = try object.required("action", "an action")
         let kinds = ["setAllocation", "deleteClient", "pullState", "stopClient", "startClient", "surrenderLicense", "recallLicense",
-                     "reinstallLicenses"] + LicenseAction.kinds
+                     "reinstallLicenses", "setHAMode"] + LicenseAction.kinds
         let kind = try kindField.string()
         guard kinds.contains(kind) else { throw kindField.fail("one of \(kinds.map { "\"\($0)\"" }.joined(separator: ", "))") }
         let keys = kind == "setAllocation" ? ScenarioKeys.action : kind.hasSuffix("License") ? ["at", "action", "client", "sku"] : ["at", "action", "client"]
+        if kind == "setHAMode" { return (try haModeAction(object, at: at), object) } // R-HA-5
         if kind == "reinstallLicenses" {
             // R-VLS-3: on a virtual license server restored from a backup.
             try object.onlyKeys(["at", "action", "server"], in: "a \"reinstallLicenses\" action")
@@ -95,6 +103,9 @@ extension ScenarioLoader {
         case "pullState": change = .pullState(client: client)
         case "stopClient": change = .stopClient(client: client)
         case "surrenderLicense", "recallLicense":
+            guard spec.pair(ofServer: spec.clients[client].server) == nil else {
+                throw kindField.fail("a surrender or recall by a client of a plain server (not modelled for an HA pair)", found: Excerpt.quoted(kind))
+            }
             // R-SUR-1, R-SUR-3: one of the client's own licenses, by SKU (whether it may go is decided at the client).
             let skuField = try object.required("sku", "the SKU of one of the client's licenses")
             let sku = try skuField.nonEmptyString()

@@ -9,7 +9,10 @@ extension ScenarioLoader {
         let object = try field.object(allowed: ScenarioKeys.client)
         let serverField = try object.required("server", "the id of a server")
         let serverName = try serverField.nonEmptyString()
-        guard let server = serverIndex[serverName] else { throw serverField.fail("the id of a server") }
+        // R-HA-1: a pair's id is its virtual address; the client's own node is then the pair's first.
+        guard let server = serverIndex[serverName] ?? pairIndex[serverName].map({ spec.haPairs[$0].nodes[0] }) else {
+            throw serverField.fail("the id of a server or an HA pair")
+        }
         let latency = try object.optional("latency").map { (field) throws(ScenarioError) in try nonNegativeDuration(field) } ?? defaultLatency
         var expiry = SimInstant.never
         if let expiryField = object.optional("expiry") {

@@ -51,6 +51,9 @@ extension ScenarioLoader {
             let nodeField = try object.required("node", "a client or server id, a group name or a pattern like \"branch-*\"")
             let nodes = try endpoints(nodeField)
             guard !nodes.contains(.cloud) else { throw nodeField.fail("a client or server to crash (the vendor's cloud does not; cut it off instead)") }
+            guard !nodes.contains(where: { $0.kind == .virtualAddress }) else {
+                throw nodeField.fail("a client or server to crash (an HA pair's id is its virtual address: crash one of its nodes)")
+            }
             var fault = FaultSpec(id: id, effect: .crash, nodes: nodes, at: at, until: until)
             fault.placement = .node(try nodeField.string())
             return fault
@@ -64,12 +67,13 @@ extension ScenarioLoader {
         default: effect = .partition
         }
         var (links, placement) = try self.links(object)
-        // R-CLU-3: a link between cluster members carries no message: only a partition acts on it, and other kinds
-        // leave it out (an error when it is all their ends name).
-        if effect != .partition, let link = links.first(where: { $0.from.client != nil && $0.to.client != nil }) {
-            links.removeAll { $0.from.client != nil && $0.to.client != nil }
+        // R-CLU-3, R-HA-1: a link between cluster members or pair nodes carries no message: only a partition acts on
+        // it, and other kinds leave it out (an error when it is all their ends name).
+        let carriesNothing = { (link: FaultSpec.LinkEnds) in (link.from.client != nil && link.to.client != nil) || (link.from.server != nil && link.to.server != nil) }
+        if effect != .partition, let link = links.first(where: carriesNothing) {
+            links.removeAll(where: carriesNothing)
             guard !links.isEmpty else {
-                throw kindField.fail("\"partition\" between members of a cluster (\(Excerpt.quoted(name(of: link.from))) and \(Excerpt.quoted(name(of: link.to))))",
+                throw kindField.fail("\"partition\" between members of a cluster or the nodes of a pair (\(Excerpt.quoted(name(of: link.from))) and \(Excerpt.quoted(name(of: link.to))))",
                                      found: Excerpt.quoted(kind))
             }
         }
@@ -118,11 +122,22 @@ extension ScenarioLoader {
             if up || (ends.twoWay && down) { links.append(FaultSpec.LinkEnds(from: s, to: .cloud)) }
             if down || (ends.twoWay && up) { links.append(FaultSpec.LinkEnds(from: .cloud, to: s)) }
         }
-        for (index, client) in spec.clients.enumerated() {
-            let (c, s) = (Endpoint.client(ClientID(index: Int32(index))), Endpoint.server(ServerID(index: Int32(client.server))))
-            let up = from.contains(c) && to.contains(s), down = from.contains(s) && to.contains(c)
+        // R-HA-1: a pair's clients reach it at its virtual address, which its id or either node names.
+        func names(_ ends: Set<Endpoint>, _ server: Endpoint, of client: Int) -> Bool {
+            guard server.kind == .virtualAddress else { return ends.contains(server) }
+            return ends.contains(server) || spec.haPairs[Int(server.index)].nodes.contains { ends.contains(.server(ServerID(index: Int32($0)))) }
+        }
+        for index in spec.clients.indices {
+            let (c, s) = (Endpoint.client(ClientID(index: Int32(index))), spec.serverEnd(ofClient: index))
+            let up = from.contains(c) && names(to, s, of: index), down = names(from, s, of: index) && to.contains(c)
             if up || (ends.twoWay && down) { links.append(FaultSpec.LinkEnds(from: c, to: s)) }
             if down || (ends.twoWay && up) { links.append(FaultSpec.LinkEnds(from: s, to: c)) }
+        }
+        // R-HA-1, R-HA-3: a pair's internal link between its two nodes.
+        for pair in spec.haPairs {
+            let (a, b) = (Endpoint.server(ServerID(index: Int32(pair.nodes[0]))), Endpoint.server(ServerID(index: Int32(pair.nodes[1]))))
+            if (from.contains(a) && to.contains(b)) || (ends.twoWay && from.contains(b) && to.contains(a)) { links.append(FaultSpec.LinkEnds(from: a, to: b)) }
+            if (from.contains(b) && to.contains(a)) || (ends.twoWay && from.contains(a) && to.contains(b)) { links.append(FaultSpec.LinkEnds(from: b, to: a)) }
         }
         // R-CLU-3: between two members of one cluster.
         for cluster in spec.clusters {
@@ -136,7 +151,7 @@ extension ScenarioLoader {
             }
         }
         guard !links.isEmpty else {
-            throw ends.0.fail("ends with a link between them (a client and its server, two members of a cluster, or a \"vls\" server and \"cloud\")",
+            throw ends.0.fail("ends with a link between them (a client and its server, two members of a cluster, the two nodes of an HA pair, or a \"vls\" server and \"cloud\")",
                               found: "no client of one end leasing from a server of the other")
         }
         let (first, second) = (try ends.0.string(), try ends.1.string())
@@ -148,6 +163,7 @@ extension ScenarioLoader {
     func endpoints(_ field: Field) throws(ScenarioError) -> [Endpoint] {
         let name = try field.nonEmptyString()
         if name == "cloud" { return [.cloud] } // R-VLS-1: the vendor's cloud.
+        if let pair = pairIndex[name] { return [.virtualAddress(Int32(pair))] } // R-HA-1
         if let server = serverIndex[name] { return [.server(ServerID(index: Int32(server)))] }
         if let client = clientIndex[name] { return [.client(ClientID(index: Int32(client)))] }
         let pattern = groupPrefixes.contains(name) ? name + "-*" : name
@@ -190,6 +206,11 @@ extension ScenarioLoader {
     }
 
     func name(of endpoint: Endpoint) -> String {
-        endpoint.kind == .client ? spec.clients[Int(endpoint.index)].id : spec.servers[Int(endpoint.index)].id
+        switch endpoint.kind {
+        case .client: return spec.clients[Int(endpoint.index)].id
+        case .server: return spec.servers[Int(endpoint.index)].id
+        case .virtualAddress: return spec.haPairs[Int(endpoint.index)].id
+        case .cloud: return "cloud"
+        }
     }
 }

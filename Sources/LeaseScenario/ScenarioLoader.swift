@@ -30,6 +30,10 @@ public struct ScenarioLoader {
     var featureIndex: [String: Int] = [:]
     var serverIndex: [String: Int] = [:]
     var clientIndex: [String: Int] = [:]
+    /// R-HA-1: pair ids (virtual addresses); lookups only.
+    var pairIndex: [String: Int] = [:]
+    /// Findings the scenario is run with but flagged for (R-HA-4), reported with every run.
+    var flags: [String] = []
     /// Where each client was declared (one entry per declaration; `clientDeclaration` maps clients to it).
     var clientFields: [Field] = []
     var clientDeclaration: [Int32] = []
@@ -120,6 +124,7 @@ public struct ScenarioLoader {
             throw serversField.fail("at most \(ScenarioLimits.maxServers) servers", found: "\(servers.count)")
         }
         for server in servers { try self.server(server) }
+        if let pairs = root.optional("haPairs") { try haPairs(pairs) }
         let clients = try root.required("clients", "an array of clients").array()
         for client in clients { try self.client(client, defaultLatency: defaultLatency) }
         if let actions = root.optional("actions") { try licenseActions(actions) }
@@ -143,6 +148,7 @@ public struct ScenarioLoader {
         var scenario = Scenario(file: file, name: name, description: description, spec: spec, duration: duration,
                                 limits: limits, hostLimits: hostLimits, expectations: expectations)
         scenario.relaxedRules = relaxedRules
+        scenario.flags = flags
         return scenario
     }
 
@@ -190,6 +196,7 @@ public struct ScenarioLoader {
             let cluster = try value.object(allowed: ScenarioKeys.clusterPolicy)
             if let leader = cluster.optional("leader") { policy.cluster.leader = try choice(leader) } // R-CLU-3
         }
+        if let value = object.optional("ha") { policy.ha = try haPolicy(value) }
         if let value = object.optional("requestsAtRenewal") {
             guard case .bool(let flag) = value.node.value else { throw value.fail("true or false") }
             policy.requestsAtRenewal = flag

@@ -35,7 +35,7 @@ func cloudVariant(_ from: String, _ to: String) -> String {
     ("a hardware VLS", cloudVariant(#""vls": true,"#, #""vls": true, "hardware": true, "serverLicenses": [{"sku": "L", "type": "perpetual"}],"#),
      "bad.json:4:35: servers[0].vls: expected a virtual license server that is not also \"hardware\": true, found true"),
     ("the cloud of a server that is not a VLS", cloudVariant(#""vls": true, "#, ""),
-     "bad.json:11:52: faults[0].between[0]: expected ends with a link between them (a client and its server, two members of a cluster, or a \"vls\" server and \"cloud\"), found no client of one end leasing from a server of the other"),
+     "bad.json:11:52: faults[0].between[0]: expected ends with a link between them (a client and its server, two members of a cluster, the two nodes of an HA pair, or a \"vls\" server and \"cloud\"), found no client of one end leasing from a server of the other"),
     ("a server named cloud", cloudVariant(#"{"id": "ls", "vls""#, #"{"id": "cloud", "vls""#),
      "bad.json:4:22: servers[0].id: expected a server id other than \"cloud\" (it names the vendor's cloud, R-VLS-1), found \"cloud\""),
     ("a crash of the cloud", cloudVariant(#""kind": "partition", "between": ["ls", "cloud"]"#, #""kind": "crash", "node": "cloud""#),

@@ -36,11 +36,24 @@ private func load(_ text: String) throws -> Scenario { try ScenarioLoader.load(b
     ("{\"id\": \"gw\", \"members\": [\"gw-*\"]}", "{\"id\": \"gw\", \"members\": [\"gw-*\"]}, {\"id\": \"gw2\", \"members\": [\"gw-a\", \"other\"]}",
      "bad.json:7:76: clusters[1].members[0]: expected a client in one cluster at most, found \"gw-a\" already in \"gw\""),
     ("\"kind\": \"partition\"", "\"kind\": \"loss\", \"probability\": 0.5",
-     "bad.json:8:22: faults[0].kind: expected \"partition\" between members of a cluster (\"gw-a\" and \"gw-b\"), found \"loss\""),
+     "bad.json:8:22: faults[0].kind: expected \"partition\" between members of a cluster or the nodes of a pair (\"gw-a\" and \"gw-b\"), found \"loss\""),
     ("\"lowestNamed\"", "\"first\"",
      "bad.json:1:77: policy.cluster.leader: expected one of \"sticky\", \"lowestNamed\", found \"first\""),
 ])
 func clusterInputIsRejectedWithExactMessages(from: String, to: String, message: String) {
     precondition(base.contains(from), "variant source not found: \(from)")
     #expect(loadError(base.replacingOccurrences(of: from, with: to)) == message)
+}
+
+/// R-HA-4: an active/active pair whose nodes are 100 ms or more apart is flagged, and still loads.
+@Test func rHa4AnActiveActivePairTooFarApartIsFlagged() throws {
+    let text = validScenario.replacingOccurrences(of: "\"clients\": [", with: """
+        "haPairs": [{"id": "ls-ha", "nodes": ["ls", "ls-2"], "mode": "activeActive", "linkLatency": "150ms"}],
+        "clients": [
+        """).replacingOccurrences(of: "\"servers\": [", with: """
+        "servers": [{"id": "ls-2", "licenses": [{"sku": "B", "feature": "users", "type": "perpetual", "count": 10}]},
+        """)
+    let scenario = try ScenarioLoader.load(bytes: Array(text.utf8), file: "ok.json")
+    #expect(scenario.flags == ["R-HA-4: pair \"ls-ha\" has 150ms between its active/active nodes (under 100ms is needed)"])
+    #expect(scenario.spec.haPairs.map(\.nodes) == [[1, 0]] || scenario.spec.haPairs.map(\.nodes) == [[0, 1]])
 }

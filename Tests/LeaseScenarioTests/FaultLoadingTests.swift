@@ -40,7 +40,7 @@ func withFaults(_ faults: String) -> String {
     ("overlapping crash windows", withFaults(#"{"kind": "crash", "node": "ls", "at": "1h", "for": "2h"}, {"kind": "crash", "node": "l*", "at": "2h", "for": "1h"}"#),
      "bad.json:11:63: faults[1]: expected a crash window of \"ls\" after its crash from t+1h to t+3h ends, found a crash from t+2h"),
     ("no link between the ends", withFaults(#"{"kind": "partition", "between": ["a", "b"], "at": "1h"}"#),
-     "bad.json:11:39: faults[0].between[0]: expected ends with a link between them (a client and its server, two members of a cluster, or a \"vls\" server and \"cloud\"), found no client of one end leasing from a server of the other"),
+     "bad.json:11:39: faults[0].between[0]: expected ends with a link between them (a client and its server, two members of a cluster, the two nodes of an HA pair, or a \"vls\" server and \"cloud\"), found no client of one end leasing from a server of the other"),
     ("a key of another kind", withFaults(#"{"kind": "partition", "between": ["a", "ls"], "probability": 0.1, "at": "1h"}"#),
      "bad.json:11:51: faults[0].probability: expected only id, kind, at, until, for, between, from, to in a \"partition\" fault, found \"probability\""),
     ("both until and for", withFaults(#"{"kind": "partition", "between": ["a", "ls"], "at": "1h", "until": "2h", "for": "1h"}"#),

@@ -1,0 +1,282 @@
+import LeaseKernel
+
+/// Highly available server pairs (R-HA-1..5): the virtual address, health checks and failover, splits and the
+/// 20-day grace with the whole cluster license, and rejoins.
+///
+/// A pair's leases draw from one pool per feature while the pair is whole, its first node's (the pair's pool): it
+/// counts the cluster license, both nodes' licenses together, and the second node's pool then counts nothing.
+/// Active/passive, the leases stay in the pair's pool throughout (the nodes replicate their table). Active/active,
+/// once the pair is apart each lease moves to the pool of the node that serves its client, and each node's pool
+/// counts what that node may lease: the whole cluster license during the grace, then its own licenses. Everything
+/// here runs on rare events (crashes, partitions of the internal link, timers, actions).
+extension FleetModel {
+    // MARK: Building
+
+    /// Each pair's state and timers; its nodes' pools start as a whole pair's (the cluster license in the first).
+    /// (`start` places the leases and sets each pool's count.)
+    static func formPairs(_ spec: FleetSpec, servers: inout EntityTable<ServerID, ServerNodeState>,
+                          pools: inout EntityTable<ServerFeatureID, ServerFeatureState>, _ simulation: inout Simulation<FleetEvent>) -> [HAPairState] {
+        var pairs: [HAPairState] = []
+        for (index, pairSpec) in spec.haPairs.enumerated() {
+            pairs.append(HAPairState(mode: pairSpec.mode, failoverTimer: simulation.makeTimer(), graceTimer: simulation.makeTimer(),
+                                     graceDayTimer: simulation.makeTimer()))
+            for (node, server) in pairSpec.nodes.enumerated() {
+                let id = ServerID(index: Int32(server))
+                servers[id].pair = Int32(index)
+                servers[id].pairNode = Int32(node)
+                servers[id].holderShift = nil // Its clients may be served by the other node: found through the index.
+                for pool in servers[id].pools { pools[pool].nodeInstalled = pools[pool].installed }
+            }
+        }
+        return pairs
+    }
+
+    /// A pair's two nodes.
+    func nodes(ofPair pair: Int) -> (ServerID, ServerID) {
+        (ServerID(index: Int32(spec.haPairs[pair].nodes[0])), ServerID(index: Int32(spec.haPairs[pair].nodes[1])))
+    }
+
+    /// The pair's node 0 or 1.
+    func node(_ pair: Int, _ which: Int) -> ServerID { ServerID(index: Int32(spec.haPairs[pair].nodes[which])) }
+
+    // MARK: Where clients go (R-HA-1, R-HA-3)
+
+    /// R-HA-1, R-HA-3: the node that serves a client of a pair now: active/passive, the node holding the virtual
+    /// address; active/active, its own node while it runs, else the other one.
+    func servingNode(_ pair: Int, client: ClientID) -> ServerID {
+        let state = pairs[pair]
+        if state.mode == .activePassive { return node(pair, state.holder) }
+        let home = ServerID(index: Int32(spec.clients[client.offset].server))
+        let other = home == node(pair, 0) ? node(pair, 1) : node(pair, 0)
+        return servers[home].isUp || !servers[other].isUp ? home : other
+    }
+
+    /// Where a client sends now: its server node, or the node its pair's virtual address resolves to.
+    @inline(__always) func destination(_ client: ClientID) -> Endpoint {
+        let to = clients[client].server
+        return _slowPath(to.kind == .virtualAddress) ? .server(servingNode(Int(to.index), client: client)) : to
+    }
+
+    /// The server index a client's events name: its node, or the node serving it for a pair.
+    func serverIndex(of client: ClientID) -> Int32 { destination(client).index }
+
+    // MARK: Whole or apart
+
+    /// Whether both nodes run and reach each other over the internal link (no partition either way).
+    func nodesConnected(_ pair: Int) -> Bool {
+        let (a, b) = nodes(ofPair: pair)
+        guard servers[a].isUp && servers[b].isUp else { return false }
+        let link = network.pairLink(pair)
+        return network.linkFaults[link].partitions == 0 && network.linkFaults[LinkID(index: link.index + 1)].partitions == 0
+    }
+
+    /// R-HA-1..3: a node crashed or booted, the internal link broke or healed, or the mode changed: the pair comes
+    /// apart (its grace starts), joins again (its grace ends, leases are reconciled), or a failover is set to come
+    /// after failed checks; then every node's pool counts what it may lease and each lease is where it is served.
+    @inline(never)
+    mutating func reviewPair(_ pair: Int, _ sim: inout Simulation<FleetEvent>) {
+        let connected = nodesConnected(pair), policy = spec.policy.ha
+        if connected && !pairs[pair].joined {
+            pairs[pair].joined = true
+            pairs[pair].graceEnd = .never
+            sim.disarm(pairs[pair].graceTimer)
+            sim.disarm(pairs[pair].graceDayTimer)
+            if pairs[pair].mode == .activePassive { pairs[pair].active[1 - pairs[pair].holder] = false } // It yields (assumed).
+            record(ProtocolRecord(time: sim.now, kind: .haRejoined, server: node(pair, pairs[pair].holder).index,
+                                  rule: pairs[pair].mode == .activePassive ? "R-HA-2" : "R-HA-3"))
+        } else if !connected && pairs[pair].joined {
+            pairs[pair].joined = false
+            pairs[pair].graceEnd = sim.now + policy.grace
+            if pairs[pair].graceEnd < horizon {
+                sim.arm(pairs[pair].graceTimer, at: pairs[pair].graceEnd, priority: .first, .haGraceEnds(pair: Int32(pair)))
+            }
+            scheduleGraceDay(pair, &sim)
+            record(ProtocolRecord(time: sim.now, kind: .haApart, server: node(pair, pairs[pair].holder).index,
+                                  expiry: pairs[pair].graceEnd, rule: pairs[pair].mode == .activePassive ? "R-HA-2" : "R-HA-3"))
+        }
+        watchActive(pair, connected, &sim)
+        for which in 0..<2 where !servers[node(pair, which)].isUp { pairs[pair].active[which] = false }
+        if pairs[pair].mode == .activeActive { pairs[pair].active = [servers[node(pair, 0)].isUp, servers[node(pair, 1)].isUp] }
+        placePairLeases(pair, sim.now)
+        refreshPairRows(pair, &sim)
+    }
+
+    /// R-HA-1: the passive node health-checks the active one every `checkInterval`; once a check fails (the active
+    /// node is down, or the internal link cut), the failover comes when the checks have failed for `retryPeriod`. A
+    /// check that passes again calls it off.
+    private mutating func watchActive(_ pair: Int, _ connected: Bool, _ sim: inout Simulation<FleetEvent>) {
+        let policy = spec.policy.ha, state = pairs[pair]
+        let passive = 1 - state.holder
+        // A node that believes it is active (the old active one in a split brain) checks nobody.
+        let failing = state.mode == .activePassive && !connected && servers[node(pair, passive)].isUp && !state.active[passive]
+        guard failing else {
+            pairs[pair].failingSince = .never
+            sim.disarm(state.failoverTimer)
+            return
+        }
+        guard state.failingSince == .never else { return }
+        // The first check at or after now fails (checks run on the interval's grid from instant zero).
+        let interval = policy.checkInterval.milliseconds, now = (sim.now - .start).milliseconds
+        let firstFailed = SimInstant.start + .milliseconds((now + interval - 1) / interval * interval)
+        pairs[pair].failingSince = firstFailed
+        let at = firstFailed + policy.retryPeriod
+        if at < horizon { sim.arm(state.failoverTimer, at: at, priority: .first, .haFailover(pair: Int32(pair))) }
+    }
+
+    /// R-HA-1: the checks failed for the retry period: the passive node takes over the virtual address and clients
+    /// reach it from now. If the old active node still runs (the internal link is cut), both believe they are
+    /// active: a split brain, where only the holder of the address is reached. R-HA-2 (assumed): under `rebuilt`
+    /// the new active node starts with no leases.
+    @inline(never)
+    mutating func failover(_ pair: Int, _ sim: inout Simulation<FleetEvent>) {
+        let passive = 1 - pairs[pair].holder
+        guard pairs[pair].failingSince != .never, servers[node(pair, passive)].isUp else { return }
+        pairs[pair].failingSince = .never
+        pairs[pair].holder = passive
+        pairs[pair].active[passive] = true
+        pairs[pair].failovers += 1
+        record(ProtocolRecord(time: sim.now, kind: .haFailover, server: node(pair, passive).index,
+                              count: Int64(servers[node(pair, 1 - passive)].isUp ? 2 : 1), expiry: pairs[pair].graceEnd, rule: "R-HA-1"))
+        if spec.policy.ha.failoverLeases == .rebuilt {
+            for which in 0..<2 {
+                for lease in servers[node(pair, which)].leases where leases[lease].held > 0 {
+                    setServerLease(lease, reserved: 0, increment: 0, sim.now)
+                    sim.disarm(leases[lease].reservedTimer)
+                    sim.disarm(leases[lease].incrementTimer)
+                }
+            }
+        }
+        reviewPair(pair, &sim)
+    }
+
+    /// R-HA-2, R-HA-3: the grace is over: a node of a pair still apart leases only its own licenses from now
+    /// (`fallback`), and leases its pool no longer covers run to their holders' next renewal (R-LEASE-11).
+    @inline(never)
+    mutating func pairGraceEnded(_ pair: Int, _ sim: inout Simulation<FleetEvent>) {
+        guard !pairs[pair].joined, pairs[pair].graceEnd <= sim.now else { return }
+        record(ProtocolRecord(time: sim.now, kind: .haGraceEnded, server: node(pair, pairs[pair].holder).index,
+                              rule: pairs[pair].mode == .activePassive ? "R-HA-2" : "R-HA-3"))
+        placePairLeases(pair, sim.now)
+        refreshPairRows(pair, &sim)
+    }
+
+    /// R-HA-5: the pair switches between active/passive and active/active.
+    mutating func setPairMode(_ pair: Int, _ mode: HAMode, _ sim: inout Simulation<FleetEvent>) {
+        guard pairs[pair].mode != mode else { return }
+        pairs[pair].mode = mode
+        if mode == .activePassive {
+            // The node that holds the address keeps it if it runs; else the other takes it.
+            if !servers[node(pair, pairs[pair].holder)].isUp { pairs[pair].holder = 1 - pairs[pair].holder }
+            pairs[pair].active = [pairs[pair].holder == 0, pairs[pair].holder == 1]
+        }
+        record(ProtocolRecord(time: sim.now, kind: .haModeChanged, server: node(pair, pairs[pair].holder).index, rule: "R-HA-5"))
+        reviewPair(pair, &sim)
+    }
+
+    // MARK: Pools
+
+    /// What node `which`'s pool may lease now, for one feature: whole, the cluster license at the pair's pool;
+    /// apart, each node that serves has the cluster license during the grace, then its own (`fallback`).
+    private func pairCapacity(_ pair: Int, _ which: Int, _ feature: FeatureID, _ now: SimInstant) -> Int32 {
+        let state = pairs[pair]
+        let own = (0..<2).map { pools[servers[node(pair, $0)].pool(feature)].nodeInstalled }
+        let cluster = own[0] + own[1]
+        if state.joined { return which == 0 ? cluster : 0 }
+        let graced = now < state.graceEnd || spec.policy.ha.fallback == .clusterLicense
+        if state.mode == .activePassive { return which == 0 ? (graced ? cluster : own[state.holder]) : 0 }
+        guard servers[node(pair, which)].isUp else { return 0 }
+        return graced ? cluster : own[which]
+    }
+
+    /// The pool a lease of the pair draws from now: the pair's pool, or (active/active, apart) the pool of the node
+    /// that serves its client.
+    private func pairPool(_ pair: Int, _ lease: LeaseID) -> ServerFeatureID {
+        let feature = pools[leases[lease].pool].feature
+        if pairs[pair].joined || pairs[pair].mode == .activePassive { return servers[node(pair, 0)].pool(feature) }
+        return servers[servingNode(pair, client: leases[lease].client)].pool(feature)
+    }
+
+    /// Sets every pool of the pair to what it may lease, and moves each lease to the pool it draws from; leases a
+    /// pool no longer covers are carried over to their holders' next renewal (R-LEASE-11: the reconcile at a rejoin).
+    mutating func placePairLeases(_ pair: Int, _ now: SimInstant) {
+        for which in 0..<2 {
+            for lease in servers[node(pair, which)].leases {
+                let target = pairPool(pair, lease)
+                if target != leases[lease].pool { moveLease(lease, to: target, now) }
+            }
+        }
+        for which in 0..<2 {
+            for pool in servers[node(pair, which)].pools {
+                let capacity = pairCapacity(pair, which, pools[pool].feature, now)
+                accountPool(pool, now)
+                totals[pools[pool].feature].installed += Int64(capacity - pools[pool].installed)
+                pools[pool].installed = capacity
+                carryOverPairLeases(pool)
+            }
+        }
+    }
+
+    /// R-LEASE-11: a pool of a pair that leases more than it may now carries its leases over to their next renewal.
+    private mutating func carryOverPairLeases(_ pool: ServerFeatureID) {
+        guard pools[pool].used - pools[pool].carriedOver > pools[pool].installed else { return }
+        let pair = Int(servers[pools[pool].server].pair)
+        for which in 0..<2 {
+            for lease in servers[node(pair, which)].leases where leases[lease].pool == pool && leases[lease].carriedOver < leases[lease].held {
+                pools[pool].carriedOver += leases[lease].held - leases[lease].carriedOver
+                leases[lease].carriedOver = leases[lease].held
+            }
+        }
+    }
+
+    /// Moves a lease, with what it holds, sets aside and is allowed, from one pool to another.
+    private mutating func moveLease(_ lease: LeaseID, to target: ServerFeatureID, _ now: SimInstant) {
+        let state = leases[lease], source = state.pool
+        accountPool(source, now)
+        accountPool(target, now)
+        let idle = FleetModel.idleReservation(state, reserved: state.reserved)
+        let maximum = state.configured ? Int64(state.allocation.maximum) : 0
+        pools[source].used -= state.held
+        pools[source].reservedIdle -= idle
+        pools[source].carriedOver -= state.carriedOver
+        pools[source].maximumSum -= maximum
+        pools[target].used += state.held
+        pools[target].reservedIdle += idle
+        pools[target].carriedOver += state.carriedOver
+        pools[target].maximumSum += maximum
+        pools[target].peakUsed = max(pools[target].peakUsed, pools[target].used)
+        leases[lease].pool = target
+    }
+
+    /// The timeline's view of the pair: each node's role, whether the pair is apart, the days of grace left.
+    mutating func refreshPairRows(_ pair: Int, _ sim: inout Simulation<FleetEvent>) {
+        let state = pairs[pair]
+        let day = SimDuration.days(1).milliseconds
+        let daysLeft = state.joined || state.graceEnd <= sim.now ? 0 : Int32(min(((state.graceEnd - sim.now).milliseconds + day - 1) / day, Int64(Int32.max)))
+        for which in 0..<2 {
+            let server = node(pair, which)
+            let role: HARole = !servers[server].isUp ? .down : state.active[which] ? .active : .passive
+            for pool in servers[server].pools {
+                pools[pool].haRole = role
+                pools[pool].split = !state.joined
+                pools[pool].graceDaysLeft = daysLeft
+                if records.recordsStates { recordServerState(pool, sim.now) }
+            }
+        }
+    }
+
+    /// A day of the grace passed: the days left change (a row for each), and the next day is set.
+    @inline(never)
+    mutating func graceDayPassed(_ pair: Int, _ sim: inout Simulation<FleetEvent>) {
+        refreshPairRows(pair, &sim)
+        scheduleGraceDay(pair, &sim)
+    }
+
+    /// While in grace and recording, the days left change once a day (one timer per pair: a new grace replaces it).
+    private mutating func scheduleGraceDay(_ pair: Int, _ sim: inout Simulation<FleetEvent>) {
+        guard records.recordsStates, !pairs[pair].joined else { return }
+        let next = sim.now + .days(1)
+        if next < pairs[pair].graceEnd && next < horizon {
+            sim.arm(pairs[pair].graceDayTimer, at: next, priority: .first, .haGraceDay(pair: Int32(pair)))
+        }
+    }
+}

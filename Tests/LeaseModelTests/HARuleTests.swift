@@ -1,0 +1,96 @@
+import Testing
+import LeaseKernel
+@testable import LeaseModel
+
+/// Highly available pairs: failover, grace and fallback, splits and rejoins (R-HA-1..5).
+
+/// Nodes ls-a (`own.0`) and ls-b (`own.1`) form pair "ls-ha"; gw-a's home is ls-a, gw-b's ls-b, each with RUC 100,
+/// ILQ 40, MUC 500 and constant users.
+private func pairWorld(_ mode: HAMode, own: (Int32, Int32) = (500, 300), users: (Int32, Int32) = (300, 380),
+                       policy: LeasePolicy = .withoutAutoLeasing, faults: [FaultSpec] = [], actions: [ActionSpec] = [],
+                       days: Int64 = 30) -> FleetWorld {
+    var builder = WorldBuilder(installed: own.0, policy: policy)
+    builder.spec.servers.append(ServerSpec(id: "ls-b", licenses: [License(sku: "PERP-B", feature: 0, kind: .perpetual, count: own.1)]))
+    builder.client("gw-a", ruc: 100, ilq: 40, muc: 500, steps: [(0, users.0)], latency: .milliseconds(20))
+    builder.client("gw-b", ruc: 100, ilq: 40, muc: 500, steps: [(0, users.1)], latency: .milliseconds(20))
+    builder.spec.clients[1].server = 1
+    builder.spec.haPairs = [HAPairSpec(id: "ls-ha", nodes: [0, 1], mode: mode)]
+    builder.spec.faults = faults
+    builder.spec.actions = actions
+    return builder.world(days: days, records: true)
+}
+
+private let (a, b) = (Endpoint.server(ServerID(index: 0)), Endpoint.server(ServerID(index: 1)))
+private func cut(from: Double, hours: Double) -> FaultSpec {
+    FaultSpec(id: "cut", effect: .partition, links: [FaultSpec.LinkEnds(from: a, to: b), FaultSpec.LinkEnds(from: b, to: a)],
+              at: instant(from), until: instant(from + hours))
+}
+private func crash(_ node: Endpoint, from: Double, hours: Double) -> FaultSpec {
+    FaultSpec(id: "crash", effect: .crash, nodes: [node], at: instant(from), until: instant(from + hours))
+}
+
+private extension FleetWorld {
+    func pool(_ server: Int) -> ServerFeatureState { model.serverFeatureStates[server] }
+}
+
+/// R-HA-3, R-HA-5: whole, the pair leases its cluster license (500 + 300) from one pool; split, each node may lease
+/// the whole 800 for 20 days, then its own: gw-b (380 users behind the 300 node) renews only 300 from then.
+@Test func rHa3ASplitKeepsTheClusterLicenseForTwentyDaysThenEachNodeItsOwn() throws {
+    var world = pairWorld(.activeActive, faults: [cut(from: 33, hours: 25 * 24)])
+    let whole = try world.slot(1, at: 32)
+    #expect(world.pool(0).installed == 800 && world.pool(1).installed == 0 && world.pool(0).used == 680 && whole.held == 380)
+    _ = try world.slot(1, at: 34)
+    #expect(world.pool(0).installed == 800 && world.pool(1).installed == 800 && world.pool(1).used == 380 && world.pool(1).graceDaysLeft == 20)
+    #expect(world.records(.haApart).map(\.expiry) == [instant(33 + 20 * 24)])
+    let fallen = try world.slot(1, at: 33 + 20 * 24 + 4)
+    #expect(world.pool(1).installed == 300 && world.pool(0).installed == 500 && fallen.held == 300 && fallen.users == 380)
+    #expect(world.records(.notCovered).map(\.count) == [80])
+    _ = try world.slot(1, at: 33 + 25 * 24 + 0.5)
+    #expect(world.pool(0).installed == 800 && world.pool(1).installed == 0 && world.records(.haRejoined).count == 1)
+}
+
+/// R-HA-1, R-HA-2: the active node crashes at 10:00:05: the passive node's checks fail from 10:00:10 (every 10 s
+/// from instant zero) and it takes over the address 60 s later; it leases the cluster license in its grace, and
+/// only its own 300 after 20 days while ls-a stays down.
+@Test func rHa1ThePassiveNodeTakesOverAfterTheRetryPeriodAndFallsBackAfterTheGrace() throws {
+    var world = pairWorld(.activePassive, faults: [crash(a, from: 10 + 5.0 / 3600, hours: 22 * 24)])
+    _ = try world.slot(1, at: 10.01)
+    #expect(world.model.pairs[0].holder == 0)
+    _ = try world.slot(1, at: 10.1)
+    #expect(world.records(.haFailover).map(\.time) == [instant(10) + .seconds(70)] && world.model.pairs[0].holder == 1)
+    #expect(world.pool(0).installed == 800 && world.pool(0).haRole == .down && world.pool(1).haRole == .active)
+    let fallen = try world.slot(1, at: 10 + 20 * 24 + 5)
+    #expect(world.pool(0).installed == 300 && world.model.slotStates[0].held + fallen.held <= 300 + 80)
+    _ = try world.slot(1, at: 10 + 22 * 24 + 1)
+    #expect(world.pool(0).installed == 800 && world.pool(0).haRole == .passive && world.pool(1).haRole == .active)
+}
+
+/// R-HA-1: a cut of the internal link while both nodes run is a split brain: the passive node takes over, both
+/// believe they are active, and only one of them is reached; when the link heals the holder stays active.
+@Test func rHa1ASplitBrainHasTwoActiveNodesOnTwoSides() throws {
+    var world = pairWorld(.activePassive, faults: [cut(from: 5, hours: 10)])
+    _ = try world.slot(1, at: 6)
+    #expect(world.pool(0).haRole == .active && world.pool(1).haRole == .active && world.model.pairs[0].holder == 1)
+    #expect(world.records(.haFailover).map(\.count) == [2])
+    _ = try world.slot(1, at: 16)
+    #expect(world.pool(0).haRole == .passive && world.pool(1).haRole == .active && !world.pool(0).split)
+}
+
+/// R-HA-2 (assumed): under `rebuilt`, the new active node starts with no leases; renewals rebuild them.
+@Test func rHa2RebuiltLeasesStartEmptyAtTheFailover() throws {
+    var policy = LeasePolicy.withoutAutoLeasing
+    policy.ha.failoverLeases = .rebuilt
+    var world = pairWorld(.activePassive, policy: policy, faults: [crash(a, from: 2, hours: 48)])
+    _ = try world.slot(1, at: 2.05)
+    #expect(world.pool(0).used == 0)
+    _ = try world.slot(1, at: 4.1)
+    #expect(world.pool(0).used == 680)                                   // both renewed at 4 h: 100 + 200, 100 + 280
+}
+
+/// R-HA-5: the pair switches from active/passive to active/active on the schedule.
+@Test func rHa5ThePairSwitchesModeOnTheSchedule() throws {
+    var world = pairWorld(.activePassive, actions: [ActionSpec(at: instant(3), change: .setHAMode(pair: 0, mode: .activeActive))])
+    _ = try world.slot(1, at: 3.5)
+    #expect(world.model.pairs[0].mode == .activeActive && world.pool(1).haRole == .active)
+    #expect(world.records(.haModeChanged).map(\.rule.description) == ["R-HA-5"])
+}
