@@ -51,14 +51,26 @@ extension FleetModel {
         return servers[home].isUp || !servers[other].isUp ? home : other
     }
 
-    /// Where a client sends now: its server node, or the node its pair's virtual address resolves to.
-    @inline(__always) func destination(_ client: ClientID) -> Endpoint {
+    /// Where a client sends now: its server node, or the node its pair's virtual address resolves to. (`mutating`,
+    /// with its slow path out of line and mutating too: the event loop's handlers call it, and a non-mutating call
+    /// out of line from them would copy the model.)
+    @inline(__always) mutating func destination(_ client: ClientID) -> Endpoint {
         let to = clients[client].server
-        return _slowPath(to.kind == .virtualAddress) ? .server(servingNode(Int(to.index), client: client)) : to
+        return _slowPath(to.kind == .virtualAddress) ? resolveVirtualAddress(client, pair: Int(to.index)) : to
+    }
+
+    @inline(never) mutating func resolveVirtualAddress(_ client: ClientID, pair: Int) -> Endpoint {
+        .server(servingNode(pair, client: client))
+    }
+
+    /// Where a client sends now, for code that does not change the model.
+    func currentServer(_ client: ClientID) -> Endpoint {
+        let to = clients[client].server
+        return to.kind == .virtualAddress ? .server(servingNode(Int(to.index), client: client)) : to
     }
 
     /// The server index a client's events name: its node, or the node serving it for a pair.
-    func serverIndex(of client: ClientID) -> Int32 { destination(client).index }
+    @inline(__always) mutating func serverIndex(of client: ClientID) -> Int32 { destination(client).index }
 
     // MARK: Whole or apart
 

@@ -112,7 +112,7 @@ extension FleetModel {
         guard let timeout = spec.policy.requestTimeout else { return nil }
         let deadline = now + timeout
         if nextFaultStart < deadline || clients[client].cluster >= 0 { return deadline } // R-CLU-1: a leader may stop.
-        let server = destination(client), relay = clients[client].leader // R-CLU-1: its leader's links; R-HA-1.
+        let server = currentServer(client), relay = clients[client].leader // R-CLU-1: its leader's links; R-HA-1.
         let up = Network.link(from: relay), down = Network.link(to: relay)
         let upLink = network.links[up], downLink = network.links[down]
         if upLink.activeFaults > 0 || downLink.activeFaults > 0 { return deadline }
