@@ -122,6 +122,14 @@ extension FleetModel {
         guard state.autoLeaseHeard, sim.now < until else { return false }
         let wanted = state.allocation.incrementWanted(users: usersToLease(slot), leased: state.held)
         guard wanted > 0 else { return false }
+        raiseAutoLeased(slot, by: wanted, until: until, rule: "R-AUTO-3", &sim)
+        return true
+    }
+
+    /// R-AUTO-3: the slot stops waiting for its request's reply and raises its own lease by `wanted` until `until`.
+    mutating func raiseAutoLeased(_ slot: SlotID, by wanted: Int32, until: SimInstant, rule: StaticString,
+                                  _ sim: inout Simulation<FleetEvent>) {
+        let state = slots[slot]
         slots[slot].requestPending = false
         slots[slot].requestRetryWaiting = false
         disarmRequestTimer(slot, &sim)
@@ -130,9 +138,8 @@ extension FleetModel {
         endChange(slot, sim.now, from: before)
         counters.autoIncrements &+= 1
         record(ProtocolRecord(time: sim.now, kind: .autoIncrement, client: state.client.index, feature: state.feature.index,
-                              count: Int64(wanted), expiry: until, rule: "R-AUTO-3"))
+                              count: Int64(wanted), expiry: until, rule: rule))
         watchLapse(slot, &sim)
-        return true
     }
 
     /// Sets a slot's auto-leased count, keeping the client's and the fleet's tallies (call inside a change).

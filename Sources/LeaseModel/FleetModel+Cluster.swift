@@ -306,16 +306,7 @@ extension FleetModel {
             guard state.requestPending && !state.requestReports && state.autoLeaseHeard && sim.now < until else { continue }
             let wanted = Int32(roundsCount(s, rounds))
             guard wanted > 0 else { continue }
-            slots[s].requestPending = false
-            slots[s].requestRetryWaiting = false
-            disarmRequestTimer(s, &sim)
-            let before = beginChange(s, sim.now)
-            setAutoLeased(s, state.autoLeased + wanted)
-            endChange(s, sim.now, from: before)
-            counters.autoIncrements &+= 1
-            record(ProtocolRecord(time: sim.now, kind: .autoIncrement, client: member.index, feature: state.feature.index,
-                                  count: Int64(wanted), expiry: until, rule: "R-AUTO-8"))
-            watchLapse(s, &sim)
+            raiseAutoLeased(s, by: wanted, until: until, rule: "R-AUTO-8", &sim)
             raised = true
         }
         return raised

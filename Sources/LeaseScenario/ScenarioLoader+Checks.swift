@@ -127,9 +127,11 @@ extension ScenarioLoader {
         var reserved = [Int64](repeating: 0, count: spec.servers.count * features)
         var current: [Int: Int32] = [:] // RUC now, by client * features + feature; lookups only.
         var deleted = Set<Int>()
+        // R-HA-5: a pair's clients count against its cluster license, kept at its first node.
+        let home = { (server: Int) in self.allocationPool(ofServer: server, feature: 0).server }
         for (index, client) in spec.clients.enumerated() {
             for entry in client.allocations {
-                reserved[client.server * features + entry.feature] += Int64(entry.allocation.reserved)
+                reserved[home(client.server) * features + entry.feature] += Int64(entry.allocation.reserved)
                 current[index * features + entry.feature] = entry.allocation.reserved
             }
         }
@@ -144,21 +146,26 @@ extension ScenarioLoader {
             case .deleteClient(let client):
                 guard deleted.insert(client).inserted else { continue }
                 for entry in spec.clients[client].allocations {
-                    reserved[spec.clients[client].server * features + entry.feature] -= Int64(current[client * features + entry.feature] ?? 0)
+                    reserved[home(spec.clients[client].server) * features + entry.feature] -= Int64(current[client * features + entry.feature] ?? 0)
                 }
             case let .setAllocation(client, feature, allocation):
                 guard !deleted.contains(client) else {
                     throw try object.required("client", "").fail("a client whose configuration was not deleted before \(action.at) (R-CFG-3)")
                 }
-                let server = spec.clients[client].server, key = server * features + feature
-                let changes = capacitySchedules[server].changes
-                while cursor[server] < changes.count && changes[cursor[server]].at <= action.at {
-                    installed[server * features + changes[cursor[server]].feature] += Int64(changes[cursor[server]].delta)
-                    cursor[server] += 1
+                let server = home(spec.clients[client].server), key = server * features + feature
+                // Each node's calendar moves forward; a pair's count is both nodes' (R-HA-5).
+                let nodes = spec.pair(ofServer: server).map { spec.haPairs[$0].nodes } ?? [server]
+                for node in nodes {
+                    let changes = capacitySchedules[node].changes
+                    while cursor[node] < changes.count && changes[cursor[node]].at <= action.at {
+                        installed[node * features + changes[cursor[node]].feature] += Int64(changes[cursor[node]].delta)
+                        cursor[node] += 1
+                    }
                 }
+                let available = nodes.reduce(Int64(0)) { $0 + installed[$1 * features + feature] }
                 let sum = reserved[key] - Int64(current[client * features + feature] ?? 0) + Int64(allocation.reserved)
-                guard sum <= installed[key] else {
-                    throw try object.required("ruc", "").fail("a sum of ruc within the \(installed[key]) installed at that time (R-ALLOC-4)",
+                guard sum <= available else {
+                    throw try object.required("ruc", "").fail("a sum of ruc within the \(available) installed at that time (R-ALLOC-4)",
                                                              found: "\(allocation.reserved), bringing the sum to \(sum)")
                 }
                 reserved[key] = sum

@@ -112,10 +112,37 @@ public enum ExtremeScenarios {
                 if chance(60) { clusterFaults.append("{\"kind\": \"partition\", \"between\": [\"k0\", \"k1\"], \"at\": \"\(int(0...durationHours - 1))h\"\(pick(["", ", \"for\": \"1ms\"", ", \"for\": \"7h\""]))}") }
                 clusterText = "\n \"clusters\": [{\"id\": \"k\", \"members\": [\"k*\"]}],"
             }
-            let actions = (clientIds.isEmpty ? [] : (0..<Int(int(0...5))).map { _ in action(pick(clientIds)) }) + licenseActions
+            // R-HA-1..5: a pair of plain nodes, its clients (at the address or a node), crashes, cuts and mode switches.
+            var pairText = "", pairFaults: [String] = [], pairActions: [String] = []
+            if chance(35) {
+                var cluster: [String: Int64] = [:]
+                for node in ["h0", "h1"] {
+                    let counts = features.map { ($0, pick([1, 25, 1_000, 100_000_000] as [Int64])) }
+                    for (feature, count) in counts { cluster[feature, default: 0] += count }
+                    serverTexts.append("{\"id\": \"\(node)\", \"licenses\": [" + counts.map { "{\"sku\": \"\($0.0.uppercased())\", \"feature\": \"\($0.0)\", \"type\": \"perpetual\", \"count\": \($0.1)}" }.joined(separator: ", ") + "]}")
+                    if chance(50) { pairFaults.append("{\"kind\": \"crash\", \"node\": \"\(node)\", \"at\": \"\(int(0...durationHours - 1))h\", \"for\": \"\(pick(["1ms", "3h", "25d"]))\"}") }
+                }
+                let mode = pick(["activePassive", "activeActive"])
+                pairText = "\n \"haPairs\": [{\"id\": \"hp\", \"nodes\": [\"h0\", \"h1\"], \"mode\": \"\(mode)\", \"linkLatency\": \"\(pick(["0s", "1ms", "1h"]))\"}],"
+                var reservedPair: [String: Int64] = [:]
+                for client in 0..<Int(int(1...3)) {
+                    var allocations: [String] = [], demands: [String] = []
+                    for feature in features {
+                        let ruc = min(pick([0, 1, 25, 10_000_000]), max(0, (cluster[feature] ?? 0) - (reservedPair[feature] ?? 0)))
+                        reservedPair[feature, default: 0] += ruc
+                        allocations.append("\"\(feature)\": \(allocation(ruc: ruc))")
+                        demands.append("\"\(feature)\": \(demand())")
+                    }
+                    clientTexts.append("{\"id\": \"hc\(client)\", \"server\": \"\(pick(["hp", "h0", "h1"]))\", \"latency\": \"\(pick(["0s", "20ms"]))\", \"allocations\": {\(allocations.joined(separator: ", "))}, \"demand\": {\(demands.joined(separator: ", "))}}")
+                    if chance(30) { pairFaults.append("{\"kind\": \"partition\", \"between\": [\"hc\(client)\", \"hp\"], \"at\": \"\(int(0...durationHours - 1))h\", \"for\": \"2h\"}") }
+                }
+                if chance(60) { pairFaults.append("{\"kind\": \"partition\", \"between\": [\"h0\", \"h1\"], \"at\": \"\(int(0...durationHours - 1))h\"\(pick(["", ", \"for\": \"1ms\"", ", \"for\": \"25d\""]))}") }
+                if chance(40) { pairActions.append("{\"at\": \"\(int(0...durationHours - 1))h\", \"action\": \"setHAMode\", \"server\": \"hp\", \"mode\": \"\(pick(["activePassive", "activeActive"]))\"}") }
+            }
+            let actions = (clientIds.isEmpty ? [] : (0..<Int(int(0...5))).map { _ in action(pick(clientIds)) }) + licenseActions + pairActions
             let drawsFaults = chance(50)
             // Drawn server crashes and scheduled ones could overlap on one server (an error): one or the other.
-            let faults = self.faults(servers: drawsFaults ? 0 : installed.count, clients: clientIds) + clusterFaults
+            let faults = self.faults(servers: drawsFaults ? 0 : installed.count, clients: clientIds) + clusterFaults + (drawsFaults ? [] : pairFaults)
             let expectations = [
                 "{\"metric\": \"used\", \"entity\": \"s0\", \"feature\": \"\(features[0])\", \"op\": \">=\", \"value\": 0, \"holds\": \"always\"}",
                 "{\"metric\": \"deniedLogins\", \"entity\": \"fleet\", \"feature\": \"\(features[0])\", \"op\": \">=\", \"value\": 0}",
@@ -124,7 +151,7 @@ public enum ExtremeScenarios {
             {"format": "leasesim/1", "seed": \(int(0...Int64.max)), "start": "\(start)", "duration": "\(duration)",
              "policy": \(policy()), "limits": {"maxEvents": \(ExtremeScenarios.maxEvents)},\(traits(features))
              "servers": [\(serverTexts.joined(separator: ", "))],
-             "clients": [\(clientTexts.joined(separator: ", "))],\(clusterText)
+             "clients": [\(clientTexts.joined(separator: ", "))],\(clusterText)\(pairText)
              "actions": [\(actions.joined(separator: ", "))],
              "faults": [\(faults.joined(separator: ", "))],\(drawsFaults ? randomFaults() : "")
              "expectations": [\(expectations.joined(separator: ", "))]}
@@ -146,7 +173,9 @@ public enum ExtremeScenarios {
                 + "\"afterExpiry\": \"\(pick(["lostUntilRecall", "renewedOnContact"]))\"}, "
                 + "\"cloud\": {\"heartbeatInterval\": \"\(pick(["1m", "8h", "3660d"]))\", \"maxSilence\": \"\(pick(["1ms", "24d", "3660d"]))\", "
                 + "\"latency\": \"\(pick(["0s", "100ms", "3660d"]))\", \"restoreGrace\": \"\(pick(["1ms", "90d", "3660d"]))\"}, "
-                + "\"cluster\": {\"leader\": \"\(pick(["sticky", "lowestNamed"]))\"}}"
+                + "\"cluster\": {\"leader\": \"\(pick(["sticky", "lowestNamed"]))\"}, "
+                + "\"ha\": {\"checkInterval\": \"\(pick(["1ms", "10s", "1d"]))\", \"retryPeriod\": \"\(pick(["0s", "60s", "30d"]))\", \"grace\": \"\(pick(["0s", "20d", "3660d"]))\", "
+                + "\"failoverLeases\": \"\(pick(["replicated", "rebuilt"]))\", \"fallback\": \"\(pick(["ownLicenses", "clusterLicense"]))\"}}"
         }
 
         /// R-AUTO-2..6 settings at their bounds (the window's reviews at most 1440).
