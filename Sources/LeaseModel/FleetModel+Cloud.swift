@@ -13,6 +13,7 @@ extension FleetModel {
         guard let contact = servers[server].cloud else { return }
         if contact.awaitingAck {
             record(ProtocolRecord(time: sim.now, kind: .heartbeatMissed, server: server.index, rule: "R-VLS-1"))
+            setCloudContact(server, false, sim.now)
         }
         servers[server].cloud!.awaitingAck = servers[server].isUp
         if servers[server].isUp { sendToCloud(server, .heartbeat, &sim) }
@@ -62,11 +63,21 @@ extension FleetModel {
         guard case .heartbeatAck = message.contents else { preconditionFailure("a server received \(message.contents) from the cloud") }
         servers[server].cloud!.awaitingAck = false
         servers[server].cloud!.lastHeartbeat = sim.now
+        setCloudContact(server, true, sim.now)
         sim.arm(contact.silenceTimer, at: sim.now + spec.policy.cloud.maxSilence, .cloudSilence(server: server))
         if contact.licensingStopped {
             servers[server].cloud!.licensingStopped = false
             record(ProtocolRecord(time: sim.now, kind: .licensingResumed, server: server.index, rule: "R-VLS-1"))
             applyCloudStop(server, sim.now)
+        }
+    }
+
+    /// R-VLS-1, R-DL-1: whether the server's latest message to the cloud was answered (a missed heartbeat or a failed
+    /// download check says it was not, the next answer that it is), for the timeline's `cloud` column.
+    mutating func setCloudContact(_ server: ServerID, _ contact: Bool, _ now: SimInstant) {
+        for pool in servers[server].pools where pools[pool].cloudContact != contact {
+            pools[pool].cloudContact = contact
+            if records.recordsStates { recordServerState(pool, now) }
         }
     }
 

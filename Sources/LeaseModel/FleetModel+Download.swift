@@ -10,6 +10,7 @@ extension FleetModel {
         guard let contact = servers[server].cloud, let timer = contact.downloadTimer else { return }
         if contact.awaitingDownload {
             record(ProtocolRecord(time: sim.now, kind: .downloadFailed, server: server.index, rule: "R-DL-1"))
+            setCloudContact(server, false, sim.now)
         }
         servers[server].cloud!.awaitingDownload = servers[server].isUp
         if servers[server].isUp { sendToCloud(server, .downloadRequest, &sim) }
@@ -33,6 +34,7 @@ extension FleetModel {
     /// installed yet, in the order listed.
     mutating func downloaded(_ server: ServerID, asOf: SimInstant, _ sim: inout Simulation<FleetEvent>) {
         servers[server].cloud!.awaitingDownload = false
+        setCloudContact(server, true, sim.now)
         let vendor = spec.servers[server.offset].vendorLicenses
         for index in vendor.indices where vendor[index].availableAt <= asOf && downloadedLicenses[server.offset][index] == nil {
             downloadedLicenses[server.offset][index] = sim.now

@@ -88,7 +88,8 @@ extension FleetModel {
     @inline(never)
     mutating func reviewPair(_ pair: Int, _ sim: inout Simulation<FleetEvent>) {
         let connected = nodesConnected(pair), policy = spec.policy.ha
-        if connected && !pairs[pair].joined {
+        let rejoined = connected && !pairs[pair].joined
+        if rejoined {
             pairs[pair].joined = true
             pairs[pair].graceEnd = .never
             sim.disarm(pairs[pair].graceTimer)
@@ -110,6 +111,7 @@ extension FleetModel {
         for which in 0..<2 where !servers[node(pair, which)].isUp { pairs[pair].active[which] = false }
         if pairs[pair].mode == .activeActive { pairs[pair].active = [servers[node(pair, 0)].isUp, servers[node(pair, 1)].isUp] }
         placePairLeases(pair, sim.now)
+        if rejoined && spec.policy.ha.rejoin == .cutAtRejoin { cutToClusterLicense(pair, &sim) }
         refreshPairRows(pair, &sim)
     }
 
@@ -224,6 +226,29 @@ extension FleetModel {
                 totals[pools[pool].feature].installed += Int64(capacity - pools[pool].installed)
                 pools[pool].installed = capacity
                 carryOverPairLeases(pool)
+            }
+        }
+    }
+
+    /// R-HA-2, R-HA-3 (`rejoin: cutAtRejoin`): the rejoined pair cuts what its pools lease beyond what they may, the
+    /// last lease of its table first, increments before reserved counts, in whole ILQ (R-LEASE-10), and tells each
+    /// client at once (as R-CFG-1's cut).
+    private mutating func cutToClusterLicense(_ pair: Int, _ sim: inout Simulation<FleetEvent>) {
+        for which in [1, 0] {
+            for lease in servers[node(pair, which)].leases.reversed() {
+                let state = leases[lease], pool = pools[state.pool]
+                let excess = pool.used - pool.installed
+                guard excess > 0, state.held > 0 else { continue }
+                let increment = state.increment - min(state.increment, Allocation.wholeQuanta(excess + state.allocation.quantum - 1, state.allocation.quantum))
+                let reserved = max(0, state.reserved - max(0, excess - (state.increment - increment)))
+                setServerLease(lease, reserved: reserved, increment: increment, sim.now)
+                if increment == 0 { sim.disarm(leases[lease].incrementTimer) }
+                record(ProtocolRecord(time: sim.now, kind: .cut, client: state.client.index, server: node(pair, 0).index,
+                                      feature: pool.feature.index, count: Int64(reserved + increment), rule: "R-HA-3"))
+                let request = Request(server: servingNode(pair, client: state.client), client: state.client, requestID: 0,
+                                      relayRank: relayRank(state.client))
+                reply(to: request, about: state.pool, .leaseCut(holder: state.holder, reserved: reserved, increment: increment,
+                                                                allocation: state.allocation), &sim)
             }
         }
     }

@@ -111,6 +111,7 @@ public struct FleetModel: EventHandler {
                 let code = server.authorizationCode ?? server.id
                 let first = spec.servers.firstIndex { $0.vls && ($0.authorizationCode ?? $0.id) == code } ?? serverIndex
                 node.cloud!.authorizationGroup = Int32(first)
+                for pool in node.pools { pools[pool].cloudContact = true } // In touch at the start.
             }
             servers.append(node)
             changes += schedule.changes

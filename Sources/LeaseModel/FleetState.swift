@@ -261,6 +261,9 @@ public struct ServerFeatureState: Sendable {
     /// R-HA-2, R-HA-5: a pair node's own licenses (its part of the cluster license); `installed` is then what the
     /// pool may lease now: the cluster license, its own, or 0 while the pair's other pool leases for both.
     public var nodeInstalled: Int32 = 0
+    /// R-VLS-1, R-DL-1: whether its server reaches the vendor's cloud: its latest heartbeat or download check was
+    /// answered (false for a server with no link to the cloud).
+    public var cloudContact = false
     /// R-HA-1..3, for the server's timeline rows: its role (`HARole`), whether its pair is apart, and the whole days
     /// of grace left (rounded up; 0 outside a grace).
     public var haRole = HARole.none

@@ -26,6 +26,15 @@ public enum HAFallback: String, Sendable, CaseIterable {
     case clusterLicense
 }
 
+/// R-HA-2, R-HA-3 (assumed): what happens at a rejoin to leases beyond the cluster license.
+public enum HARejoin: String, Sendable, CaseIterable {
+    /// They run until their holders renew; a renewal gets what the cluster license covers (R-LEASE-11; the default).
+    case carryOver
+    /// The pair cuts them at once to what it covers, the last lease of its table first, increments before reserved
+    /// counts, in whole ILQ, and tells each client (as R-CFG-1's cut).
+    case cutAtRejoin
+}
+
 /// R-HA-1..3: how highly available pairs behave.
 public struct HAPolicy: Sendable, Equatable {
     /// R-HA-1 (assumed): how often the passive node health-checks the active one, and how long the checks must
@@ -36,6 +45,7 @@ public struct HAPolicy: Sendable, Equatable {
     public var grace: SimDuration = .days(20)
     public var failoverLeases = HAFailoverLeases.replicated
     public var fallback = HAFallback.ownLicenses
+    public var rejoin = HARejoin.carryOver
     /// R-HA-4: the most latency an active/active pair's internal link may have.
     public static let maxActiveActiveLatency: SimDuration = .milliseconds(100)
     public init() {}

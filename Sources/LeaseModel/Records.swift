@@ -40,6 +40,8 @@ public struct Levels: Sendable, Equatable {
     public var haRole: Int64 = 0
     public var split: Int64 = 0
     public var graceDaysLeft: Int64 = 0
+    /// R-VLS-1, R-DL-1: 1 while the server's latest heartbeat or download check was answered by the cloud.
+    public var cloud: Int64 = 0
 
     public init() {}
 
@@ -86,6 +88,7 @@ public struct Levels: Sendable, Equatable {
         haRole = Int64(pool.haRole.rawValue)
         split = pool.split ? 1 : 0
         graceDaysLeft = Int64(pool.graceDaysLeft)
+        cloud = pool.cloudContact ? 1 : 0
         averageAvailableThousandths = pool.averageAvailableThousandths
         autoLeaseThresholdThousandths = pool.autoLeaseThresholdThousandths
     }

@@ -6,7 +6,7 @@ public enum Metric: String, Sendable, CaseIterable {
     case users, served, leased, serverLeased, reserved, incremental, deniedLogins, deniedUserHours
     case peakUsers, peakLeased, utilisation, messagesSent
     case installed, used, free, peakUsed
-    case autoLeased, autoLeasing, penalty, licensing, leader, haRole, split, graceDaysLeft
+    case autoLeased, autoLeasing, penalty, licensing, leader, haRole, split, graceDaysLeft, cloud
 
     // What each metric is, who has it and how it is read: `Quantities.all`.
 }

@@ -60,7 +60,7 @@ struct FleetReading: Sendable {
 /// closures: a closure kept in an array is called through a thunk that allocates, once per cell.
 enum LevelField: Sendable {
     case users, served, unserved, reserved, incremental, leased, serverLeased, deniedLogins, installed, used, free
-    case autoLeased, autoLeasing, penalty, effective, licensing, leader, haRole, split, graceDaysLeft
+    case autoLeased, autoLeasing, penalty, effective, licensing, leader, haRole, split, graceDaysLeft, cloud
     /// Kept in thousandths of a user (the timeline writes them as decimals; they are not metrics).
     case averageAvailable, autoLeaseThreshold
 }
@@ -88,6 +88,7 @@ extension Levels {
         case .haRole: return haRole
         case .split: return split
         case .graceDaysLeft: return graceDaysLeft
+        case .cloud: return cloud
         case .averageAvailable: return averageAvailableThousandths
         case .autoLeaseThreshold: return autoLeaseThresholdThousandths
         }
@@ -182,6 +183,7 @@ enum Quantities {
         Quantity("autoLeasing", column: "auto_leasing", client: .level(.autoLeasing), server: .level(.autoLeasing)),
         Quantity("penalty", column: "penalty", server: .level(.penalty)),
         Quantity("licensing", column: "licensing", server: .level(.licensing)),
+        Quantity("cloud", column: "cloud", server: .level(.cloud)),
         Quantity("leader", column: "leader", client: .level(.leader)),
         Quantity("haRole", column: "ha_role", server: .level(.haRole)),
         Quantity("split", column: "split", server: .level(.split)),
@@ -297,11 +299,12 @@ struct CellPlan: Sendable {
             case .haRole: return Cell(plus: position(\.haRole), minus: -1)
             case .split: return Cell(plus: position(\.split), minus: -1)
             case .graceDaysLeft: return Cell(plus: position(\.graceDaysLeft), minus: -1)
+            case .cloud: return Cell(plus: position(\.cloud), minus: -1)
             case .averageAvailable: return Cell(plus: position(\.averageAvailableThousandths), minus: Cell.thousandths)
             case .autoLeaseThreshold: return Cell(plus: position(\.autoLeaseThresholdThousandths), minus: Cell.thousandths)
             }
         }
         // Every field is an Int64 (the plan reads them by position).
-        precondition(MemoryLayout<Levels>.size == 20 * MemoryLayout<Int64>.size, "Levels holds twenty Int64 counts")
+        precondition(MemoryLayout<Levels>.size == 21 * MemoryLayout<Int64>.size, "Levels holds twenty-one Int64 counts")
     }
 }

@@ -105,7 +105,7 @@ public enum ScenarioKeys {
     public static let cloud = ["heartbeatInterval", "maxSilence", "latency", "restoreGrace"]
     public static let clusterPolicy = ["leader"]
     public static let cluster = ["id", "members"]
-    public static let haPolicy = ["checkInterval", "retryPeriod", "grace", "failoverLeases", "fallback"]
+    public static let haPolicy = ["checkInterval", "retryPeriod", "grace", "failoverLeases", "fallback", "rejoin"]
     public static let haPair = ["id", "nodes", "mode", "linkLatency"]
     public static let feature = ["userCapacity", "platformBound"]
     /// Rules a scenario may relax (`relax`).

@@ -52,6 +52,7 @@ extension ScenarioLoader {
         if let value = object.optional("grace") { policy.grace = try nonNegativeDuration(value) }
         if let value = object.optional("failoverLeases") { policy.failoverLeases = try choice(value) }
         if let value = object.optional("fallback") { policy.fallback = try choice(value) }
+        if let value = object.optional("rejoin") { policy.rejoin = try choice(value) }
         return policy
     }
 

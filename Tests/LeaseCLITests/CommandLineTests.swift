@@ -58,7 +58,7 @@ func scratch(_ name: String) -> String {
     let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
     #expect(files == [".leasesim-outputs", "events.csv", "summary.json", "timeline.csv"])
     let timeline = try String(contentsOfFile: out + "/timeline.csv", encoding: .utf8)
-    #expect(timeline.hasPrefix("time,seconds,entity,role,feature,users,served,unserved,reserved,incremental,leased,server_leased,capacity,denied_logins,installed,used,free,auto_leased,auto_leasing,penalty,licensing,leader,ha_role,split,grace_days_left,average_available,auto_lease_threshold\n"))
+    #expect(timeline.hasPrefix("time,seconds,entity,role,feature,users,served,unserved,reserved,incremental,leased,server_leased,capacity,denied_logins,installed,used,free,auto_leased,auto_leasing,penalty,licensing,cloud,leader,ha_role,split,grace_days_left,average_available,auto_lease_threshold\n"))
     let events = try String(contentsOfFile: out + "/events.csv", encoding: .utf8)
     #expect(events.contains("2026-01-05T07:00:00.020Z,25200.020,increment_grant,gw-east,ls-1,users,25,2026-01-06T07:00:00.020Z,,R-LEASE-2,\n"))
 }
@@ -85,8 +85,8 @@ func scratch(_ name: String) -> String {
     let rows = try String(contentsOfFile: out + "/timeline.csv", encoding: .utf8).split(separator: "\n")
     // 7 days x 24 samples x (3 clients + 1 server + 1 fleet row), plus the header.
     #expect(rows.count == 7 * 24 * 5 + 1)
-    #expect(rows[6] == "2026-01-05T01:00:00.000Z,3600,gw-east,client,users,5,5,0,50,0,50,50,50,0,0,,,0,1,,,0,,,,,")
-    #expect(rows[10] == "2026-01-05T01:00:00.000Z,3600,fleet,fleet,users,27,27,0,,,125,125,125,0,300,125,175,0,,,,,,,,,")
+    #expect(rows[6] == "2026-01-05T01:00:00.000Z,3600,gw-east,client,users,5,5,0,50,0,50,50,50,0,0,,,0,1,,,,0,,,,,")
+    #expect(rows[10] == "2026-01-05T01:00:00.000Z,3600,fleet,fleet,users,27,27,0,,,125,125,125,0,300,125,175,0,,,,,,,,,,")
 }
 
 @Test func checkExitsOneAndReportsAFailedExpectation() throws {
@@ -187,7 +187,7 @@ func scratch(_ name: String) -> String {
         if cells[3] == "client" { #expect(Int(cells[7]) == Int(cells[5])! - Int(cells[6])!) }
     }
     // At instant zero the fleet's leases are granted one by one; each entity appears once, in its final state.
-    #expect(rows.first { $0.hasPrefix("2026-01-05T00:00:00.000Z,0,ls-1,") } == "2026-01-05T00:00:00.000Z,0,ls-1,server,users,,,,,,,,,,300,125,175,,1,0,1,,0,0,0,175,97.5")
+    #expect(rows.first { $0.hasPrefix("2026-01-05T00:00:00.000Z,0,ls-1,") } == "2026-01-05T00:00:00.000Z,0,ls-1,server,users,,,,,,,,,,300,125,175,,1,0,1,0,,0,0,0,175,97.5")
 }
 
 /// Headroom at peak is installed minus leased at the instant of the peak, not installed at the end (summary.json too).

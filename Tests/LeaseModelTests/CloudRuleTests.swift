@@ -47,6 +47,20 @@ private func cloudWorld(cut: (from: Double, until: Double)?, days: Int64 = 40, p
     #expect(try world.slot(0, at: 24 * 30 + 4.5).held == 150)   // the next renewal, and the increments asked at it
 }
 
+/// R-VLS-1: the `cloud` column: in touch from the start; out of touch from the first missed heartbeat (32 h, the one
+/// sent at 24 h unanswered) to the first acknowledged one after the cut (day 30 + 0.2 s).
+@Test func rVls1TheCloudColumnFollowsAnsweredHeartbeats() throws {
+    var world = cloudWorld(cut: (from: 20, until: 24 * 30))
+    _ = try world.slot(0, at: 31.99)
+    #expect(world.model.serverFeatureStates[0].cloudContact)
+    _ = try world.slot(0, at: 32)
+    #expect(!world.model.serverFeatureStates[0].cloudContact)
+    _ = try world.slot(0, at: 24 * 30 + 0.01)
+    #expect(world.model.serverFeatureStates[0].cloudContact)
+    let rows = world.model.records.states.filter { $0.entity == .server && $0.levels.cloud == 0 }
+    #expect(rows.first?.time == instant(32))
+}
+
 /// R-VLS-1: a server in touch with the cloud never stops, and a server that is not a VLS sends no heartbeat.
 @Test func rVls1AServerInTouchWithTheCloudKeepsLicensing() throws {
     var world = cloudWorld(cut: nil)

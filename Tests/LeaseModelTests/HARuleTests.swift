@@ -49,6 +49,25 @@ private extension FleetWorld {
     #expect(world.pool(0).installed == 800 && world.pool(1).installed == 0 && world.records(.haRejoined).count == 1)
 }
 
+/// R-HA-3 (`rejoin: cutAtRejoin`): during the split gw-a grows to 500 (within the whole 800 of its grace) while
+/// gw-b holds 380; at the rejoin the pair holds 880 of 800: it cuts gw-b, the last lease, by two ILQ (80) at once.
+@Test func rHa3AtARejoinThePairCutsWhatItLeasesBeyondTheClusterLicense() throws {
+    var policy = LeasePolicy.withoutAutoLeasing
+    policy.ha.rejoin = .cutAtRejoin
+    var builder = WorldBuilder(installed: 500, policy: policy)
+    builder.spec.servers.append(ServerSpec(id: "ls-b", licenses: [License(sku: "PERP-B", feature: 0, kind: .perpetual, count: 300)]))
+    builder.client("gw-a", ruc: 100, ilq: 40, muc: 500, steps: [(0, 300), (6, 500)], latency: .milliseconds(20))
+    builder.client("gw-b", ruc: 100, ilq: 40, muc: 500, steps: [(0, 380)], latency: .milliseconds(20))
+    builder.spec.clients[1].server = 1
+    builder.spec.haPairs = [HAPairSpec(id: "ls-ha", nodes: [0, 1], mode: .activeActive)]
+    builder.spec.faults = [cut(from: 5, hours: 10)]
+    var world = builder.world(days: 2, records: true)
+    let split = try world.slot(1, at: 14)
+    #expect(world.model.slotStates[0].held == 500 && split.held == 380)
+    let cutNow = try world.slot(1, at: 15.001)
+    #expect(cutNow.held == 300 && world.records(.cut).map(\.count) == [300] && world.pool(0).used == 800)
+}
+
 /// R-HA-1, R-HA-2: the active node crashes at 10:00:05: the passive node's checks fail from 10:00:10 (every 10 s
 /// from instant zero) and it takes over the address 60 s later; it leases the cluster license in its grace, and
 /// only its own 300 after 20 days while ls-a stays down.

@@ -6,7 +6,7 @@ import LeaseScenario
 /// `haPairs`, `policy.ha`, `setHAMode` and the pairs' checks (R-HA-1..5, R-ALLOC-4).
 private let base = """
 {"format": "leasesim/1", "duration": "2d",
- "policy": {"ha": {"checkInterval": "5s", "retryPeriod": "30s", "grace": "10d", "failoverLeases": "rebuilt", "fallback": "clusterLicense"}},
+ "policy": {"ha": {"checkInterval": "5s", "retryPeriod": "30s", "grace": "10d", "failoverLeases": "rebuilt", "fallback": "clusterLicense", "rejoin": "cutAtRejoin"}},
  "servers": [{"id": "ls-a", "licenses": [{"sku": "A", "feature": "users", "type": "perpetual", "count": 500}]},
              {"id": "ls-b", "licenses": [{"sku": "B", "feature": "users", "type": "perpetual", "count": 300}]}],
  "haPairs": [{"id": "ls-ha", "nodes": ["ls-a", "ls-b"], "mode": "activePassive"}],
@@ -26,7 +26,7 @@ private func load(_ text: String) throws -> Scenario { try ScenarioLoader.load(b
     let spec = try load(base).spec
     #expect(spec.haPairs.map(\.nodes) == [[0, 1]] && spec.haPairs[0].mode == .activePassive)
     #expect(spec.policy.ha.checkInterval == .seconds(5) && spec.policy.ha.retryPeriod == .seconds(30) && spec.policy.ha.grace == .days(10))
-    #expect(spec.policy.ha.failoverLeases == .rebuilt && spec.policy.ha.fallback == .clusterLicense)
+    #expect(spec.policy.ha.failoverLeases == .rebuilt && spec.policy.ha.fallback == .clusterLicense && spec.policy.ha.rejoin == .cutAtRejoin)
     #expect(spec.clients.map(\.server) == [0, 1] && spec.serverEnd(ofClient: 1) == .virtualAddress(0))
     guard case .setHAMode(0, .activeActive) = spec.actions[1].change else { Issue.record("\(spec.actions)"); return }
     #expect(spec.faults[0].links.map { [$0.from, $0.to] } == [[.server(ServerID(index: 0)), .server(ServerID(index: 1))],

@@ -15,7 +15,7 @@ import LeaseModel
 }
 
 @Test func theTimelineHeaderAndEveryRowComeFromTheRegistry() throws {
-    #expect(Quantities.timelineHeader == "time,seconds,entity,role,feature,users,served,unserved,reserved,incremental,leased,server_leased,capacity,denied_logins,installed,used,free,auto_leased,auto_leasing,penalty,licensing,leader,ha_role,split,grace_days_left,average_available,auto_lease_threshold\n")
+    #expect(Quantities.timelineHeader == "time,seconds,entity,role,feature,users,served,unserved,reserved,incremental,leased,server_leased,capacity,denied_logins,installed,used,free,auto_leased,auto_leasing,penalty,licensing,cloud,leader,ha_role,split,grace_days_left,average_available,auto_lease_threshold\n")
     var levels = Levels()
     (levels.users, levels.served, levels.reserved, levels.incremental, levels.leased) = (9, 7, 5, 2, 7)
     (levels.serverLeased, levels.deniedLogins, levels.installed, levels.used) = (6, 3, 40, 30)
@@ -31,7 +31,7 @@ import LeaseModel
     rows.finish()
     try file.close()
     let written = try String(contentsOfFile: directory + "/rows.csv", encoding: .utf8)
-    #expect(written == "9,7,2,5,2,7,6,8,3,40,,,4,1,,,0,,,,,\n,,,,,,,,,40,30,10,,1,1,1,,0,0,0,120.3,-97.505\n9,7,2,,,7,6,8,3,40,30,10,4,,,,,,,,,\n")
+    #expect(written == "9,7,2,5,2,7,6,8,3,40,,,4,1,,,,0,,,,,\n,,,,,,,,,40,30,10,,1,1,1,0,,0,0,0,120.3,-97.505\n9,7,2,,,7,6,8,3,40,30,10,4,,,,,,,,,,\n")
 }
 
 @Test func theSchemaListsEveryMetricInOrder() throws {
