@@ -217,6 +217,7 @@ extension FleetModel {
             for lease in servers[node(pair, which)].leases {
                 let target = pairPool(pair, lease)
                 if target != leases[lease].pool { moveLease(lease, to: target, now) }
+                leases[lease].serverStop = servers[servingNode(pair, client: leases[lease].client)].stop // R-LIC-8, R-VLS-1
             }
         }
         for which in 0..<2 {

@@ -302,11 +302,14 @@ extension FleetModel {
     /// Whether and why a server serves nothing now (R-LIC-8, R-VLS-1, R-VLS-3): while it is stopped it grants and
     /// renews nothing; leases already granted run to their own expiry.
     mutating func setServerStop(_ server: ServerID, _ stop: RefusalReason, _ now: SimInstant) {
-        for lease in servers[server].leases { leases[lease].serverStop = stop }
+        servers[server].stop = stop
         for pool in servers[server].pools {
             pools[pool].licensing = stop == .none
             if records.recordsStates { recordServerState(pool, now) }
         }
+        // R-HA-1: a pair's leases take the stop of the node that serves them now.
+        if servers[server].pair >= 0 { return placePairLeases(Int(servers[server].pair), now) }
+        for lease in servers[server].leases { leases[lease].serverStop = stop }
     }
 
 }

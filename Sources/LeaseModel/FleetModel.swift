@@ -223,7 +223,8 @@ public struct FleetModel: EventHandler {
             }
             servers[server].leases = EntityIDs(first: tableStart, end: Int32(leases.count))
             let licensedAtStart = spec.servers[server.offset].serves.contains { $0.contains(.start) } // R-LIC-8
-            for lease in servers[server].leases { leases[lease].serverStop = licensedAtStart ? .none : .noServerLicense }
+            servers[server].stop = licensedAtStart ? .none : .noServerLicense
+            for lease in servers[server].leases { leases[lease].serverStop = servers[server].stop }
             for pool in servers[server].pools { pools[pool].licensing = licensedAtStart }
             // One run of consecutive holders: found by offset, without a look-up in the index.
             if tableStart < Int32(leases.count) {

@@ -164,6 +164,8 @@ public struct ServerNodeState: Sendable {
     /// R-HA-1: its highly available pair (an index into `FleetModel.pairs`) or -1, and which of its two nodes it is.
     public var pair: Int32 = -1
     public var pairNode: Int32 = 0
+    /// R-LIC-8, R-VLS-1, R-VLS-3: why the node serves nothing now, or `.none` (each lease it serves keeps a copy).
+    public var stop = RefusalReason.none
 
     init(leases: EntityIDs<LeaseID>, pools: EntityIDs<ServerFeatureID>, penaltyTimer: TimerID) {
         self.leases = leases

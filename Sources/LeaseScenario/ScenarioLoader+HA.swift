@@ -4,8 +4,8 @@ import LeaseModel
 /// `haPairs`, `policy.ha` and the pairs' checks (R-HA-1..5).
 extension ScenarioLoader {
     /// R-HA-1, R-HA-3: each pair names its two nodes (servers) and its mode; its id is the virtual address clients
-    /// may name as their `server`. A node is in one pair at most, and is a plain license server: not `hardware`,
-    /// not `vls`, without `autoDownload` or licenses bound to a platform (not modelled for pairs).
+    /// may name as their `server`. A node is in one pair at most, and holds no license bound to a platform (not
+    /// modelled for pairs). R-HA-5: a pair of virtual license servers (a cloud platform) is active/active only.
     mutating func haPairs(_ field: Field) throws(ScenarioError) {
         for entry in try field.array() {
             let object = try entry.object(allowed: ScenarioKeys.haPair)
@@ -24,16 +24,17 @@ extension ScenarioLoader {
                 guard !nodes.contains(server), spec.pair(ofServer: server) == nil else {
                     throw node.fail("a server in one pair at most, once", found: Excerpt.quoted(name))
                 }
-                let spec = self.spec.servers[server]
-                if spec.vls || spec.autoDownload || spec.serves != [SimInstant.start..<SimInstant.never]
-                    || spec.licenses.contains(where: { $0.platform != nil }) {
-                    throw node.fail("a plain license server (not \"hardware\" or \"vls\", without \"autoDownload\" or platform licenses: not modelled in a pair)",
-                                    found: Excerpt.quoted(name))
+                if spec.servers[server].licenses.contains(where: { $0.platform != nil }) {
+                    throw node.fail("a server without platform licenses (R-LIC-6: not modelled in a pair)", found: Excerpt.quoted(name))
                 }
                 nodes.append(server)
             }
             var pair = HAPairSpec(id: id, nodes: nodes, mode: try object.optional("mode").map { (field) throws(ScenarioError) in try choice(field) } ?? .activePassive)
             if let latency = object.optional("linkLatency") { pair.linkLatency = try nonNegativeDuration(latency) }
+            if pair.mode == .activePassive && nodes.contains(where: { spec.servers[$0].vls }) {
+                throw (object.optional("mode") ?? nodesField).fail("\"activeActive\" for a pair of virtual license servers (R-HA-5: cloud platforms support active/active only)",
+                                                               found: "\"activePassive\"")
+            }
             // R-HA-4: an active/active pair's nodes must be within 100 ms of each other: flagged, the run goes on.
             if pair.mode == .activeActive && pair.linkLatency >= HAPolicy.maxActiveActiveLatency {
                 flags.append("R-HA-4: pair \(Excerpt.quoted(id)) has \(pair.linkLatency) between its active/active nodes (under \(HAPolicy.maxActiveActiveLatency) is needed)")
@@ -61,7 +62,12 @@ extension ScenarioLoader {
         try object.onlyKeys(["at", "action", "server", "mode"], in: "a \"setHAMode\" action")
         let pairField = try object.required("server", "the id of an HA pair")
         guard let pair = pairIndex[try pairField.nonEmptyString()] else { throw pairField.fail("the id of an HA pair (its \"haPairs\" id)") }
-        let mode: HAMode = try choice(try object.required("mode", "\"activePassive\" or \"activeActive\""))
+        let modeField = try object.required("mode", "\"activePassive\" or \"activeActive\"")
+        let mode: HAMode = try choice(modeField)
+        if mode == .activePassive && spec.haPairs[pair].nodes.contains(where: { spec.servers[$0].vls }) {
+            throw modeField.fail("\"activeActive\" for a pair of virtual license servers (R-HA-5: cloud platforms support active/active only)",
+                                 found: "\"activePassive\"")
+        }
         return ActionSpec(at: at, change: .setHAMode(pair: pair, mode: mode))
     }
 

@@ -113,3 +113,33 @@ private extension FleetWorld {
     #expect(world.model.pairs[0].mode == .activeActive && world.pool(1).haRole == .active)
     #expect(world.records(.haModeChanged).map(\.rule.description) == ["R-HA-5"])
 }
+
+/// R-HA-5, R-VLS-1: a pair of virtual license servers (active/active): ls-b cut off from the cloud stops licensing
+/// after 24 days and refuses gw-b's renewals; once ls-b is down, ls-a (still licensing) serves gw-b and renews it.
+@Test func rHa5AVirtualPairNodeOutOfTouchRefusesUntilItsClientsMoveToTheOtherNode() throws {
+    var builder = WorldBuilder(installed: 500)
+    builder.spec.policy.autoLease.enabled = false
+    let subscription = { (count: Int32) in
+        License(sku: "SUB", feature: 0, kind: .subscription, count: count, startsAt: .start - .days(1), endsAt: .start + .days(300))
+    }
+    builder.spec.servers[0].licenses = [subscription(500)]
+    builder.spec.servers[0].vls = true
+    var second = ServerSpec(id: "ls-b", licenses: [subscription(300)])
+    second.vls = true
+    builder.spec.servers.append(second)
+    builder.client("gw-a", ruc: 100, ilq: 40, muc: 500, steps: [(0, 300)], latency: .milliseconds(20))
+    builder.client("gw-b", ruc: 100, ilq: 40, muc: 500, steps: [(0, 380)], latency: .milliseconds(20))
+    builder.spec.clients[1].server = 1
+    builder.spec.haPairs = [HAPairSpec(id: "ls-ha", nodes: [0, 1], mode: .activeActive)]
+    let links = [FaultSpec.LinkEnds(from: b, to: .cloud), FaultSpec.LinkEnds(from: .cloud, to: b)]
+    builder.spec.faults = [FaultSpec(id: "cloud-cut", effect: .partition, links: links, at: instant(1), until: instant(24 * 40)),
+                           crash(b, from: 24 * 26, hours: 24)]
+    var world = builder.world(days: 30, records: true)
+    _ = try world.slot(1, at: 24 * 24 + 1)
+    #expect(world.records(.licensingStopped).map(\.server) == [1])
+    _ = try world.slot(1, at: 24 * 25 + 12)
+    #expect(world.records(.refusal).filter { $0.client == 1 }.allSatisfy { $0.reason == .licensingStopped })
+    #expect(!world.records(.refusal).filter { $0.client == 1 }.isEmpty && world.records(.refusal).allSatisfy { $0.client == 1 })
+    let moved = try world.slot(1, at: 24 * 26 + 4.5)                       // ls-b down: ls-a serves gw-b at its renewal
+    #expect(moved.held == 380 && world.model.leaseStates[1].serverStop == .none && world.pool(0).used == 680)
+}

@@ -44,8 +44,11 @@ private func load(_ text: String) throws -> Scenario { try ScenarioLoader.load(b
      "bad.json:5:65: haPairs[0].mode: expected one of \"activePassive\", \"activeActive\", found \"both\""),
     ("\"kind\": \"partition\", \"between\": [\"gw\", \"ls-ha\"]", "\"kind\": \"crash\", \"node\": \"ls-ha\"",
      "bad.json:11:39: faults[1].node: expected a client or server to crash (an HA pair's id is its virtual address: crash one of its nodes), found \"ls-ha\""),
-    ("{\"id\": \"ls-b\", \"licenses\"", "{\"id\": \"ls-b\", \"autoDownload\": true, \"licenses\"",
-     "bad.json:5:48: haPairs[0].nodes[1]: expected a plain license server (not \"hardware\" or \"vls\", without \"autoDownload\" or platform licenses: not modelled in a pair), found \"ls-b\""),
+    ("{\"sku\": \"B\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 300}", "{\"sku\": \"B\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 300, \"platform\": \"PSA\"}",
+     "bad.json:5:48: haPairs[0].nodes[1]: expected a server without platform licenses (R-LIC-6: not modelled in a pair), found \"ls-b\""),
+    ("{\"id\": \"ls-b\", \"licenses\": [{\"sku\": \"B\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 300}]}",
+     "{\"id\": \"ls-b\", \"vls\": true, \"licenses\": [{\"sku\": \"B\", \"feature\": \"users\", \"type\": \"subscription\", \"count\": 300, \"start\": \"1970-01-01\", \"end\": \"1970-12-31\"}]}",
+     "bad.json:5:65: haPairs[0].mode: expected \"activeActive\" for a pair of virtual license servers (R-HA-5: cloud platforms support active/active only), found \"activePassive\""),
 ])
 func haInputIsRejectedWithExactMessages(from: String, to: String, message: String) {
     precondition(base.contains(from), "variant source not found: \(from)")
