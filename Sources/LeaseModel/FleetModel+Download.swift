@@ -14,7 +14,7 @@ extension FleetModel {
         }
         servers[server].cloud!.awaitingDownload = servers[server].isUp
         if servers[server].isUp { sendToCloud(server, .downloadRequest, &sim) }
-        let next = sim.now + DownloadSchedule.interval(now: sim.now, licenseEnds: licenseEnds(server), graceEnds: restoreGraceEnd(server))
+        let next = sim.now + DownloadSchedule.interval(now: sim.now, licenseEnds: licenseEnds(server), graceEnds: graceEnd(server))
         record(ProtocolRecord(time: sim.now, kind: .downloadChecked, server: server.index, expiry: next, rule: "R-DL-1"))
         sim.arm(timer, at: next, .downloadDue(server: server))
     }
@@ -22,6 +22,14 @@ extension FleetModel {
     /// When the server's licenses end: those it was given and those it downloaded (R-LIC-2, R-LIC-4).
     func licenseEnds(_ server: ServerID) -> [SimInstant] {
         licenseList(server).map { $0.kind == .evaluation ? $0.installedAt + $0.period : min($0.endsAt, $0.removedAt) }
+    }
+
+    /// R-DL-1: the nearest end of a grace the server runs on: R-VLS-3's restore grace, or its HA pair's grace while the
+    /// pair is apart (R-HA-2, R-HA-3).
+    func graceEnd(_ server: ServerID) -> SimInstant? {
+        let pair = servers[server].pair
+        let pairGrace = pair >= 0 && !pairs[Int(pair)].joined ? pairs[Int(pair)].graceEnd : nil
+        return [restoreGraceEnd(server), pairGrace].compactMap { $0 }.min()
     }
 
     /// R-VLS-3: when a restored server's grace ends, unless its licenses were re-installed.

@@ -82,3 +82,20 @@ private func downloadWorld(ends: Int64 = 20, more: Bool = true, cut: (from: Doub
     #expect(world.records(.licenseEnded).map(\.time) == [.start + .days(40)])
     #expect(world.model.serverFeatureStates[0].installed == 100)
 }
+
+/// R-DL-1, R-HA-2: an HA pair's grace counts as a grace period: ls-b crashes at the start, so ls-a runs on a 5-day
+/// grace, and checks daily until it ends (day 5), then every 3 months.
+@Test func rDl1APairsGraceMakesTheChecksDaily() throws {
+    var builder = WorldBuilder(installed: 100, policy: .withoutAutoLeasing)
+    builder.spec.policy.ha.grace = .days(5)
+    builder.spec.servers[0].autoDownload = true
+    builder.spec.servers.append(ServerSpec(id: "ls-b", licenses: [License(sku: "B", feature: 0, kind: .perpetual, count: 50)]))
+    builder.spec.haPairs = [HAPairSpec(id: "ls-ha", nodes: [0, 1], mode: .activePassive)]
+    builder.spec.faults = [FaultSpec(id: "b-down", effect: .crash, nodes: [.server(ServerID(index: 1))], at: .start, until: .never)]
+    builder.client("gw", ruc: 50, ilq: 25, muc: 100, steps: [(0, 10)])
+    var world = builder.world(days: 20, records: true)
+    _ = try world.slot(0, at: 24 * 19)
+    let checks = world.records(.downloadChecked).filter { $0.server == 0 }.map(\.expiry)
+    let expected: [SimInstant] = [1, 2, 3, 4, 5, 95].map { SimInstant.start + .days($0) }
+    #expect(checks == expected)
+}
