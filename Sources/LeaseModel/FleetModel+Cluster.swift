@@ -52,6 +52,7 @@ extension FleetModel {
             let leader = clients[member].isUp ? members[leaderOf[root(side, i)]] : member
             let leads = clients[member].isUp && leader == member
             if leads && !clients[member].leads {
+                counters.leaderChanges &+= 1
                 let count = members.indices.filter { clients[members[$0]].isUp && root(side, $0) == root(side, i) }.count
                 record(ProtocolRecord(time: sim.now, kind: .leaderChanged, client: member.index, server: serverIndex(of: member),
                                       count: Int64(count), rule: "R-CLU-3"))

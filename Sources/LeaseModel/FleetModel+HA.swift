@@ -94,11 +94,13 @@ extension FleetModel {
             pairs[pair].graceEnd = .never
             sim.disarm(pairs[pair].graceTimer)
             sim.disarm(pairs[pair].graceDayTimer)
+            counters.pairRejoins &+= 1
             if pairs[pair].mode == .activePassive { pairs[pair].active[1 - pairs[pair].holder] = false } // It yields (assumed).
             record(ProtocolRecord(time: sim.now, kind: .haRejoined, server: node(pair, pairs[pair].holder).index,
                                   rule: pairs[pair].mode == .activePassive ? "R-HA-2" : "R-HA-3"))
         } else if !connected && pairs[pair].joined {
             pairs[pair].joined = false
+            counters.pairSplits &+= 1
             pairs[pair].graceEnd = sim.now + policy.grace
             if pairs[pair].graceEnd < horizon {
                 sim.arm(pairs[pair].graceTimer, at: pairs[pair].graceEnd, priority: .first, .haGraceEnds(pair: Int32(pair)))
@@ -149,6 +151,7 @@ extension FleetModel {
         pairs[pair].holder = passive
         pairs[pair].active[passive] = true
         pairs[pair].failovers += 1
+        counters.failovers &+= 1
         record(ProtocolRecord(time: sim.now, kind: .haFailover, server: node(pair, passive).index,
                               count: Int64(servers[node(pair, 1 - passive)].isUp ? 2 : 1), expiry: pairs[pair].graceEnd, rule: "R-HA-1"))
         if spec.policy.ha.failoverLeases == .rebuilt {

@@ -343,4 +343,9 @@ public struct ProtocolCounters: Sendable, Equatable {
     public var surrenders: Int64 = 0
     public var recalls: Int64 = 0
     public var surrendersExpired: Int64 = 0
+    /// R-CLU-3: members that became the leader of their side; R-HA-1..3: failovers, splits and rejoins of pairs.
+    public var leaderChanges: Int64 = 0
+    public var failovers: Int64 = 0
+    public var pairSplits: Int64 = 0
+    public var pairRejoins: Int64 = 0
 }

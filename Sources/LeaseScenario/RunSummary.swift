@@ -21,7 +21,7 @@ public enum RunSummary {
         var out = "{\n"
         out += "  \"leasesim\": \(OutputText.jsonString(ScenarioRunner.version)),\n"
         out += "  \"scenario\": {\"name\": \(OutputText.jsonString(scenario.name)), \"file\": \(OutputText.jsonString(scenario.file)), \"format\": \(OutputText.jsonString(ScenarioFormat.current)), \"seed\": \(spec.seed), \"start\": \(iso(.start)), \"end\": \(iso(scenario.horizon)), \"duration\": \(OutputText.jsonString(scenario.duration.description))\(relaxedJSON(scenario))},\n"
-        out += "  \"run\": {\"events\": \(report.eventsProcessed), \"messages\": \(model.counters.messages), \"incrementRequests\": \(model.counters.incrementRequests), \"renewals\": \(model.counters.renewals), \"releases\": \(model.counters.releases), \"refusals\": \(model.counters.refusals), \"reclaims\": \(model.counters.reclaims), \"notCovered\": \(model.counters.notCovered), \"autoIncrements\": \(model.counters.autoIncrements), \"autoLeaseReports\": \(model.counters.autoLeaseReports), \"reconcilesShort\": \(model.counters.reconcilesShort), \"penalties\": \(model.counters.penalties), \"surrenders\": \(model.counters.surrenders), \"recalls\": \(model.counters.recalls), \"surrendersExpired\": \(model.counters.surrendersExpired)},\n"
+        out += "  \"run\": {\"events\": \(report.eventsProcessed), \"messages\": \(model.counters.messages), \"incrementRequests\": \(model.counters.incrementRequests), \"renewals\": \(model.counters.renewals), \"releases\": \(model.counters.releases), \"refusals\": \(model.counters.refusals), \"reclaims\": \(model.counters.reclaims), \"notCovered\": \(model.counters.notCovered), \"autoIncrements\": \(model.counters.autoIncrements), \"autoLeaseReports\": \(model.counters.autoLeaseReports), \"reconcilesShort\": \(model.counters.reconcilesShort), \"penalties\": \(model.counters.penalties), \"surrenders\": \(model.counters.surrenders), \"recalls\": \(model.counters.recalls), \"surrendersExpired\": \(model.counters.surrendersExpired), \"leaderChanges\": \(model.counters.leaderChanges), \"failovers\": \(model.counters.failovers), \"pairSplits\": \(model.counters.pairSplits), \"pairRejoins\": \(model.counters.pairRejoins)},\n"
         out += "  \"fleet\": {\n"
         out += spec.features.indices.map { feature -> String in
             "    \(OutputText.jsonString(spec.features[feature])): \(model.summaryEntry(.fleet, of: .fleet, feature: feature))"
@@ -158,6 +158,10 @@ public enum RunSummary {
         let counters = model.counters
         if counters.autoIncrements > 0 || counters.penalties > 0 {
             lines.append("  auto-leasing: \(OutputText.count(Int(counters.autoIncrements), "auto-increment")), \(OutputText.count(Int(counters.autoLeaseReports), "report")), \(counters.reconcilesShort) not reconciled, \(counters.penalties == 1 ? "1 penalty" : "\(counters.penalties) penalties")")
+        }
+        if counters.leaderChanges > 0 { lines.append("  clusters: \(OutputText.count(Int(counters.leaderChanges), "leader change"))") }
+        if counters.pairSplits > 0 || counters.failovers > 0 {
+            lines.append("  HA pairs: \(OutputText.count(Int(counters.pairSplits), "split")), \(OutputText.count(Int(counters.failovers), "failover")), \(OutputText.count(Int(counters.pairRejoins), "rejoin"))")
         }
         if counters.surrenders > 0 || counters.recalls > 0 {
             lines.append("  surrender: \(OutputText.count(Int(counters.surrenders), "license")) surrendered, \(counters.recalls) recalled, \(counters.surrendersExpired) lost to their expiry at the server")
