@@ -313,6 +313,16 @@ extension FleetModel {
         return raised
     }
 
+    /// R-CLU-3: the server learns a member's cluster from its first message (each member reports its own
+    /// affiliation; the server needs no setting of the cluster).
+    @inline(never)
+    mutating func learnAffiliation(_ client: ClientID, at server: ServerID, _ now: SimInstant) {
+        guard !affiliationKnown[client.offset] else { return }
+        affiliationKnown[client.offset] = true
+        record(ProtocolRecord(time: now, kind: .clusterAffiliation, client: client.index, server: server.index,
+                              count: Int64(clients[client].cluster), rule: "R-CLU-3"))
+    }
+
     // MARK: The route through the leader (R-CLU-1)
 
     /// The rank a message between `client` and its server carries: its leader's now (`Message.direct` outside a

@@ -15,6 +15,7 @@ extension FleetModel {
     @inline(__always) mutating func serverReceives(_ message: Message, at server: ServerID, _ sim: inout Simulation<FleetEvent>) {
         guard let client = message.from.client else { preconditionFailure("server \(server) received \(message.contents) from \(message.from)") }
         let request = Request(server: server, client: client, requestID: message.requestID, relayRank: message.relayRank)
+        if _slowPath(message.relayRank != Message.direct) { learnAffiliation(client, at: server, sim.now) } // R-CLU-3
         switch message.contents {
         case .reserveRequest(let holder): grantReserved(lease(holder, at: server), request, &sim)
         case let .incrementRequest(holder, count, quantum):

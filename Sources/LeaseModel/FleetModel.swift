@@ -78,6 +78,8 @@ public struct FleetModel: EventHandler {
     let autoLeases: Bool
     /// R-CLU-1: whether shares of a cluster side's capacity are being moved (they move once per change).
     var rebalancingShares = false
+    /// R-CLU-3: which members' cluster affiliation their server has learned (empty without clusters).
+    var affiliationKnown: [Bool] = []
     /// R-HA-1..5: every highly available pair.
     public internal(set) var pairs: [HAPairState] = []
 
@@ -173,6 +175,7 @@ public struct FleetModel: EventHandler {
         tallyInitialReservations()
         downloadedLicenses = spec.servers.map { Array(repeating: nil, count: $0.vendorLicenses.count) }
         surrenders = FleetModel.surrenderTable(spec, slots: slots, clients: clients, servers: servers, &simulation)
+        if !spec.clusters.isEmpty { affiliationKnown = Array(repeating: false, count: clients.count) }
     }
 
     /// R-CLU-1: marks each cluster's members: their rank, their slots as clustered (served from the side's pooled

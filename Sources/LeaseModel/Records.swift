@@ -156,7 +156,7 @@ public enum ProtocolEventKind: UInt8, Sendable, CaseIterable {
     case heartbeatMissed, licensingStopped, licensingResumed
     case duplicateAuthorization, restoreGraceEnded, licensesReinstalled
     case downloadChecked, downloadFailed, licenseDownloaded
-    case leaderChanged
+    case leaderChanged, clusterAffiliation
     case haApart, haFailover, haRejoined, haGraceEnded, haModeChanged
 
     /// Whether the event's license is one of the client's own (else, with a license, the server's).

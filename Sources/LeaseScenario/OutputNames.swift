@@ -61,6 +61,7 @@ extension ProtocolEventKind {
         case .downloadFailed: return "download_failed"
         case .licenseDownloaded: return "license_downloaded"
         case .leaderChanged: return "leader_changed"
+        case .clusterAffiliation: return "cluster_affiliation"
         case .haApart: return "ha_split"
         case .haFailover: return "failover"
         case .haRejoined: return "ha_rejoined"

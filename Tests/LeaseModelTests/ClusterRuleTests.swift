@@ -46,6 +46,9 @@ private func cut(_ builder: inout WorldBuilder, _ a: Int, _ b: Int, from: Double
     let at3 = try world.slot(0, at: 3.5)
     #expect(world.used == 200 && at3.deniedLogins == 60)                                   // 260 users, 200 = ΣMUC
     #expect(world.requests(0).count == 5 && world.requests(1).count == 5)                   // no member can grow
+    // R-CLU-3: the server learns each member's cluster from its first message (the increments at 1 h).
+    let reported = world.events.filter { $0.kind == .clusterAffiliation }
+    #expect(reported.map(\.client) == [0, 1] && reported.allSatisfy { $0.time == instant(1) + .milliseconds(20) && $0.count == 0 })
 }
 
 /// R-CLU-2 with nodes of their own (50/10/100 and 20/30/80): each increment is the sum of the ILQ of the members
