@@ -105,7 +105,7 @@ public enum LeaseSimCLI {
         options.progress = { progress.update($0) }
         let report = try ScenarioRunner.run(scenario, options: options)
         progress.finish()
-        for warning in RunSummary.faultWarnings(report) { standardError("leasesim: warning: " + warning) }
+        for warning in RunSummary.flagWarnings(scenario) + RunSummary.faultWarnings(report) { standardError("leasesim: warning: " + warning) }
         if !parsed.switches.contains("--quiet") {
             print(RunSummary.text(report), terminator: "")
             for line in RunSummary.faultLines(report) { print("  " + line) }
@@ -125,7 +125,9 @@ public enum LeaseSimCLI {
             do {
                 let scenario = try ScenarioLoader.load(path: path, options: try parsed.loadOptions())
                 let report = try ScenarioRunner.run(scenario)
-                for warning in RunSummary.faultWarnings(report) { standardError("leasesim: warning: \(path): " + warning) }
+                for warning in RunSummary.flagWarnings(scenario) + RunSummary.faultWarnings(report) {
+                    standardError("leasesim: warning: \(path): " + warning)
+                }
                 print("\(path): \(report.results.filter(\.passed).count) of \(report.results.count) expectations hold")
                 for line in RunSummary.expectationLines(report) { print("  " + line) }
                 passed += report.results.filter(\.passed).count
@@ -157,6 +159,7 @@ public enum LeaseSimCLI {
                 let scenario = try ScenarioLoader.load(path: path, options: try parsed.loadOptions())
                 let spec = scenario.spec
                 print("\(path): valid (\(OutputText.count(spec.clients.count, "client")), \(OutputText.count(spec.servers.count, "server")), \(OutputText.count(scenario.expectations.count, "expectation")))")
+                for warning in RunSummary.flagWarnings(scenario) { standardError("leasesim: warning: \(path): " + warning) } // R-HA-4
             } catch {
                 standardError("leasesim: \(error)")
                 code = .badInput

@@ -118,6 +118,9 @@ public enum RunSummary {
         return clientsTouched == 0 && state.messagesDropped == 0 && state.messagesDelayed == 0 && fault.nodes.isEmpty && !splits
     }
 
+    /// Warnings for what the scenario is flagged for (R-HA-4), at validation and with every run.
+    public static func flagWarnings(_ scenario: Scenario) -> [String] { scenario.flags.map { "flagged: " + $0 } }
+
     /// Warnings for faults that touched nothing: one per fault the scenario wrote, one in all for those drawn
     /// from `randomFaults` (a partition of an idle link at night is no mistake there).
     public static func faultWarnings(_ report: RunReport) -> [String] {
@@ -154,7 +157,6 @@ public enum RunSummary {
         if !scenario.relaxedRules.isEmpty {
             lines.append("  relaxed on purpose: \(scenario.relaxedRules.joined(separator: ", ")) (its results do not follow that rule)")
         }
-        for flag in scenario.flags { lines.append("  flagged: \(flag)") }
         let counters = model.counters
         if counters.autoIncrements > 0 || counters.penalties > 0 {
             lines.append("  auto-leasing: \(OutputText.count(Int(counters.autoIncrements), "auto-increment")), \(OutputText.count(Int(counters.autoLeaseReports), "report")), \(counters.reconcilesShort) not reconciled, \(counters.penalties == 1 ? "1 penalty" : "\(counters.penalties) penalties")")

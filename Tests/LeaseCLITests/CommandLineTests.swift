@@ -200,3 +200,18 @@ func scratch(_ name: String) -> String {
     #expect(try leasesim(["validate", "Scenarios/subscription-overage.json"]).stdout
         == "Scenarios/subscription-overage.json: valid (2 clients, 1 server, 9 expectations)\n")
 }
+
+/// R-HA-4: `validate` flags an active/active pair whose nodes are 100 ms or more apart, on stderr, and still
+/// accepts it.
+@Test func validateFlagsAnActiveActivePairTooFarApart() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("leasesim-flag-\(ProcessInfo.processInfo.processIdentifier)").path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let scenario = try String(contentsOfFile: repositoryRoot + "/Scenarios/ha-active-active-split.json", encoding: .utf8)
+        .replacingOccurrences(of: "\"linkLatency\": \"2ms\"", with: "\"linkLatency\": \"120ms\"")
+    let path = directory + "/far.json"
+    try scenario.write(toFile: path, atomically: true, encoding: .utf8)
+    let result = try leasesim(["validate", path])
+    #expect(result.code == 0)
+    #expect(result.stderr == "leasesim: warning: \(path): flagged: R-HA-4: pair \"ls-ha\" has 120ms between its active/active nodes (under 100ms is needed)\n")
+}
