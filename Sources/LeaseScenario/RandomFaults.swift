@@ -53,7 +53,7 @@ public struct RandomFaults: Sendable, Equatable {
         }
         if lossPerMillion > 0 {
             var links: [FaultSpec.LinkEnds] = []
-            for (index, client) in spec.clients.enumerated() {
+            for index in spec.clients.indices {
                 let c = Endpoint.client(ClientID(index: Int32(index))), s = spec.serverEnd(ofClient: index)
                 links += [.init(from: c, to: s), .init(from: s, to: c)]
             }
