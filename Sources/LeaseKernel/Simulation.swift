@@ -98,7 +98,7 @@ public struct Simulation<Payload: BitwiseCopyable>: ~Copyable {
     @inlinable public var nextEventTime: SimInstant? { queue.nextTime }
 
     /// Schedules a plain (not cancellable) event at an absolute time, never in the past.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func schedule(at time: SimInstant, priority: EventPriority = .normal, _ payload: Payload) {
         precondition(time >= now, "cannot schedule in the past: \(time) < \(now)")
         queue.push(time: time, priority: priority, payload: payload)
