@@ -32,9 +32,7 @@ extension FleetModel {
     }
 
     /// A pair's two nodes.
-    func nodes(ofPair pair: Int) -> (ServerID, ServerID) {
-        (ServerID(index: Int32(spec.haPairs[pair].nodes[0])), ServerID(index: Int32(spec.haPairs[pair].nodes[1])))
-    }
+    func nodes(ofPair pair: Int) -> (ServerID, ServerID) { (node(pair, 0), node(pair, 1)) }
 
     /// The pair's node 0 or 1.
     func node(_ pair: Int, _ which: Int) -> ServerID { ServerID(index: Int32(spec.haPairs[pair].nodes[which])) }
@@ -150,7 +148,6 @@ extension FleetModel {
         pairs[pair].failingSince = .never
         pairs[pair].holder = passive
         pairs[pair].active[passive] = true
-        pairs[pair].failovers += 1
         counters.failovers &+= 1
         record(ProtocolRecord(time: sim.now, kind: .haFailover, server: node(pair, passive).index,
                               count: Int64(servers[node(pair, 1 - passive)].isUp ? 2 : 1), expiry: pairs[pair].graceEnd, rule: "R-HA-1"))

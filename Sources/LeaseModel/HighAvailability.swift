@@ -91,8 +91,7 @@ public struct HAPairState: Sendable {
     public var joined = true
     /// R-HA-2, R-HA-3: until when a node may use the whole cluster license (`.never` while the pair is whole).
     public var graceEnd = SimInstant.never
-    /// Failovers so far, and the instant the passive node's checks started failing (`.never`: they pass).
-    public var failovers: Int64 = 0
+    /// The instant the passive node's checks started failing (`.never`: they pass).
     var failingSince = SimInstant.never
     var failoverTimer: TimerID
     var graceTimer: TimerID
