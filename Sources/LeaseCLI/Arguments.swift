@@ -49,9 +49,11 @@ struct ParsedArguments {
         return value
     }
 
-    /// How to load scenarios: `--seed` and `--allow-outside-files`.
-    func loadOptions() throws(UsageError) -> LoadOptions {
-        LoadOptions(seed: try seed(), allowsFilesOutside: switches.contains("--allow-outside-files"))
+    /// How to load scenarios: `--seed`, `--set` and `--allow-outside-files`.
+    func loadOptions() throws -> LoadOptions {
+        var overrides: [ScenarioOverride] = []
+        for text in allValues["--set"] ?? [] { overrides.append(try ScenarioOverride(text)) }
+        return LoadOptions(seed: try seed(), allowsFilesOutside: switches.contains("--allow-outside-files"), overrides: overrides)
     }
 
     func seed() throws(UsageError) -> UInt64? {

@@ -9,9 +9,10 @@ public enum LeaseSimCLI {
     leasesim \(ScenarioRunner.version): a deterministic simulator of software-license fleets
 
     Usage:
-      leasesim run SCENARIO [--out DIR] [--sample DURATION] [--entity ID]... [--no-events] [--seed N] [--check-invariants] [--allow-outside-files] [--quiet]
-      leasesim check SCENARIO... [--seed N] [--allow-outside-files]
-      leasesim validate SCENARIO... [--allow-outside-files]
+      leasesim run SCENARIO [--out DIR] [--sample DURATION] [--entity ID]... [--no-events] [--seed N] [--set PATH=VALUE]...
+                            [--check-invariants] [--allow-outside-files] [--quiet]
+      leasesim check SCENARIO... [--seed N] [--set PATH=VALUE]... [--allow-outside-files]
+      leasesim validate SCENARIO... [--set PATH=VALUE]... [--allow-outside-files]
       leasesim --version | --help | COMMAND --help
 
     Exit codes: 0 ok, 1 an expectation failed (check), 2 bad input or usage,
@@ -27,9 +28,16 @@ public enum LeaseSimCLI {
                            repeatable; a trailing * matches a prefix (--entity 'branch-00*'); fleet rows stay
       --no-events          do not write events.csv (every protocol message: large for big fleets)
       --seed N             replace the scenario's seed
+      --set PATH=VALUE     replace one field of the scenario; repeatable (see below)
       --check-invariants   check the model's invariants after every event (slower)
       --allow-outside-files  let the scenario read trace files outside its own folder
       --quiet              print nothing but errors
+
+    --set takes a field path as errors print it, and a value: JSON when it parses as JSON, else text.
+      --set policy.renewalInterval=2h          --set clients[gw-1].allocations.users.muc=200
+      --set servers[ls-1].licenses[0].count=400   --set 'network={"latency": "80ms"}'
+    Array elements are chosen by index or by id (a client group by its name); a missing key is added and then
+    checked like any other, so a field the scenario format does not have is an error naming it.
 
     The outputs are written into a staging directory beside DIR and put in place as one set when the run
     ends: DIR always holds one complete set. A run that fails leaves only DIR/error.txt. DIR must be empty
@@ -38,14 +46,15 @@ public enum LeaseSimCLI {
     """
 
     static let checkHelp = """
-    leasesim check SCENARIO... [--seed N]: run scenarios and judge their expectations
+    leasesim check SCENARIO... [--seed N] [--set PATH=VALUE]...: run scenarios and judge their expectations
 
+    --set replaces a field of every scenario checked, as in 'leasesim run --help'.
     Prints PASS or FAIL for every expectation with its actual value and when it was seen.
     Exits 0 when all hold, 1 when any fails, 2 on bad input, 3 when a run hits a limit.
     """
 
     static let validateHelp = """
-    leasesim validate SCENARIO...: load and validate scenarios without running them
+    leasesim validate SCENARIO... [--set PATH=VALUE]...: load and validate scenarios without running them
 
     Exits 0 when all are valid, 2 otherwise, printing file:line:col, the JSON path,
     what was expected and what was found.
@@ -85,7 +94,7 @@ public enum LeaseSimCLI {
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--sample", "--seed", "--entity"],
+        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--sample", "--seed", "--entity", "--set"],
                                          switchFlags: ["--check-invariants", "--quiet", "--no-events", "--allow-outside-files", "--help", "-h"],
                                          command: "run")
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(runHelp); return 0 }
@@ -116,14 +125,15 @@ public enum LeaseSimCLI {
     }
 
     static func check(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--seed"], switchFlags: ["--allow-outside-files", "--help", "-h"],
+        let parsed = try ParsedArguments(arguments, valueFlags: ["--seed", "--set"], switchFlags: ["--allow-outside-files", "--help", "-h"],
                                          command: "check")
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(checkHelp); return 0 }
         guard !parsed.positional.isEmpty else { throw UsageError(message: "check: expected at least one scenario file") }
         var failed = 0, passed = 0, notRun = 0, worst = ExitCode.success
+        let loadOptions = try parsed.loadOptions()
         for path in parsed.positional {
             do {
-                let scenario = try ScenarioLoader.load(path: path, options: try parsed.loadOptions())
+                let scenario = try ScenarioLoader.load(path: path, options: loadOptions)
                 let report = try ScenarioRunner.run(scenario)
                 for warning in RunSummary.flagWarnings(scenario) + RunSummary.faultWarnings(report) {
                     standardError("leasesim: warning: \(path): " + warning)
@@ -149,14 +159,15 @@ public enum LeaseSimCLI {
     }
 
     static func validate(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: [], switchFlags: ["--allow-outside-files", "--help", "-h"],
+        let parsed = try ParsedArguments(arguments, valueFlags: ["--set"], switchFlags: ["--allow-outside-files", "--help", "-h"],
                                          command: "validate")
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(validateHelp); return 0 }
         guard !parsed.positional.isEmpty else { throw UsageError(message: "validate: expected at least one scenario file") }
         var code = ExitCode.success
+        let loadOptions = try parsed.loadOptions()
         for path in parsed.positional {
             do {
-                let scenario = try ScenarioLoader.load(path: path, options: try parsed.loadOptions())
+                let scenario = try ScenarioLoader.load(path: path, options: loadOptions)
                 let spec = scenario.spec
                 print("\(path): valid (\(OutputText.count(spec.clients.count, "client")), \(OutputText.count(spec.servers.count, "server")), \(OutputText.count(scenario.expectations.count, "expectation")))")
                 for warning in RunSummary.flagWarnings(scenario) { standardError("leasesim: warning: \(path): " + warning) } // R-HA-4

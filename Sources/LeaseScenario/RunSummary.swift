@@ -20,7 +20,7 @@ public enum RunSummary {
         }
         var out = "{\n"
         out += "  \"leasesim\": \(OutputText.jsonString(ScenarioRunner.version)),\n"
-        out += "  \"scenario\": {\"name\": \(OutputText.jsonString(scenario.name)), \"file\": \(OutputText.jsonString(scenario.file)), \"format\": \(OutputText.jsonString(ScenarioFormat.current)), \"seed\": \(spec.seed), \"start\": \(iso(.start)), \"end\": \(iso(scenario.horizon)), \"duration\": \(OutputText.jsonString(scenario.duration.description))\(relaxedJSON(scenario))},\n"
+        out += "  \"scenario\": {\"name\": \(OutputText.jsonString(scenario.name)), \"file\": \(OutputText.jsonString(scenario.file)), \"format\": \(OutputText.jsonString(ScenarioFormat.current)), \"seed\": \(spec.seed), \"start\": \(iso(.start)), \"end\": \(iso(scenario.horizon)), \"duration\": \(OutputText.jsonString(scenario.duration.description))\(scenarioNotesJSON(scenario))},\n"
         out += "  \"run\": {\"events\": \(report.eventsProcessed), \"messages\": \(model.counters.messages), \"incrementRequests\": \(model.counters.incrementRequests), \"renewals\": \(model.counters.renewals), \"releases\": \(model.counters.releases), \"refusals\": \(model.counters.refusals), \"reclaims\": \(model.counters.reclaims), \"notCovered\": \(model.counters.notCovered), \"autoIncrements\": \(model.counters.autoIncrements), \"autoLeaseReports\": \(model.counters.autoLeaseReports), \"reconcilesShort\": \(model.counters.reconcilesShort), \"penalties\": \(model.counters.penalties), \"surrenders\": \(model.counters.surrenders), \"recalls\": \(model.counters.recalls), \"surrendersExpired\": \(model.counters.surrendersExpired), \"leaderChanges\": \(model.counters.leaderChanges), \"failovers\": \(model.counters.failovers), \"pairSplits\": \(model.counters.pairSplits), \"pairRejoins\": \(model.counters.pairRejoins)},\n"
         out += "  \"fleet\": {\n"
         out += spec.features.indices.map { feature -> String in
@@ -138,11 +138,15 @@ public enum RunSummary {
         return warnings
     }
 
-    /// The rules a scenario relaxes, as a key of summary.json's scenario entry (nothing when none).
-    static func relaxedJSON(_ scenario: Scenario) -> String {
+    /// The rules a scenario relaxes, the overrides it was loaded with and what it is flagged for, as keys of
+    /// summary.json's scenario entry (nothing when none).
+    static func scenarioNotesJSON(_ scenario: Scenario) -> String {
         var json = ""
         if !scenario.relaxedRules.isEmpty {
             json += ", \"relaxedRules\": [" + scenario.relaxedRules.map(OutputText.jsonString).joined(separator: ", ") + "]"
+        }
+        if !scenario.overrides.isEmpty {
+            json += ", \"overrides\": [" + scenario.overrides.map(OutputText.jsonString).joined(separator: ", ") + "]"
         }
         if !scenario.flags.isEmpty { // R-HA-4
             json += ", \"flags\": [" + scenario.flags.map(OutputText.jsonString).joined(separator: ", ") + "]"

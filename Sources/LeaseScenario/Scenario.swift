@@ -18,6 +18,8 @@ public struct Scenario: Sendable {
     public var relaxedRules: [String] = []
     /// What the scenario is flagged for but run with anyway (R-HA-4: an active/active pair too far apart).
     public var flags: [String] = []
+    /// The `--set` overrides the scenario was loaded with, as `PATH=VALUE` (summary.json repeats them).
+    public var overrides: [String] = []
 
     public init(file: String, name: String, description: String = "", spec: FleetSpec, duration: SimDuration,
                 limits: RunLimits = RunLimits(), hostLimits: HostLimits = HostLimits(), expectations: [Expectation] = []) {

@@ -30,13 +30,23 @@ public struct ScenarioError: Error, Sendable, Equatable, CustomStringConvertible
 final class ScenarioSource: Sendable {
     let file: String
     let bytes: [UInt8]
+    /// The `--set` overrides applied to the file; their values' nodes carry `overrideOffset(number)`.
+    let overrides: [ScenarioOverride]
 
-    init(file: String, bytes: [UInt8]) {
+    init(file: String, bytes: [UInt8], overrides: [ScenarioOverride] = []) {
         self.file = file
         self.bytes = bytes
+        self.overrides = overrides
     }
 
-    func position(_ offset: Int32) -> TextPosition { TextPosition.of(offset: Int(offset), in: bytes) }
+    /// The offset that marks the nodes of override `number` (offsets in the file are never negative).
+    static func overrideOffset(_ number: Int) -> Int32 { -1 - Int32(number) }
+
+    /// Where a node was written: a line and column of the file, or an override (named beside the file).
+    func locate(_ offset: Int32) -> (file: String, position: TextPosition?) {
+        guard offset < 0 else { return (file, TextPosition.of(offset: Int(offset), in: bytes)) }
+        return ("\(file) (\(overrides[Int(-1 - offset)]))", nil)
+    }
 }
 
 /// A value in a scenario file, with its JSON path and source, for decoding with exact errors.
@@ -54,8 +64,8 @@ struct Field {
     var file: String { source.file }
 
     func fail(_ expected: String, found: String? = nil) -> ScenarioError {
-        ScenarioError(file: file, position: source.position(node.offset), path: path, expected: expected,
-                      found: found ?? Field.describe(node.value))
+        let (file, position) = source.locate(node.offset)
+        return ScenarioError(file: file, position: position, path: path, expected: expected, found: found ?? Field.describe(node.value))
     }
 
     /// What a value is, for "found ...": scalars as short excerpts, containers by kind.
@@ -182,15 +192,16 @@ struct ObjectField {
 
     func required(_ key: String, _ expected: String) throws(ScenarioError) -> Field {
         guard let field = optional(key) else {
-            throw ScenarioError(file: file, position: source.position(node.offset), path: child(key), expected: expected,
-                                found: "nothing (missing key)")
+            let (file, position) = source.locate(node.offset)
+            throw ScenarioError(file: file, position: position, path: child(key), expected: expected, found: "nothing (missing key)")
         }
         return field
     }
 
     /// An error about a member's key (an unknown or misplaced key), at the key.
     func fail(key member: JSONMember, expected: String, found: String) -> ScenarioError {
-        ScenarioError(file: file, position: source.position(member.keyOffset), path: child(member.key), expected: expected, found: found)
+        let (file, position) = source.locate(member.keyOffset)
+        return ScenarioError(file: file, position: position, path: child(member.key), expected: expected, found: found)
     }
 
     /// Refuses any key not in `allowed`, naming the context (`"a \"steps\" demand"`).

@@ -8,10 +8,13 @@ public struct LoadOptions: Sendable {
     public var seed: UInt64?
     /// Whether a scenario may read files (traces) outside its own folder tree.
     public var allowsFilesOutside = false
+    /// `--set PATH=VALUE`: fields replaced before the scenario is read, in order.
+    public var overrides: [ScenarioOverride] = []
 
-    public init(seed: UInt64? = nil, allowsFilesOutside: Bool = false) {
+    public init(seed: UInt64? = nil, allowsFilesOutside: Bool = false, overrides: [ScenarioOverride] = []) {
         self.seed = seed
         self.allowsFilesOutside = allowsFilesOutside
+        self.overrides = overrides
     }
 }
 
@@ -69,13 +72,14 @@ public struct ScenarioLoader {
             throw ScenarioError(file: file, position: nil, path: "", expected: "a scenario of at most \(ScenarioLimits.maxScenarioBytes) bytes",
                                 found: "\(bytes.count) bytes")
         }
-        let root: JSONNode
+        var root: JSONNode
         do {
             root = try StrictJSONReader.parse(bytes)
         } catch {
             throw ScenarioError(file: file, position: error.position, path: error.path, expected: error.expected, found: error.found)
         }
-        let source = ScenarioSource(file: file, bytes: bytes)
+        root = try ScenarioOverride.apply(options.overrides, to: root, file: file)
+        let source = ScenarioSource(file: file, bytes: bytes, overrides: options.overrides)
         var loader = ScenarioLoader(source: source, directory: (file as NSString).deletingLastPathComponent, options: options)
         return try loader.scenario(Field(node: root, parentPath: "", step: nil, source: source))
     }
@@ -149,6 +153,7 @@ public struct ScenarioLoader {
                                 limits: limits, hostLimits: hostLimits, expectations: expectations)
         scenario.relaxedRules = relaxedRules
         scenario.flags = flags
+        scenario.overrides = options.overrides.map { "\($0.path)=\($0.valueText)" }
         return scenario
     }
 

@@ -215,3 +215,21 @@ func scratch(_ name: String) -> String {
     #expect(result.code == 0)
     #expect(result.stderr == "leasesim: warning: \(path): flagged: R-HA-4: pair \"ls-ha\" has 120ms between its active/active nodes (under 100ms is needed)\n")
 }
+
+/// `--set` on run, check and validate: the run uses the value and summary.json records it; a bad override is
+/// exit code 2 with the loader's message, before any scenario is run.
+@Test func setOverridesFieldsOnEveryCommand() throws {
+    let out = scratch("set")
+    let run = try leasesim(["run", "Scenarios/morning-peak.json", "--out", out, "--no-events", "--set", "servers[ls-hq].licenses[0].count=400"])
+    #expect(run.code == 0)
+    #expect(run.stdout.contains("users: denied logins 0, denied user-hours 0.000, peak users 159, peak leased 175 of 400 installed then"))
+    let summary = try String(contentsOfFile: out + "/summary.json", encoding: .utf8)
+    #expect(summary.contains("\"overrides\": [\"servers[ls-hq].licenses[0].count=400\"]"))
+    let check = try leasesim(["check", "Scenarios/morning-peak.json", "--set", "servers[ls-hq].licenses[0].count=400"])
+    #expect(check.code == 1 && check.stdout.contains("FAIL expectations[0]"))
+    let validate = try leasesim(["validate", "Scenarios/morning-peak.json", "--set", "policy.renewalInterval=2x"])
+    #expect(validate.code == 2)
+    #expect(validate.stderr.hasPrefix("leasesim: Scenarios/morning-peak.json (--set policy.renewalInterval=2x): policy.renewalInterval: expected a duration"))
+    let syntax = try leasesim(["check", "Scenarios/morning-peak.json", "Scenarios/quickstart.json", "--set", "policy"])
+    #expect(syntax.code == 2 && syntax.stdout.isEmpty)
+}
