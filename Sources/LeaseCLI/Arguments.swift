@@ -56,6 +56,15 @@ struct ParsedArguments {
         return LoadOptions(seed: try seed(), allowsFilesOutside: switches.contains("--allow-outside-files"), overrides: overrides)
     }
 
+    /// A whole-number flag's value, in `range`.
+    func count(_ flag: String, in range: ClosedRange<Int>) throws(UsageError) -> Int? {
+        guard let text = values[flag] else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw UsageError(message: "\(flag): expected a whole number from \(range.lowerBound) to \(range.upperBound), found \(Excerpt.quoted(text))")
+        }
+        return value
+    }
+
     func seed() throws(UsageError) -> UInt64? {
         guard let text = values["--seed"] else { return nil }
         guard let seed = UInt64(text), seed <= UInt64(Int64.max) else {

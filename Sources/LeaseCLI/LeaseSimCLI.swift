@@ -13,6 +13,9 @@ public enum LeaseSimCLI {
                             [--check-invariants] [--allow-outside-files] [--quiet]
       leasesim check SCENARIO... [--seed N] [--set PATH=VALUE]... [--allow-outside-files]
       leasesim validate SCENARIO... [--set PATH=VALUE]... [--allow-outside-files]
+      leasesim sweep FILE [--out DIR] [--jobs N] [--shard I/N|auto|auto/N] [--set PATH=VALUE]... [--seed N]
+                          [--run-outputs DIR] [--progress line|json|none] [--quiet]
+      leasesim merge DIR... [--out DIR]
       leasesim --version | --help | COMMAND --help
 
     Exit codes: 0 ok, 1 an expectation failed (check), 2 bad input or usage,
@@ -31,6 +34,7 @@ public enum LeaseSimCLI {
       --set PATH=VALUE     replace one field of the scenario; repeatable (see below)
       --check-invariants   check the model's invariants after every event (slower)
       --allow-outside-files  let the scenario read trace files outside its own folder
+      --progress MODE      line (default when stderr is a terminal), json (one JSON line a second on stderr) or none
       --quiet              print nothing but errors
 
     --set takes a field path as errors print it, and a value: JSON when it parses as JSON, else text.
@@ -74,8 +78,10 @@ public enum LeaseSimCLI {
             case "run": return try run(rest)
             case "check": return try check(rest)
             case "validate": return try validate(rest)
+            case "sweep": return try sweep(rest)
+            case "merge": return try merge(rest)
             default:
-                let hint = SpellingHint.closest(to: command, in: ["run", "check", "validate"]).map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = SpellingHint.closest(to: command, in: ["run", "check", "validate", "sweep", "merge"]).map { " (did you mean '\($0)'?)" } ?? ""
                 throw UsageError(message: "unknown command '\(Excerpt.plain(command))'\(hint); see 'leasesim --help'")
             }
         } catch {
@@ -94,7 +100,7 @@ public enum LeaseSimCLI {
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--sample", "--seed", "--entity", "--set"],
+        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--sample", "--seed", "--entity", "--set", "--progress"],
                                          switchFlags: ["--check-invariants", "--quiet", "--no-events", "--allow-outside-files", "--help", "-h"],
                                          command: "run")
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(runHelp); return 0 }
@@ -110,10 +116,19 @@ public enum LeaseSimCLI {
             standardError("leasesim: warning: --entity '\(pattern)' matches no client or server of \(scenario.name)")
         }
         options.writesEvents = !parsed.switches.contains("--no-events")
-        var progress = ProgressLine(scenario: scenario)
-        options.progress = { progress.update($0) }
-        let report = try ScenarioRunner.run(scenario, options: options)
-        progress.finish()
+        let counters = ProgressCounters(runs: 1, simulatedTotal: scenario.duration.milliseconds)
+        let reporter = ProgressReporter(mode: try ProgressReporter.mode(parsed.values["--progress"]), counters: counters, label: scenario.name)
+        options.progress = counters.callback()
+        reporter.start()
+        let report: RunReport
+        do {
+            report = try ScenarioRunner.run(scenario, options: options)
+            counters.runFinished()
+            reporter.finish()
+        } catch {
+            reporter.finish()
+            throw error
+        }
         for warning in RunSummary.flagWarnings(scenario) + RunSummary.faultWarnings(report) { standardError("leasesim: warning: " + warning) }
         if !parsed.switches.contains("--quiet") {
             print(RunSummary.text(report), terminator: "")
@@ -181,27 +196,5 @@ public enum LeaseSimCLI {
 
     static func standardError(_ text: String) {
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
-    }
-}
-
-/// A progress line on stderr, only when stderr is a terminal and the run takes over a second.
-struct ProgressLine {
-    let enabled = isatty(2) == 1
-    let started = ContinuousClock.now
-    let scenario: Scenario
-    var shown = false
-
-    init(scenario: Scenario) { self.scenario = scenario }
-
-    mutating func update(_ now: SimInstant) {
-        guard enabled, ContinuousClock.now - started > .seconds(1) else { return }
-        let percent = now.millisecondsSinceStart * 100 / max(1, scenario.duration.milliseconds)
-        let line = "\r\(scenario.name): \(SimDuration(milliseconds: now.millisecondsSinceStart)) of \(scenario.duration) (\(percent)%)\u{1B}[K"
-        FileHandle.standardError.write(Data(line.utf8))
-        shown = true
-    }
-
-    func finish() {
-        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }

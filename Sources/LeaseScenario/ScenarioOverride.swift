@@ -74,6 +74,18 @@ public struct ScenarioOverride: Sendable, CustomStringConvertible {
             ?? JSONNode(value: .string(valueText), offset: 0)
     }
 
+    /// An override of the field at `path` with a parsed value (a sweep file's); `valueText` shows it.
+    init(path: String, value: JSONNode, valueText: String) throws(ScenarioError) {
+        let parsed = try ScenarioOverride(path + "=")
+        guard parsed.path == path else {
+            throw ScenarioError(file: "", position: nil, path: "", expected: ScenarioOverride.pathForm, found: Excerpt.quoted(path))
+        }
+        self.path = path
+        steps = parsed.steps
+        self.valueText = valueText
+        self.value = value
+    }
+
     /// Applies overrides in order to a parsed scenario; each value's nodes are marked as the override's
     /// (`ScenarioSource.locate` names it in errors instead of a line and column).
     static func apply(_ overrides: [ScenarioOverride], to root: JSONNode, file: String) throws(ScenarioError) -> JSONNode {

@@ -16,8 +16,9 @@ public struct RunOptions {
     public var writesEvents = true
     /// Which clients' and servers' rows the timeline and events keep (fleet rows are always kept).
     public var entities = EntityFilter()
-    /// Called between chunks of simulated time with the current instant (for progress lines).
-    public var progress: ((SimInstant) -> Void)?
+    /// Called between chunks of simulated time with the current instant and the events processed so far (for
+    /// progress displays).
+    public var progress: ((SimInstant, Int64) -> Void)?
     /// Instants at which `probe` reads the model, after every event at or before each (for a tool that follows a
     /// figure through the run, such as the benchmark's reference tally). Instants outside the run are ignored.
     public var probes: [SimInstant] = []
@@ -184,8 +185,9 @@ public enum ScenarioRunner {
                 try checkHostLimits()
                 break
             }
-            options.progress?(world.simulation.now)
+            options.progress?(world.simulation.now, world.simulation.eventsProcessed)
         }
+        options.progress?(horizon, world.simulation.eventsProcessed)
         world.model.accountAll(upTo: horizon)
         for (index, expectation) in scenario.expectations.enumerated() {
             switch expectation.when {

@@ -1,0 +1,219 @@
+import LeaseKernel
+import LeaseModel
+
+/// What runs.csv holds for each run, beside its id, point, replication, seed and swept values: the run's figures
+/// as exact decimal text (counts, user-hours with 3 decimals, ratios with 4).
+public enum RunMetrics {
+    /// Figures of the whole run, first, then each feature's fleet figures as `FEATURE.name`.
+    static let runColumns = ["events", "messages", "deniedLogins", "deniedUserHours", "incrementRequests", "renewals", "releases",
+                             "refusals", "reclaims", "notCovered", "autoIncrements", "penalties", "surrenders", "recalls",
+                             "leaderChanges", "failovers", "pairSplits", "messagesDropped", "timeouts", "retries", "abandoned",
+                             "expectationsPassed", "expectationsFailed"]
+
+    /// The metric columns of a scenario's runs.
+    public static func columns(_ scenario: Scenario) -> [String] {
+        let quantities = Quantities.summary(of: .fleet)
+        return runColumns + scenario.spec.features.flatMap { feature in quantities.map { feature + "." + $0.name } }
+    }
+
+    /// A finished run's cells, in `columns` order.
+    public static func cells(_ report: RunReport) -> [String] {
+        let figures = report.figures, counters = figures.counters, features = report.scenario.spec.features.indices
+        let denied = features.reduce(Int64(0)) { $0 + figures.featureTotals[$1].deniedLogins }
+        let deniedTime = features.reduce(Int128(0)) { $0 + figures.fleetIntegrals(feature: $1).deniedUserMilliseconds }
+        let passed = report.results.filter(\.passed).count
+        var cells = [report.eventsProcessed, counters.messages, denied].map(String.init)
+        cells.append(Figure.userTime(deniedTime).json)
+        cells += [counters.incrementRequests, counters.renewals, counters.releases, counters.refusals, counters.reclaims,
+                  counters.notCovered, counters.autoIncrements, counters.penalties, counters.surrenders, counters.recalls,
+                  counters.leaderChanges, counters.failovers, counters.pairSplits, counters.messagesDropped, counters.timeouts,
+                  counters.retries, counters.abandoned, Int64(passed), Int64(report.results.count - passed)].map(String.init)
+        let quantities = Quantities.summary(of: .fleet)
+        for feature in features {
+            cells += figures.figures(quantities, of: .fleet, feature: feature).map(\.json)
+        }
+        return cells
+    }
+}
+
+/// runs.csv as cells: the table a sweep writes and `merge` reads back, and what points.csv is computed from
+/// (so a merge of shards gives points.csv byte for byte as one machine would).
+public struct RunsTable: Sendable, Equatable {
+    public static let leading = ["run", "point", "replication", "seed"]
+    /// Swept field paths, then metric columns.
+    public var swept: [String]
+    public var metrics: [String]
+    /// One row per run, in run order: `leading`, swept values, `status`, metrics, `error`.
+    public var rows: [[String]]
+
+    public init(swept: [String], metrics: [String], rows: [[String]] = []) {
+        self.swept = swept
+        self.metrics = metrics
+        self.rows = rows
+    }
+
+    public var header: [String] { RunsTable.leading + swept + ["status"] + metrics + ["error"] }
+
+    var statusColumn: Int { RunsTable.leading.count + swept.count }
+
+    public var csv: String { CSVText.rows([header] + rows) }
+
+    /// A table read back from runs.csv text.
+    public static func parse(_ text: String, file: String) throws(ScenarioError) -> RunsTable {
+        let rows = try CSVText.parse(text, file: file)
+        guard let header = rows.first, header.count >= RunsTable.leading.count + 2, Array(header.prefix(4)) == RunsTable.leading,
+              header.last == "error", let status = header.firstIndex(of: "status") else {
+            throw ScenarioError(file: file, position: TextPosition(line: 1, column: 1), path: "",
+                                expected: "a runs.csv header (run,point,replication,seed,...,status,...,error)", found: Excerpt.quoted(rows.first?.joined(separator: ",") ?? ""))
+        }
+        var table = RunsTable(swept: Array(header[4..<status]), metrics: Array(header[(status + 1)..<(header.count - 1)]))
+        for (number, row) in rows.dropFirst().enumerated() {
+            guard row.count == header.count else {
+                throw ScenarioError(file: file, position: TextPosition(line: number + 2, column: 1), path: "",
+                                    expected: "\(header.count) cells", found: "\(row.count)")
+            }
+            table.rows.append(row)
+        }
+        return table
+    }
+
+    /// points.csv: for every point and metric, over the point's runs that finished: how many finished and failed,
+    /// the mean, the minimum, the 5th, 50th and 95th percentiles and the maximum.
+    public var pointsCSV: String { CSVText.rows(pointTable) }
+
+    /// points.csv's rows after its header.
+    public var pointRows: [[String]] { Array(pointTable.dropFirst()) }
+
+    var pointTable: [[String]] {
+        var out = [["point"] + swept + ["metric", "ok", "failed", "mean", "min", "p5", "p50", "p95", "max"]]
+        let pointColumn = 1, first = RunsTable.leading.count
+        var start = 0
+        while start < rows.count {
+            var end = start + 1
+            while end < rows.count && rows[end][pointColumn] == rows[start][pointColumn] { end += 1 }
+            let runs = rows[start..<end]
+            let finished = runs.filter { $0[statusColumn] == "ok" }
+            for (offset, metric) in metrics.enumerated() {
+                let column = statusColumn + 1 + offset
+                let stats = SweepStatistics(finished.map { $0[column] }.filter { !$0.isEmpty })
+                out.append([rows[start][pointColumn]] + Array(rows[start][first..<(first + swept.count)])
+                           + [metric, String(finished.count), String(runs.count - finished.count)] + stats.cells)
+            }
+            start = end
+        }
+        return out
+    }
+}
+
+/// A metric's statistics over replications, exactly: values are read as decimals scaled to integers, and every
+/// statistic is an exact fraction written with two more decimals than the values have (the mean rounded half
+/// away from zero; percentiles need no rounding).
+///
+/// Percentiles interpolate linearly between the closest ranks (NumPy's default, R's type 7): for `n` sorted values
+/// the p-th percentile is at rank `h = (n - 1) p / 100`, `x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h])`.
+public struct SweepStatistics: Sendable, Equatable {
+    public let count: Int
+    /// mean, min, p5, p50, p95, max, as text (empty when there are no values).
+    public let cells: [String]
+
+    public init(_ texts: [String]) {
+        count = texts.count
+        guard !texts.isEmpty else {
+            cells = Array(repeating: "", count: 6)
+            return
+        }
+        let decimals = texts.map(SweepStatistics.decimals).max()!
+        let values = texts.map { SweepStatistics.scaled($0, decimals: decimals) }.sorted()
+        var scale: Int128 = 1
+        for _ in 0..<decimals { scale *= 10 }
+        let sum = values.reduce(Int128(0), +)
+        let shown = decimals + 2
+        func percentile(_ p: Int) -> String {
+            let h = (values.count - 1) * p, low = h / 100, fraction = Int128(h % 100)
+            let hundredths = 100 * values[low] + (fraction == 0 ? 0 : fraction * (values[low + 1] - values[low]))
+            return OutputText.decimal(hundredths, over: 100 * scale, decimals: shown)
+        }
+        cells = [OutputText.decimal(sum, over: Int128(values.count) * scale, decimals: shown),
+                 OutputText.decimal(values.first!, over: scale, decimals: decimals),
+                 percentile(5), percentile(50), percentile(95),
+                 OutputText.decimal(values.last!, over: scale, decimals: decimals)]
+    }
+
+    static func decimals(_ text: String) -> Int {
+        guard let point = text.firstIndex(of: ".") else { return 0 }
+        return min(4, text.distance(from: text.index(after: point), to: text.endIndex))
+    }
+
+    /// `-12.5` at 3 decimals is -12500. Cells are leasesim's own decimal text (at most 4 decimals, 30 digits).
+    static func scaled(_ text: String, decimals: Int) -> Int128 {
+        let negative = text.hasPrefix("-")
+        let digits = negative ? text.dropFirst() : Substring(text)
+        let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+        let fraction = parts.count > 1 ? String(parts[1].prefix(decimals)) : ""
+        var value: Int128 = 0
+        for digit in (String(parts[0]) + fraction + String(repeating: "0", count: decimals - fraction.count)).utf8
+        where digit >= UInt8(ascii: "0") && digit <= UInt8(ascii: "9") {
+            value = value * 10 + Int128(digit - UInt8(ascii: "0"))
+        }
+        return negative ? -value : value
+    }
+}
+
+/// CSV text: RFC 4180 rows out, and back in (quoted cells may hold commas, quotes and line breaks).
+enum CSVText {
+    static func rows(_ rows: [[String]]) -> String {
+        rows.map { $0.map(OutputText.csvCell).joined(separator: ",") + "\n" }.joined()
+    }
+
+    static func parse(_ text: String, file: String) throws(ScenarioError) -> [[String]] {
+        var rows: [[String]] = [], row: [String] = [], cell = "", quoted = false, line = 1, cellStarted = false
+        var characters = text.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = nil
+        while let scalar = pending ?? characters.next() {
+            pending = nil
+            if quoted {
+                if scalar == "\"" {
+                    let next = characters.next()
+                    if next == "\"" { cell.unicodeScalars.append("\"") } else { quoted = false; pending = next }
+                } else {
+                    if scalar == "\n" { line += 1 }
+                    cell.unicodeScalars.append(scalar)
+                }
+                continue
+            }
+            switch scalar {
+            case "\"":
+                guard cell.isEmpty && !cellStarted else {
+                    throw ScenarioError(file: file, position: TextPosition(line: line, column: 1), path: "",
+                                        expected: "a quote only at the start of a cell", found: "a quote inside a cell")
+                }
+                quoted = true
+                cellStarted = true
+            case ",":
+                row.append(cell)
+                cell = ""
+                cellStarted = false
+            case "\n":
+                row.append(cell)
+                rows.append(row)
+                row = []
+                cell = ""
+                cellStarted = false
+                line += 1
+            case "\r":
+                continue
+            default:
+                cell.unicodeScalars.append(scalar)
+                cellStarted = true
+            }
+        }
+        guard !quoted else {
+            throw ScenarioError(file: file, position: TextPosition(line: line, column: 1), path: "", expected: "a closing quote", found: "end of file")
+        }
+        if cellStarted || !row.isEmpty {
+            row.append(cell)
+            rows.append(row)
+        }
+        return rows
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// `leasesim sweep` and `leasesim merge` as processes: shards chosen by hand, by Slurm's and by Kubernetes'
+/// variables, merged into what one machine writes, byte for byte.
+@Test func shardsFromSchedulersMergeIntoTheSingleMachineOutput() throws {
+    let folder = scratch("sweep")
+    let sweep = "examples/renewal-sweep.json"
+    let whole = try leasesim(["sweep", sweep, "--out", folder + "/whole", "--jobs", "2"])
+    #expect(whole.code == 0, "\(whole.stderr)")
+    #expect(whole.stdout.hasPrefix("renewal-sweep: 10 points x 10 replications: 100 runs finished, 0 failed\n"))
+    let slurm = ["SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_STEP": "1"]
+    for task in 1...3 {
+        var environment = slurm
+        environment["SLURM_ARRAY_TASK_ID"] = String(task)
+        let shard = try leasesim(["sweep", sweep, "--out", folder + "/slurm-\(task)", "--shard", "auto", "--jobs", "1"], environment: environment)
+        #expect(shard.code == 0 && shard.stdout.contains(", shard \(task - 1)/3: "), "\(shard.stderr)")
+    }
+    for index in 0..<2 {
+        let shard = try leasesim(["sweep", sweep, "--out", folder + "/k8s-\(index)", "--shard", "auto/2", "--quiet"],
+                                 environment: ["JOB_COMPLETION_INDEX": String(index)])
+        #expect(shard.code == 0, "\(shard.stderr)")
+    }
+    let fromSlurm = try leasesim(["merge", folder + "/slurm-3", folder + "/slurm-1", folder + "/slurm-2", "--out", folder + "/merged-slurm"])
+    let fromK8s = try leasesim(["merge", folder + "/k8s-0", folder + "/k8s-1", "--out", folder + "/merged-k8s"])
+    #expect(fromSlurm.code == 0 && fromK8s.code == 0, "\(fromSlurm.stderr) \(fromK8s.stderr)")
+    for name in ["runs.csv", "points.csv", "sweep.json"] {
+        let expected = try Data(contentsOf: URL(fileURLWithPath: folder + "/whole/" + name))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/merged-slurm/" + name)) == expected, "\(name)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/merged-k8s/" + name)) == expected, "\(name)")
+    }
+    let missing = try leasesim(["merge", folder + "/k8s-0", "--out", folder + "/merged-bad"])
+    #expect(missing.code == 2 && missing.stderr == "leasesim: merge: expected all 2 shards, found no shard 1/2\n")
+    let mixed = try leasesim(["merge", folder + "/k8s-0", folder + "/slurm-1", "--out", folder + "/merged-bad"])
+    #expect(mixed.code == 2 && mixed.stderr.contains("expected one of 2 shards, found shard 0/3"))
+}
+
+/// `--shard` refuses what it cannot use, saying what it needs.
+@Test func shardFlagErrors() throws {
+    let sweep = "examples/renewal-sweep.json", out = scratch("shard-errors")
+    let cases: [([String], [String: String], String)] = [
+        (["--shard", "3/3"], [:], "leasesim: --shard: expected I/N (0 <= I < N), auto or auto/N, found \"3/3\"\n"),
+        (["--shard", "auto"], ["JOB_COMPLETION_INDEX": "1"],
+         "leasesim: --shard auto: JOB_COMPLETION_INDEX is set but the number of shards is not; give it: --shard auto/N (the Job's completions)\n"),
+        (["--shard", "auto/4"], ["SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "3"],
+         "leasesim: --shard auto/4: the Slurm array has 3 tasks (SLURM_ARRAY_TASK_COUNT)\n"),
+        (["--jobs", "0"], [:], "leasesim: --jobs: expected a whole number from 1 to 1024, found \"0\"\n"),
+    ]
+    for (flags, environment, message) in cases {
+        let result = try leasesim(["sweep", sweep, "--out", out] + flags, environment: environment)
+        #expect(result.code == 2 && result.stderr == message)
+    }
+}
+
+/// `--progress json` writes JSON lines on stderr, the last marked done, whatever the outputs.
+@Test func progressJSONEndsWithADoneLine() throws {
+    let result = try leasesim(["run", "Scenarios/quickstart.json", "--out", scratch("progress"), "--quiet", "--progress", "json"])
+    #expect(result.code == 0)
+    let last = result.stderr.split(separator: "\n").last.map(String.init) ?? ""
+    #expect(last.hasPrefix("{\"runsDone\": 1, \"runs\": 1, \"events\": 1048, ") && last.hasSuffix("\"done\": true}"))
+    #expect(last.contains("\"simulatedDays\": 7.000"))
+}
