@@ -25,7 +25,7 @@ public enum LeaseSimCLI {
     static let runHelp = """
     leasesim run SCENARIO [options]: run one scenario and write its results
 
-      --out DIR            write timeline.csv, events.csv and summary.json into DIR (default: out)
+      --out DIR            write timeline.csv, events.csv, summary.json and clients.csv into DIR (default: out)
       --sample DURATION    one timeline row per entity every DURATION (at least 1s, e.g. 1h) instead of one per change
       --entity ID          keep only this client's or server's rows in timeline.csv and events.csv;
                            repeatable; a trailing * matches a prefix (--entity 'branch-00*'); fleet rows stay
@@ -134,7 +134,7 @@ public enum LeaseSimCLI {
             print(RunSummary.text(report), terminator: "")
             for line in RunSummary.faultLines(report) { print("  " + line) }
             for line in RunSummary.expectationLines(report) { print("  " + line) }
-            print("  wrote \(options.outputDirectory ?? "")/timeline.csv, \(options.writesEvents ? "events.csv, " : "")summary.json")
+            print("  wrote \(options.outputDirectory ?? "")/timeline.csv, \(options.writesEvents ? "events.csv, " : "")summary.json, clients.csv")
         }
         return ExitCode.success.rawValue
     }

@@ -15,7 +15,7 @@ extension LeaseSimCLI {
       --shard auto/N       the slice from SLURM_ARRAY_TASK_ID or a Kubernetes Indexed Job's JOB_COMPLETION_INDEX, of N
       --set PATH=VALUE     replace a field of the base scenario before the sweep's own settings; repeatable
       --seed N             replace the base seed the replications' seeds are drawn from
-      --run-outputs DIR    also write each run's timeline.csv, events.csv and summary.json into DIR/run-NNN/
+      --run-outputs DIR    also write each run's timeline.csv, events.csv, summary.json and clients.csv into DIR/run-NNN/
       --no-events          no events.csv in the runs' own outputs
       --sample DURATION    sampled timelines in the runs' own outputs
       --progress MODE      line (default on a terminal), json (one line a second on stderr, for tools) or none

@@ -26,6 +26,20 @@ public struct FleetFigures: Sendable {
     let touched: [Int64]
     /// The first invariant that did not hold at the end, if one did not (it never should).
     public let invariantViolation: String?
+    /// For planners: when each slot reached its peaks and first denial; time-at-level histograms of slots, pools
+    /// and the fleet's features (`LevelBins.count` milliseconds each, in entity order); what each fault did to users.
+    public let planners: [SlotPlanner]
+    public let levelTime: [Int64]
+    public let poolLevelTime: [Int64]
+    public let fleetLevelTime: [Int64]
+    public let faultImpact: [FaultImpact]
+
+    /// A slot's, pool's or feature's histogram.
+    public func levels(ofSlot slot: Int) -> ArraySlice<Int64> { levelTime[(slot * LevelBins.count)..<((slot + 1) * LevelBins.count)] }
+    public func levels(ofPool pool: Int) -> ArraySlice<Int64> { poolLevelTime[(pool * LevelBins.count)..<((pool + 1) * LevelBins.count)] }
+    public func levels(ofFeature feature: Int) -> ArraySlice<Int64> {
+        fleetLevelTime[(feature * LevelBins.count)..<((feature + 1) * LevelBins.count)]
+    }
 
     /// A feature's integrals over every slot.
     public func fleetIntegrals(feature: Int) -> FeatureIntegrals { integrals[feature] }
@@ -59,6 +73,8 @@ extension FleetModel {
             clientMessages: clients.map { ($0.messagesSent, $0.messagesReceived) }, clientUp: clients.map(\.isUp),
             clientLeads: clients.map(\.leads),
             firstSlot: clients.map { Int($0.slots.first) },
-            faults: Array(faults), touched: clientsTouched(), invariantViolation: invariantViolation(at: now))
+            faults: Array(faults), touched: clientsTouched(), invariantViolation: invariantViolation(at: now),
+            planners: Array(planners), levelTime: levelTime, poolLevelTime: poolLevelTime, fleetLevelTime: fleetLevelTime,
+            faultImpact: faultImpact)
     }
 }

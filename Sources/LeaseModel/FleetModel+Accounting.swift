@@ -23,20 +23,30 @@ extension FleetModel {
         let after = counts(ofSlot: slot)
         precondition(after.users >= 0 && slots[index].reservedHeld >= 0 && slots[index].incrementHeld >= 0,
                      "negative count on slot \(slot)")
-        if after.users > slots[index].peakUsers { slots[index].peakUsers = after.users }
-        if after.leased > slots[index].peakLeased { slots[index].peakLeased = after.leased }
+        let peakUsers = after.users > slots[index].peakUsers, peakLeased = after.leased > slots[index].peakLeased
+        if _slowPath(peakUsers || peakLeased) {
+            if peakUsers { slots[index].peakUsers = after.users }
+            if peakLeased { slots[index].peakLeased = after.leased }
+            notePeaks(slot, users: peakUsers, leased: peakLeased, now)
+        }
         if after != before {
             let feature = slots[index].feature
+            if after.leased != before.leased { leasedChanged(slot, from: before.leased, now) }
             totals[feature].users += Int64(after.users - before.users)
             totals[feature].served += Int64(after.served - before.served)
             totals[feature].leased += Int64(after.leased - before.leased)
             totals[feature].effective += Int64(after.capacity - before.capacity)
-            totals[feature].peakUsers = max(totals[feature].peakUsers, totals[feature].users)
+            if totals[feature].users > totals[feature].peakUsers {
+                totals[feature].peakUsers = totals[feature].users
+                totals[feature].peakUsersAt = now
+            }
             totals[feature].peakServed = max(totals[feature].peakServed, totals[feature].served)
             if totals[feature].leased > totals[feature].peakLeased {
                 totals[feature].peakLeased = totals[feature].leased
+                totals[feature].peakLeasedAt = now
                 totals[feature].installedAtPeakLeased = totals[feature].installed
             }
+            if _slowPath(faultsAwaitingRecovery > 0) { checkRecovery(now) }
         }
         if records.recordsStates { recordSlotState(slot, now) }
         if _slowPath(slots[index].clustered) { rebalanceShares(slot, now) } // R-CLU-1: the side's capacity is pooled.
@@ -84,6 +94,7 @@ extension FleetModel {
         if elapsed > 0 {
             pools[pool].usedUserMilliseconds += Int128(pools[pool].used) * Int128(elapsed)
             pools[pool].installedUserMilliseconds += Int128(pools[pool].installed) * Int128(elapsed)
+            poolLevelTime[pool.offset * LevelBins.count + LevelBins.bin(Int64(pools[pool].used), of: Int64(pools[pool].installed))] += elapsed
         }
         pools[pool].accountedAt = now
     }
@@ -94,7 +105,10 @@ extension FleetModel {
         accountPool(pool, now)
         pools[pool].used += delta
         precondition(pools[pool].used >= 0, "negative used count in \(pool)")
-        pools[pool].peakUsed = max(pools[pool].peakUsed, pools[pool].used)
+        if pools[pool].used > pools[pool].peakUsed {
+            pools[pool].peakUsed = pools[pool].used
+            pools[pool].peakUsedAt = now
+        }
         if records.recordsStates { recordServerState(pool, now) }
     }
 
@@ -121,6 +135,7 @@ extension FleetModel {
             records.recordsStates = recording
         }
         for pool in pools.ids { accountPool(pool, now) }
+        accountLevels(upTo: now)
     }
 }
 
@@ -147,6 +162,9 @@ public struct FeatureIntegrals: Sendable, Equatable {
     public var deniedUserMilliseconds: Int128 = 0
     public var servedUserMilliseconds: Int128 = 0
     public var leasedUserMilliseconds: Int128 = 0
+    /// Over every server's pool of the feature: licenses installed and leased out, in license-milliseconds.
+    public var installedUserMilliseconds: Int128 = 0
+    public var usedUserMilliseconds: Int128 = 0
 }
 
 extension FleetModel {
@@ -157,6 +175,10 @@ extension FleetModel {
             sums.deniedUserMilliseconds += Int128(slots[slot].deniedUserMilliseconds)
             sums.servedUserMilliseconds += Int128(slots[slot].servedUserMilliseconds)
             sums.leasedUserMilliseconds += Int128(slots[slot].leasedUserMilliseconds)
+        }
+        for pool in pools.ids where pools[pool].feature == FeatureID(index: Int32(feature)) {
+            sums.installedUserMilliseconds += pools[pool].installedUserMilliseconds
+            sums.usedUserMilliseconds += pools[pool].usedUserMilliseconds
         }
         return sums
     }

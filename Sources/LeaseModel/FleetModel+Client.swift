@@ -107,6 +107,7 @@ extension FleetModel {
 
     /// R-LEASE-8: logins on the slot are denied.
     @inline(__always) mutating func deny(_ slot: SlotID, _ denied: Int32, _ now: SimInstant) {
+        if _slowPath(slots[slot].deniedLogins == 0 || faultsAwaitingDenial > 0) { noteFirstDenial(slot, now) }
         slots[slot].deniedLogins += Int64(denied)
         totals[slots[slot].feature].deniedLogins += Int64(denied)
         if records.recordsProtocol || records.recordsStates { recordDenial(slot, denied, now) }
@@ -282,7 +283,7 @@ extension FleetModel {
 
     mutating func reservedGranted(_ slot: SlotID, _ reserved: LeaseGrant, _ allocation: Allocation, _ sim: inout Simulation<FleetEvent>) {
         let before = beginChange(slot, sim.now)
-        slots[slot].allocation = allocation
+        setAllocation(slot, allocation, sim.now)
         slots[slot].reservedHeld = reserved.count
         slots[slot].reservedExpiry = reserved.expiry
         setClientIncrement(slot, 0)
@@ -318,7 +319,7 @@ extension FleetModel {
     mutating func renewalAnswered(_ slot: SlotID, _ reserved: LeaseGrant, _ increment: LeaseGrant, _ allocation: Allocation,
                                   _ sim: inout Simulation<FleetEvent>) {
         counters.renewReplies &+= 1
-        slots[slot].allocation = allocation
+        setAllocation(slot, allocation, sim.now)
         // R-CFG-2, R-CFG-4, R-LEASE-11: the reserved count as renewed now; increments the server did not renew
         // (a surplus given back, or what it could not cover) are gone, the newest first.
         if slots[slot].reservedHeld != reserved.count || slots[slot].incrementHeld > increment.count {
@@ -349,7 +350,7 @@ extension FleetModel {
     /// R-CFG-1: the server lowered MUC and cut the lease; the client holds less at once.
     mutating func leaseCut(_ slot: SlotID, _ reserved: Int32, _ increment: Int32, _ allocation: Allocation, _ now: SimInstant) {
         let before = beginChange(slot, now)
-        slots[slot].allocation = allocation
+        setAllocation(slot, allocation, now)
         slots[slot].reservedHeld = min(slots[slot].reservedHeld, reserved)
         setClientIncrement(slot, min(slots[slot].incrementHeld, increment))
         fitAutoLeased(slot, now)

@@ -30,6 +30,7 @@ extension FleetModel {
     mutating func faultStarts(_ fault: FaultID, _ sim: inout Simulation<FleetEvent>) {
         let spec = self.spec.faults[fault.offset]
         faults[fault].started = true
+        faultImpactStarts(fault)
         nextFault += 1
         record(ProtocolRecord(time: sim.now, kind: .faultStarted, count: Int64(spec.links.count + spec.nodes.count),
                               rule: "", fault: fault.index))
@@ -63,6 +64,7 @@ extension FleetModel {
         let spec = self.spec.faults[fault.offset]
         guard faults[fault].started else { return }
         faults[fault].ended = true
+        faultImpactEnds(fault, sim.now)
         record(ProtocolRecord(time: sim.now, kind: .faultEnded, count: Int64(spec.links.count + spec.nodes.count),
                               rule: "", fault: fault.index))
         for link in faultLinks[fault.offset] {

@@ -224,6 +224,7 @@ extension FleetModel {
             for pool in servers[node(pair, which)].pools {
                 let capacity = pairCapacity(pair, which, pools[pool].feature, now)
                 accountPool(pool, now)
+                accountFleetLevel(pools[pool].feature, now)
                 totals[pools[pool].feature].installed += Int64(capacity - pools[pool].installed)
                 pools[pool].installed = capacity
                 carryOverPairLeases(pool)
@@ -281,7 +282,10 @@ extension FleetModel {
         pools[target].reservedIdle += idle
         pools[target].carriedOver += state.carriedOver
         pools[target].maximumSum += maximum
-        pools[target].peakUsed = max(pools[target].peakUsed, pools[target].used)
+        if pools[target].used > pools[target].peakUsed {
+            pools[target].peakUsed = pools[target].used
+            pools[target].peakUsedAt = now
+        }
         leases[lease].pool = target
     }
 

@@ -285,6 +285,7 @@ extension FleetModel {
             return placePairLeases(Int(pair), now)
         }
         accountPool(pool, now)
+        accountFleetLevel(pools[pool].feature, now)
         pools[pool].installed += delta
         totals[pools[pool].feature].installed += Int64(delta)
         if let family { changeBoundCapacity(pool, family: family, perpetual: perpetual, by: delta) }

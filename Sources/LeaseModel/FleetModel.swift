@@ -82,6 +82,19 @@ public struct FleetModel: EventHandler {
     var affiliationKnown: [Bool] = []
     /// R-HA-1..5: every highly available pair.
     public internal(set) var pairs: [HAPairState] = []
+    /// For planners: when each slot's peaks and first denial were reached, and the time-at-level histograms of
+    /// slots (leased against MUC), pools (used against installed) and the fleet (leased against installed), each
+    /// `LevelBins.count` milliseconds per entity.
+    public internal(set) var planners: EntityTable<SlotID, SlotPlanner>
+    public internal(set) var levelTime: [Int64]
+    public internal(set) var poolLevelTime: [Int64]
+    public internal(set) var fleetLevelTime: [Int64]
+    var fleetLevelSince: [SimInstant]
+    /// What each fault did to the fleet's users; how many acting faults wait for a first denial, and how many
+    /// ended ones for recovery.
+    public internal(set) var faultImpact: [FaultImpact]
+    var faultsAwaitingDenial = 0
+    var faultsAwaitingRecovery = 0
 
     /// Builds the world's state; call `start(_:)` to schedule the first events.
     public init(spec: FleetSpec, horizon: SimInstant, simulation: inout Simulation<FleetEvent>) {
@@ -162,6 +175,7 @@ public struct FleetModel: EventHandler {
         faultLinks = FleetModel.resolveFaultLinks(spec, &network)
         self.network = network
         faults = EntityTable(repeating: FaultState(), count: spec.faults.count)
+        faultImpact = Array(repeating: FaultImpact(), count: spec.faults.count)
         faultStartTimes = spec.faults.map(\.at).sorted()
         // A cluster's leader may change without a fault (a member stops), and a reply it carried is lost with it.
         timeoutsNeverFire = spec.policy.requestTimeout == nil
@@ -171,6 +185,11 @@ public struct FleetModel: EventHandler {
         blockTable = IncrementBlockTable(slotCount: slotCount,
                                          perSlot: spec.policy.holdPolicy == .latestGrant ? 1 : IncrementBlockTable.perIncrementCapacity)
         (self.totals, self.servers, self.pools, self.clients, self.slots) = (totals, servers, pools, clients, slots)
+        planners = EntityTable(repeating: SlotPlanner(), count: slots.count)
+        levelTime = Array(repeating: 0, count: slots.count * LevelBins.count)
+        poolLevelTime = Array(repeating: 0, count: pools.count * LevelBins.count)
+        fleetLevelTime = Array(repeating: 0, count: totals.count * LevelBins.count)
+        fleetLevelSince = Array(repeating: .start, count: totals.count)
         (self.demands, self.demandStreams, self.ownLicensing) = (demands, demandStreams, ownLicensing)
         tallyInitialReservations()
         downloadedLicenses = spec.servers.map { Array(repeating: nil, count: $0.vendorLicenses.count) }
@@ -260,6 +279,7 @@ public struct FleetModel: EventHandler {
         network.makeUnique()
         faults.makeUnique()
         latestTouch.makeUnique()
+        planners.makeUnique()
     }
 
     /// Every slot: one client's one feature, as the client sees it.

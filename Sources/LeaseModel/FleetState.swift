@@ -242,6 +242,8 @@ public struct ServerFeatureState: Sendable {
     public var usedUserMilliseconds: Int128 = 0
     public var installedUserMilliseconds: Int128 = 0
     public var peakUsed: Int32 = 0
+    /// When `peakUsed` was first reached.
+    public var peakUsedAt = SimInstant.start
     /// R-LEASE-11: reserved counts set aside for configured clients that do not hold them now (stopped, lapsed,
     /// or short of their RUC): sum over configured clients of max(0, RUC - reserved held).
     public var reservedIdle: Int32 = 0
@@ -301,6 +303,10 @@ public struct FeatureTotals: Sendable {
     public var peakUsers: Int64 = 0
     public var peakServed: Int64 = 0
     public var peakLeased: Int64 = 0
+    /// When the fleet's users and leased count first reached their peaks, and when a login was first denied.
+    public var peakUsersAt = SimInstant.start
+    public var peakLeasedAt = SimInstant.start
+    public var firstDenialAt = SimInstant.never
     public var deniedLogins: Int64 = 0
     /// R-AUTO-3: counts the clients raised their own leases by while cut off.
     public var autoLeased: Int64 = 0

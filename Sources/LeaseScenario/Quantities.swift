@@ -207,6 +207,11 @@ enum Quantities {
                  fleet: .figure { .ratio($0.integrals.servedUserMilliseconds, $0.integrals.leasedUserMilliseconds) },
                  summary: [.client, .server, .fleet]),
         Quantity("messagesSent", client: .figure { .count($0.messagesSent) }, fleet: .figure { .count($0.messages) }),
+        // FlexNet's usage summary: license-hours available (installed) and used (leased out).
+        Quantity("hoursAvailable", metric: false, server: .figure { .userTime($0.pool.installedUserMilliseconds) },
+                 fleet: .figure { .userTime($0.integrals.installedUserMilliseconds) }, summary: [.server, .fleet]),
+        Quantity("hoursUsed", metric: false, server: .figure { .userTime($0.pool.usedUserMilliseconds) },
+                 fleet: .figure { .userTime($0.integrals.usedUserMilliseconds) }, summary: [.server, .fleet]),
     ]
 
     /// The quantity a metric names.

@@ -24,12 +24,13 @@ public enum RunSummary {
         out += "  \"run\": {\"events\": \(report.eventsProcessed), \"messages\": \(model.counters.messages), \"incrementRequests\": \(model.counters.incrementRequests), \"renewals\": \(model.counters.renewals), \"releases\": \(model.counters.releases), \"refusals\": \(model.counters.refusals), \"reclaims\": \(model.counters.reclaims), \"notCovered\": \(model.counters.notCovered), \"autoIncrements\": \(model.counters.autoIncrements), \"autoLeaseReports\": \(model.counters.autoLeaseReports), \"reconcilesShort\": \(model.counters.reconcilesShort), \"penalties\": \(model.counters.penalties), \"surrenders\": \(model.counters.surrenders), \"recalls\": \(model.counters.recalls), \"surrendersExpired\": \(model.counters.surrendersExpired), \"leaderChanges\": \(model.counters.leaderChanges), \"failovers\": \(model.counters.failovers), \"pairSplits\": \(model.counters.pairSplits), \"pairRejoins\": \(model.counters.pairRejoins)},\n"
         out += "  \"fleet\": {\n"
         out += spec.features.indices.map { feature -> String in
-            "    \(OutputText.jsonString(spec.features[feature])): \(model.summaryEntry(.fleet, of: .fleet, feature: feature))"
+            "    \(OutputText.jsonString(spec.features[feature])): \(model.summaryEntry(.fleet, of: .fleet, feature: feature).dropLast()), \(PlannerFigures.fleetJSON(report, feature: feature))}"
         }.joined(separator: ",\n")
         out += "\n  },\n  \"servers\": [\n"
+        let denials = PlannerFigures.serverDenials(report)
         out += spec.servers.indices.map { server -> String in
             let features = spec.features.indices.map { feature -> String in
-                "\(OutputText.jsonString(spec.features[feature])): \(model.summaryEntry(.server, of: .server(server), feature: feature))"
+                "\(OutputText.jsonString(spec.features[feature])): \(model.summaryEntry(.server, of: .server(server), feature: feature).dropLast()), \(PlannerFigures.serverJSON(report, server: server, feature: feature, denials: denials[server][feature]))}"
             }.joined(separator: ", ")
             return "    {\"id\": \(OutputText.jsonString(spec.servers[server].id)), \"features\": {\(features)}}"
         }.joined(separator: ",\n")
@@ -60,7 +61,7 @@ public enum RunSummary {
         out += "    \"schedule\": [" + spec.faults.map { "\n      " + scenarioSyntax($0) }.joined(separator: ",") + (spec.faults.isEmpty ? "],\n" : "\n    ],\n")
         out += "    \"effects\": [" + spec.faults.indices.map { index -> String in
             let fault = spec.faults[index], state = model.faults[index]
-            return "\n      {\"id\": \(OutputText.jsonString(fault.id)), \"started\": \(iso(fault.at)), \"ended\": \(fault.until == .never ? "null" : iso(fault.until)), \"messagesDropped\": \(state.messagesDropped), \"messagesDelayed\": \(state.messagesDelayed), \"clientsCrashed\": \(state.clientsCrashed), \"clientsTouched\": \(touched[index]), \"touchedNothing\": \(RunSummary.touchedNothing(fault, state, clientsTouched: touched[index]))}"
+            return "\n      {\"id\": \(OutputText.jsonString(fault.id)), \"started\": \(iso(fault.at)), \"ended\": \(fault.until == .never ? "null" : iso(fault.until)), \"messagesDropped\": \(state.messagesDropped), \"messagesDelayed\": \(state.messagesDelayed), \"clientsCrashed\": \(state.clientsCrashed), \"clientsTouched\": \(touched[index]), \"touchedNothing\": \(RunSummary.touchedNothing(fault, state, clientsTouched: touched[index])), \(PlannerFigures.faultJSON(report, fault: index))}"
         }.joined(separator: ",") + (spec.faults.isEmpty ? "]},\n" : "\n    ]},\n")
         return out
     }

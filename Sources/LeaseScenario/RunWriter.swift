@@ -2,7 +2,7 @@ import Foundation
 import LeaseKernel
 import LeaseModel
 
-/// Writes a run's timeline.csv, events.csv and summary.json as one set, put in place only at the end (`OutputSet`).
+/// Writes a run's timeline.csv, events.csv, summary.json and clients.csv as one set, put in place only at the end (`OutputSet`).
 final class RunWriter {
     static let timelineHeader = Quantities.timelineHeader
     static let eventsHeader = "time,seconds,event,client,server,feature,count,expiry,reason,rule,fault\n"
@@ -13,6 +13,8 @@ final class RunWriter {
     /// Nil when events.csv is not wanted (`--no-events`).
     let events: OutputFile?
     let summary: OutputFile
+    /// One row per client and feature, for planners (written at the end).
+    let clients: OutputFile
     let start: Int64
     /// Rows are built here, straight in the files' chunks.
     var timelineRows: CSVBuffer
@@ -35,6 +37,7 @@ final class RunWriter {
         timeline = try set.createFile(named: "timeline.csv")
         events = writesEvents ? try set.createFile(named: "events.csv") : nil
         summary = try set.createFile(named: "summary.json")
+        clients = try set.createFile(named: "clients.csv")
         timeline.write(RunWriter.timelineHeader)
         events?.write(RunWriter.eventsHeader)
         timelineRows = CSVBuffer(writingTo: timeline)
@@ -119,9 +122,11 @@ final class RunWriter {
         timelineRows.finish()
         eventRows.finish()
         summary.write(RunSummary.json(report))
+        PlannerFigures.writeClientsCSV(report) { clients.write($0) }
         try timeline.close()
         try events?.close()
         try summary.close()
+        try clients.close()
         try set.commit()
     }
 
@@ -131,6 +136,7 @@ final class RunWriter {
         timeline.abandon()
         events?.abandon()
         summary.abandon()
+        clients.abandon()
         do {
             try set.commitFailure(message)
         } catch {

@@ -6,7 +6,7 @@ import LeaseModel
 public struct RunOptions {
     /// The shortest `sampleInterval`: one row per entity per simulated second at most.
     public static let minimumSampleInterval = SimDuration.seconds(1)
-    /// Where timeline.csv, events.csv and summary.json go; nil writes nothing.
+    /// Where timeline.csv, events.csv, summary.json and clients.csv go; nil writes nothing.
     public var outputDirectory: String?
     /// One timeline row per entity per interval instead of one per change.
     public var sampleInterval: SimDuration?

@@ -57,7 +57,7 @@ func scratch(_ name: String) -> String {
     #expect(result.stdout.hasPrefix("quickstart: 3 clients, 1 server, 1w simulated"))
     #expect(result.stdout.contains("users: denied logins 350, denied user-hours 750.007, peak users 335, peak leased 300 of 300 installed then (headroom at peak 0), installed at end 300\n"))
     let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-    #expect(files == [".leasesim-outputs", "events.csv", "summary.json", "timeline.csv"])
+    #expect(files == [".leasesim-outputs", "clients.csv", "events.csv", "summary.json", "timeline.csv"])
     let timeline = try String(contentsOfFile: out + "/timeline.csv", encoding: .utf8)
     #expect(timeline.hasPrefix("time,seconds,entity,role,feature,users,served,unserved,reserved,incremental,leased,server_leased,capacity,denied_logins,installed,used,free,auto_leased,auto_leasing,penalty,licensing,cloud,leader,ha_role,split,grace_days_left,average_available,auto_lease_threshold\n"))
     let events = try String(contentsOfFile: out + "/events.csv", encoding: .utf8)

@@ -61,7 +61,7 @@ func aSignalLeavesThePreviousSetAndNoLeftovers(signal: Int32) throws {
     run.waitUntilExit()
     #expect(run.terminationReason == .uncaughtSignal && run.terminationStatus == signal)
     #expect(listing(directory) == ["long.json", "out"])
-    #expect(listing(out) == [".leasesim-outputs", "events.csv", "summary.json", "timeline.csv"])
+    #expect(listing(out) == [".leasesim-outputs", "clients.csv", "events.csv", "summary.json", "timeline.csv"])
     #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/summary.json")) == before)
 }
 
@@ -95,7 +95,7 @@ func aSignalLeavesThePreviousSetAndNoLeftovers(signal: Int32) throws {
     let directory = scratch("exact-set"), out = directory + "/out"
     #expect(try leasesim(["run", "Scenarios/quickstart.json", "--out", out, "--quiet"]).code == 0)
     #expect(try leasesim(["run", "Scenarios/quickstart.json", "--out", out, "--quiet", "--no-events"]).code == 0)
-    #expect(listing(out) == [".leasesim-outputs", "summary.json", "timeline.csv"])
+    #expect(listing(out) == [".leasesim-outputs", "clients.csv", "summary.json", "timeline.csv"])
     let other = directory + "/other"
     try FileManager.default.createDirectory(atPath: other + "/timeline.csv", withIntermediateDirectories: true)
     try "notes".write(toFile: other + "/timeline.csv/keep.txt", atomically: true, encoding: .utf8)
