@@ -16,6 +16,7 @@ public enum LeaseSimCLI {
       leasesim sweep FILE [--out DIR] [--jobs N] [--shard I/N|auto|auto/N] [--set PATH=VALUE]... [--seed N]
                           [--run-outputs DIR] [--progress line|json|none] [--quiet]
       leasesim merge DIR... [--out DIR]
+      leasesim plan SCENARIO --target FIGURE<=VALUE --vary PATH [--replications N] [--share S] [--low N] [--high N] [--jobs N]
       leasesim --version | --help | COMMAND --help
 
     Exit codes: 0 ok, 1 an expectation failed (check), 2 bad input or usage,
@@ -80,8 +81,9 @@ public enum LeaseSimCLI {
             case "validate": return try validate(rest)
             case "sweep": return try sweep(rest)
             case "merge": return try merge(rest)
+            case "plan": return try plan(rest)
             default:
-                let hint = SpellingHint.closest(to: command, in: ["run", "check", "validate", "sweep", "merge"]).map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = SpellingHint.closest(to: command, in: ["run", "check", "validate", "sweep", "merge", "plan"]).map { " (did you mean '\($0)'?)" } ?? ""
                 throw UsageError(message: "unknown command '\(Excerpt.plain(command))'\(hint); see 'leasesim --help'")
             }
         } catch {

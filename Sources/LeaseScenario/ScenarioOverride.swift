@@ -141,26 +141,32 @@ public struct ScenarioOverride: Sendable, CustomStringConvertible {
     }
 
     /// The element an array selector names: an index, or the id (or client group) of one element.
+    static func index(of selector: String, in elements: [JSONNode]) -> Int? {
+        if selector.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let index = Int(selector) {
+            return index < elements.count ? index : nil
+        }
+        return elements.firstIndex { member("id", of: $0) == selector || member("group", of: $0) == selector }
+    }
+
+    /// An object's string member.
+    static func member(_ key: String, of node: JSONNode) -> String? {
+        guard case .object(let members) = node.value, let member = members.first(where: { $0.key == key }),
+              case .string(let text) = member.value.value else { return nil }
+        return text
+    }
+
+    /// `index(of:in:)`, or an error that says why nothing is selected.
     func element(_ selector: String, in elements: [JSONNode], at position: Int, file: String) throws(ScenarioError) -> Int {
-        if let index = Int(selector), selector.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-            guard index < elements.count else {
-                throw fail(file, at: position, expected: "an index below \(elements.count)", found: "\(index)")
-            }
-            return index
+        if let found = ScenarioOverride.index(of: selector, in: elements) { return found }
+        if selector.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), Int(selector) != nil {
+            throw fail(file, at: position, expected: "an index below \(elements.count)", found: selector)
         }
-        func member(_ key: String, of node: JSONNode) -> String? {
-            guard case .object(let members) = node.value, let member = members.first(where: { $0.key == key }),
-                  case .string(let text) = member.value.value else { return nil }
-            return text
-        }
-        if let found = elements.firstIndex(where: { member("id", of: $0) == selector || member("group", of: $0) == selector }) {
-            return found
-        }
-        let names = elements.compactMap { member("id", of: $0) ?? member("group", of: $0) }
-        if let group = elements.compactMap({ member("group", of: $0) }).first(where: { selector.hasPrefix($0 + "-") }) {
+        let member = ScenarioOverride.member
+        if let group = elements.compactMap({ member("group", $0) }).first(where: { selector.hasPrefix($0 + "-") }) {
             throw fail(file, at: position, expected: "the id of an element, or a client group's name",
                        found: "\(Excerpt.quoted(selector)), a member of group \(Excerpt.quoted(group)): set the group, [\(group)]")
         }
+        let names = elements.compactMap { member("id", $0) ?? member("group", $0) }
         let hint = SpellingHint.closest(to: selector, in: names).map { " (did you mean \(Excerpt.quoted($0))?)" } ?? ""
         throw fail(file, at: position, expected: "an index, or the id of one of \(OutputText.count(elements.count, "element"))",
                    found: "no element with id \(Excerpt.quoted(selector))\(hint)")

@@ -113,15 +113,9 @@ public enum SweepRunner {
     public static func run(_ plan: SweepPlan, options: SweepOptions, progress: ProgressCounters? = nil,
                            columns: [String]) -> (table: RunsTable, outcomes: [RunOutcome]) {
         let runs = options.shard.runs(of: plan.runCount)
-        let results = ResultSlots(count: runs.count)
-        let jobs = max(1, min(options.jobs, runs.count))
-        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
-            while let slot = results.nextSlot() {
-                let outcome = runOne(plan, run: runs[slot], options: options, progress: progress, width: String(plan.runCount - 1).count)
-                results.store(outcome, at: slot)
-            }
+        let outcomes = ParallelRuns.map(count: runs.count, jobs: options.jobs) { slot in
+            runOne(plan, run: runs[slot], options: options, progress: progress, width: String(plan.runCount - 1).count)
         }
-        let outcomes = results.outcomes
         var table = RunsTable(swept: plan.swept, metrics: columns)
         for outcome in outcomes {
             let point = outcome.run / plan.replications, replication = outcome.run % plan.replications
@@ -169,34 +163,5 @@ public enum SweepRunner {
         // A run that stopped early (or never started) counts as done for the progress display.
         progress?.add(events: 0, simulated: max(0, planned - done), runDone: true)
         return outcome
-    }
-
-    /// The outcomes, filled by many threads; each slot is written once.
-    final class ResultSlots: @unchecked Sendable {
-        private let lock = NSLock()
-        private var next = 0
-        private var slots: [RunOutcome?]
-
-        init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-        func nextSlot() -> Int? {
-            lock.lock()
-            defer { lock.unlock() }
-            guard next < slots.count else { return nil }
-            next += 1
-            return next - 1
-        }
-
-        func store(_ outcome: RunOutcome, at slot: Int) {
-            lock.lock()
-            defer { lock.unlock() }
-            slots[slot] = outcome
-        }
-
-        var outcomes: [RunOutcome] {
-            lock.lock()
-            defer { lock.unlock() }
-            return slots.map { $0! }
-        }
     }
 }

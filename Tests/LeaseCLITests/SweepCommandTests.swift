@@ -60,3 +60,19 @@ import Testing
     #expect(last.hasPrefix("{\"runsDone\": 1, \"runs\": 1, \"events\": 1048, ") && last.hasSuffix("\"done\": true}"))
     #expect(last.contains("\"simulatedDays\": 7.000"))
 }
+
+/// `leasesim plan` prints every value it tried and the answer (exit 0), or that none meets the target (exit 1).
+@Test func planPrintsTheRunsAndTheAnswer() throws {
+    let found = try leasesim(["plan", "Scenarios/morning-peak.json", "--target", "deniedLogins<=10", "--vary", "servers[ls-hq].licenses[0].count",
+                              "--replications", "10", "--jobs", "2"])
+    #expect(found.code == 0, "\(found.stderr)")
+    let lines = found.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.first == "plan: the smallest servers[ls-hq].licenses[0].count with deniedLogins<=10 in every replication (10 replications a value)")
+    #expect(lines.contains { $0.hasPrefix("  servers[ls-hq].licenses[0].count=199: ") && $0.contains("(falls short)") })
+    #expect(lines.last == "plan: servers[ls-hq].licenses[0].count=200 (10 values tried, 100 runs; seeds from base 2026)")
+    let none = try leasesim(["plan", "Scenarios/morning-peak.json", "--target", "deniedLogins<=10", "--vary", "servers[ls-hq].licenses[0].count",
+                             "--high", "160", "--jobs", "1"])
+    #expect(none.code == 1 && none.stdout.hasSuffix("plan: no value up to 160 meets the target (1 run)\n"))
+    let bad = try leasesim(["plan", "Scenarios/morning-peak.json", "--target", "deniedLogins", "--vary", "x"])
+    #expect(bad.code == 2 && bad.stdout.isEmpty)
+}
