@@ -76,3 +76,21 @@ import Testing
     let bad = try leasesim(["plan", "Scenarios/morning-peak.json", "--target", "deniedLogins", "--vary", "x"])
     #expect(bad.code == 2 && bad.stdout.isEmpty)
 }
+
+/// `--run-outputs DIR`: every run's own outputs, each set in its own directory, as `leasesim run` writes them.
+@Test func runOutputsHoldEachRunsOwnFiles() throws {
+    let folder = scratch("run-outputs")
+    let sweep = folder + "/small.json"
+    try """
+    {"format": "leasesim-sweep/1", "scenario": "\(repositoryRoot)/Scenarios/quickstart.json", "set": {"duration": "1d"},
+     "points": [{"servers[ls-1].licenses[0].count": 300}, {"servers[ls-1].licenses[0].count": 350}], "replications": 2}
+    """.write(toFile: sweep, atomically: true, encoding: .utf8)
+    let result = try leasesim(["sweep", sweep, "--out", folder + "/out", "--run-outputs", folder + "/runs", "--no-events", "--jobs", "2"])
+    #expect(result.code == 0, "\(result.stderr)")
+    let runs = try FileManager.default.contentsOfDirectory(atPath: folder + "/runs").sorted()
+    #expect(runs == ["run-0", "run-1", "run-2", "run-3"])
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder + "/runs/run-3").sorted()
+    #expect(files == [".leasesim-outputs", "clients.csv", "summary.json", "timeline.csv"])
+    let summary = try String(contentsOfFile: folder + "/runs/run-3/summary.json", encoding: .utf8)
+    #expect(summary.contains("\"overrides\": [\"duration=1d\", \"servers[ls-1].licenses[0].count=350\"]"))
+}

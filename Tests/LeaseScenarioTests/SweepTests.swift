@@ -112,3 +112,13 @@ func sweepFileErrors(body: String, message: String) throws {
     #expect(SweepStatistics(["1", "2", "2"]).cells[0] == "1.67")
     #expect(SweepStatistics([]).cells == ["", "", "", "", "", ""])
 }
+
+/// The sweep file's JSON Schema names exactly the keys the loader accepts.
+@Test func sweepSchemaKeysMatchTheLoader() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    let data = try Data(contentsOf: URL(fileURLWithPath: root + "/Scenarios/schema/leasesim-sweep.schema.json"))
+    let schema = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+    #expect((schema["properties"] as! [String: Any]).keys.sorted() == SweepFormat.keys.sorted())
+    let example = try SweepPlan.load(path: root + "/examples/renewal-sweep.json")
+    #expect(example.points.count == 10 && example.replications == 10 && example.swept == ["policy.renewalInterval", "servers[ls-hq].licenses[0].count"])
+}
