@@ -85,7 +85,7 @@ public struct SweepPlan: Sendable {
         }
         var swept: [String] = [], points: [[ScenarioOverride]] = []
         let grid = object.optional("grid"), list = object.optional("points")
-        if let grid, let list { throw list.fail("either grid or points, not both", found: "both") }
+        if grid != nil, let list { throw list.fail("either grid or points, not both", found: "both") }
         if let grid {
             let axes = try grid.anyObject()
             var product: [[ScenarioOverride]] = [[]]

@@ -84,8 +84,8 @@ public final class ProgressCounters: @unchecked Sendable {
 public struct RunOutcome: Sendable {
     public enum Failure: Sendable { case badInput, runLimit, output }
     public var run: Int
-    /// The metric columns of the run's scenario and its cells (empty when it failed).
-    public var metrics: [String] = []
+    /// The run's figures, one per metric column of the sweep (empty where its scenario has no such figure, and
+    /// all empty when it failed).
     public var cells: [String] = []
     public var failure: Failure?
     public var error = ""
@@ -114,7 +114,7 @@ public enum SweepRunner {
                            columns: [String]) -> (table: RunsTable, outcomes: [RunOutcome]) {
         let runs = options.shard.runs(of: plan.runCount)
         let outcomes = ParallelRuns.map(count: runs.count, jobs: options.jobs) { slot in
-            runOne(plan, run: runs[slot], options: options, progress: progress, width: String(plan.runCount - 1).count)
+            runOne(plan, run: runs[slot], options: options, progress: progress, columns: columns)
         }
         var table = RunsTable(swept: plan.swept, metrics: columns)
         for outcome in outcomes {
@@ -122,16 +122,15 @@ public enum SweepRunner {
             var row = [String(outcome.run), String(point), String(replication), String(plan.seed(replication: replication))]
             row += plan.pointCells[point].map { $0 ?? "" }
             row.append(outcome.failure == nil ? "ok" : "failed")
-            var byColumn: [String: String] = [:] // lookups only
-            for (column, cell) in zip(outcome.metrics, outcome.cells) { byColumn[column] = cell }
-            row += columns.map { byColumn[$0] ?? "" }
+            row += outcome.cells.isEmpty ? Array(repeating: "", count: columns.count) : outcome.cells
             row.append(outcome.error)
             table.rows.append(row)
         }
         return (table, outcomes)
     }
 
-    static func runOne(_ plan: SweepPlan, run: Int, options: SweepOptions, progress: ProgressCounters?, width: Int) -> RunOutcome {
+    static func runOne(_ plan: SweepPlan, run: Int, options: SweepOptions, progress: ProgressCounters?, columns: [String]) -> RunOutcome {
+        let width = String(plan.runCount - 1).count
         var outcome = RunOutcome(run: run)
         var planned: Int64 = 0, done: Int64 = 0
         do {
@@ -150,8 +149,9 @@ public enum SweepRunner {
                 }
             }
             let report = try ScenarioRunner.run(scenario, options: runOptions)
-            outcome.metrics = RunMetrics.columns(scenario)
-            outcome.cells = RunMetrics.cells(report)
+            var byColumn: [String: String] = [:] // lookups only
+            for (column, cell) in zip(RunMetrics.columns(scenario), RunMetrics.cells(report)) { byColumn[column] = cell }
+            outcome.cells = columns.map { byColumn[$0] ?? "" }
         } catch {
             switch error {
             case is ScenarioError, is RunOptionError: outcome.failure = .badInput

@@ -67,10 +67,15 @@ public struct RunsTable: Sendable, Equatable {
                                 expected: "a runs.csv header (run,point,replication,seed,...,status,...,error)", found: Excerpt.quoted(rows.first?.joined(separator: ",") ?? ""))
         }
         var table = RunsTable(swept: Array(header[4..<status]), metrics: Array(header[(status + 1)..<(header.count - 1)]))
+        let metrics = (status + 1)..<(header.count - 1)
         for (number, row) in rows.dropFirst().enumerated() {
-            guard row.count == header.count else {
-                throw ScenarioError(file: file, position: TextPosition(line: number + 2, column: 1), path: "",
-                                    expected: "\(header.count) cells", found: "\(row.count)")
+            func fail(_ expected: String, _ found: String) -> ScenarioError {
+                ScenarioError(file: file, position: TextPosition(line: number + 2, column: 1), path: "", expected: expected, found: found)
+            }
+            guard row.count == header.count else { throw fail("\(header.count) cells", "\(row.count)") }
+            guard row[status] == "ok" || row[status] == "failed" else { throw fail("status ok or failed", Excerpt.quoted(row[status])) }
+            for column in metrics where !SweepStatistics.isFigure(row[column]) {
+                throw fail("\(header[column]): a figure leasesim writes (at most 24 digits and 4 decimals) or nothing", Excerpt.quoted(row[column]))
             }
             table.rows.append(row)
         }
@@ -137,6 +142,18 @@ public struct SweepStatistics: Sendable, Equatable {
                  OutputText.decimal(values.first!, over: scale, decimals: decimals),
                  percentile(5), percentile(50), percentile(95),
                  OutputText.decimal(values.last!, over: scale, decimals: decimals)]
+    }
+
+    /// Whether a cell is a figure as runs.csv writes it (or empty): `-?D{1,24}(.D{1,4})?`, so no statistic of a
+    /// million of them can overflow.
+    static func isFigure(_ text: String) -> Bool {
+        var digits = text.utf8[...]
+        if digits.first == UInt8(ascii: "-") { digits = digits.dropFirst() }
+        if digits.isEmpty { return text.isEmpty }
+        let parts = digits.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        let isDigits = { (part: Substring.UTF8View.SubSequence) in part.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+        guard parts.count <= 2, (1...24).contains(parts[0].count), isDigits(parts[0]) else { return false }
+        return parts.count == 1 || ((1...4).contains(parts[1].count) && isDigits(parts[1]))
     }
 
     static func decimals(_ text: String) -> Int {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Fuzzes leasesim's input readers with libFuzzer (AddressSanitizer on): the scenario loader (each valid input is
-# also run briefly with invariants checked) and the trace reader.
+# also run briefly with invariants checked), the trace reader, `--set` overrides (applied to the quickstart
+# scenario, which then runs briefly) and the runs.csv reader of `leasesim merge` (with points.csv computed).
 #
-#   Tests/Fuzz/fuzz.sh [scenario|trace|both] [SECONDS]     (default: both, 600 seconds each)
+#   Tests/Fuzz/fuzz.sh [scenario|trace|override|runs|both|all] [SECONDS]   (default: both = scenario and trace,
+#                                                                            600 seconds each)
 #
 # Seeds come from Scenarios/ (copied into .build-fuzz/corpus-*, which grows as the fuzzer finds new paths);
 # crashes are written to .build-fuzz/findings/. Every crash found becomes a regression test in
@@ -20,18 +22,28 @@ mkdir -p .build-fuzz/findings
 run() {
   local kind=$1 corpus=.build-fuzz/corpus-$1
   mkdir -p "$corpus"
-  if [ "$kind" = scenario ]; then cp Scenarios/*.json "$corpus"/; else cp Scenarios/traces/*.csv "$corpus"/; fi
+  case "$kind" in
+    scenario) cp Scenarios/*.json "$corpus"/ ;;
+    trace) cp Scenarios/traces/*.csv "$corpus"/ ;;
+    override) printf '%s\n' 'policy.renewalInterval=2h' 'clients[gw-east].allocations.users.muc=220' \
+                'servers[ls-1].licenses[0].count=400' 'network={"latency": "80ms"}' > "$corpus/seed-overrides.txt" ;;
+    runs) printf 'run,point,replication,seed,x,status,events,users.deniedUserHours,error\n0,0,0,71,1h,ok,3228,7.403,\n1,0,1,11,1h,failed,,,"bad, ""x"""\n2,1,0,71,2h,ok,-5,0.0630,\n' \
+            > "$corpus/seed-runs.csv" ;;
+  esac
   echo "fuzzing the $kind reader for $seconds s"
   # No Swift backtracer under the fuzzer: libFuzzer and ASan report the crash themselves.
-  SWIFT_BACKTRACE=enable=no LEASESIM_FUZZ_TARGET=$kind "$binary" "$corpus" -dict=Tests/Fuzz/$kind.dict \
+  local dict=Tests/Fuzz/$kind.dict
+  [ -f "$dict" ] || dict=Tests/Fuzz/scenario.dict
+  SWIFT_BACKTRACE=enable=no LEASESIM_FUZZ_TARGET=$kind "$binary" "$corpus" -dict="$dict" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
     -artifact_prefix=.build-fuzz/findings/$kind- 2>&1 | grep -E "^(#[0-9]+ +(DONE|INITED)|stat::|==[0-9]+==|SUMMARY|artifact_prefix|Test unit)" || true
 }
 
 case "$target" in
-  scenario|trace) run "$target" ;;
+  scenario|trace|override|runs) run "$target" ;;
   both) run scenario; run trace ;;
-  *) echo "usage: $0 [scenario|trace|both] [SECONDS]" >&2; exit 2 ;;
+  all) run scenario; run trace; run override; run runs ;;
+  *) echo "usage: $0 [scenario|trace|override|runs|both|all] [SECONDS]" >&2; exit 2 ;;
 esac
 findings=$(ls .build-fuzz/findings 2>/dev/null | wc -l)
 echo "findings: $findings (in .build-fuzz/findings)"

@@ -122,3 +122,24 @@ func sweepFileErrors(body: String, message: String) throws {
     let example = try SweepPlan.load(path: root + "/examples/renewal-sweep.json")
     #expect(example.points.count == 10 && example.replications == 10 && example.swept == ["policy.renewalInterval", "servers[ls-hq].licenses[0].count"])
 }
+
+/// A runs.csv that leasesim did not write (edited, cut short, or hostile) is an error naming the line, never a
+/// crash: every figure is checked before a statistic is taken.
+@Test(arguments: [
+    ("run,point,replication,seed,status,events,error\n0,0,0,1,ok,1234567890123456789012345,\n",
+     "r.csv:2:1: expected events: a figure leasesim writes (at most 24 digits and 4 decimals) or nothing, found \"1234567890123456789012345\""),
+    ("run,point,replication,seed,status,events,error\n0,0,0,1,ok,1e9,\n",
+     "r.csv:2:1: expected events: a figure leasesim writes (at most 24 digits and 4 decimals) or nothing, found \"1e9\""),
+    ("run,point,replication,seed,status,events,error\n0,0,0,1,done,5,\n", "r.csv:2:1: expected status ok or failed, found \"done\""),
+    ("run,point,replication,seed,status,events,error\n0,0,0,1,ok,5\n", "r.csv:2:1: expected 7 cells, found 6"),
+    ("run,point,replication,seed,status,events,error\n0,0,0,1,ok,5,\"cut\n", "r.csv:3:1: expected a closing quote, found end of file"),
+    ("run,point,seed,status,error\n", "r.csv:1:1: expected a runs.csv header (run,point,replication,seed,...,status,...,error), found \"run,point,seed,status,error\""),
+])
+func hostileRunsTablesAreErrors(text: String, message: String) {
+    do {
+        let table = try RunsTable.parse(text, file: "r.csv")
+        Issue.record("parsed \(table.rows)")
+    } catch {
+        #expect(error.description == message)
+    }
+}
