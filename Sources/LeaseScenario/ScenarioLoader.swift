@@ -72,16 +72,19 @@ public struct ScenarioLoader {
             throw ScenarioError(file: file, position: nil, path: "", expected: "a scenario of at most \(ScenarioLimits.maxScenarioBytes) bytes",
                                 found: "\(bytes.count) bytes")
         }
-        var root: JSONNode
-        do {
-            root = try StrictJSONReader.parse(bytes)
-        } catch {
-            throw ScenarioError(file: file, position: error.position, path: error.path, expected: error.expected, found: error.found)
-        }
-        root = try ScenarioOverride.apply(options.overrides, to: root, file: file)
+        let root = try ScenarioOverride.apply(options.overrides, to: try parseJSON(bytes, file: file), file: file)
         let source = ScenarioSource(file: file, bytes: bytes, overrides: options.overrides)
         var loader = ScenarioLoader(source: source, directory: (file as NSString).deletingLastPathComponent, options: options)
         return try loader.scenario(Field(node: root, parentPath: "", step: nil, source: source))
+    }
+
+    /// A JSON text read strictly; a syntax error names `file`, the line, the column and the JSON path.
+    static func parseJSON(_ bytes: [UInt8], file: String) throws(ScenarioError) -> JSONNode {
+        do {
+            return try StrictJSONReader.parse(bytes)
+        } catch {
+            throw ScenarioError(file: file, position: error.position, path: error.path, expected: error.expected, found: error.found)
+        }
     }
 
     /// The bytes of a file of at most `limit` bytes; errors name `file` and `jsonPath` (the field that named it).

@@ -63,13 +63,8 @@ public struct SweepPlan: Sendable {
     public static func load(path: String, overrides: [ScenarioOverride] = [], seed: UInt64? = nil,
                             allowsFilesOutside: Bool = false) throws(ScenarioError) -> SweepPlan {
         let bytes = try ScenarioLoader.readFile(path, limit: ScenarioLimits.maxScenarioBytes, what: "a readable sweep file", jsonPath: "", file: path)
-        let root: JSONNode
-        do {
-            root = try StrictJSONReader.parse(bytes)
-        } catch {
-            throw ScenarioError(file: path, position: error.position, path: error.path, expected: error.expected, found: error.found)
-        }
         let source = ScenarioSource(file: path, bytes: bytes)
+        let root = try ScenarioLoader.parseJSON(bytes, file: path)
         let object = try Field(node: root, parentPath: "", step: nil, source: source).object(allowed: SweepFormat.keys)
         let format = try object.required("format", "\"\(SweepFormat.current)\"")
         guard try format.string() == SweepFormat.current else { throw format.fail("\"\(SweepFormat.current)\"") }
@@ -81,7 +76,8 @@ public struct SweepPlan: Sendable {
                                                        jsonPath: "scenario", file: path)
         var fixed = overrides
         if let set = object.optional("set") {
-            for member in try set.anyObject().members { fixed.append(try override(member, in: set.anyObject())) }
+            let settings = try set.anyObject()
+            for member in settings.members { fixed.append(try override(member, in: settings, value: settings.field(member))) }
         }
         var swept: [String] = [], points: [[ScenarioOverride]] = []
         let grid = object.optional("grid"), list = object.optional("points")
@@ -97,7 +93,7 @@ public struct SweepPlan: Sendable {
                 }
                 var next: [[ScenarioOverride]] = []
                 for prefix in product {
-                    for value in values { next.append(prefix + [try override(path: member.key, value: value, at: axes.fail(key: member, expected: "", found: ""))]) }
+                    for value in values { next.append(prefix + [try override(member, in: axes, value: value)]) }
                 }
                 product = next
                 swept.append(member.key)
@@ -112,7 +108,7 @@ public struct SweepPlan: Sendable {
                 let point = try entry.anyObject()
                 var overrides: [ScenarioOverride] = []
                 for member in point.members {
-                    overrides.append(try override(member, in: point))
+                    overrides.append(try override(member, in: point, value: point.field(member)))
                     if !swept.contains(member.key) { swept.append(member.key) }
                 }
                 points.append(overrides)
@@ -122,8 +118,7 @@ public struct SweepPlan: Sendable {
         }
         for (number, point) in points.enumerated() {
             if let seeded = point.first(where: { $0.steps == [.key("seed")] }) {
-                let where_ = grid ?? list!
-                throw where_.fail("no swept seed (replications draw seeds from the base seed)", found: "seed in point \(number): \(seeded.valueText)")
+                throw (grid ?? list!).fail("no swept seed (replications draw seeds from the base seed)", found: "seed in point \(number): \(seeded.valueText)")
             }
         }
         var replications = 1
@@ -150,19 +145,12 @@ public struct SweepPlan: Sendable {
                          allowsFilesOutside: allowsFilesOutside, fingerprint: RandomStream.key(of: inputs.joined(separator: "\u{0}")))
     }
 
-    static func override(_ member: JSONMember, in object: ObjectField) throws(ScenarioError) -> ScenarioOverride {
-        try override(path: member.key, value: object.field(member), at: object.fail(key: member, expected: "", found: ""))
-    }
-
     /// An override from a sweep file's `"PATH": VALUE`; a bad path is an error at the key.
-    static func override(path: String, value: Field, at key: ScenarioError) throws(ScenarioError) -> ScenarioOverride {
+    static func override(_ member: JSONMember, in object: ObjectField, value: Field) throws(ScenarioError) -> ScenarioOverride {
         do {
-            return try ScenarioOverride(path: path, value: value.node, valueText: value.node.value.shownText)
+            return try ScenarioOverride(path: member.key, value: value.node, valueText: value.node.value.shownText)
         } catch {
-            var located = key
-            located.expected = ScenarioOverride.pathForm
-            located.found = error.found
-            throw located
+            throw object.fail(key: member, expected: ScenarioOverride.pathForm, found: error.found)
         }
     }
 }

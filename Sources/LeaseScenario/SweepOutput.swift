@@ -55,13 +55,8 @@ public struct SweepManifest: Sendable, Equatable {
 
     /// Reads sweep.json back (strictly: every key this version writes, nothing else).
     public static func parse(_ bytes: [UInt8], file: String) throws(ScenarioError) -> SweepManifest {
-        let root: JSONNode
-        do {
-            root = try StrictJSONReader.parse(bytes)
-        } catch {
-            throw ScenarioError(file: file, position: error.position, path: error.path, expected: error.expected, found: error.found)
-        }
         let source = ScenarioSource(file: file, bytes: bytes)
+        let root = try ScenarioLoader.parseJSON(bytes, file: file)
         let keys = ["leasesim", "sweep", "file", "scenario", "fingerprint", "points", "replications", "runs", "baseSeed", "shard", "runsHere", "failed"]
         let object = try Field(node: root, parentPath: "", step: nil, source: source).object(allowed: keys)
         func count(_ key: String) throws(ScenarioError) -> Int {

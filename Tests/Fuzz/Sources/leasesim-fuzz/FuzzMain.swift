@@ -33,13 +33,18 @@ enum FuzzMain {
 
 func fuzzScenario(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
-    guard var scenario = try? ScenarioLoader.load(bytes: bytes, file: "/fuzz/input.json") else { return 0 }
-    guard scenario.spec.clients.reduce(0, { $0 + $1.allocations.count }) <= 64 else { return 0 }
+    if let scenario = try? ScenarioLoader.load(bytes: bytes, file: "/fuzz/input.json") { runBriefly(scenario) }
+    return 0
+}
+
+/// Runs a small scenario for at most 20,000 events with the model's invariants checked after every event.
+func runBriefly(_ scenario: Scenario) {
+    guard scenario.spec.clients.reduce(0, { $0 + $1.allocations.count }) <= 64 else { return }
+    var scenario = scenario
     scenario.limits.maxEvents = min(scenario.limits.maxEvents, 20_000)
     var options = RunOptions()
     options.checksInvariants = true
     _ = try? ScenarioRunner.run(scenario, options: options)
-    return 0
 }
 
 func fuzzTrace(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
@@ -55,13 +60,9 @@ func fuzzOverride(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").prefix(8)
     guard let overrides = try? lines.map({ line throws(ScenarioError) in try ScenarioOverride(String(line)) }),
-          var scenario = try? ScenarioLoader.load(bytes: quickstart, file: "Scenarios/quickstart.json", options: LoadOptions(overrides: overrides))
+          let scenario = try? ScenarioLoader.load(bytes: quickstart, file: "Scenarios/quickstart.json", options: LoadOptions(overrides: overrides))
     else { return 0 }
-    guard scenario.spec.clients.reduce(0, { $0 + $1.allocations.count }) <= 64 else { return 0 }
-    scenario.limits.maxEvents = min(scenario.limits.maxEvents, 20_000)
-    var options = RunOptions()
-    options.checksInvariants = true
-    _ = try? ScenarioRunner.run(scenario, options: options)
+    runBriefly(scenario)
     return 0
 }
 
