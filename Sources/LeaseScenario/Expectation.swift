@@ -7,8 +7,13 @@ public enum Metric: String, Sendable, CaseIterable {
     case peakUsers, peakLeased, utilisation, messagesSent
     case installed, used, free, peakUsed
     case autoLeased, autoLeasing, penalty, licensing, leader, haRole, split, graceDaysLeft, cloud
+    /// Counts of events over the fleet so far.
+    case refusals, reclaims, lapses, messagesDropped, failovers
 
     // What each metric is, who has it and how it is read: `Quantities.all`.
+
+    /// A count over the whole fleet, the same for every feature (an expectation needs no feature for it).
+    var isFleetCount: Bool { [.messagesSent, .refusals, .reclaims, .lapses, .messagesDropped, .failovers].contains(self) }
 }
 
 /// How an expectation compares the actual value with the expected one.
@@ -58,5 +63,17 @@ public struct Expectation: Sendable, Equatable {
     public var feature: Int
     public var comparison: Comparison
     public var value: Double
+    /// How far the actual value may be from `value` and still be equal (`==` only).
+    public var tolerance: Double = 0
     public var when: ExpectationWhen
+    /// For `always`/`never`: the instants judged, `[from, until)` (the whole run when nil).
+    public var window: Range<SimInstant>?
+
+    /// Whether an actual value meets the claim's comparison (within the tolerance, for `==`).
+    public func compares(_ actual: Double) -> Bool {
+        comparison == .equal && tolerance > 0 ? abs(actual - value) <= tolerance : comparison.holds(actual, value)
+    }
+
+    /// Whether an `always`/`never` expectation judges the state at `instant`.
+    public func watches(_ instant: SimInstant) -> Bool { window?.contains(instant) ?? true }
 }

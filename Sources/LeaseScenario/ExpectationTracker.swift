@@ -32,6 +32,8 @@ struct ExpectationTracker {
     var fleetLevels: [Levels]
     /// The first violation of each watched expectation, by index into `expectations`.
     var violations: [Int: (Double, SimInstant)] = [:]
+    /// The latest value judged in each watched expectation's window (what a windowed one that held reports).
+    var lastJudged: [Int: Double] = [:]
     let watched: [Int]
     /// Watched expectations touched at `pendingTime`, judged when the instant is over.
     var dirty: [Bool]
@@ -109,10 +111,11 @@ struct ExpectationTracker {
     }
 
     mutating func check(_ index: Int, at time: SimInstant) {
-        guard violations[index] == nil else { return }
         let expectation = expectations[index]
+        guard violations[index] == nil, expectation.watches(time) else { return }
         let value = current(index)
-        let holds = expectation.comparison.holds(value, expectation.value)
+        lastJudged[index] = value
+        let holds = expectation.compares(value)
         if (expectation.when == .always && !holds) || (expectation.when == .never && holds) {
             violations[index] = (value, time)
         }

@@ -53,7 +53,7 @@ struct FleetReading: Sendable {
     var levels: Levels
     var totals: FeatureTotals
     var integrals: FeatureIntegrals
-    var messages: Int64
+    var counters: ProtocolCounters
 }
 
 /// A count read from `Levels` (a timeline cell, or a metric watched at every instant). Plain values, not
@@ -206,7 +206,13 @@ enum Quantities {
                  server: .figure { .ratio($0.pool.usedUserMilliseconds, $0.pool.installedUserMilliseconds) },
                  fleet: .figure { .ratio($0.integrals.servedUserMilliseconds, $0.integrals.leasedUserMilliseconds) },
                  summary: [.client, .server, .fleet]),
-        Quantity("messagesSent", client: .figure { .count($0.messagesSent) }, fleet: .figure { .count($0.messages) }),
+        Quantity("messagesSent", client: .figure { .count($0.messagesSent) }, fleet: .figure { .count($0.counters.messages) }),
+        // Counts of events over the fleet, for expectations (the same for every feature).
+        Quantity("refusals", fleet: .figure { .count($0.counters.refusals) }),
+        Quantity("reclaims", fleet: .figure { .count($0.counters.reclaims) }),
+        Quantity("lapses", fleet: .figure { .count($0.counters.lapses) }),
+        Quantity("messagesDropped", fleet: .figure { .count($0.counters.messagesDropped) }),
+        Quantity("failovers", fleet: .figure { .count($0.counters.failovers) }),
         // FlexNet's usage summary: license-hours available (installed) and used (leased out).
         Quantity("hoursAvailable", metric: false, server: .figure { .userTime($0.pool.installedUserMilliseconds) },
                  fleet: .figure { .userTime($0.integrals.installedUserMilliseconds) }, summary: [.server, .fleet]),

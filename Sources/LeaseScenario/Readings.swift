@@ -69,7 +69,7 @@ extension FleetReadable {
 
     func fleetReading(feature: Int) -> FleetReading {
         FleetReading(levels: fleetLevels(feature: feature), totals: totals(feature: feature),
-                     integrals: fleetIntegrals(feature: feature), messages: counters.messages)
+                     integrals: fleetIntegrals(feature: feature), counters: counters)
     }
 
     /// Quantities of a subject's feature, exactly; zero where the subject has no such quantity.

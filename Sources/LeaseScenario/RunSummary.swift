@@ -191,16 +191,31 @@ public enum RunSummary {
     /// One line per expectation: PASS or FAIL, the claim, the actual value and when it was seen.
     public static func expectationLines(_ report: RunReport) -> [String] {
         report.results.map { result in
+            let expectation = result.expectation
             let when: String
-            switch result.expectation.when {
+            switch expectation.when {
             case .always, .never:
-                when = result.passed ? "held throughout" : "first broken at \(result.seenAt)"
+                when = result.passed ? (expectation.window == nil ? "held throughout" : "held in its window") : "first broken at \(result.seenAt)"
             case .at, .end:
                 when = "at \(result.seenAt)"
             }
-            let time = CivilCalendar.iso8601(epochMilliseconds: report.scenario.spec.startEpochMilliseconds + result.seenAt.millisecondsSinceStart)
-            return "\(result.passed ? "PASS" : "FAIL") \(result.expectation.path) \(result.expectation.label) [\(result.expectation.when.text) \(result.expectation.metric.rawValue) of \(result.expectation.subjectName) \(result.expectation.comparison.rawValue) \(ExpectationFormat.number(result.expectation.value))]: actual \(ExpectationFormat.number(result.actual)) \(when) (\(time))"
+            return "\(result.passed ? "PASS" : "FAIL") \(expectation.path) \(expectation.label) [\(expectation.claim)]: actual \(ExpectationFormat.number(result.actual)) \(when) (\(instantText(result.seenAt, report.scenario)))"
         }
+    }
+
+    /// An instant as the scenario would write it by day, and in UTC: `day 2 09:59, 2026-03-03T09:59:00.000Z`.
+    public static func instantText(_ instant: SimInstant, _ scenario: Scenario) -> String {
+        let start = scenario.spec.startEpochMilliseconds
+        return TimeSyntax.dayText(instant, startEpochMilliseconds: start) + ", " + CivilCalendar.iso8601(epochMilliseconds: start + instant.millisecondsSinceStart)
+    }
+}
+
+extension Expectation {
+    /// The claim in words: `always from t+8h until t+18h: used of ls-1 <= 150`, `at end: deniedLogins of fleet == 238 within 5`.
+    public var claim: String {
+        let window = self.window.map { " from \($0.lowerBound) until \($0.upperBound):" } ?? ""
+        let within = tolerance > 0 ? " within \(ExpectationFormat.number(tolerance))" : ""
+        return "\(when.text)\(window) \(metric.rawValue) of \(subjectName) \(comparison.rawValue) \(ExpectationFormat.number(value))\(within)"
     }
 }
 

@@ -128,7 +128,7 @@ public enum ScenarioKeys {
     public static let action = ["at", "action", "client", "feature", "ruc", "ilq", "muc", "server", "license", "sku", "mode"]
     public static let fault = ["id", "kind", "at", "until", "for", "between", "from", "to", "node", "probability", "latency"]
     public static let randomFaults = ["partitionsPerLinkPerMonth", "meanPartition", "serverCrashesPerMonth", "meanDowntime", "loss"]
-    public static let expectation = ["name", "metric", "entity", "feature", "op", "value", "at", "holds"]
+    public static let expectation = ["name", "metric", "entity", "feature", "op", "value", "within", "at", "holds", "from", "until"]
     public static let limits = ["maxEvents", "maxPendingEvents", "maxOutputBytes", "maxWallTime"]
 
     /// Every object kind by the name the JSON Schema uses for it (`root` is the top level).

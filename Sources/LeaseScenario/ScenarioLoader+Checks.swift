@@ -210,7 +210,7 @@ extension ScenarioLoader {
             feature = spec.clients[client].allocations[0].feature
         } else if spec.features.count == 1 {
             feature = 0
-        } else if metric == .messagesSent {
+        } else if metric.isFleetCount {
             feature = 0
         } else {
             throw try object.required("feature", "a feature name (the scenario has several)")
@@ -221,7 +221,13 @@ extension ScenarioLoader {
             throw opField.fail("one of \(Comparison.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
         }
         let value = try object.required("value", "a number").number()
-        var when = ExpectationWhen.end
+        var tolerance = 0.0
+        if let within = object.optional("within") {
+            guard comparison == .equal else { throw within.fail("no \"within\" with op \"\(comparison.rawValue)\" (a tolerance is for ==)", found: "\"within\"") }
+            tolerance = try within.number()
+            guard tolerance >= 0 else { throw within.fail("a tolerance of at least 0") }
+        }
+        var when = ExpectationWhen.end, window: Range<SimInstant>? = nil
         if let holds = object.optional("holds") {
             if let at = object.optional("at") { throw at.fail("either \"at\" or \"holds\", not both") }
             switch try holds.string() {
@@ -232,17 +238,35 @@ extension ScenarioLoader {
             guard metric.isInstantaneous else {
                 throw metricField.fail("an instantaneous metric with \"holds\": \(Metric.allCases.filter(\.isInstantaneous).map(\.rawValue).joined(separator: ", "))")
             }
-        } else if let atField = object.optional("at") {
+            let from = object.optional("from"), until = object.optional("until")
+            if from != nil || until != nil {
+                let start = try from.map { field throws(ScenarioError) in try instantInRun(field) } ?? .start
+                let end = try until.map { field throws(ScenarioError) in
+                    let at = try instant(field)
+                    guard at <= .start + duration else { throw field.fail("an instant no later than the end of the run (\(duration))") }
+                    return at
+                } ?? .start + duration
+                guard start < end else { throw (until ?? from)!.fail("\"until\" after \"from\"") }
+                window = start..<end
+            }
+        } else if let stray = object.optional("from") ?? object.optional("until") {
+            throw stray.fail("\"from\" and \"until\" only with \"holds\"")
+        }
+        if when == .end, let atField = object.optional("at") {
             if case .string("end") = atField.node.value {
                 when = .end
             } else {
                 when = .at(try instantInRun(atField))
             }
         }
-        let claim = "\(metric.rawValue) of \(entity) \(comparison.rawValue) \(ExpectationFormat.number(value))"
+        let within = tolerance > 0 ? " within \(ExpectationFormat.number(tolerance))" : ""
+        let claim = "\(metric.rawValue) of \(entity) \(comparison.rawValue) \(ExpectationFormat.number(value))\(within)"
         let label = try object.optional("name")?.nonEmptyString() ?? claim
-        return Expectation(label: label, path: field.path, metric: metric, subject: subject, subjectName: entity,
-                           feature: feature, comparison: comparison, value: value, when: when)
+        var expectation = Expectation(label: label, path: field.path, metric: metric, subject: subject, subjectName: entity,
+                                      feature: feature, comparison: comparison, value: value, when: when)
+        expectation.tolerance = tolerance
+        expectation.window = window
+        return expectation
     }
 }
 

@@ -119,6 +119,12 @@ public enum ScenarioRunner {
             return nil
         }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
         var nextAt = 0
+        // Windows of always/never that open after the start: the state then is judged even if nothing changes.
+        let windowStarts = scenario.expectations.indices.compactMap { index -> (SimInstant, Int)? in
+            guard let start = scenario.expectations[index].window?.lowerBound, start > .start else { return nil }
+            return (start, index)
+        }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        var nextWindow = 0
         var nextSample: SimInstant? = options.sampleInterval.map { _ in SimInstant.start }
         let probes = options.probe == nil ? [] : Array(Set(options.probes.filter { $0 < horizon })).sorted()
         var nextProbe = 0
@@ -154,7 +160,8 @@ public enum ScenarioRunner {
         while true {
             let now = world.simulation.now
             let checkpoint = min(nextAt < atChecks.count ? atChecks[nextAt].0 : .never, nextSample ?? .never,
-                                 nextProbe < probes.count ? probes[nextProbe] : .never)
+                                 nextProbe < probes.count ? probes[nextProbe] : .never,
+                                 nextWindow < windowStarts.count ? windowStarts[nextWindow].0 : .never)
             let chunkEnd = min(now + drainInterval, horizon)
             if checkpoint < horizon && checkpoint <= chunkEnd {
                 try advance(&world, until: checkpoint, includingEnd: true, seed: scenario.spec.seed)
@@ -165,6 +172,10 @@ public enum ScenarioRunner {
                     let index = atChecks[nextAt].1
                     results[index] = judge(scenario.expectations[index], world.model, at: checkpoint)
                     nextAt += 1
+                }
+                while nextWindow < windowStarts.count && windowStarts[nextWindow].0 == checkpoint {
+                    tracker.check(windowStarts[nextWindow].1, at: checkpoint)
+                    nextWindow += 1
                 }
                 while nextProbe < probes.count && probes[nextProbe] == checkpoint {
                     options.probe?(checkpoint, world.model)
@@ -196,6 +207,9 @@ public enum ScenarioRunner {
             case .always, .never:
                 if let (value, time) = tracker.violations[index] {
                     results[index] = ExpectationResult(expectation: expectation, passed: false, actual: value, seenAt: time)
+                } else if let window = expectation.window {
+                    results[index] = ExpectationResult(expectation: expectation, passed: true,
+                                                       actual: tracker.lastJudged[index] ?? tracker.current(index), seenAt: window.upperBound)
                 } else {
                     results[index] = ExpectationResult(expectation: expectation, passed: true,
                                                        actual: tracker.current(index), seenAt: horizon)
@@ -209,7 +223,6 @@ public enum ScenarioRunner {
 
     static func judge(_ expectation: Expectation, _ model: FleetModel, at instant: SimInstant) -> ExpectationResult {
         let actual = model.metricValue(expectation.metric, of: expectation.subject, feature: expectation.feature)
-        return ExpectationResult(expectation: expectation, passed: expectation.comparison.holds(actual, expectation.value),
-                                 actual: actual, seenAt: instant)
+        return ExpectationResult(expectation: expectation, passed: expectation.compares(actual), actual: actual, seenAt: instant)
     }
 }

@@ -77,6 +77,19 @@ public enum TimeSyntax {
     /// What an instant looks like, for error messages.
     public static let instantForm = "an offset like \"36h\", \"day 3 12:00\" (day 1 is the first day) or \"2026-01-07T12:00Z\""
 
+    /// An instant as a scenario writes it by day: `day 2 09:59` (day 1 is the start's day; seconds and milliseconds
+    /// shown only when there are any).
+    public static func dayText(_ instant: SimInstant, startEpochMilliseconds: Int64) -> String {
+        let startDay = startEpochMilliseconds - startEpochMilliseconds % SimDuration.millisecondsPerDay
+        let sinceDay = startEpochMilliseconds + instant.millisecondsSinceStart - startDay
+        let day = sinceDay / SimDuration.millisecondsPerDay + 1, clock = sinceDay % SimDuration.millisecondsPerDay
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        var text = "day \(day) \(two(clock / 3_600_000)):\(two(clock / 60_000 % 60))"
+        if clock % 60_000 != 0 { text += ":" + two(clock / 1000 % 60) }
+        if clock % 1000 != 0 { text += "." + String(String(clock % 1000 + 1000).dropFirst()) }
+        return text
+    }
+
     /// Parses an instant: an offset from the start (`36h`), `day N HH:MM`, or an ISO date-time in UTC.
     public static func instant(_ text: String, startEpochMilliseconds: Int64) -> SimInstant? {
         if let offset = duration(text) { return SimInstant(millisecondsSinceStart: offset.milliseconds) }

@@ -97,7 +97,7 @@ func scratch(_ name: String) -> String {
     try failing.write(toFile: directory + "/failing.json", atomically: true, encoding: .utf8)
     let result = try leasesim(["check", directory + "/failing.json", "Scenarios/renewal-lapse.json"])
     #expect(result.code == 1)
-    #expect(result.stdout.contains("FAIL expectations[3] the week has denied logins (R-LEASE-8) [at end: deniedLogins of fleet == 0]: actual 350 at t+1w (2026-01-12T00:00:00.000Z)"))
+    #expect(result.stdout.contains("FAIL expectations[3] the week has denied logins (R-LEASE-8) [at end: deniedLogins of fleet == 0]: actual 350 at t+1w (day 8 00:00, 2026-01-12T00:00:00.000Z)"))
     #expect(result.stdout.hasSuffix("check: 14 passed, 1 failed\n"))
     #expect(try leasesim(["check", "Scenarios/renewal-lapse.json"]).code == 0)
 }

@@ -68,3 +68,54 @@ func bundledScenariosKeepTheModelInvariants(name: String) throws {
     #expect(seen.readings.map(\.0) == [3_600_000, 3 * 3_600_000])
     #expect(seen.readings.map(\.1) == [50, 100])
 }
+
+/// What CI users asked for: a tolerance on ==, a time window on always/never (its state at the window's start is
+/// judged even when nothing changes then), and counts of events as fleet metrics.
+@Test func tolerancesWindowsAndEventCounts() throws {
+    let text = expectationScenario.replacingOccurrences(of: """
+       {"metric": "peakUsers", "entity": "fleet", "op": "==", "value": 160}
+     ]}
+    """, with: """
+       {"metric": "peakUsers", "entity": "fleet", "op": "==", "value": 160},
+       {"metric": "deniedLogins", "entity": "fleet", "op": "==", "value": 62, "within": 2},
+       {"metric": "deniedLogins", "entity": "fleet", "op": "==", "value": 63, "within": 2},
+       {"metric": "users", "entity": "gw", "op": ">", "value": 150, "holds": "never", "from": "day 1 05:00"},
+       {"metric": "users", "entity": "gw", "op": ">", "value": 150, "holds": "never", "from": "3h", "until": "4h"},
+       {"metric": "users", "entity": "gw", "op": "<=", "value": 150, "holds": "always", "until": "2h"},
+       {"metric": "refusals", "entity": "fleet", "op": ">=", "value": 1},
+       {"metric": "messagesDropped", "entity": "fleet", "op": "==", "value": 0}
+     ]}
+    """)
+    let scenario = try ScenarioLoader.load(bytes: Array(text.utf8), file: "e.json")
+    #expect(scenario.expectations[7].tolerance == 2 && scenario.expectations[9].window == SimInstant(millisecondsSinceStart: 5 * 3_600_000)..<scenario.horizon)
+    let report = try ScenarioRunner.run(scenario)
+    let verdicts = report.results.dropFirst(7).map { ($0.passed, $0.actual, $0.seenAt.millisecondsSinceStart) }
+    #expect(verdicts[0] == (true, 60, 86_400_000))          // 60 is within 2 of 62
+    #expect(verdicts[1] == (false, 60, 86_400_000))         // but not of 63
+    #expect(verdicts[2] == (true, 60, 86_400_000))          // from 05:00 users are 60
+    #expect(verdicts[3] == (false, 160, 3 * 3_600_000))     // 160 since 2 h: broken when its window opens
+    #expect(verdicts[4] == (true, 30, 2 * 3_600_000))       // 30 until 2 h, when the window closes
+    #expect(verdicts[5] == (true, Double(report.figures.counters.refusals), 86_400_000) && report.figures.counters.refusals >= 1)
+    #expect(verdicts[6] == (true, 0, 86_400_000))
+    #expect(RunSummary.expectationLines(report)[10] == "FAIL expectations[10] users of gw > 150 [never from t+3h until t+4h: users of gw > 150]: actual 160 first broken at t+3h (day 1 03:00, 2026-01-05T03:00:00.000Z)")
+    #expect(RunSummary.expectationLines(report)[8] == "FAIL expectations[8] deniedLogins of fleet == 63 within 2 [at end: deniedLogins of fleet == 63 within 2]: actual 60 at t+1d (day 2 00:00, 2026-01-06T00:00:00.000Z)")
+}
+
+@Test(arguments: [
+    ("\"op\": \"<=\", \"value\": 5, \"within\": 1", "expectations[0].within: expected no \"within\" with op \"<=\" (a tolerance is for ==), found \"within\""),
+    ("\"op\": \"==\", \"value\": 5, \"within\": -1", "expectations[0].within: expected a tolerance of at least 0, found -1"),
+    ("\"op\": \"==\", \"value\": 5, \"from\": \"2h\"", "expectations[0].from: expected \"from\" and \"until\" only with \"holds\", found \"2h\""),
+    ("\"op\": \">\", \"value\": 5, \"holds\": \"never\", \"from\": \"4h\", \"until\": \"2h\"", "expectations[0].until: expected \"until\" after \"from\", found \"2h\""),
+])
+func toleranceAndWindowErrors(fields: String, message: String) {
+    let text = "{\"format\": \"leasesim/1\", \"duration\": \"1d\", \"servers\": [{\"id\": \"ls\", \"licenses\": [{\"sku\": \"P\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 10}]}], \"clients\": [{\"id\": \"gw\", \"server\": \"ls\", \"allocations\": {\"users\": {\"ruc\": 5, \"ilq\": 5, \"muc\": 10}}}], \"expectations\": [{\"metric\": \"users\", \"entity\": \"gw\", \(fields)}]}"
+    #expect(loadError(text).hasSuffix(message), "\(loadError(text))")
+}
+
+/// Instants as a scenario writes them by day: day 1 is the start's day.
+@Test func instantsAreShownByDay() {
+    let start = Int64(20_458) * 86_400_000 + 6 * 3_600_000 // 2026-01-05T06:00Z
+    #expect(TimeSyntax.dayText(SimInstant(millisecondsSinceStart: 0), startEpochMilliseconds: start) == "day 1 06:00")
+    #expect(TimeSyntax.dayText(SimInstant(millisecondsSinceStart: 18 * 3_600_000 + 3_599_500), startEpochMilliseconds: start) == "day 2 00:59:59.500")
+    #expect(TimeSyntax.instant("day 2 00:59:59", startEpochMilliseconds: start) == SimInstant(millisecondsSinceStart: 18 * 3_600_000 + 3_599_000))
+}
