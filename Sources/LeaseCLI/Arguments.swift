@@ -65,6 +65,15 @@ struct ParsedArguments {
         return value
     }
 
+    /// A flag's value among `choices` (the first is the default).
+    func choice(_ flag: String, among choices: [String]) throws(UsageError) -> String {
+        guard let text = values[flag] else { return choices[0] }
+        guard choices.contains(text) else {
+            throw UsageError(message: "\(flag): expected one of \(choices.joined(separator: ", ")), found \(Excerpt.quoted(text))")
+        }
+        return text
+    }
+
     func seed() throws(UsageError) -> UInt64? {
         guard let text = values["--seed"] else { return nil }
         guard let seed = UInt64(text), seed <= UInt64(Int64.max) else {

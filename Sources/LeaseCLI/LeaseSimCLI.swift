@@ -11,7 +11,8 @@ public enum LeaseSimCLI {
     Usage:
       leasesim run SCENARIO [--out DIR] [--sample DURATION] [--entity ID]... [--no-events] [--seed N] [--set PATH=VALUE]...
                             [--check-invariants] [--allow-outside-files] [--quiet]
-      leasesim check SCENARIO... [--seed N] [--set PATH=VALUE]... [--allow-outside-files]
+      leasesim check SCENARIO... [--seed N] [--set PATH=VALUE]... [--junit FILE] [--format text|json] [--out DIR]
+                             [--golden DIR [--update-golden]] [--allow-outside-files]
       leasesim validate SCENARIO... [--set PATH=VALUE]... [--allow-outside-files]
       leasesim sweep FILE [--out DIR] [--jobs N] [--shard I/N|auto|auto/N] [--set PATH=VALUE]... [--seed N]
                           [--run-outputs DIR] [--progress line|json|none] [--quiet]
@@ -48,14 +49,6 @@ public enum LeaseSimCLI {
     ends: DIR always holds one complete set. A run that fails leaves only DIR/error.txt. DIR must be empty
     or hold only what leasesim wrote; nothing else in it is ever deleted. A second run into DIR at the same
     time fails at once.
-    """
-
-    static let checkHelp = """
-    leasesim check SCENARIO... [--seed N] [--set PATH=VALUE]...: run scenarios and judge their expectations
-
-    --set replaces a field of every scenario checked, as in 'leasesim run --help'.
-    Prints PASS or FAIL for every expectation with its actual value and when it was seen.
-    Exits 0 when all hold, 1 when any fails, 2 on bad input, 3 when a run hits a limit.
     """
 
     static let validateHelp = """
@@ -139,40 +132,6 @@ public enum LeaseSimCLI {
             print("  wrote \(options.outputDirectory ?? "")/timeline.csv, \(options.writesEvents ? "events.csv, " : "")summary.json, clients.csv")
         }
         return ExitCode.success.rawValue
-    }
-
-    static func check(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--seed", "--set"], switchFlags: ["--allow-outside-files", "--help", "-h"],
-                                         command: "check")
-        if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(checkHelp); return 0 }
-        guard !parsed.positional.isEmpty else { throw UsageError(message: "check: expected at least one scenario file") }
-        var failed = 0, passed = 0, notRun = 0, worst = ExitCode.success
-        let loadOptions = try parsed.loadOptions()
-        for path in parsed.positional {
-            do {
-                let scenario = try ScenarioLoader.load(path: path, options: loadOptions)
-                let report = try ScenarioRunner.run(scenario)
-                for warning in RunSummary.flagWarnings(scenario) + RunSummary.faultWarnings(report) {
-                    standardError("leasesim: warning: \(path): " + warning)
-                }
-                print("\(path): \(report.results.filter(\.passed).count) of \(report.results.count) expectations hold")
-                for line in RunSummary.expectationLines(report) { print("  " + line) }
-                passed += report.results.filter(\.passed).count
-                failed += report.results.filter { !$0.passed }.count
-                if !report.allPassed { worst = worst.worse(.expectationFailed) }
-            } catch {
-                standardError(error is ScenarioError ? "leasesim: \(error)" : "leasesim: \(path): \(error)")
-                worst = worst.worse(exitCode(for: error))
-                notRun += 1
-            }
-        }
-        // A total is printed only when every scenario ran: "0 failed" must never stand for a run that did not happen.
-        if notRun == 0 {
-            print("check: \(passed) passed, \(failed) failed")
-        } else {
-            standardError("leasesim: check: \(notRun) of \(OutputText.count(parsed.positional.count, "scenario")) did not run; no total is given")
-        }
-        return worst.rawValue
     }
 
     static func validate(_ arguments: [String]) throws -> Int32 {

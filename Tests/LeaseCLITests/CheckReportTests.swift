@@ -1,0 +1,54 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+
+/// `check` for CI: JUnit XML, JSON, golden files and artifacts of failing scenarios.
+@Test func checkWritesJUnitAndJSONForCI() throws {
+    let folder = scratch("check-ci")
+    let failing = try String(contentsOfFile: repositoryRoot + "/Scenarios/quickstart.json", encoding: .utf8)
+        .replacingOccurrences(of: "\"value\": 350", with: "\"value\": 0")
+    try failing.write(toFile: folder + "/failing.json", atomically: true, encoding: .utf8)
+    let junit = folder + "/report.xml"
+    let text = try leasesim(["check", folder + "/failing.json", "Scenarios/muc-cut.json", folder + "/missing.json", "--junit", junit])
+    #expect(text.code == 2) // the missing file is graver than the failed expectation
+    let xml = try String(contentsOfFile: junit, encoding: .utf8)
+    let parser = XMLParser(data: Data(xml.utf8))
+    #expect(parser.parse(), "JUnit XML is well formed")
+    #expect(xml.contains("<testsuites name=\"leasesim check\" tests=\"15\" failures=\"1\" errors=\"1\">"))
+    #expect(xml.contains("<testsuite name=\"quickstart\" file=\"\(folder)/failing.json\" tests=\"5\" failures=\"1\" errors=\"0\">"))
+    #expect(xml.contains("<failure message=\"actual 350 at t+1w (day 8 00:00, 2026-01-12T00:00:00.000Z); expected at end: deniedLogins of fleet == 0\" type=\"expectation\">"))
+    #expect(xml.contains("<testcase name=\"load and run\" classname=\"\(folder)/missing.json\" file=\"\(folder)/missing.json\">"))
+
+    let json = try leasesim(["check", folder + "/failing.json", "--format", "json"])
+    #expect(json.code == 1)
+    let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+    #expect(document["passed"] as? Int == 4 && document["failed"] as? Int == 1 && document["notRun"] as? Int == 0)
+    let scenario = (document["scenarios"] as! [[String: Any]])[0]
+    let failed = (scenario["expectations"] as! [[String: Any]]).first { $0["passed"] as? Bool == false }!
+    #expect(scenario["status"] as? String == "failed" && failed["actual"] as? Int == 350 && failed["seenAtDay"] as? String == "day 8 00:00")
+}
+
+/// Golden files: written with --update-golden, then compared; a change shows the first differing lines and fails
+/// the check; --out keeps the outputs of failing scenarios only.
+@Test func checkComparesGoldenFilesAndKeepsArtifactsOfFailures() throws {
+    let folder = scratch("check-golden")
+    let golden = folder + "/golden", artifacts = folder + "/artifacts"
+    let update = try leasesim(["check", "Scenarios/muc-cut.json", "Scenarios/quickstart.json", "--golden", golden, "--update-golden"])
+    #expect(update.code == 0 && update.stdout.contains("  PASS golden timeline.csv: golden file updated\n"))
+    let files = try FileManager.default.contentsOfDirectory(atPath: golden + "/muc-cut").sorted()
+    #expect(files == [".leasesim-outputs", "clients.csv", "events.csv", "summary.json", "timeline.csv"])
+    let same = try leasesim(["check", "Scenarios/muc-cut.json", "Scenarios/quickstart.json", "--golden", golden, "--out", artifacts])
+    #expect(same.code == 0 && same.stdout.hasSuffix("check: 22 passed, 0 failed\n"))
+    #expect(!FileManager.default.fileExists(atPath: artifacts + "/muc-cut") && !FileManager.default.fileExists(atPath: artifacts + "/quickstart"))
+    let changed = try leasesim(["check", "Scenarios/muc-cut.json", "Scenarios/quickstart.json", "--golden", golden, "--out", artifacts,
+                                "--set", "seed=8"])
+    #expect(changed.code == 1)
+    #expect(changed.stdout.contains("  FAIL golden summary.json: differs from the golden file at line 3\n    - 3:   \"scenario\": {\"name\": \"muc-cut\""))
+    #expect(FileManager.default.fileExists(atPath: artifacts + "/quickstart/timeline.csv"))
+    let missing = try leasesim(["check", "Scenarios/renewal-lapse.json", "--golden", golden])
+    #expect(missing.code == 1 && missing.stdout.contains("  FAIL golden summary.json: no golden file (run with --update-golden to write it)\n"))
+    let usage = try leasesim(["check", "Scenarios/muc-cut.json", "--update-golden"])
+    #expect(usage.code == 2 && usage.stderr == "leasesim: check: --update-golden needs --golden DIR\n")
+}
