@@ -10,7 +10,7 @@ public enum LeaseSimCLI {
 
     Usage:
       leasesim run SCENARIO [--out DIR] [--sample DURATION] [--entity ID]... [--no-events] [--seed N] [--set PATH=VALUE]...
-                            [--check-invariants] [--allow-outside-files] [--quiet]
+                            [--report] [--client ID]... [--check-invariants] [--allow-outside-files] [--quiet]
       leasesim check SCENARIO... [--seed N] [--set PATH=VALUE]... [--junit FILE] [--format text|json] [--out DIR]
                              [--golden DIR [--update-golden]] [--allow-outside-files]
       leasesim validate SCENARIO... [--set PATH=VALUE]... [--allow-outside-files]
@@ -18,6 +18,7 @@ public enum LeaseSimCLI {
                           [--run-outputs DIR] [--progress line|json|none] [--quiet]
       leasesim merge DIR... [--out DIR]
       leasesim plan SCENARIO --target FIGURE<=VALUE --vary PATH [--replications N] [--share S] [--low N] [--high N] [--jobs N]
+      leasesim report OUT_DIR [--client ID]...
       leasesim --version | --help | COMMAND --help
 
     Exit codes: 0 ok, 1 an expectation failed (check), 2 bad input or usage,
@@ -37,6 +38,7 @@ public enum LeaseSimCLI {
       --check-invariants   check the model's invariants after every event (slower)
       --allow-outside-files  let the scenario read trace files outside its own folder
       --progress MODE      line (default when stderr is a terminal), json (one JSON line a second on stderr) or none
+      --report             also write report.html (see 'leasesim report --help'); --client ID picks clients to chart
       --quiet              print nothing but errors
 
     --set takes a field path as errors print it, and a value: JSON when it parses as JSON, else text.
@@ -75,8 +77,9 @@ public enum LeaseSimCLI {
             case "sweep": return try sweep(rest)
             case "merge": return try merge(rest)
             case "plan": return try plan(rest)
+            case "report": return try report(rest)
             default:
-                let hint = SpellingHint.closest(to: command, in: ["run", "check", "validate", "sweep", "merge", "plan"]).map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = SpellingHint.closest(to: command, in: ["run", "check", "validate", "sweep", "merge", "plan", "report"]).map { " (did you mean '\($0)'?)" } ?? ""
                 throw UsageError(message: "unknown command '\(Excerpt.plain(command))'\(hint); see 'leasesim --help'")
             }
         } catch {
@@ -95,8 +98,8 @@ public enum LeaseSimCLI {
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--sample", "--seed", "--entity", "--set", "--progress"],
-                                         switchFlags: ["--check-invariants", "--quiet", "--no-events", "--allow-outside-files", "--help", "-h"],
+        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--sample", "--seed", "--entity", "--set", "--progress", "--client"],
+                                         switchFlags: ["--report", "--check-invariants", "--quiet", "--no-events", "--allow-outside-files", "--help", "-h"],
                                          command: "run")
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(runHelp); return 0 }
         guard parsed.positional.count == 1 else {
@@ -111,6 +114,11 @@ public enum LeaseSimCLI {
             standardError("leasesim: warning: --entity '\(pattern)' matches no client or server of \(scenario.name)")
         }
         options.writesEvents = !parsed.switches.contains("--no-events")
+        if parsed.switches.contains("--report") {
+            var page = ReportPage.Options()
+            page.clients = parsed.allValues["--client"] ?? []
+            options.report = page
+        }
         let counters = ProgressCounters(runs: 1, simulatedTotal: scenario.duration.milliseconds)
         let reporter = ProgressReporter(mode: try ProgressReporter.mode(parsed.values["--progress"]), counters: counters, label: scenario.name)
         options.progress = counters.callback()
@@ -129,7 +137,7 @@ public enum LeaseSimCLI {
             print(RunSummary.text(report), terminator: "")
             for line in RunSummary.faultLines(report) { print("  " + line) }
             for line in RunSummary.expectationLines(report) { print("  " + line) }
-            print("  wrote \(options.outputDirectory ?? "")/timeline.csv, \(options.writesEvents ? "events.csv, " : "")summary.json, clients.csv")
+            print("  wrote \(options.outputDirectory ?? "")/timeline.csv, \(options.writesEvents ? "events.csv, " : "")summary.json, clients.csv\(options.report == nil ? "" : ", report.html")")
         }
         return ExitCode.success.rawValue
     }

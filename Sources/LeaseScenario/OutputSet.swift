@@ -113,6 +113,33 @@ final class OutputSet {
         try commit()
     }
 
+    /// Adds a file to a set already in place (a report drawn from it): the file and then the manifest are each
+    /// written beside their place and renamed in, under the directory's lock.
+    static func add(named name: String, text: String, to requested: String) throws(OutputError) {
+        precondition(!name.contains("/"), "bad output name \(name)")
+        guard let directory = ScenarioLoader.resolved(requested), let listed = manifest(in: directory) else {
+            throw OutputError(path: requested, reason: "not an output directory leasesim wrote (no \(manifestName))")
+        }
+        let lock = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard lock >= 0, lockBriefly(lock) else {
+            if lock >= 0 { Foundation.close(lock) }
+            throw OutputError(path: requested, reason: "another leasesim run is writing its outputs there now")
+        }
+        defer { Foundation.close(lock) }
+        func place(_ content: String, as file: String) throws(OutputError) {
+            let temporary = directory + "/." + file + ".leasesim-\(getpid())"
+            let output = try OutputFile(path: temporary)
+            output.write(content)
+            try output.close()
+            guard rename(temporary, directory + "/" + file) == 0 else {
+                unlink(temporary)
+                throw OutputError(path: directory + "/" + file, reason: OutputError.systemReason())
+            }
+        }
+        try place(text, as: name)
+        if !listed.contains(name) { try place(manifestHeader + "\n" + (listed + [name]).map { $0 + "\n" }.joined(), as: manifestName) }
+    }
+
     /// Removes the staging directory and leaves the output directory as it was.
     func discard() {
         guard !done else { return }

@@ -117,8 +117,8 @@ final class RunWriter {
             + Int64(timelineRows.written + eventRows.written)
     }
 
-    /// Writes the summary and puts the whole set in place.
-    func finish(_ report: RunReport) throws(OutputError) {
+    /// Writes the summary (and the report, when asked for) and puts the whole set in place.
+    func finish(_ report: RunReport, page: ReportPage.Options? = nil) throws {
         timelineRows.finish()
         eventRows.finish()
         summary.write(RunSummary.json(report))
@@ -127,6 +127,13 @@ final class RunWriter {
         try events?.close()
         try summary.close()
         try clients.close()
+        if let page {
+            // Drawn from the files just written, so it shows what they hold; part of the same set.
+            let html = try ReportPage.html(directory: set.staging, options: page)
+            let file = try set.createFile(named: ReportPage.fileName)
+            file.write(html)
+            try file.close()
+        }
         try set.commit()
     }
 

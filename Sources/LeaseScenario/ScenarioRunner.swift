@@ -16,6 +16,8 @@ public struct RunOptions {
     public var writesEvents = true
     /// Which clients' and servers' rows the timeline and events keep (fleet rows are always kept).
     public var entities = EntityFilter()
+    /// Write report.html too, with these clients' charts (`run --report`).
+    public var report: ReportPage.Options?
     /// Called between chunks of simulated time with the current instant and the events processed so far (for
     /// progress displays).
     public var progress: ((SimInstant, Int64) -> Void)?
@@ -82,7 +84,7 @@ public enum ScenarioRunner {
         }
         do {
             let report = try drive(scenario, options: options, writer: writer)
-            try writer?.finish(report)
+            try writer?.finish(report, page: options.report)
             return report
         } catch {
             // The run's own error is the one reported, even if error.txt cannot be written either.

@@ -52,3 +52,20 @@ import Testing
     let usage = try leasesim(["check", "Scenarios/muc-cut.json", "--update-golden"])
     #expect(usage.code == 2 && usage.stderr == "leasesim: check: --update-golden needs --golden DIR\n")
 }
+
+/// `leasesim report` on a run's and on a sweep's outputs, and `run --report`.
+@Test func reportCommandWritesPagesForRunsAndSweeps() throws {
+    let folder = scratch("report")
+    let run = try leasesim(["run", "Scenarios/muc-cut.json", "--out", folder + "/run", "--report", "--client", "gw-b", "--no-events"])
+    #expect(run.code == 0 && run.stdout.hasSuffix("wrote \(folder)/run/timeline.csv, summary.json, clients.csv, report.html\n"))
+    let page = try String(contentsOfFile: folder + "/run/report.html", encoding: .utf8)
+    #expect(page.hasPrefix("<!DOCTYPE html>") && page.contains("gw-b / users: demand, served and leased") && !page.contains("gw-a / users"))
+    let sweep = try leasesim(["sweep", "examples/renewal-sweep.json", "--out", folder + "/sweep", "--quiet", "--jobs", "2"])
+    #expect(sweep.code == 0)
+    let report = try leasesim(["report", folder + "/sweep"])
+    #expect(report.code == 0 && report.stdout == "wrote \(folder)/sweep/report.html\n")
+    let sweepPage = try String(contentsOfFile: folder + "/sweep/report.html", encoding: .utf8)
+    #expect(sweepPage.contains("deniedLogins against policy.renewalInterval (mean, 5-95% of replications)") && !sweepPage.contains("data-points=\"0\""))
+    let missing = try leasesim(["report", folder + "/nothing"])
+    #expect(missing.code == 2 && missing.stderr.contains("summary.json: expected a run's summary.json"))
+}

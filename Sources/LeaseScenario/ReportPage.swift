@@ -1,0 +1,386 @@
+import Foundation
+import LeaseKernel
+import LeaseModel
+
+/// `report.html` for a run's output directory: self-contained (inline SVG and CSS, no script), drawn from
+/// summary.json, clients.csv and timeline.csv, which is read once as a stream (its size does not matter).
+public enum ReportPage {
+    public static let fileName = "report.html"
+    static let palette = ["#1f77b4", "#2ca02c", "#ff7f0e", "#7f7f7f", "#d62728", "#9467bd", "#8c564b", "#17becf"]
+    static let style = """
+    body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1000px;color:#222;background:#fff}
+    h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd}h3{font-size:15px;margin:16px 0 4px}
+    .meta{color:#555;margin:0 0 12px}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
+    th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}svg{display:block;margin:4px 0 12px}
+    svg text{font:11px system-ui,sans-serif;fill:#333}svg .title{font-size:13px;font-weight:600}
+    svg .grid{stroke:#e4e4e4;stroke-width:1}svg .frame{fill:none;stroke:#999}.fail{color:#b00}.pass{color:#070}
+    """
+
+    /// Adds report.html to the output set in `directory`: written beside it and renamed in, then listed in the
+    /// set's manifest (so the set stays leasesim's, and the next run replaces it with the rest).
+    public static func write(directory: String, options: Options = Options()) throws {
+        let html = try ReportPage.html(directory: directory, options: options)
+        try OutputSet.add(named: fileName, text: html, to: directory)
+    }
+
+    /// What the page shows beyond the fleet: clients chosen by id (default: the three with most denied logins).
+    public struct Options: Sendable {
+        public var clients: [String] = []
+        public init() {}
+    }
+
+    /// The page for the run whose outputs are in `directory`.
+    public static func html(directory: String, options: Options = Options()) throws(ScenarioError) -> String {
+        let summaryPath = directory + "/summary.json"
+        let summaryBytes = try ScenarioLoader.readFile(summaryPath, limit: 1 << 30, what: "a run's summary.json", jsonPath: "", file: summaryPath)
+        let summary = JSONLookup(try ScenarioLoader.parseJSON(summaryBytes, file: summaryPath))
+        let scenario = summary["scenario"]
+        let name = scenario["name"].string ?? "run"
+        guard let startText = scenario["start"].string, let start = ReportPage.epoch(startText),
+              let endText = scenario["end"].string, let end = ReportPage.epoch(endText), end > start else {
+            throw ScenarioError(file: summaryPath, position: nil, path: "scenario", expected: "a summary.json leasesim wrote (start and end)", found: "none")
+        }
+        let duration = end - start
+        let features = summary["fleet"].keys
+        var chosen = options.clients
+        let clientRows = (try? clientsTable(directory + "/clients.csv")) ?? []
+        if chosen.isEmpty {
+            chosen = Array(clientRows.filter { $0.denied > 0 }.sorted { ($0.denied, $1.client) > ($1.denied, $0.client) }.map(\.client).reduce(into: [String]()) {
+                if !$0.contains($1) { $0.append($1) }
+            }.prefix(3))
+        }
+        let timeline = try TimelineDigest.read(directory + "/timeline.csv", features: features, clients: chosen, duration: duration)
+        var bands: [TimeChart.Band] = []
+        for fault in summary["faults"]["schedule"].array {
+            guard let at = fault["at"].string.flatMap(TimeSyntax.duration) else { continue }
+            let until = fault["until"].string.flatMap(TimeSyntax.duration)?.milliseconds ?? duration
+            bands.append(TimeChart.Band(name: "fault: \(fault["kind"].string ?? "")", color: "#d62728", from: at.milliseconds, to: until))
+        }
+        bands += timeline.periods
+
+        var html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>leasesim report: \(SVG.escape(name))</title>\n<style>\n\(style)\n</style>\n</head>\n<body>\n"
+        html += "<h1>\(SVG.escape(name))</h1>\n"
+        html += "<p class=\"meta\">\(SVG.escape(scenario["file"].string ?? "")) &middot; seed \(scenario["seed"].text) &middot; \(SVG.escape(startText)) to \(SVG.escape(endText)) (\(SVG.escape(scenario["duration"].string ?? ""))) &middot; \(SVG.count(Int64(summary["run"]["events"].text) ?? 0)) events &middot; leasesim \(SVG.escape(summary["leasesim"].string ?? ""))</p>\n"
+        html += summaryTables(summary, features: features)
+        for feature in features {
+            html += "<h2>\(SVG.escape(feature))</h2>\n"
+            guard let fleet = timeline.fleet[feature] else { continue }
+            var levels = TimeChart(title: "\(feature): demand, served, leased and installed (fleet)", startEpoch: start, duration: duration)
+            levels.yLabel = "users / licenses"
+            levels.series = [
+                .init(name: "demand (users)", color: palette[0], points: fleet.users.points()),
+                .init(name: "served", color: palette[1], points: fleet.served.points()),
+                .init(name: "leased", color: palette[2], points: fleet.leased.points()),
+                .init(name: "installed", color: palette[3], points: fleet.installed.points(), dashed: true),
+            ]
+            levels.bands = bands
+            html += levels.svg()
+            var denials = TimeChart(title: "\(feature): denied logins per \(SimDuration(milliseconds: fleet.denied.width)) (fleet)", startEpoch: start, duration: duration)
+            denials.barSpan = fleet.denied.width
+            denials.yLabel = "logins"
+            denials.series = [.init(name: "denied logins", color: palette[4], points: fleet.denied.increments(), bars: true)]
+            denials.bands = bands
+            html += denials.pointCount > 0 ? denials.svg() : "<p>No login of \(SVG.escape(feature)) was denied.</p>\n"
+            for client in chosen {
+                guard let levels = timeline.clients["\(client)\u{0}\(feature)"] else { continue }
+                var chart = TimeChart(title: "\(client) / \(feature): demand, served and leased", startEpoch: start, duration: duration)
+                chart.yLabel = "users / licenses"
+                chart.series = [.init(name: "demand (users)", color: palette[0], points: levels.users.points()),
+                                .init(name: "served", color: palette[1], points: levels.served.points()),
+                                .init(name: "leased", color: palette[2], points: levels.leased.points())]
+                if let muc = clientRows.first(where: { $0.client == client && $0.feature == feature })?.muc {
+                    chart.series.append(.init(name: "MUC (at the end)", color: palette[3], points: [(Int64(0), muc), (duration, muc)], dashed: true))
+                }
+                chart.bands = bands
+                html += chart.svg()
+            }
+        }
+        html += faultTable(summary)
+        html += expectationTable(summary)
+        html += "</body>\n</html>\n"
+        return html
+    }
+
+    /// An ISO instant as leasesim writes it (`2026-03-02T00:00:00.000Z`), in epoch milliseconds.
+    static func epoch(_ text: String) -> Int64? {
+        guard text.count == 24, text.hasSuffix("Z") else { return TimeSyntax.dateTime(text) }
+        guard let seconds = TimeSyntax.dateTime(String(text.prefix(19)) + "Z"), let millis = Int64(text.dropFirst(20).prefix(3)) else { return nil }
+        return seconds + millis
+    }
+
+    static func summaryTables(_ summary: JSONLookup, features: [String]) -> String {
+        let columns = [("deniedLogins", "denied logins"), ("deniedUserHours", "denied user-hours"), ("peakUsers", "peak users"),
+                       ("peakLeased", "peak leased"), ("installedAtPeak", "installed at peak"), ("headroomAtPeak", "headroom at peak"),
+                       ("utilisation", "utilisation"), ("hoursAvailable", "hours available"), ("hoursUsed", "hours used"), ("firstDenial", "first denial")]
+        var html = "<h2>Summary</h2>\n<table>\n<tr><th>feature</th>" + columns.map { "<th>\($0.1)</th>" }.joined() + "</tr>\n"
+        for feature in features {
+            let entry = summary["fleet"][feature]
+            html += "<tr><td>\(SVG.escape(feature))</td>" + columns.map { "<td>\(SVG.escape(entry[$0.0].text))</td>" }.joined() + "</tr>\n"
+        }
+        html += "</table>\n<table>\n<tr><th>run</th><th>count</th></tr>\n"
+        for key in summary["run"].keys where summary["run"][key].text != "0" {
+            html += "<tr><td>\(SVG.escape(key))</td><td>\(SVG.escape(summary["run"][key].text))</td></tr>\n"
+        }
+        return html + "</table>\n"
+    }
+
+    static func faultTable(_ summary: JSONLookup) -> String {
+        let effects = summary["faults"]["effects"].array
+        guard !effects.isEmpty else { return "" }
+        var html = "<h2>Faults</h2>\n<table>\n<tr><th>fault</th><th>started</th><th>ended</th><th>messages dropped</th><th>clients touched</th><th>first denial after (s)</th><th>recovered after (s)</th></tr>\n"
+        for effect in effects.prefix(200) {
+            html += "<tr>" + ["id", "started", "ended", "messagesDropped", "clientsTouched", "firstDenialAfterSeconds", "recoveredAfterSeconds"]
+                .map { "<td>\(SVG.escape(effect[$0].text))</td>" }.joined() + "</tr>\n"
+        }
+        if effects.count > 200 { html += "<tr><td colspan=\"7\">... and \(effects.count - 200) more (summary.json)</td></tr>\n" }
+        return html + "</table>\n"
+    }
+
+    static func expectationTable(_ summary: JSONLookup) -> String {
+        let results = summary["expectations"].array
+        guard !results.isEmpty else { return "" }
+        var html = "<h2>Expectations</h2>\n<table>\n<tr><th>expectation</th><th>result</th><th>actual</th><th>seen at</th></tr>\n"
+        for result in results {
+            let passed = result["passed"].text == "true"
+            html += "<tr><td>\(SVG.escape(result["expectation"].text))</td><td class=\"\(passed ? "pass" : "fail")\">\(passed ? "PASS" : "FAIL")</td>"
+                + "<td>\(SVG.escape(result["actual"].text))</td><td>\(SVG.escape(result["seenAt"].text))</td></tr>\n"
+        }
+        return html + "</table>\n"
+    }
+
+    struct ClientRow {
+        var client: String
+        var feature: String
+        var denied: Int64
+        var muc: Int64
+    }
+
+    /// The columns the page reads from clients.csv.
+    static func clientsTable(_ path: String) throws(ScenarioError) -> [ClientRow] {
+        let bytes = try ScenarioLoader.readFile(path, limit: 1 << 32, what: "a run's clients.csv", jsonPath: "", file: path)
+        let rows = try CSVText.parse(String(decoding: bytes, as: UTF8.self), file: path)
+        guard let header = rows.first, let client = header.firstIndex(of: "client"), let feature = header.firstIndex(of: "feature"),
+              let denied = header.firstIndex(of: "denied_logins"), let muc = header.firstIndex(of: "muc") else { return [] }
+        return rows.dropFirst().compactMap { row in
+            guard row.count == header.count else { return nil }
+            return ClientRow(client: row[client], feature: row[feature], denied: Int64(row[denied]) ?? 0, muc: Int64(row[muc]) ?? 0)
+        }
+    }
+}
+
+extension LevelEnvelope {
+    /// Bars of a cumulative count: how much it grew in each bucket.
+    func increments() -> [(x: Int64, y: Int64)] {
+        var filled = self
+        filled.fill(upTo: buckets)
+        return filled.cells.enumerated().compactMap { index, cell in
+            guard let cell, cell.close > cell.open else { return nil }
+            return (Int64(index) * width, cell.close - cell.open)
+        }
+    }
+}
+
+/// What the report needs from timeline.csv, read in one pass: per feature the fleet's levels (from fleet rows,
+/// or summed over client and server rows when there are none), the chosen clients' levels, and periods of
+/// penalties and HA splits.
+struct TimelineDigest {
+    struct Levels {
+        var users, served, leased, installed, denied: LevelEnvelope
+        init(duration: Int64) {
+            let envelope = LevelEnvelope(duration: duration)
+            (users, served, leased, installed, denied) = (envelope, envelope, envelope, envelope, envelope)
+        }
+    }
+
+    var fleet: [String: Levels] = [:] // lookups only
+    var clients: [String: Levels] = [:] // lookups only; key "client\0feature"
+    var periods: [TimeChart.Band] = []
+
+    static func read(_ path: String, features: [String], clients chosen: [String], duration: Int64) throws(ScenarioError) -> TimelineDigest {
+        var digest = TimelineDigest()
+        for feature in features { digest.fleet[feature] = Levels(duration: duration) }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ScenarioError(file: path, position: nil, path: "", expected: "a run's timeline.csv", found: "no readable file")
+        }
+        defer { try? handle.close() }
+        var reader = LineReader(handle: handle)
+        guard let headerLine = reader.next() else { return digest }
+        let header = headerLine.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        func column(_ name: String) -> Int { header.firstIndex(of: name) ?? -1 }
+        let (seconds, entity, role, featureColumn) = (column("seconds"), column("entity"), column("role"), column("feature"))
+        let (users, served, leased, denied, installed) = (column("users"), column("served"), column("leased"), column("denied_logins"), column("installed"))
+        let (penalty, split) = (column("penalty"), column("split"))
+        guard seconds >= 0, entity >= 0, role >= 0, featureColumn >= 0, users >= 0, installed >= 0 else {
+            throw ScenarioError(file: path, position: TextPosition(line: 1, column: 1), path: "", expected: "a timeline.csv header leasesim writes", found: Excerpt.quoted(headerLine.count < 200 ? String(decoding: headerLine, as: UTF8.self) : "a long line"))
+        }
+        // Latest values of every entity and feature, and the fleet's sums over them.
+        var latest: [String: [Int64]] = [:] // lookups only
+        var sums: [String: [Int64]] = [:] // lookups only; users, served, leased, denied, installed
+        var fleetRows = false
+        var instant: Int64 = -1
+        var touched: Set<String> = []
+        var open: [String: Int64] = [:] // lookups only; periods in progress by "kind\0entity"
+        let chosen = Set(chosen)
+        func commit() {
+            guard instant >= 0 else { return }
+            for feature in touched.sorted() {
+                guard let sum = sums[feature] else { continue }
+                digest.fleet[feature]?.users.record(instant, sum[0])
+                digest.fleet[feature]?.served.record(instant, sum[1])
+                digest.fleet[feature]?.leased.record(instant, sum[2])
+                digest.fleet[feature]?.denied.record(instant, sum[3])
+                digest.fleet[feature]?.installed.record(instant, sum[4])
+            }
+            touched.removeAll(keepingCapacity: true)
+        }
+        while let line = reader.next() {
+            let cells = line.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+            guard cells.count == header.count else { continue }
+            let time = TimelineDigest.milliseconds(cells[seconds])
+            if time != instant {
+                if !fleetRows { commit() }
+                instant = time
+            }
+            let entityName = String(decoding: cells[entity], as: UTF8.self), feature = String(decoding: cells[featureColumn], as: UTF8.self)
+            let value = { (index: Int) in index >= 0 ? TimelineDigest.integer(cells[index]) : 0 }
+            switch String(decoding: cells[role], as: UTF8.self) {
+            case "fleet":
+                fleetRows = true
+                digest.fleet[feature]?.users.record(time, value(users))
+                digest.fleet[feature]?.served.record(time, value(served))
+                digest.fleet[feature]?.leased.record(time, value(leased))
+                digest.fleet[feature]?.denied.record(time, value(denied))
+                digest.fleet[feature]?.installed.record(time, value(installed))
+            case "client":
+                let key = entityName + "\u{0}" + feature
+                let now = [value(users), value(served), value(leased), value(denied), 0]
+                let before = latest[key] ?? [0, 0, 0, 0, 0]
+                latest[key] = now
+                var sum = sums[feature] ?? [0, 0, 0, 0, 0]
+                for index in 0..<4 { sum[index] += now[index] - before[index] }
+                sums[feature] = sum
+                touched.insert(feature)
+                if chosen.contains(entityName) {
+                    var levels = digest.clients[key] ?? Levels(duration: duration)
+                    levels.users.record(time, now[0])
+                    levels.served.record(time, now[1])
+                    levels.leased.record(time, now[2])
+                    digest.clients[key] = levels
+                }
+            case "server":
+                let key = entityName + "\u{0}" + feature
+                let now = value(installed), before = latest[key]?[4] ?? 0
+                latest[key] = [0, 0, 0, 0, now]
+                var sum = sums[feature] ?? [0, 0, 0, 0, 0]
+                sum[4] += now - before
+                sums[feature] = sum
+                touched.insert(feature)
+                for (kind, index, color) in [("penalty", penalty, "#9467bd"), ("HA pair split", split, "#8c564b")] where index >= 0 {
+                    let period = kind + "\u{0}" + entityName, active = value(index) > 0
+                    if active, open[period] == nil { open[period] = time }
+                    if !active, let from = open.removeValue(forKey: period) {
+                        digest.periods.append(TimeChart.Band(name: "\(kind) (\(entityName))", color: color, from: from, to: time))
+                    }
+                }
+            default:
+                continue
+            }
+        }
+        if !fleetRows { commit() }
+        for (period, from) in open.sorted(by: { $0.key < $1.key }) {
+            let parts = period.split(separator: "\u{0}", omittingEmptySubsequences: false)
+            let kind = String(parts[0]), color = kind == "penalty" ? "#9467bd" : "#8c564b"
+            digest.periods.append(TimeChart.Band(name: "\(kind) (\(parts[1]))", color: color, from: from, to: duration))
+        }
+        digest.periods.sort { ($0.from, $0.name) < ($1.from, $1.name) }
+        return digest
+    }
+
+    /// `123` or `123.456` seconds, in milliseconds.
+    static func milliseconds(_ cell: ArraySlice<UInt8>) -> Int64 {
+        var whole: Int64 = 0, fraction: Int64 = 0, digits = 0, point = false
+        for byte in cell {
+            if byte == UInt8(ascii: ".") { point = true; continue }
+            guard byte >= 0x30 && byte <= 0x39 else { continue }
+            if point {
+                if digits < 3 { fraction = fraction * 10 + Int64(byte - 0x30); digits += 1 }
+            } else if whole < Int64.max / 100 {
+                whole = whole * 10 + Int64(byte - 0x30)
+            }
+        }
+        while digits < 3 { fraction *= 10; digits += 1 }
+        return whole * 1000 + fraction
+    }
+
+    /// A whole number cell (empty, or anything else, is 0; decimals are cut).
+    static func integer(_ cell: ArraySlice<UInt8>) -> Int64 {
+        var value: Int64 = 0, negative = false
+        for byte in cell {
+            if byte == UInt8(ascii: "-") { negative = true; continue }
+            guard byte >= 0x30 && byte <= 0x39 else { break }
+            guard value < Int64.max / 100 else { break }
+            value = value * 10 + Int64(byte - 0x30)
+        }
+        return negative ? -value : value
+    }
+}
+
+/// Lines of a file read in 1 MiB chunks (CR before LF dropped).
+struct LineReader {
+    let handle: FileHandle
+    var buffer: [UInt8] = []
+    var position = 0
+    var finished = false
+
+    init(handle: FileHandle) { self.handle = handle }
+
+    mutating func next() -> ArraySlice<UInt8>? {
+        while true {
+            if let end = buffer[position...].firstIndex(of: UInt8(ascii: "\n")) {
+                var line = buffer[position..<end]
+                position = end + 1
+                if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+                return line
+            }
+            if finished {
+                guard position < buffer.count else { return nil }
+                let line = buffer[position...]
+                position = buffer.count
+                return line
+            }
+            let chunk = handle.readData(ofLength: 1 << 20)
+            buffer.removeFirst(position)
+            position = 0
+            if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk) }
+        }
+    }
+}
+
+/// Read-only access to a parsed JSON document by key and index; missing values read as empty.
+struct JSONLookup {
+    let node: JSONNode?
+    init(_ node: JSONNode?) { self.node = node }
+
+    subscript(key: String) -> JSONLookup {
+        guard case .object(let members)? = node?.value else { return JSONLookup(nil) }
+        return JSONLookup(members.first { $0.key == key }?.value)
+    }
+
+    var keys: [String] {
+        guard case .object(let members)? = node?.value else { return [] }
+        return members.map(\.key)
+    }
+
+    var array: [JSONLookup] {
+        guard case .array(let elements)? = node?.value else { return [] }
+        return elements.map(JSONLookup.init)
+    }
+
+    var string: String? {
+        guard case .string(let text)? = node?.value else { return nil }
+        return text
+    }
+
+    /// The value as a cell shows it (empty when missing).
+    var text: String { node?.value.shownText ?? "" }
+}
