@@ -61,7 +61,7 @@ public enum ReportPage {
         var html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>leasesim report: \(SVG.escape(name))</title>\n<style>\n\(style)\n</style>\n</head>\n<body>\n"
         html += "<h1>\(SVG.escape(name))</h1>\n"
         html += "<p class=\"meta\">\(SVG.escape(scenario["file"].string ?? "")) &middot; seed \(scenario["seed"].text) &middot; \(SVG.escape(startText)) to \(SVG.escape(endText)) (\(SVG.escape(scenario["duration"].string ?? ""))) &middot; \(SVG.count(Int64(summary["run"]["events"].text) ?? 0)) events &middot; leasesim \(SVG.escape(summary["leasesim"].string ?? ""))</p>\n"
-        html += summaryTables(summary, features: features)
+        html += summaryTables(summary, features: features, start: start)
         for feature in features {
             html += "<h2>\(SVG.escape(feature))</h2>\n"
             guard let fleet = timeline.fleet[feature] else { continue }
@@ -108,20 +108,30 @@ public enum ReportPage {
         return seconds + millis
     }
 
-    static func summaryTables(_ summary: JSONLookup, features: [String]) -> String {
+    static func summaryTables(_ summary: JSONLookup, features: [String], start: Int64) -> String {
         let columns = [("deniedLogins", "denied logins"), ("deniedUserHours", "denied user-hours"), ("peakUsers", "peak users"),
                        ("peakLeased", "peak leased"), ("installedAtPeak", "installed at peak"), ("headroomAtPeak", "headroom at peak"),
                        ("utilisation", "utilisation"), ("hoursAvailable", "hours available"), ("hoursUsed", "hours used"), ("firstDenial", "first denial")]
-        var html = "<h2>Summary</h2>\n<table>\n<tr><th>feature</th>" + columns.map { "<th>\($0.1)</th>" }.joined() + "</tr>\n"
-        for feature in features {
-            let entry = summary["fleet"][feature]
-            html += "<tr><td>\(SVG.escape(feature))</td>" + columns.map { "<td>\(SVG.escape(entry[$0.0].text))</td>" }.joined() + "</tr>\n"
+        // A row per figure and a column per feature, so many features stay readable.
+        var html = "<h2>Summary</h2>\n<table>\n<tr><th>fleet</th>" + features.map { "<th>\(SVG.escape($0))</th>" }.joined() + "</tr>\n"
+        for (key, title) in columns {
+            html += "<tr><td>\(title)</td>" + features.map { "<td>\(cell(summary["fleet"][$0][key], start: start))</td>" }.joined() + "</tr>\n"
         }
         html += "</table>\n<table>\n<tr><th>run</th><th>count</th></tr>\n"
         for key in summary["run"].keys where summary["run"][key].text != "0" {
-            html += "<tr><td>\(SVG.escape(key))</td><td>\(SVG.escape(summary["run"][key].text))</td></tr>\n"
+            html += "<tr><td>\(SVG.escape(key))</td><td>\(cell(summary["run"][key], start: start))</td></tr>\n"
         }
         return html + "</table>\n"
+    }
+
+    /// A table cell: counts with thousands separated, instants by day (UTC in the tooltip), other text as it is.
+    static func cell(_ value: JSONLookup, start: Int64) -> String {
+        let text = value.text
+        if let count = Int64(text) { return SVG.count(count) }
+        if let instant = value.string.flatMap(epoch), instant >= start {
+            return "<span title=\"\(SVG.escape(text))\">\(SVG.escape(TimeSyntax.dayText(SimInstant(millisecondsSinceStart: instant - start), startEpochMilliseconds: start)))</span>"
+        }
+        return SVG.escape(text)
     }
 
     static func faultTable(_ summary: JSONLookup) -> String {

@@ -140,7 +140,7 @@ struct TimeChart {
         var tick: Int64 = 0
         while tick <= yMax {
             out += "<line x1=\"\(TimeChart.left)\" x2=\"\(TimeChart.width - TimeChart.right)\" y1=\"\(SVG.d(y(tick)))\" y2=\"\(SVG.d(y(tick)))\" class=\"grid\"/>"
-            out += "<text x=\"\(TimeChart.left - 6)\" y=\"\(SVG.d(y(tick) + 35))\" text-anchor=\"end\">\(SVG.count(tick))</text>\n"
+            out += "<text x=\"\(TimeChart.left - 6)\" y=\"\(SVG.d(y(tick) + 35))\" text-anchor=\"end\">\(SVG.short(tick))</text>\n"
             tick += yStep
         }
         if !yLabel.isEmpty { out += "<text x=\"14\" y=\"\(TimeChart.top + plotHeight / 2)\" transform=\"rotate(-90 14 \(TimeChart.top + plotHeight / 2))\" text-anchor=\"middle\">\(SVG.escape(yLabel))</text>\n" }
@@ -225,6 +225,17 @@ enum SVG {
             out.append(digit)
         }
         return (value < 0 ? "-" : "") + out
+    }
+
+    /// An axis label that fits the margin: 950, 12,500, 150k, 2.5M.
+    static func short(_ value: Int64) -> String {
+        let magnitude = value.magnitude, sign = value < 0 ? "-" : ""
+        if magnitude >= 1_000_000 {
+            let tenths = magnitude / 100_000
+            return sign + (tenths % 10 == 0 ? "\(tenths / 10)M" : "\(tenths / 10).\(tenths % 10)M")
+        }
+        if magnitude >= 100_000 { return sign + "\(magnitude / 1000)k" }
+        return count(value)
     }
 
     /// The step of about five gridlines up to `maximum`: 1, 2 or 5 times a power of ten.
