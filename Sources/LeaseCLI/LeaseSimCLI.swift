@@ -19,6 +19,7 @@ public enum LeaseSimCLI {
       leasesim merge DIR... [--out DIR]
       leasesim plan SCENARIO --target FIGURE<=VALUE --vary PATH [--replications N] [--share S] [--low N] [--high N] [--jobs N]
       leasesim report OUT_DIR [--client ID]...
+      leasesim import LOG [--out DIR] [--format flexnet|rlm] [--date YYYY-MM-DD]
       leasesim --version | --help | COMMAND --help
 
     Exit codes: 0 ok, 1 an expectation failed (check), 2 bad input or usage,
@@ -78,8 +79,9 @@ public enum LeaseSimCLI {
             case "merge": return try merge(rest)
             case "plan": return try plan(rest)
             case "report": return try report(rest)
+            case "import": return try importLog(rest)
             default:
-                let hint = SpellingHint.closest(to: command, in: ["run", "check", "validate", "sweep", "merge", "plan", "report"]).map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = SpellingHint.closest(to: command, in: ["run", "check", "validate", "sweep", "merge", "plan", "report", "import"]).map { " (did you mean '\($0)'?)" } ?? ""
                 throw UsageError(message: "unknown command '\(Excerpt.plain(command))'\(hint); see 'leasesim --help'")
             }
         } catch {

@@ -122,7 +122,7 @@ public enum ScenarioKeys {
                                 "maxUsers", "licenses", "platform", "memberLicense"]
     public static let allocation = ["ruc", "ilq", "muc"]
     public static let demand = ["kind", "users", "steps", "weekday", "weekend", "arrivalsPerHour",
-                                "weekendArrivalsPerHour", "meanSession", "file", "hourly", "step", "offsetPerClient"]
+                                "weekendArrivalsPerHour", "meanSession", "file", "hourly", "step", "offsetPerClient", "feature", "format"]
     public static let step = ["at", "users"]
     public static let variation = ["scale", "shift"]
     public static let action = ["at", "action", "client", "feature", "ruc", "ilq", "muc", "server", "license", "sku", "mode"]

@@ -194,6 +194,7 @@ extension ScenarioLoader {
         let allowedByKind: [(String, [String])] = [
             ("constant", ["kind", "users"]), ("steps", ["kind", "steps"]), ("daily", ["kind", "weekday", "weekend"]),
             ("sessions", ["kind", "arrivalsPerHour", "weekendArrivalsPerHour", "meanSession"]), ("trace", ["kind", "file"]),
+            ("log", ["kind", "file", "feature", "format"]),
             ("cycle", ["kind", "hourly", "step", "offsetPerClient"]),
         ]
         let kind = try kindField.string()
@@ -246,6 +247,8 @@ extension ScenarioLoader {
             let step = try object.optional("step")?.integer(in: bound, what: "a step (values an hour)") ?? 1
             let offset = try object.optional("offsetPerClient")?.integer(in: bound, what: "an offset (values per client)") ?? 0
             return .cycle(values, step: step, offsetPerMember: offset)
+        case "log":
+            return try logDemand(object)
         default:
             return try trace(try object.required("file", "a CSV file with columns time,users"))
         }
@@ -278,6 +281,47 @@ extension ScenarioLoader {
         let bytes = try ScenarioLoader.readFile(path, limit: ScenarioLimits.maxTraceBytes, what: "a readable trace file",
                                                 jsonPath: field.path, file: file)
         return .steps(try TraceReader.steps(bytes, file: path, jsonPath: field.path, startEpochMilliseconds: startEpochMilliseconds))
+    }
+
+    /// Demand replayed from a license server's log (FlexNet debug log or RLM report log): one feature's concurrent
+    /// users, from the scenario's start on (the level at the start is what was in use then).
+    func logDemand(_ object: ObjectField) throws(ScenarioError) -> DemandPattern {
+        let field = try object.required("file", "a FlexNet debug log or an RLM report log")
+        let name = try field.nonEmptyString()
+        let path = name.hasPrefix("/") ? name : (directory.isEmpty ? name : directory + "/" + name)
+        try checkInsideScenarioFolder(path, field)
+        let bytes = try ScenarioLoader.readFile(path, limit: ScenarioLimits.maxTraceBytes, what: "a readable license server log",
+                                                jsonPath: field.path, file: file)
+        var format: LicenseLog.Format? = nil
+        if let formatField = object.optional("format") {
+            guard let chosen = LicenseLog.Format(rawValue: try formatField.string()) else { throw formatField.fail("\"flexnet\" or \"rlm\"") }
+            format = chosen
+        }
+        let log = LicenseLog.read(bytes, file: path, format: format, startDay: startEpochMilliseconds / SimDuration.millisecondsPerDay)
+        let used = log.features.filter { log.statistics.checkouts > 0 && !log.steps(of: $0).isEmpty }
+        let feature: String
+        if let featureField = object.optional("feature") {
+            feature = try featureField.nonEmptyString()
+            guard used.contains(feature) else {
+                throw featureField.fail("a feature checked out in the log (\(used.prefix(20).map { Excerpt.quoted($0) }.joined(separator: ", ")))")
+            }
+        } else {
+            guard used.count == 1 else {
+                throw field.fail("a log of one feature, or a \"feature\" to replay", found: "\(used.count) features checked out in \(Excerpt.quoted(name))")
+            }
+            feature = used[0]
+        }
+        var steps: [DemandStep] = [], initial: Int64 = 0
+        for step in log.steps(of: feature) {
+            let offset = step.epochMilliseconds - startEpochMilliseconds
+            let users = Int32(min(max(0, step.users), ScenarioLimits.maxCount))
+            if offset <= 0 { initial = Int64(users); continue }
+            guard offset < ScenarioLimits.maxTime.milliseconds else { break }
+            if steps.isEmpty { steps.append(DemandStep(at: .start, users: Int32(initial))) }
+            steps.append(DemandStep(at: SimInstant(millisecondsSinceStart: offset), users: users))
+        }
+        if steps.isEmpty { steps.append(DemandStep(at: .start, users: Int32(initial))) }
+        return .steps(steps)
     }
 
     /// A file the scenario names must resolve (links followed) inside the scenario's folder tree, unless allowed.

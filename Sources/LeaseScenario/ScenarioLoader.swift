@@ -88,7 +88,7 @@ public struct ScenarioLoader {
     }
 
     /// The bytes of a file of at most `limit` bytes; errors name `file` and `jsonPath` (the field that named it).
-    static func readFile(_ path: String, limit: Int, what: String, jsonPath: String, file: String) throws(ScenarioError) -> [UInt8] {
+    public static func readFile(_ path: String, limit: Int, what: String, jsonPath: String, file: String) throws(ScenarioError) -> [UInt8] {
         let fail = { (found: String) in ScenarioError(file: file, position: nil, path: jsonPath, expected: what, found: found) }
         let shown = Excerpt.quoted(path)
         var isDirectory: ObjCBool = false

@@ -83,7 +83,7 @@ func variant(_ from: String, _ to: String) -> String {
     ("unknown format", variant("leasesim/1", "leasesim/9"),
      "bad.json:2:13: format: expected \"leasesim/1\", found \"leasesim/9\""),
     ("bad demand kind", variant("\"kind\": \"constant\"", "\"kind\": \"flat\""),
-     "bad.json:8:35: clients[1].demand.users.kind: expected one of \"constant\", \"steps\", \"daily\", \"sessions\", \"trace\", \"cycle\", found \"flat\""),
+     "bad.json:8:35: clients[1].demand.users.kind: expected one of \"constant\", \"steps\", \"daily\", \"sessions\", \"trace\", \"log\", \"cycle\", found \"flat\""),
     ("empty cycle", variant("\"kind\": \"constant\", \"users\": 10", "\"kind\": \"cycle\", \"hourly\": []"),
      "bad.json:8:54: clients[1].demand.users.hourly: expected 1 to 10000 hourly user counts, found 0 values"),
     ("cycle step too long", variant("\"kind\": \"constant\", \"users\": 10", "\"kind\": \"cycle\", \"hourly\": [5], \"step\": 20000"),

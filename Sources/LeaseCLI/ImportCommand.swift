@@ -1,0 +1,83 @@
+import Foundation
+import LeaseKernel
+import LeaseModel
+import LeaseScenario
+
+/// `leasesim import`: a license server's log as traces of concurrent users, and what the log held.
+extension LeaseSimCLI {
+    static let importHelp = """
+    leasesim import LOG [--out DIR] [--format flexnet|rlm] [--date YYYY-MM-DD] [--quiet]: read a license server's log
+
+    Reads a FlexNet (lmgrd and vendor daemon) debug log or an RLM report log and prints what it held: lines read,
+    checkouts, check-ins and denials parsed, lines skipped by reason, malformed lines as file:line, and each
+    feature's peak of concurrent users. With --out, writes into DIR one trace per feature (FEATURE.csv, columns
+    time,users with instants in UTC: the log's local clock), denials.csv (time,feature,user,host) and import.json.
+    A trace is demand for a scenario ({"kind": "trace", "file": ...}); a scenario can also read the log itself
+    ({"kind": "log", "file": ..., "feature": ...}). --date dates a FlexNet log that names no date.
+    """
+
+    static func importLog(_ arguments: [String]) throws -> Int32 {
+        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--format", "--date"], switchFlags: ["--quiet", "--help", "-h"], command: "import")
+        if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(importHelp); return 0 }
+        guard parsed.positional.count == 1 else { throw UsageError(message: "import: expected one log file; see 'leasesim import --help'") }
+        let path = parsed.positional[0]
+        let format = try parsed.values["--format"].map { text throws(UsageError) in
+            guard let format = LicenseLog.Format(rawValue: text) else { throw UsageError(message: "--format: expected flexnet or rlm, found \(Excerpt.quoted(text))") }
+            return format
+        }
+        let startDay = try parsed.values["--date"].map { text throws(UsageError) in
+            guard let epoch = TimeSyntax.date(text) else { throw UsageError(message: "--date: expected a date like 2026-01-05, found \(Excerpt.quoted(text))") }
+            return epoch / SimDuration.millisecondsPerDay
+        }
+        let bytes = try ScenarioLoader.readFile(path, limit: ScenarioLimits.maxTraceBytes, what: "a readable license server log", jsonPath: "", file: path)
+        let started = ContinuousClock.now
+        let log = LicenseLog.read(bytes, file: path, format: format, startDay: startDay)
+        let elapsed = ContinuousClock.now - started
+        let used = log.features.filter { !log.steps(of: $0).isEmpty }
+        if let out = parsed.values["--out"] {
+            var files: [(name: String, text: String)] = []
+            var names: Set<String> = []
+            for feature in used {
+                var name = feature.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? String($0) : "_" }.joined()
+                while names.contains(name.lowercased()) || name.isEmpty || name.hasPrefix(".") { name = "_" + name }
+                names.insert(name.lowercased())
+                let rows = log.steps(of: feature).map { "\(LeaseSimCLI.isoSeconds($0.epochMilliseconds)),\(max(0, $0.users))\n" }
+                files.append((name + ".csv", "time,users\n" + rows.joined()))
+            }
+            let denials = log.denials.map { "\(LeaseSimCLI.isoSeconds($0.epochMilliseconds)),\(OutputText.csvCell($0.feature)),\(OutputText.csvCell($0.user)),\(OutputText.csvCell($0.host))\n" }
+            files.append(("denials.csv", "time,feature,user,host\n" + denials.joined()))
+            files.append(("import.json", importJSON(log, path: path, used: used)))
+            try SweepOutput.write(files, to: out)
+        }
+        if !parsed.switches.contains("--quiet") {
+            let stats = log.statistics
+            print("\(path): \(log.format.rawValue), \(stats.linesRead) lines, \(stats.checkouts) checkouts, \(stats.checkins) check-ins, \(stats.denials) denials for want of a license (\(stats.otherDenials) others), read in \(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000) ms")
+            print("  \(stats.checkinsWithoutCheckout) check-ins with no checkout, \(stats.openAtEnd) checkouts open at the end, \(stats.endedByRestart) ended by \(OutputText.count(stats.restarts, "restart")), \(stats.backdated) events dated back from the first date, \(stats.anchorCorrections) date corrections")
+            print("  skipped: " + (stats.skipped.isEmpty ? "none" : stats.skipped.map { "\($0.reason) \($0.count)" }.joined(separator: ", ")))
+            for feature in used {
+                let peak = log.peak(of: feature)
+                print("  \(feature): peak \(peak.users) in use at \(LeaseSimCLI.isoSeconds(peak.epochMilliseconds))")
+            }
+            for warning in log.warnings { standardError("leasesim: warning: " + warning) }
+        }
+        return ExitCode.success.rawValue
+    }
+
+    /// `2017-01-08T17:17:45Z`: an instant as traces and scenarios write it.
+    static func isoSeconds(_ epoch: Int64) -> String { String(CivilCalendar.iso8601(epochMilliseconds: epoch).prefix(19)) + "Z" }
+
+    static func importJSON(_ log: LicenseLog, path: String, used: [String]) -> String {
+        let stats = log.statistics
+        var out = "{\n  \"log\": \(OutputText.jsonString(path)), \"format\": \"\(log.format.rawValue)\",\n"
+        out += "  \"linesRead\": \(stats.linesRead), \"checkouts\": \(stats.checkouts), \"checkins\": \(stats.checkins), \"denials\": \(stats.denials), \"otherDenials\": \(stats.otherDenials),\n"
+        out += "  \"checkinsWithoutCheckout\": \(stats.checkinsWithoutCheckout), \"openAtEnd\": \(stats.openAtEnd), \"endedByRestart\": \(stats.endedByRestart), \"restarts\": \(stats.restarts), \"backdated\": \(stats.backdated), \"anchorCorrections\": \(stats.anchorCorrections),\n"
+        out += "  \"skipped\": {" + stats.skipped.map { "\(OutputText.jsonString($0.reason)): \($0.count)" }.joined(separator: ", ") + "},\n"
+        out += "  \"features\": [" + used.map { feature in
+            let peak = log.peak(of: feature)
+            return "\n    {\"feature\": \(OutputText.jsonString(feature)), \"peak\": \(peak.users), \"peakAt\": \(OutputText.jsonString(isoSeconds(peak.epochMilliseconds)))}"
+        }.joined(separator: ",") + (used.isEmpty ? "],\n" : "\n  ],\n")
+        out += "  \"capacity\": [" + log.capacity.map { "{\"feature\": \(OutputText.jsonString($0.feature)), \"licenses\": \($0.count)}" }.joined(separator: ", ") + "],\n"
+        out += "  \"warnings\": [" + log.warnings.map(OutputText.jsonString).joined(separator: ", ") + "]\n}\n"
+        return out
+    }
+}
