@@ -215,7 +215,7 @@ struct LogReader {
     static func usDate(_ text: Substring) -> Int64? {
         let parts = text.split(separator: "/")
         guard parts.count == 3, let month = Int64(parts[0]), let day = Int64(parts[1]), let year = Int64(parts[2]),
-              (1...12).contains(month), (1...31).contains(day), (1970...9999).contains(year) else { return nil }
+              CivilCalendar.isValid(year: year, month: month, day: day), (1970...9999).contains(year) else { return nil }
         return CivilCalendar.days(year: year, month: month, day: day)
     }
 
@@ -224,13 +224,13 @@ struct LogReader {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         let words = text.split(separator: " ")
         guard words.count >= 4, let month = months.firstIndex(of: String(words[1])), let day = Int64(words[2]), let year = Int64(words[3]),
-              (1...31).contains(day), (1970...9999).contains(year) else { return nil }
+              CivilCalendar.isValid(year: year, month: Int64(month + 1), day: day), (1970...9999).contains(year) else { return nil }
         return CivilCalendar.days(year: year, month: Int64(month + 1), day: day)
     }
 
     mutating func flexnet(_ line: String, line number: Int) {
         guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { return log.statistics.skip("empty line") }
-        guard let open = line.firstIndex(of: "("), let close = line[open...].firstIndex(of: ")"),
+        guard let open = line.firstIndex(of: "("), open > line.startIndex, let close = line[open...].firstIndex(of: ")"),
               line[line.index(before: open)] == " " else { return log.statistics.skip("line without a time and a (tag)") }
         guard let clock = LogReader.timeOfDay(line[..<open]) else { return warn(number, "malformed time of day") }
         let tag = String(line[line.index(after: open)..<close])
@@ -358,8 +358,10 @@ struct LogReader {
         guard parts.count == 2, let month = Int64(parts[0]), let day = Int64(parts[1]), (1...12).contains(month), (1...31).contains(day),
               clock.count == 2 || clock.count == 3, let hour = Int64(clock[0]), let minute = Int64(clock[1]) else { return nil }
         let second = clock.count == 3 ? Int64(clock[2]) ?? 0 : 0
-        if month < self.month && self.month == 12 && month == 1 { year += 1 }
+        guard (0..<24).contains(hour), (0..<60).contains(minute), (0..<60).contains(second) else { return nil }
+        if month < self.month && self.month == 12 && month == 1 && year < 9999 { year += 1 }
         self.month = month
+        guard CivilCalendar.isValid(year: year, month: month, day: day) else { return nil }
         return (CivilCalendar.days(year: year, month: month, day: day), ((hour * 60 + minute) * 60 + second) * 1000)
     }
 
@@ -367,20 +369,20 @@ struct LogReader {
         let fields = LogReader.fields(line)
         guard let record = fields.first else { return log.statistics.skip("empty line") }
         // A periodic MM/DD/YYYY HH:MM line sets the year.
-        if fields.count == 2, record.split(separator: "/").count == 3, let parts = Optional(record.split(separator: "/")),
-           let year = Int64(parts[2]), let month = Int64(parts[0]) {
-            self.year = year
-            self.month = month
+        if fields.count == 2, let date = LogReader.rlmDate(record) {
+            (year, month) = (date.year, date.month)
             return log.statistics.skip("timestamp")
         }
         switch record {
         case "START", "END":
-            guard fields.count >= 3, let dateIndex = fields.firstIndex(where: { $0.split(separator: "/").count == 3 }) else {
+            guard fields.count >= 3, let dateIndex = fields.firstIndex(where: { LogReader.rlmDate($0) != nil }),
+                  let date = LogReader.rlmDate(fields[dateIndex]) else {
                 return warn(number, "\(record) without a date")
             }
-            let parts = fields[dateIndex].split(separator: "/")
-            if let year = Int64(parts[2]), let month = Int64(parts[0]) { self.year = year; self.month = month }
-            if record == "START" { endAllHandles(at: fields, dateIndex: dateIndex) }
+            (year, month) = (date.year, date.month)
+            if record == "START", dateIndex + 1 < fields.count, let clock = TimeSyntax.timeOfDay(fields[dateIndex + 1]) {
+                endAllHandles((CivilCalendar.days(year: date.year, month: date.month, day: date.day), clock))
+            }
             log.statistics.skip(record == "START" ? "server start" : "log end")
         case "SHUTDOWN":
             if fields.count >= 5, let time = rlmTime(fields[fields.count - 2], fields[fields.count - 1]) { endHandles(time) }
@@ -428,12 +430,18 @@ struct LogReader {
         events.append((Int(time.day), time.clock, feature, delta))
     }
 
-    mutating func endAllHandles(at fields: [String], dateIndex: Int) {
-        guard !handles.isEmpty, dateIndex + 1 < fields.count else { return }
-        let parts = fields[dateIndex].split(separator: "/")
-        guard let month = Int64(parts[0]), let day = Int64(parts[1]), let year = Int64(parts[2]),
-              let clock = TimeSyntax.timeOfDay(fields[dateIndex + 1]) else { return }
-        endHandles((CivilCalendar.days(year: year, month: month, day: day), clock))
+    /// `MM/DD/YYYY`, checked (years 1970 to 9999).
+    static func rlmDate(_ text: String) -> (year: Int64, month: Int64, day: Int64)? {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[2].count == 4, let month = Int64(parts[0]), let day = Int64(parts[1]), let year = Int64(parts[2]),
+              CivilCalendar.isValid(year: year, month: month, day: day), (1970...9999).contains(year) else { return nil }
+        return (year, month, day)
+    }
+
+    /// A server start: what is open ends.
+    mutating func endAllHandles(_ time: (day: Int64, clock: Int64)) {
+        guard !handles.isEmpty else { return }
+        endHandles(time)
         log.statistics.restarts += 1
     }
 

@@ -166,9 +166,9 @@ struct TimeChart {
         }
         // The legend, along the bottom.
         var legendX = TimeChart.left
-        for item in series.map({ ($0.name, $0.color) }) + bands.reduce(into: [(String, String)]()) { list, band in
-            if !list.contains(where: { $0.0 == band.name }) { list.append((band.name, band.color)) }
-        } {
+        var items = series.map { ($0.name, $0.color) }
+        for band in bands where !items.contains(where: { $0.0 == band.name }) { items.append((band.name, band.color)) }
+        for item in items {
             out += "<rect x=\"\(legendX)\" y=\"\(TimeChart.height - 14)\" width=\"12\" height=\"10\" fill=\"\(item.1)\"/>"
             out += "<text x=\"\(legendX + 16)\" y=\"\(TimeChart.height - 5)\">\(SVG.escape(item.0))</text>\n"
             legendX += 24 + Int64(item.0.count) * 7

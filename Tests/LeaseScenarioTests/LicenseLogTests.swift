@@ -102,3 +102,22 @@ SHUTDOWN admin srv 01/01 02:00:00
     try wrong.write(toFile: folder + "/w.json", atomically: true, encoding: .utf8)
     #expect(throws: ScenarioError.self) { try ScenarioLoader.load(path: folder + "/w.json") }
 }
+
+/// Found by the fuzzer (log target): a line that starts with "(" read a character before the start of the line.
+@Test func logLinesThatStartWithAParenthesisAreSkipped() {
+    let text = "(lmgrd) FlexNet lmga\n22815:00 (0 (lmgrd) x\nDENY s 5.0 c w3 \"x\" 1 -22 1 48 12/31 23:50\n"
+    for format in LicenseLog.Format.allCases {
+        let log = LicenseLog.read(Array(text.utf8), file: "f.log", format: format)
+        #expect(log.statistics.linesRead == 3 && log.statistics.checkouts == 0)
+    }
+}
+
+/// Found by the fuzzer (log target): a START whose year had dozens of digits reached the calendar unchecked. Every
+/// date of a log is now checked (years 1970 to 9999, real days) before it is used.
+@Test func logDatesOutOfRangeAreNotUsed() {
+    let text = "START srv 00000000000000000000000000000000000800000000000000012/32/01 02:00:00\nSTART srv 12/31/20245 23:00:00\n"
+        + "INUSE s 5.0 3 a w \"x\" 1 1db 1db 10 13/31 23:00:00\nSTART srv 02/30/2024 00:00:00\n"
+    let log = LicenseLog.read(Array(text.utf8), file: "r.log", format: .rlm)
+    #expect(log.statistics.linesRead == 4 && log.statistics.checkouts == 0)
+    #expect(log.warnings == ["r.log:1: START without a date", "r.log:2: START without a date", "r.log:3: malformed INUSE", "r.log:4: START without a date"])
+}

@@ -10,7 +10,8 @@ import LeaseScenario
 /// runs it for at most 20,000 events with the model's invariants checked after every event, so the model's
 /// arithmetic is fuzzed too. `LEASESIM_FUZZ_TARGET=trace` reads each input as a trace; `override` takes each line
 /// of the input as a `--set PATH=VALUE` on the quickstart scenario (and runs what loads); `runs` reads the input as
-/// a sweep's runs.csv and computes its points.csv, as `leasesim merge` does. A crash, a trap or a
+/// a sweep's runs.csv and computes its points.csv, as `leasesim merge` does; `log` reads the input as a FlexNet
+/// debug log and as an RLM report log, and builds every feature's steps. A crash, a trap or a
 /// hang (libFuzzer's -timeout) is a finding; an error thrown for bad input is the expected outcome.
 @main
 enum FuzzMain {
@@ -22,6 +23,7 @@ enum FuzzMain {
         case "trace": callback = fuzzTrace
         case "override": callback = fuzzOverride
         case "runs": callback = fuzzRuns
+        case "log": callback = fuzzLog
         default: callback = fuzzScenario
         }
         exit(argv.withMemoryRebound(to: UnsafeMutablePointer<CChar>?.self, capacity: Int(argc)) { arguments in
@@ -70,5 +72,14 @@ func fuzzRuns(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     guard let table = try? RunsTable.parse(String(decoding: bytes, as: UTF8.self), file: "runs.csv") else { return 0 }
     _ = table.pointsCSV
+    return 0
+}
+
+func fuzzLog(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+    for format in LicenseLog.Format.allCases {
+        let log = LicenseLog.read(bytes, file: "fuzz.log", format: format)
+        for feature in log.features { _ = log.peak(of: feature) }
+    }
     return 0
 }
