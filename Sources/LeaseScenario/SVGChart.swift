@@ -137,12 +137,7 @@ struct TimeChart {
             out += "<rect x=\"\(SVG.d(x(band.from)))\" y=\"\(TimeChart.top)\" width=\"\(SVG.d(max(10, x(band.to) - x(band.from))))\" height=\"\(plotHeight)\" fill=\"\(band.color)\" fill-opacity=\"0.18\"><title>\(SVG.escape(band.name))</title></rect>\n"
         }
         // The value axis: gridlines and labels.
-        var tick: Int64 = 0
-        while tick <= yMax {
-            out += "<line x1=\"\(TimeChart.left)\" x2=\"\(TimeChart.width - TimeChart.right)\" y1=\"\(SVG.d(y(tick)))\" y2=\"\(SVG.d(y(tick)))\" class=\"grid\"/>"
-            out += "<text x=\"\(TimeChart.left - 6)\" y=\"\(SVG.d(y(tick) + 35))\" text-anchor=\"end\">\(SVG.short(tick))</text>\n"
-            tick += yStep
-        }
+        out += SVG.valueGrid(upTo: yMax, step: yStep, left: TimeChart.left, right: TimeChart.width - TimeChart.right, y: y, label: SVG.short)
         if !yLabel.isEmpty { out += "<text x=\"14\" y=\"\(TimeChart.top + plotHeight / 2)\" transform=\"rotate(-90 14 \(TimeChart.top + plotHeight / 2))\" text-anchor=\"middle\">\(SVG.escape(yLabel))</text>\n" }
         // The time axis: calendar ticks.
         for (instant, label) in CalendarTicks.ticks(startEpoch: startEpoch, duration: duration) {
@@ -164,16 +159,9 @@ struct TimeChart {
                 out += "<polyline fill=\"none\" stroke=\"\(series.color)\" stroke-width=\"1.6\"\(series.dashed ? " stroke-dasharray=\"6 4\"" : "") points=\"\(path)\"><title>\(SVG.escape(series.name))</title></polyline>\n"
             }
         }
-        // The legend, along the bottom.
-        var legendX = TimeChart.left
-        var items = series.map { ($0.name, $0.color) }
-        for band in bands where !items.contains(where: { $0.0 == band.name }) { items.append((band.name, band.color)) }
-        for item in items {
-            out += "<rect x=\"\(legendX)\" y=\"\(TimeChart.height - 14)\" width=\"12\" height=\"10\" fill=\"\(item.1)\"/>"
-            out += "<text x=\"\(legendX + 16)\" y=\"\(TimeChart.height - 5)\">\(SVG.escape(item.0))</text>\n"
-            legendX += 24 + Int64(item.0.count) * 7
-        }
-        return out + "</svg>\n"
+        var items = series.map { (name: $0.name, color: $0.color) }
+        for band in bands where !items.contains(where: { $0.name == band.name }) { items.append((band.name, band.color)) }
+        return out + SVG.legend(items, left: TimeChart.left, height: TimeChart.height) + "</svg>\n"
     }
 }
 
@@ -225,6 +213,28 @@ enum SVG {
             out.append(digit)
         }
         return (value < 0 ? "-" : "") + out
+    }
+
+    /// Horizontal gridlines at every `step` up to `maximum` (chart units), labelled at the left.
+    static func valueGrid(upTo maximum: Int64, step: Int64, left: Int64, right: Int64, y: (Int64) -> Int64, label: (Int64) -> String) -> String {
+        var out = "", tick: Int64 = 0
+        while tick <= maximum {
+            out += "<line x1=\"\(left)\" x2=\"\(right)\" y1=\"\(d(y(tick)))\" y2=\"\(d(y(tick)))\" class=\"grid\"/>"
+            out += "<text x=\"\(left - 6)\" y=\"\(d(y(tick) + 35))\" text-anchor=\"end\">\(label(tick))</text>\n"
+            tick += max(1, step)
+        }
+        return out
+    }
+
+    /// The legend along the bottom of a chart: a swatch and a name per item.
+    static func legend(_ items: [(name: String, color: String)], left: Int64, height: Int64) -> String {
+        var out = "", x = left
+        for item in items {
+            out += "<rect x=\"\(x)\" y=\"\(height - 14)\" width=\"12\" height=\"10\" fill=\"\(item.color)\"/>"
+            out += "<text x=\"\(x + 16)\" y=\"\(height - 5)\">\(escape(item.name))</text>\n"
+            x += 24 + Int64(item.name.count) * 7
+        }
+        return out
     }
 
     /// An axis label that fits the margin: 950, 12,500, 150k, 2.5M.

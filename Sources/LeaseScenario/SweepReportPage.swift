@@ -103,11 +103,8 @@ struct PointChart {
         let points = series.reduce(0) { $0 + $1.points.count }
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" data-points=\"\(points)\">\n"
         out += "<title>\(SVG.escape(title))</title>\n<text x=\"\(left)\" y=\"18\" class=\"title\">\(SVG.escape(title))</text>\n"
-        var tick: Int64 = 0
-        while tick <= yMax {
-            out += "<line x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(SVG.d(y(tick)))\" y2=\"\(SVG.d(y(tick)))\" class=\"grid\"/>"
-            out += "<text x=\"\(left - 6)\" y=\"\(SVG.d(y(tick) + 35))\" text-anchor=\"end\">\(SVG.count(tick / scale))\(tick % scale == 0 ? "" : "." + String(String(tick % scale + scale).dropFirst()))</text>\n"
-            tick += max(1, yStep)
+        out += SVG.valueGrid(upTo: yMax, step: yStep, left: left, right: width - right, y: y) { tick in
+            SVG.count(tick / scale) + (tick % scale == 0 ? "" : "." + String(String(tick % scale + scale).dropFirst()))
         }
         for (index, label) in xLabels.enumerated() {
             out += "<line x1=\"\(SVG.d(x(index)))\" x2=\"\(SVG.d(x(index)))\" y1=\"\(top)\" y2=\"\(top + plotHeight + 4)\" class=\"grid\"/>"
@@ -124,11 +121,6 @@ struct PointChart {
             }
             out += "\n"
         }
-        var legendX = left
-        for series in series {
-            out += "<rect x=\"\(legendX)\" y=\"\(height - 14)\" width=\"12\" height=\"10\" fill=\"\(series.color)\"/><text x=\"\(legendX + 16)\" y=\"\(height - 5)\">\(SVG.escape(series.name))</text>\n"
-            legendX += 24 + Int64(series.name.count) * 7
-        }
-        return out + "</svg>\n"
+        return out + SVG.legend(series.map { ($0.name, $0.color) }, left: left, height: height) + "</svg>\n"
     }
 }
