@@ -6,7 +6,7 @@ import LeaseScenario
 /// `leasesim import`: a license server's log as traces of concurrent users, and what the log held.
 extension LeaseSimCLI {
     static let importHelp = """
-    leasesim import LOG [--out DIR] [--format flexnet|rlm] [--date YYYY-MM-DD] [--quiet]: read a license server's log
+    leasesim import LOG [--out DIR] [--format flexnet|rlm|rlmDebug] [--date YYYY-MM-DD] [--quiet]: read a license server's log
 
     Reads a FlexNet (lmgrd and vendor daemon) debug log or an RLM report log and prints what it held: lines read,
     checkouts, check-ins and denials parsed, lines skipped by reason, malformed lines as file:line, and each
@@ -22,12 +22,12 @@ extension LeaseSimCLI {
         guard parsed.positional.count == 1 else { throw UsageError(message: "import: expected one log file; see 'leasesim import --help'") }
         let path = parsed.positional[0]
         let format = try parsed.values["--format"].map { text throws(UsageError) in
-            guard let format = LicenseLog.Format(rawValue: text) else { throw UsageError(message: "--format: expected flexnet or rlm, found \(Excerpt.quoted(text))") }
+            guard let format = LicenseLog.Format(rawValue: text) else { throw UsageError(message: "--format: expected flexnet, rlm or rlmDebug, found \(Excerpt.quoted(text))") }
             return format
         }
         let startDay = try parsed.values["--date"].map { text throws(UsageError) in
-            guard let epoch = TimeSyntax.date(text) else { throw UsageError(message: "--date: expected a date like 2026-01-05, found \(Excerpt.quoted(text))") }
-            return epoch / SimDuration.millisecondsPerDay
+            guard let day = TimeSyntax.date(text) else { throw UsageError(message: "--date: expected a date like 2026-01-05, found \(Excerpt.quoted(text))") }
+            return day
         }
         let bytes = try ScenarioLoader.readFile(path, limit: ScenarioLimits.maxTraceBytes, what: "a readable license server log", jsonPath: "", file: path)
         let started = ContinuousClock.now

@@ -19,7 +19,7 @@ public enum LeaseSimCLI {
       leasesim merge DIR... [--out DIR]
       leasesim plan SCENARIO --target FIGURE<=VALUE --vary PATH [--replications N] [--share S] [--low N] [--high N] [--jobs N]
       leasesim report OUT_DIR [--client ID]...
-      leasesim import LOG [--out DIR] [--format flexnet|rlm] [--date YYYY-MM-DD]
+      leasesim import LOG [--out DIR] [--format flexnet|rlm|rlmDebug] [--date YYYY-MM-DD]
       leasesim --version | --help | COMMAND --help
 
     Exit codes: 0 ok, 1 an expectation failed (check), 2 bad input or usage,

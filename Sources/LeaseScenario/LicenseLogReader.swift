@@ -14,9 +14,12 @@ import LeaseModel
 /// - RLM report logs (format 0): `START`, `OUT`, `IN`, `INUSE`, `DENY`, `SHUTDOWN` records dated `MM/DD` with the
 ///   year from `START`, `END` and the periodic `MM/DD/YYYY HH:MM` lines (a new year when the month goes back);
 ///   IN closes the OUT of the same server handle; INUSE seeds checkouts once.
+/// - RLM ISV debug logs: `MM/DD HH:MM (isv) OUT: product vVER by user@host` lines, dated to the minute with no year
+///   (the year of `startDay`, turning when December gives way to January); a DENIED is for want of a license
+///   when the reason on the next line says all licenses are in use (or no reason follows).
 /// Times are the server's local wall clock, read as UTC (a log names no zone reliably).
 public struct LicenseLog: Sendable {
-    public enum Format: String, Sendable, CaseIterable { case flexnet, rlm }
+    public enum Format: String, Sendable, CaseIterable { case flexnet, rlm, rlmDebug }
 
     /// A change of one feature's users in use.
     public struct Change: Sendable, Equatable {
@@ -95,8 +98,14 @@ public struct LicenseLog: Sendable {
     /// The format a log's text is in: RLM when a line starts as a report log's records do, else FlexNet.
     public static func detect(_ bytes: [UInt8]) -> Format {
         let head = String(decoding: bytes.prefix(65_536), as: UTF8.self)
-        return head.contains("RLM Report Log Format") || head.split(separator: "\n").contains { $0.hasPrefix("START ") && $0.split(separator: " ").count == 4 }
-            ? .rlm : .flexnet
+        let lines = head.split(separator: "\n")
+        if head.contains("RLM Report Log Format") || lines.contains(where: { $0.hasPrefix("START ") && $0.split(separator: " ").count == 4 }) { return .rlm }
+        // `MM/DD H:MM (isv) ...` on most lines.
+        let debug = lines.prefix(200).filter { line in
+            let words = line.split(separator: " ", maxSplits: 2)
+            return words.count == 3 && words[0].count == 5 && words[0].dropFirst(2).first == "/" && words[1].contains(":") && words[2].hasPrefix("(")
+        }.count
+        return debug * 2 > min(lines.count, 200) ? .rlmDebug : .flexnet
     }
 
     /// Reads a log's bytes (CRLF, a byte order mark and invalid UTF-8 are accepted; nothing in it stops the read).
@@ -114,9 +123,11 @@ public struct LicenseLog: Sendable {
             switch reader.log.format {
             case .flexnet: reader.flexnet(string, line: number)
             case .rlm: reader.rlm(string, line: number)
+            case .rlmDebug: reader.rlmDebug(string, line: number)
             }
         }
         if text.last == UInt8(ascii: "\n") { reader.log.statistics.linesRead -= 1 } // the empty piece after the last newline
+        reader.settleDenial(reason: nil)
         return reader.finish()
     }
 }
@@ -142,11 +153,14 @@ struct LogReader {
     var handleOrder: [String] = []
     var year: Int64 = 1970
     var month: Int64 = 0
+    /// RLM debug logs: a DENIED waiting for the reason on its next line.
+    var unsettledDenial: (day: Int, clock: Int64, denial: LicenseLog.Denial)?
 
     init(file: String, format: LicenseLog.Format, startDay: Int64?) {
         log = LicenseLog(format: format)
         self.file = file
         self.startDay = startDay
+        if let startDay { year = CivilCalendar.date(days: startDay).year }
     }
 
     mutating func warn(_ line: Int, _ reason: String) {
@@ -287,23 +301,8 @@ struct LogReader {
             count = value
         }
         switch kind {
-        case "OUT":
-            let index = feature(name)
-            let key = "\(tag)\u{0}\(name)\u{0}\(user)\u{0}\(host)"
-            if open[key] == nil { openKeys.append(key) }
-            open[key, default: []].append(count)
-            change(index, count, clock: clock)
-            log.statistics.checkouts += 1
-        case "IN":
-            let key = "\(tag)\u{0}\(name)\u{0}\(user)\u{0}\(host)"
-            guard var counts = open[key], let match = counts.firstIndex(of: count) else {
-                log.statistics.checkinsWithoutCheckout += 1
-                return log.statistics.skip("check-in with no open checkout")
-            }
-            counts.remove(at: match)
-            open[key] = counts
-            change(feature(name), -count, clock: clock)
-            log.statistics.checkins += 1
+        case "OUT": checkOut(tag: tag, feature: name, user: user, host: host, count: count, clock: clock)
+        case "IN": checkIn(tag: tag, feature: name, user: user, host: host, count: count, clock: clock)
         default:
             // DENIED (-4,342): every license of the feature is in use; anything else is configuration, not demand.
             let capacity = kind == "DENIED" && suffix.contains("(-4,342")
@@ -315,6 +314,28 @@ struct LogReader {
                 log.statistics.otherDenials += 1
             }
         }
+    }
+
+    /// A checkout opens: of a daemon, feature, user and host, with its count.
+    mutating func checkOut(tag: String, feature name: String, user: String, host: String, count: Int64, clock: Int64) {
+        let key = "\(tag)\u{0}\(name)\u{0}\(user)\u{0}\(host)"
+        if open[key] == nil { openKeys.append(key) }
+        open[key, default: []].append(count)
+        change(feature(name), count, clock: clock)
+        log.statistics.checkouts += 1
+    }
+
+    /// A check-in closes the oldest open checkout of the same daemon, feature, user, host and count.
+    mutating func checkIn(tag: String, feature name: String, user: String, host: String, count: Int64, clock: Int64) {
+        let key = "\(tag)\u{0}\(name)\u{0}\(user)\u{0}\(host)"
+        guard var counts = open[key], let match = counts.firstIndex(of: count) else {
+            log.statistics.checkinsWithoutCheckout += 1
+            return log.statistics.skip("check-in with no open checkout")
+        }
+        counts.remove(at: match)
+        open[key] = counts
+        change(feature(name), -count, clock: clock)
+        log.statistics.checkins += 1
     }
 
     /// A restart: the daemon's (or, for lmgrd, every daemon's) open checkouts end now.
@@ -452,6 +473,85 @@ struct LogReader {
             log.statistics.endedByRestart += 1
         }
         handleOrder = []
+    }
+}
+
+extension LogReader {
+    // MARK: RLM ISV debug log
+
+    mutating func rlmDebug(_ line: String, line number: Int) {
+        let words = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+        guard words.count == 3, words[2].hasPrefix("("), let close = words[2].firstIndex(of: ")") else {
+            settleDenial(reason: nil)
+            return log.statistics.skip(line.trimmingCharacters(in: .whitespaces).isEmpty ? "empty line" : "line without a date, a time and an (isv)")
+        }
+        guard let time = rlmTime(String(words[0]), String(words[1])) else {
+            settleDenial(reason: nil)
+            return warn(number, "malformed date or time")
+        }
+        let tag = String(words[2][words[2].index(after: words[2].startIndex)..<close])
+        let raw = words[2][words[2].index(after: close)...].dropFirst()
+        let message = raw.trimmingCharacters(in: .whitespaces)
+        if unsettledDenial != nil {
+            // The line after a DENIED, indented, gives its reason.
+            if raw.hasPrefix("  "), !message.isEmpty { settleDenial(reason: message); return log.statistics.skip("denial reason") }
+            settleDenial(reason: nil)
+        }
+        if anchors.isEmpty { anchors.append((0, 0, 0)) }
+        dayIndex = Int(time.day)
+        if message.hasPrefix("Server started on") {
+            if !rereading.contains(tag) { restart(daemon: tag, clock: time.clock) }
+            rereading.remove(tag)
+            return
+        }
+        if message.contains("Reread request") { rereading.insert(tag); return log.statistics.skip("license re-read") }
+        if message.hasPrefix("Shutdown request") { restart(daemon: tag, clock: time.clock); return }
+        for kind in ["OUT: ", "IN: ", "DENIED: "] where message.hasPrefix(kind) {
+            return rlmDebugUsage(String(kind.dropLast(2)), message.dropFirst(kind.count), tag: tag, clock: time.clock, line: number)
+        }
+        log.statistics.skip("server message (no usage)")
+    }
+
+    /// `product vVER by user@host[ isv_def][ (N licenses)]` (IN may start with its reason in parentheses);
+    /// DENIED: `(count) product vVER to user@host`, where the product may hold spaces.
+    mutating func rlmDebugUsage(_ kind: String, _ rest: Substring, tag: String, clock: Int64, line number: Int) {
+        var text = rest
+        if text.hasPrefix("("), let close = text.firstIndex(of: ")") { text = text[text.index(after: close)...].drop { $0 == " " } }
+        let separator = kind == "DENIED" ? " to " : " by "
+        guard let split = text.range(of: separator, options: .backwards) else {
+            return warn(number, "\(kind) without \(separator.trimmingCharacters(in: .whitespaces)) user@host")
+        }
+        let head = text[..<split.lowerBound], tail = text[split.upperBound...]
+        // The product is what comes before its version (`v2.12`).
+        let product = head.range(of: " v", options: .backwards).map { String(head[..<$0.lowerBound]) } ?? String(head)
+        let token = tail.split(separator: " ").first.map(String.init) ?? ""
+        guard !product.isEmpty, let at = token.lastIndex(of: "@"), at != token.startIndex else {
+            return warn(number, "\(kind) without a product and user@host")
+        }
+        let user = String(token[..<at]), host = String(token[token.index(after: at)...])
+        var count: Int64 = 1
+        if kind != "DENIED", let licenses = tail.range(of: " licenses)"), let open = tail[..<licenses.lowerBound].lastIndex(of: "("),
+           let value = Int64(tail[tail.index(after: open)..<licenses.lowerBound]), value >= 1 {
+            count = value
+        }
+        switch kind {
+        case "OUT": checkOut(tag: tag, feature: product, user: user, host: host, count: count, clock: clock)
+        case "IN": checkIn(tag: tag, feature: product, user: user, host: host, count: count, clock: clock)
+        default: unsettledDenial = (dayIndex, clock, LicenseLog.Denial(epochMilliseconds: 0, feature: product, user: user, host: host))
+        }
+    }
+
+    /// A DENIED is for want of a license when its reason says all licenses are in use, or when none follows.
+    mutating func settleDenial(reason: String?) {
+        guard let pending = unsettledDenial else { return }
+        unsettledDenial = nil
+        if reason.map({ $0.lowercased().contains("all licenses in use") }) ?? true {
+            _ = feature(pending.denial.feature)
+            log.statistics.denials += 1
+            pendingDenials.append(pending)
+        } else {
+            log.statistics.otherDenials += 1
+        }
     }
 }
 

@@ -294,7 +294,7 @@ extension ScenarioLoader {
                                                 jsonPath: field.path, file: file)
         var format: LicenseLog.Format? = nil
         if let formatField = object.optional("format") {
-            guard let chosen = LicenseLog.Format(rawValue: try formatField.string()) else { throw formatField.fail("\"flexnet\" or \"rlm\"") }
+            guard let chosen = LicenseLog.Format(rawValue: try formatField.string()) else { throw formatField.fail("\"flexnet\", \"rlm\" or \"rlmDebug\"") }
             format = chosen
         }
         let log = LicenseLog.read(bytes, file: path, format: format, startDay: startEpochMilliseconds / SimDuration.millisecondsPerDay)

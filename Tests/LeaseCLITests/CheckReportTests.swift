@@ -69,3 +69,24 @@ import Testing
     let missing = try leasesim(["report", folder + "/nothing"])
     #expect(missing.code == 2 && missing.stderr.contains("summary.json: expected a run's summary.json"))
 }
+
+/// `leasesim import` writes a trace per feature, the denials and an account of the log; a scenario replays a trace.
+@Test func importWritesTracesAScenarioCanReplay() throws {
+    let folder = scratch("import")
+    try """
+    22:15:00 (lmgrd) FlexNet Licensing (v11.13.1.2 build 173085 x64_lsb) started on srv (linux) (1/8/2017)
+    22:20:00 (ansyslmd) OUT: "solver" ana@pc-07  (2 licenses)
+    23:10:00 (ansyslmd) DENIED: "solver" bob@pc-05  (Licensed number of users already reached. (-4,342))
+    23:30:00 (ansyslmd) IN: "solver" ana@pc-07  (2 licenses)
+    """.write(toFile: folder + "/server.log", atomically: true, encoding: .utf8)
+    let result = try leasesim(["import", folder + "/server.log", "--out", folder + "/out"])
+    #expect(result.code == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("flexnet, 4 lines, 1 checkouts, 1 check-ins, 1 denials for want of a license (0 others)"))
+    #expect(result.stdout.contains("  solver: peak 2 in use at 2017-01-08T22:20:00Z"))
+    #expect(try String(contentsOfFile: folder + "/out/solver.csv", encoding: .utf8) == "time,users\n2017-01-08T22:20:00Z,2\n2017-01-08T23:30:00Z,0\n")
+    #expect(try String(contentsOfFile: folder + "/out/denials.csv", encoding: .utf8) == "time,feature,user,host\n2017-01-08T23:10:00Z,solver,bob,pc-05\n")
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/out/import.json"))) as! [String: Any]
+    #expect(json["checkouts"] as? Int == 1 && (json["skipped"] as? [String: Int])?["server message (no usage)"] == nil)
+    let bad = try leasesim(["import", folder + "/server.log", "--date", "2017-13-01"])
+    #expect(bad.code == 2 && bad.stderr.contains("--date: expected a date like 2026-01-05"))
+}

@@ -121,3 +121,32 @@ SHUTDOWN admin srv 01/01 02:00:00
     #expect(log.statistics.linesRead == 4 && log.statistics.checkouts == 0)
     #expect(log.warnings == ["r.log:1: START without a date", "r.log:2: START without a date", "r.log:3: malformed INUSE", "r.log:4: START without a date"])
 }
+
+/// An RLM ISV debug log: minute resolution and no year (the year given, turning at New Year), a check-in that
+/// starts with its reason, a DENIED whose reason follows on the next line (all in use: for want of a license; a
+/// product that does not exist: configuration), and a reread that keeps checkouts.
+private let rlmDebug = """
+12/31 15:16 (demo) Server started on Win2008 (hostid: 6fc049e3e83d) for:
+12/31 15:17 (demo) OUT: analytics v2.09 by cecil@win2008 (2 licenses)
+12/31 23:59 (demo) OUT: simulator v2.12 by terra@ubuntu
+01/01 0:00 (demo) ==== Reread request by automatic@midnight ====
+01/01 0:00 (demo) Server started on Win2008 (hostid: 6fc049e3e83d) for:
+01/01 0:20 (demo) DENIED: (1) simulator v2.1 to cecil@win2008
+01/01 0:20 (demo)         All licenses in use
+01/01 0:21 (demo) DENIED: (1) no good 1 v3.03 to edgar@vaio
+01/01 0:21 (demo)         No such product
+01/01 5:17 (demo) IN: (client exit) simulator v2.12 by terra@ubuntu
+01/01 6:00 (demo) Shutdown request by webuser@win2008
+"""
+
+@Test func rlmDebugLogsAreDatedByTheYearGiven() {
+    #expect(LicenseLog.detect(Array(rlmDebug.utf8)) == .rlmDebug)
+    let start = Int64(20_088) // 2024-12-31
+    let log = LicenseLog.read(Array(rlmDebug.utf8), file: "isv.log", startDay: start)
+    let day = start * 86_400_000
+    #expect(log.steps(of: "analytics").map { [$0.epochMilliseconds - day, $0.users] } == [[55_020_000, 2], [86_400_000 + 21_600_000, 0]])
+    #expect(log.steps(of: "simulator").map { [$0.epochMilliseconds - day, $0.users] } == [[86_340_000, 1], [86_400_000 + 19_020_000, 0]])
+    #expect(log.denials == [LicenseLog.Denial(epochMilliseconds: day + 86_400_000 + 1_200_000, feature: "simulator", user: "cecil", host: "win2008")])
+    let stats = log.statistics
+    #expect(stats.checkouts == 2 && stats.checkins == 1 && stats.denials == 1 && stats.otherDenials == 1 && stats.endedByRestart == 1)
+}
