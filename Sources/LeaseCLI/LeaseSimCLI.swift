@@ -22,8 +22,9 @@ public enum LeaseSimCLI {
       leasesim import LOG [--out DIR] [--format flexnet|rlm|rlmDebug] [--date YYYY-MM-DD]
       leasesim --version | --help | COMMAND --help
 
-    Exit codes: 0 ok, 1 an expectation failed (check), 2 bad input or usage,
-                3 a run limit was hit, 4 an output could not be written.
+    Exit codes: 0 ok, 1 an expectation or golden file failed (check) or no value met the target (plan),
+                2 bad input or usage, 3 a run limit was hit, 4 an output could not be written
+                (sweep: the gravest failure among its runs, whose rows hold the errors).
     """
 
     static let runHelp = """
