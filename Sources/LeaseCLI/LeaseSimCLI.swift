@@ -18,8 +18,8 @@ public enum LeaseSimCLI {
                           [--run-outputs DIR] [--progress line|json|none] [--quiet]
       leasesim merge DIR... [--out DIR]
       leasesim plan SCENARIO --target FIGURE<=VALUE --vary PATH [--replications N] [--share S] [--low N] [--high N] [--jobs N]
-      leasesim report OUT_DIR [--client ID]...
-      leasesim import LOG [--out DIR] [--format flexnet|rlm|rlmDebug] [--date YYYY-MM-DD]
+      leasesim report OUT_DIR [--client ID]... [--calibrate IMPORT_DIR]
+      leasesim import LOG [--out DIR [--scenario] [--licenses FEATURE=N]...] [--format flexnet|rlm|rlmDebug] [--date YYYY-MM-DD]
       leasesim --version | --help | COMMAND --help
 
     Exit codes: 0 ok, 1 an expectation or golden file failed (check) or no value met the target (plan),

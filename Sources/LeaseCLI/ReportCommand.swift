@@ -12,10 +12,12 @@ extension LeaseSimCLI {
     expectations as tables. For a sweep's outputs (sweep.json, points.csv): each figure against the first swept
     field, its mean with the band from the 5th to the 95th percentile of the replications.
     The page holds everything it shows (inline SVG, no script, no other file). 'leasesim run --report' writes it too.
+    --calibrate IMPORT_DIR adds, for the replay of a log ('leasesim import LOG --out IMPORT_DIR --scenario'), the
+    denials per day and feature the log recorded beside those the run simulated.
     """
 
     static func report(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--client"], switchFlags: ["--quiet", "--help", "-h"], command: "report")
+        let parsed = try ParsedArguments(arguments, valueFlags: ["--client", "--calibrate"], switchFlags: ["--quiet", "--help", "-h"], command: "report")
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(reportHelp); return 0 }
         guard parsed.positional.count == 1 else {
             throw UsageError(message: "report: expected one output directory, found \(parsed.positional.count); see 'leasesim report --help'")
@@ -26,6 +28,7 @@ extension LeaseSimCLI {
         } else {
             var options = ReportPage.Options()
             options.clients = parsed.allValues["--client"] ?? []
+            options.calibration = parsed.values["--calibrate"]
             try ReportPage.write(directory: directory, options: options)
         }
         if !parsed.switches.contains("--quiet") { print("wrote \(directory)/\(ReportPage.fileName)") }

@@ -68,6 +68,9 @@ public struct LicenseLog: Sendable {
     /// Features in the order first seen, and each one's changes in time order.
     public var features: [String] = []
     public var changes: [[Change]] = []
+    /// Per feature: the time checked out, summed over the checkouts whose check-in the log holds, and their number.
+    public var sessionMilliseconds: [Int64] = []
+    public var sessions: [Int64] = []
     public var denials: [Denial] = []
     /// RLM: the licenses each product's pools hold (from PRODUCT lines), when the log says.
     public var capacity: [(feature: String, count: Int64)] = []
@@ -86,6 +89,34 @@ public struct LicenseLog: Sendable {
             } else {
                 steps.append((change.epochMilliseconds, level))
             }
+        }
+        return steps
+    }
+
+    /// The mean time a feature's license was held, over the checkouts the log saw returned.
+    public func meanSession(of feature: String) -> Int64? {
+        guard let index = features.firstIndex(of: feature), sessions[index] > 0 else { return nil }
+        return sessionMilliseconds[index] / sessions[index]
+    }
+
+    /// What users wanted of a feature, for a calibration: its checkouts, and each denial for want of a license as
+    /// one more user for the feature's mean session (an hour when no session was seen), a user denied several
+    /// times in one minute counting once (retry storms, FORMATS.md 1.4.7).
+    public func demandSteps(of feature: String) -> [(epochMilliseconds: Int64, users: Int64)] {
+        guard let index = features.firstIndex(of: feature) else { return [] }
+        let session = max(60_000, meanSession(of: feature) ?? 3_600_000)
+        var changes = self.changes[index], seen: Set<String> = []
+        for denial in denials where denial.feature == feature {
+            let minute = denial.epochMilliseconds / 60_000
+            guard seen.insert("\(denial.user)@\(denial.host)@\(minute)").inserted else { continue }
+            changes.append(Change(epochMilliseconds: denial.epochMilliseconds, delta: 1))
+            changes.append(Change(epochMilliseconds: denial.epochMilliseconds + session, delta: -1))
+        }
+        changes = changes.enumerated().sorted { ($0.element.epochMilliseconds, $0.offset) < ($1.element.epochMilliseconds, $1.offset) }.map(\.element)
+        var steps: [(epochMilliseconds: Int64, users: Int64)] = [], level: Int64 = 0
+        for change in changes {
+            level += change.delta
+            if let last = steps.last, last.epochMilliseconds == change.epochMilliseconds { steps[steps.count - 1].users = level } else { steps.append((change.epochMilliseconds, level)) }
         }
         return steps
     }
@@ -145,11 +176,11 @@ struct LogReader {
     var dayIndex = 0
     var lastClock: Int64 = -1
     /// FlexNet: open checkouts by daemon, feature, user and host (counts, oldest first); daemons re-reading.
-    var open: [String: [Int64]] = [:] // lookups only; key "tag\0feature\0user\0host"
+    var open: [String: [(count: Int64, day: Int, clock: Int64)]] = [:] // lookups only; key "tag\0feature\0user\0host"
     var openKeys: [String] = []
     var rereading: Set<String> = []
     /// RLM: open checkouts by server handle (feature, count); the year and month last seen.
-    var handles: [String: (feature: Int, count: Int64)] = [:] // lookups only
+    var handles: [String: (feature: Int, count: Int64, day: Int64, clock: Int64)] = [:] // lookups only
     var handleOrder: [String] = []
     var year: Int64 = 1970
     var month: Int64 = 0
@@ -172,7 +203,17 @@ struct LogReader {
         if let index = log.features.firstIndex(of: name) { return index }
         log.features.append(name)
         log.changes.append([])
+        log.sessionMilliseconds.append(0)
+        log.sessions.append(0)
         return log.features.count - 1
+    }
+
+    /// A checkout the log saw returned: how long it was held.
+    mutating func session(_ feature: Int, days: Int64, from start: Int64, to end: Int64) {
+        let held = days * SimDuration.millisecondsPerDay + end - start
+        guard held >= 0 else { return }
+        log.sessionMilliseconds[feature] += held
+        log.sessions[feature] += 1
     }
 
     mutating func change(_ feature: Int, _ delta: Int64, clock: Int64) {
@@ -320,7 +361,7 @@ struct LogReader {
     mutating func checkOut(tag: String, feature name: String, user: String, host: String, count: Int64, clock: Int64) {
         let key = "\(tag)\u{0}\(name)\u{0}\(user)\u{0}\(host)"
         if open[key] == nil { openKeys.append(key) }
-        open[key, default: []].append(count)
+        open[key, default: []].append((count, dayIndex, clock))
         change(feature(name), count, clock: clock)
         log.statistics.checkouts += 1
     }
@@ -328,13 +369,15 @@ struct LogReader {
     /// A check-in closes the oldest open checkout of the same daemon, feature, user, host and count.
     mutating func checkIn(tag: String, feature name: String, user: String, host: String, count: Int64, clock: Int64) {
         let key = "\(tag)\u{0}\(name)\u{0}\(user)\u{0}\(host)"
-        guard var counts = open[key], let match = counts.firstIndex(of: count) else {
+        guard var counts = open[key], let match = counts.firstIndex(where: { $0.count == count }) else {
             log.statistics.checkinsWithoutCheckout += 1
             return log.statistics.skip("check-in with no open checkout")
         }
-        counts.remove(at: match)
+        let opened = counts.remove(at: match)
         open[key] = counts
-        change(feature(name), -count, clock: clock)
+        let index = feature(name)
+        change(index, -count, clock: clock)
+        session(index, days: Int64(dayIndex - opened.day), from: opened.clock, to: clock)
         log.statistics.checkins += 1
     }
 
@@ -346,7 +389,7 @@ struct LogReader {
             let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
             guard daemon == nil || String(parts[0]) == daemon else { continue }
             let index = feature(String(parts[1]))
-            for count in counts { change(index, -count, clock: clock) }
+            for checkout in counts { change(index, -checkout.count, clock: clock) }
             log.statistics.endedByRestart += counts.count
             open[key] = []
         }
@@ -421,7 +464,7 @@ struct LogReader {
             let handle = fields[handleField]
             if handles[handle] != nil { return log.statistics.skip("INUSE restating an open checkout") }
             let index = feature(fields[1])
-            handles[handle] = (index, count)
+            handles[handle] = (index, count, time.day, time.clock)
             handleOrder.append(handle)
             rlmEvent(index, count, time)
             log.statistics.checkouts += 1
@@ -432,6 +475,7 @@ struct LogReader {
                 return log.statistics.skip("check-in with no open checkout")
             }
             rlmEvent(checkout.feature, -checkout.count, time)
+            session(checkout.feature, days: time.day - checkout.day, from: checkout.clock, to: time.clock)
             log.statistics.checkins += 1
         case "DENY":
             guard fields.count >= 10, let time = rlmTime(fields[fields.count - 2], fields[fields.count - 1]) else { return warn(number, "malformed DENY") }

@@ -26,6 +26,8 @@ public enum ReportPage {
     /// What the page shows beyond the fleet: clients chosen by id (default: the three with most denied logins).
     public struct Options: Sendable {
         public var clients: [String] = []
+        /// An import's directory (`leasesim import --scenario`): its denials.csv is set beside the run's, per day.
+        public var calibration: String?
         public init() {}
     }
 
@@ -95,6 +97,9 @@ public enum ReportPage {
                 html += chart.svg()
             }
         }
+        if let calibration = options.calibration {
+            html += try calibrationTable(calibration, timeline: timeline, features: features, start: start)
+        }
         html += faultTable(summary)
         html += expectationTable(summary)
         html += "</body>\n</html>\n"
@@ -132,6 +137,45 @@ public enum ReportPage {
             return "<span title=\"\(SVG.escape(text))\">\(SVG.escape(TimeSyntax.dayText(SimInstant(millisecondsSinceStart: instant - start), startEpochMilliseconds: start)))</span>"
         }
         return SVG.escape(text)
+    }
+
+    /// Calibration: per feature and day, the denials the log recorded and those the replay simulated.
+    static func calibrationTable(_ directory: String, timeline: TimelineDigest, features: [String], start: Int64) throws(ScenarioError) -> String {
+        let path = directory + "/denials.csv"
+        let bytes = try ScenarioLoader.readFile(path, limit: 1 << 32, what: "an import's denials.csv", jsonPath: "", file: path)
+        let rows = try CSVText.parse(String(decoding: bytes, as: UTF8.self), file: path)
+        guard rows.first == ["time", "feature", "user", "host"] else {
+            throw ScenarioError(file: path, position: TextPosition(line: 1, column: 1), path: "", expected: "the header time,feature,user,host", found: Excerpt.quoted(rows.first?.joined(separator: ",") ?? ""))
+        }
+        let day = SimDuration.millisecondsPerDay
+        var counts: [String: (log: Int64, simulated: Int64)] = [:] // lookups only; key "day\0feature"
+        for row in rows.dropFirst() where row.count == 4 && features.contains(row[1]) {
+            guard let epoch = TimeSyntax.dateTime(row[0]) else { continue }
+            counts["\(epoch / day)\u{0}\(row[1])", default: (0, 0)].log += 1
+        }
+        for feature in features {
+            for bar in timeline.fleet[feature]?.denied.increments() ?? [] {
+                counts["\((start + bar.x) / day)\u{0}\(feature)", default: (0, 0)].simulated += bar.y
+            }
+        }
+        var html = "<h2>Calibration against the log</h2>\n<p>Denied logins per day: those the log recorded (\(SVG.escape(path))) and those the replay simulated.</p>\n"
+        html += "<table>\n<tr><th>day</th><th>feature</th><th>in the log</th><th>simulated</th></tr>\n"
+        var totals: [String: (log: Int64, simulated: Int64)] = [:] // lookups only
+        for key in counts.keys.sorted(by: { a, b in
+            let (x, y) = (a.split(separator: "\u{0}"), b.split(separator: "\u{0}"))
+            return (Int64(x[0]) ?? 0, String(x.count > 1 ? x[1] : "")) < (Int64(y[0]) ?? 0, String(y.count > 1 ? y[1] : ""))
+        }) {
+            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
+            let value = counts[key]!, feature = String(parts[1])
+            totals[feature, default: (0, 0)].log += value.log
+            totals[feature, default: (0, 0)].simulated += value.simulated
+            let date = String(CivilCalendar.iso8601(epochMilliseconds: (Int64(parts[0]) ?? 0) * day).prefix(10))
+            html += "<tr><td>\(date)</td><td>\(SVG.escape(feature))</td><td>\(SVG.count(value.log))</td><td>\(SVG.count(value.simulated))</td></tr>\n"
+        }
+        for feature in features where totals[feature] != nil {
+            html += "<tr><th>all days</th><th>\(SVG.escape(feature))</th><th>\(SVG.count(totals[feature]!.log))</th><th>\(SVG.count(totals[feature]!.simulated))</th></tr>\n"
+        }
+        return html + "</table>\n"
     }
 
     static func faultTable(_ summary: JSONLookup) -> String {

@@ -90,3 +90,24 @@ import Testing
     let bad = try leasesim(["import", folder + "/server.log", "--date", "2017-13-01"])
     #expect(bad.code == 2 && bad.stderr.contains("--date: expected a date like 2026-01-05"))
 }
+
+/// Calibration from a log: import writes a replay scenario; its run's report sets its denials beside the log's.
+@Test func importedReplaysCalibrateAgainstTheLogsDenials() throws {
+    let folder = scratch("calibrate")
+    try """
+    22:15:00 (lmgrd) FlexNet Licensing (v11.13.1.2 build 173085 x64_lsb) started on srv (linux) (1/8/2017)
+    22:20:00 (ansyslmd) OUT: "solver" ana@pc-07  (2 licenses)
+    23:10:00 (ansyslmd) DENIED: "solver" bob@pc-05  (Licensed number of users already reached. (-4,342))
+    23:30:00 (ansyslmd) IN: "solver" ana@pc-07  (2 licenses)
+    """.write(toFile: folder + "/server.log", atomically: true, encoding: .utf8)
+    let imported = try leasesim(["import", folder + "/server.log", "--out", folder + "/import", "--scenario", "--licenses", "solver=2", "--quiet"])
+    #expect(imported.code == 0, "\(imported.stderr)")
+    let replay = try leasesim(["run", folder + "/import/scenario.json", "--out", folder + "/run", "--no-events", "--quiet"])
+    #expect(replay.code == 0, "\(replay.stderr)")
+    let report = try leasesim(["report", folder + "/run", "--calibrate", folder + "/import", "--quiet"])
+    #expect(report.code == 0, "\(report.stderr)")
+    let page = try String(contentsOfFile: folder + "/run/report.html", encoding: .utf8)
+    #expect(page.contains("<tr><td>2017-01-08</td><td>solver</td><td>1</td><td>1</td></tr>"))
+    let bad = try leasesim(["import", folder + "/server.log", "--out", folder + "/import2", "--scenario", "--licenses", "slover=2"])
+    #expect(bad.code == 2 && bad.stderr.contains("\"slover\" is not a feature the log checks out"))
+}

@@ -150,3 +150,20 @@ private let rlmDebug = """
     let stats = log.statistics
     #expect(stats.checkouts == 2 && stats.checkins == 1 && stats.denials == 1 && stats.otherDenials == 1 && stats.endedByRestart == 1)
 }
+
+/// Calibration demand: the checkouts, plus one user per denial (once per user, host and minute) for the feature's
+/// mean session (here ana's 70 minutes).
+@Test func calibrationDemandAddsDeniedUsersForTheMeanSession() {
+    let text = """
+    22:15:00 (lmgrd) FlexNet Licensing (v11.13.1.2 build 173085 x64_lsb) started on srv (linux) (1/8/2017)
+    22:20:00 (ansyslmd) OUT: "solver" ana@pc-07  (2 licenses)
+    23:10:00 (ansyslmd) DENIED: "solver" bob@pc-05  (Licensed number of users already reached. (-4,342))
+    23:10:30 (ansyslmd) DENIED: "solver" bob@pc-05  (Licensed number of users already reached. (-4,342))
+    23:30:00 (ansyslmd) IN: "solver" ana@pc-07  (2 licenses)
+    """
+    let log = LicenseLog.read(Array(text.utf8), file: "f.log")
+    #expect(log.meanSession(of: "solver") == 70 * 60_000 && log.denials.count == 2)
+    let day = Int64(17_174) * 86_400_000
+    #expect(log.demandSteps(of: "solver").map { [$0.epochMilliseconds - day, $0.users] } == [
+        [80_400_000, 2], [83_400_000, 3], [84_600_000, 1], [87_600_000, 0]])
+}
