@@ -47,9 +47,12 @@ public enum ReportPage {
         var chosen = options.clients
         let clientRows = (try? clientsTable(directory + "/clients.csv")) ?? []
         if chosen.isEmpty {
-            chosen = Array(clientRows.filter { $0.denied > 0 }.sorted { ($0.denied, $1.client) > ($1.denied, $0.client) }.map(\.client).reduce(into: [String]()) {
-                if !$0.contains($1) { $0.append($1) }
-            }.prefix(3))
+            var seen: Set<String> = []
+            for row in clientRows.filter({ $0.denied > 0 }).sorted(by: { ($0.denied, $1.client) > ($1.denied, $0.client) })
+            where seen.insert(row.client).inserted {
+                chosen.append(row.client)
+                if chosen.count == 3 { break }
+            }
         }
         let timeline = try TimelineDigest.read(directory + "/timeline.csv", features: features, clients: chosen, duration: duration)
         var bands: [TimeChart.Band] = []
@@ -267,73 +270,86 @@ struct TimelineDigest {
         guard seconds >= 0, entity >= 0, role >= 0, featureColumn >= 0, users >= 0, installed >= 0 else {
             throw ScenarioError(file: path, position: TextPosition(line: 1, column: 1), path: "", expected: "a timeline.csv header leasesim writes", found: Excerpt.quoted(headerLine.count < 200 ? String(decoding: headerLine, as: UTF8.self) : "a long line"))
         }
-        // Latest values of every entity and feature, and the fleet's sums over them.
-        var latest: [String: [Int64]] = [:] // lookups only
-        var sums: [String: [Int64]] = [:] // lookups only; users, served, leased, denied, installed
+        // Every entity and feature met, interned by its bytes (no string per row): its latest values, and the
+        // fleet's sums over them by feature.
+        var table = EntityInterner()
+        let featureBytes = features.map { Array($0.utf8) }
+        var sums = Array(repeating: [Int64](repeating: 0, count: 5), count: features.count) // users, served, leased, denied, installed
+        var touched = Array(repeating: false, count: features.count)
+        let featureOrder = features.indices.sorted { features[$0] < features[$1] }
         var fleetRows = false
         var instant: Int64 = -1
-        var touched: Set<String> = []
-        var open: [String: Int64] = [:] // lookups only; periods in progress by "kind\0entity"
+        var open: [String: Int64] = [:] // lookups only; periods in progress by "kind\0entity" (server rows only)
         let chosen = Set(chosen)
         func commit() {
             guard instant >= 0 else { return }
-            for feature in touched.sorted() {
-                guard let sum = sums[feature] else { continue }
-                digest.fleet[feature]?.users.record(instant, sum[0])
-                digest.fleet[feature]?.served.record(instant, sum[1])
-                digest.fleet[feature]?.leased.record(instant, sum[2])
-                digest.fleet[feature]?.denied.record(instant, sum[3])
-                digest.fleet[feature]?.installed.record(instant, sum[4])
+            for feature in featureOrder where touched[feature] {
+                let sum = sums[feature]
+                digest.fleet[features[feature]]?.users.record(instant, sum[0])
+                digest.fleet[features[feature]]?.served.record(instant, sum[1])
+                digest.fleet[features[feature]]?.leased.record(instant, sum[2])
+                digest.fleet[features[feature]]?.denied.record(instant, sum[3])
+                digest.fleet[features[feature]]?.installed.record(instant, sum[4])
+                touched[feature] = false
             }
-            touched.removeAll(keepingCapacity: true)
         }
+        var bounds = [Int](repeating: 0, count: header.count + 1)
         while let line = reader.next() {
-            let cells = line.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
-            guard cells.count == header.count else { continue }
-            let time = TimelineDigest.milliseconds(cells[seconds])
+            // Cell i is line[bounds[i] ..< bounds[i + 1] - 1].
+            var cells = 0
+            bounds[0] = line.startIndex
+            for index in line.indices where line[index] == UInt8(ascii: ",") {
+                cells += 1
+                guard cells < header.count else { break }
+                bounds[cells] = index + 1
+            }
+            guard cells == header.count - 1 else { continue }
+            bounds[header.count] = line.endIndex + 1
+            func cell(_ index: Int) -> ArraySlice<UInt8> { line[bounds[index]..<(bounds[index + 1] - 1)] }
+            func value(_ index: Int) -> Int64 { index >= 0 ? TimelineDigest.integer(cell(index)) : 0 }
+            let time = TimelineDigest.milliseconds(cell(seconds))
             if time != instant {
                 if !fleetRows { commit() }
                 instant = time
             }
-            let entityName = String(decoding: cells[entity], as: UTF8.self), feature = String(decoding: cells[featureColumn], as: UTF8.self)
-            let value = { (index: Int) in index >= 0 ? TimelineDigest.integer(cells[index]) : 0 }
-            switch String(decoding: cells[role], as: UTF8.self) {
-            case "fleet":
+            let featureCell = cell(featureColumn)
+            guard let feature = featureBytes.firstIndex(where: { $0.elementsEqual(featureCell) }) else { continue }
+            switch cell(role).first {
+            case UInt8(ascii: "f"):
                 fleetRows = true
-                digest.fleet[feature]?.users.record(time, value(users))
-                digest.fleet[feature]?.served.record(time, value(served))
-                digest.fleet[feature]?.leased.record(time, value(leased))
-                digest.fleet[feature]?.denied.record(time, value(denied))
-                digest.fleet[feature]?.installed.record(time, value(installed))
-            case "client":
-                let key = entityName + "\u{0}" + feature
-                let now = [value(users), value(served), value(leased), value(denied), 0]
-                let before = latest[key] ?? [0, 0, 0, 0, 0]
-                latest[key] = now
-                var sum = sums[feature] ?? [0, 0, 0, 0, 0]
-                for index in 0..<4 { sum[index] += now[index] - before[index] }
-                sums[feature] = sum
-                touched.insert(feature)
-                if chosen.contains(entityName) {
+                digest.fleet[features[feature]]?.users.record(time, value(users))
+                digest.fleet[features[feature]]?.served.record(time, value(served))
+                digest.fleet[features[feature]]?.leased.record(time, value(leased))
+                digest.fleet[features[feature]]?.denied.record(time, value(denied))
+                digest.fleet[features[feature]]?.installed.record(time, value(installed))
+            case UInt8(ascii: "c"):
+                let id = table.index(of: cell(entity), feature: feature, chosen: chosen)
+                let now = (value(users), value(served), value(leased), value(denied)), base = id * 5
+                sums[feature][0] += now.0 - table.latest[base]
+                sums[feature][1] += now.1 - table.latest[base + 1]
+                sums[feature][2] += now.2 - table.latest[base + 2]
+                sums[feature][3] += now.3 - table.latest[base + 3]
+                (table.latest[base], table.latest[base + 1], table.latest[base + 2], table.latest[base + 3]) = now
+                touched[feature] = true
+                if table.chosen[id] {
+                    let key = table.names[id] + "\u{0}" + features[feature]
                     var levels = digest.clients[key] ?? Levels(duration: duration)
-                    levels.users.record(time, now[0])
-                    levels.served.record(time, now[1])
-                    levels.leased.record(time, now[2])
+                    levels.users.record(time, now.0)
+                    levels.served.record(time, now.1)
+                    levels.leased.record(time, now.2)
                     digest.clients[key] = levels
                 }
-            case "server":
-                let key = entityName + "\u{0}" + feature
-                let now = value(installed), before = latest[key]?[4] ?? 0
-                latest[key] = [0, 0, 0, 0, now]
-                var sum = sums[feature] ?? [0, 0, 0, 0, 0]
-                sum[4] += now - before
-                sums[feature] = sum
-                touched.insert(feature)
-                for (kind, index, color) in [("penalty", penalty, "#9467bd"), ("HA pair split", split, "#8c564b")] where index >= 0 {
-                    let period = kind + "\u{0}" + entityName, active = value(index) > 0
+            case UInt8(ascii: "s"):
+                let id = table.index(of: cell(entity), feature: feature, chosen: chosen)
+                let now = value(installed)
+                sums[feature][4] += now - table.latest[id * 5 + 4]
+                table.latest[id * 5 + 4] = now
+                touched[feature] = true
+                for (kind, column, color) in [("penalty", penalty, "#9467bd"), ("HA pair split", split, "#8c564b")] where column >= 0 {
+                    let period = kind + "\u{0}" + table.names[id], active = value(column) > 0
                     if active, open[period] == nil { open[period] = time }
                     if !active, let from = open.removeValue(forKey: period) {
-                        digest.periods.append(TimeChart.Band(name: "\(kind) (\(entityName))", color: color, from: from, to: time))
+                        digest.periods.append(TimeChart.Band(name: "\(kind) (\(table.names[id]))", color: color, from: from, to: time))
                     }
                 }
             default:
@@ -341,6 +357,7 @@ struct TimelineDigest {
             }
         }
         if !fleetRows { commit() }
+        // Periods still open at the end close with the run, in the order of their kind and entity.
         for (period, from) in open.sorted(by: { $0.key < $1.key }) {
             let parts = period.split(separator: "\u{0}", omittingEmptySubsequences: false)
             let kind = String(parts[0]), color = kind == "penalty" ? "#9467bd" : "#8c564b"
@@ -376,6 +393,37 @@ struct TimelineDigest {
             value = value * 10 + Int64(byte - 0x30)
         }
         return negative ? -value : value
+    }
+}
+
+/// The entities (and features) of a timeline, interned by their bytes: a row looks its entity up without making a
+/// string; each has its name, whether it is charted and its latest five values.
+struct EntityInterner {
+    var buckets: [UInt64: [Int]] = [:] // lookups only
+    var keys: [ArraySlice<UInt8>] = []
+    var features: [Int] = []
+    var names: [String] = []
+    var chosen: [Bool] = []
+    var latest: [Int64] = []
+
+    mutating func index(of entity: ArraySlice<UInt8>, feature: Int, chosen charted: Set<String>) -> Int {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(feature)
+        for byte in entity {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        if let candidates = buckets[hash] {
+            for id in candidates where features[id] == feature && keys[id].elementsEqual(entity) { return id }
+        }
+        let id = keys.count
+        keys.append(ArraySlice(Array(entity)))
+        features.append(feature)
+        let name = String(decoding: entity, as: UTF8.self)
+        names.append(name)
+        chosen.append(charted.contains(name))
+        latest += [0, 0, 0, 0, 0]
+        buckets[hash, default: []].append(id)
+        return id
     }
 }
 
