@@ -70,15 +70,18 @@ import Testing
     #expect(missing.code == 2 && missing.stderr.contains("summary.json: expected a run's summary.json"))
 }
 
+/// A FlexNet log of one checkout of 2 licenses and one denial in between, for the import tests.
+private let serverLog = """
+22:15:00 (lmgrd) FlexNet Licensing (v11.13.1.2 build 173085 x64_lsb) started on srv (linux) (1/8/2017)
+22:20:00 (ansyslmd) OUT: "solver" ana@pc-07  (2 licenses)
+23:10:00 (ansyslmd) DENIED: "solver" bob@pc-05  (Licensed number of users already reached. (-4,342))
+23:30:00 (ansyslmd) IN: "solver" ana@pc-07  (2 licenses)
+"""
+
 /// `leasesim import` writes a trace per feature, the denials and an account of the log; a scenario replays a trace.
 @Test func importWritesTracesAScenarioCanReplay() throws {
     let folder = scratch("import")
-    try """
-    22:15:00 (lmgrd) FlexNet Licensing (v11.13.1.2 build 173085 x64_lsb) started on srv (linux) (1/8/2017)
-    22:20:00 (ansyslmd) OUT: "solver" ana@pc-07  (2 licenses)
-    23:10:00 (ansyslmd) DENIED: "solver" bob@pc-05  (Licensed number of users already reached. (-4,342))
-    23:30:00 (ansyslmd) IN: "solver" ana@pc-07  (2 licenses)
-    """.write(toFile: folder + "/server.log", atomically: true, encoding: .utf8)
+    try serverLog.write(toFile: folder + "/server.log", atomically: true, encoding: .utf8)
     let result = try leasesim(["import", folder + "/server.log", "--out", folder + "/out"])
     #expect(result.code == 0, "\(result.stderr)")
     #expect(result.stdout.contains("flexnet, 4 lines, 1 checkouts, 1 check-ins, 1 denials for want of a license (0 others)"))
@@ -94,12 +97,7 @@ import Testing
 /// Calibration from a log: import writes a replay scenario; its run's report sets its denials beside the log's.
 @Test func importedReplaysCalibrateAgainstTheLogsDenials() throws {
     let folder = scratch("calibrate")
-    try """
-    22:15:00 (lmgrd) FlexNet Licensing (v11.13.1.2 build 173085 x64_lsb) started on srv (linux) (1/8/2017)
-    22:20:00 (ansyslmd) OUT: "solver" ana@pc-07  (2 licenses)
-    23:10:00 (ansyslmd) DENIED: "solver" bob@pc-05  (Licensed number of users already reached. (-4,342))
-    23:30:00 (ansyslmd) IN: "solver" ana@pc-07  (2 licenses)
-    """.write(toFile: folder + "/server.log", atomically: true, encoding: .utf8)
+    try serverLog.write(toFile: folder + "/server.log", atomically: true, encoding: .utf8)
     let imported = try leasesim(["import", folder + "/server.log", "--out", folder + "/import", "--scenario", "--licenses", "solver=2", "--quiet"])
     #expect(imported.code == 0, "\(imported.stderr)")
     let replay = try leasesim(["run", folder + "/import/scenario.json", "--out", folder + "/run", "--no-events", "--quiet"])
