@@ -76,6 +76,7 @@ extension FleetModel {
             }
             slots[slot].requestPending = false
             slots[slot].requestReports = false
+            slots[slot].reserveAwaited = false
             sim.disarm(slots[slot].holdTimer)
             endChange(slot, sim.now, from: before)
             decideLogins(slot, sim.now)

@@ -31,7 +31,7 @@ extension FleetModel {
             && usersToLease(slot) < slots[slot].held - slots[slot].allocation.quantum {
             releaseUnneeded(slot, &sim)
         }
-        if !slots[slot].requestPending { decideLogins(slot, sim.now) }
+        if !slots[slot].requestPending && !slots[slot].reserveAwaited { decideLogins(slot, sim.now) }
     }
 
     /// R-LEASE-1: asks for whole quanta, never above MUC, when users exceed the lease; logins wait for the reply.
@@ -39,7 +39,8 @@ extension FleetModel {
     /// - Returns: whether a request is (now) in flight.
     @inline(__always) mutating func requestIfShort(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) -> Bool {
         let state = slots[slot]
-        guard !state.requestPending else { return true }
+        // A booting client first learns what its reserve brings (R-LEASE-3): it asks for no increment before.
+        guard !state.requestPending && !state.reserveAwaited else { return true }
         if _slowPath(state.clustered) { return clusterRequestIfShort(slot, &sim) } // R-CLU-2
         var want = state.allocation.incrementWanted(users: usersToLease(slot), leased: state.held)
         guard want > 0 else { return false }
@@ -214,6 +215,7 @@ extension FleetModel {
         awaitReply(client, tries: 1, &sim)
         for slot in clients[client].slots {
             let state = slots[slot]
+            slots[slot].reserveAwaited = true
             record(ProtocolRecord(time: sim.now, kind: .reserveRequest, client: client.index, feature: state.feature.index,
                                   count: Int64(state.allocation.reserved), rule: "R-LEASE-3"))
             send(from: client, .reserveRequest(holder: HolderID(slot: slot)), requestID: requestID, &sim)
@@ -282,6 +284,7 @@ extension FleetModel {
     }
 
     mutating func reservedGranted(_ slot: SlotID, _ reserved: LeaseGrant, _ allocation: Allocation, _ sim: inout Simulation<FleetEvent>) {
+        slots[slot].reserveAwaited = false
         let before = beginChange(slot, sim.now)
         setAllocation(slot, allocation, sim.now)
         slots[slot].reservedHeld = reserved.count
@@ -319,6 +322,8 @@ extension FleetModel {
     mutating func renewalAnswered(_ slot: SlotID, _ reserved: LeaseGrant, _ increment: LeaseGrant, _ allocation: Allocation,
                                   _ sim: inout Simulation<FleetEvent>) {
         counters.renewReplies &+= 1
+        let booting = slots[slot].reserveAwaited
+        slots[slot].reserveAwaited = false
         setAllocation(slot, allocation, sim.now)
         // R-CFG-2, R-CFG-4, R-LEASE-11: the reserved count as renewed now; increments the server did not renew
         // (a surplus given back, or what it could not cover) are gone, the newest first.
@@ -333,6 +338,9 @@ extension FleetModel {
         if slots[slot].incrementHeld > 0 && increment.count > 0 { slots[slot].incrementExpiry = increment.expiry }
         adoptServerIncrement(slot, increment, &sim)
         watchLapse(slot, &sim)
+        // A renewal that answers a boot (its reserve request timed out) grants the reserve: the client then asks and
+        // decides its logins as at a reserve reply.
+        if _slowPath(booting) { return reactToLoad(slot, &sim) }
         // R-LEASE-1 (assumed): still short after a renewal, with the allocation just learnt (R-CFG-2): ask again.
         if spec.policy.requestsAtRenewal { _ = requestIfShort(slot, &sim) }
     }
@@ -344,6 +352,11 @@ extension FleetModel {
             slots[slot].reservedHeld = 0
             setClientIncrement(slot, 0)
             endChange(slot, now, from: before)
+        }
+        // A refused boot: the logins that waited for its reserve are decided now.
+        if slots[slot].reserveAwaited {
+            slots[slot].reserveAwaited = false
+            decideLogins(slot, now)
         }
     }
 

@@ -171,7 +171,7 @@ extension FleetModel {
             let s = memberSlot(member, like: slot)
             load.need += Int64(usersToLease(s))
             load.held += Int64(slots[s].held)
-            load.pending = load.pending || slots[s].requestPending
+            load.pending = load.pending || slots[s].requestPending || slots[s].reserveAwaited
         }
         return load
     }

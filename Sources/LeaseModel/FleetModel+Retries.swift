@@ -63,6 +63,10 @@ extension FleetModel {
         counters.timeouts &+= 1
         record(ProtocolRecord(time: sim.now, kind: .requestTimedOut, client: client.index, server: serverIndex(of: client),
                               count: Int64(state.renewalTries), rule: "R-LEASE-4", message: .renewRequest))
+        // Logins that wait for a boot's reserve are decided at its first timeout (users do not wait for retries).
+        if state.renewalTries == 1 {
+            for slot in state.slots where slots[slot].reserveAwaited { decideLogins(slot, sim.now) }
+        }
         if state.renewalTries <= spec.policy.requestRetries {
             clients[client].renewalRetryWaiting = true
             sim.arm(state.replyTimer, at: sim.now + spec.policy.backoff(beforeRetry: state.renewalTries), .renewalTimer(client: client))
@@ -72,6 +76,11 @@ extension FleetModel {
             counters.abandoned &+= 1
             record(ProtocolRecord(time: sim.now, kind: .requestAbandoned, client: client.index, server: serverIndex(of: client),
                                   count: Int64(state.renewalTries), rule: "R-LEASE-4", message: .renewRequest))
+            // A boot given up: the client no longer waits for its reserve, and asks as its users need.
+            for slot in state.slots where slots[slot].reserveAwaited {
+                slots[slot].reserveAwaited = false
+                reactToLoad(slot, &sim)
+            }
         }
     }
 

@@ -94,6 +94,9 @@ public struct SlotState: Sendable {
     var holdTimer: TimerID
     /// An increment request is in flight (logins wait for its reply).
     var requestPending = false
+    /// The client booted and waits for the reply to its reserve request: it asks for no increment before it knows
+    /// what its reserve brings, and logins wait for that reply.
+    var reserveAwaited = false
     /// Tries of the pending request so far, whether the client waits to try again, whether the timer is armed.
     var requestTries: UInt8 = 0
     var requestRetryWaiting = false

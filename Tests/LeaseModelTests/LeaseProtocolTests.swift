@@ -242,3 +242,21 @@ func twoIncrementWorld(_ policy: LeasePolicy) -> FleetWorld {
     table.trimNewest(slot, toTotal: 0)
     #expect(table.counts[slot] == 0 && table.total(of: slot) == 0)
 }
+
+/// R-LEASE-3, R-LEASE-1: a client that boots with its users below its RUC asks only for its reserve, at instant zero
+/// as later: RUC 50, ILQ 25, MUC 150 and 30 users; "b" stops at 2 h and boots again at 3 h. Both hold 50 all day
+/// and ask for no increment; the logins of instant zero wait for the reserve reply and are all served (30 users unserved for the 20 ms round trip).
+@Test func rLease3ABootBelowTheRUCAsksOnlyForTheReserveAtInstantZeroAsLater() throws {
+    var policy = LeasePolicy()
+    policy.initialLeases = .request
+    var builder = WorldBuilder(installed: 200, policy: policy)
+    builder.client("a", ruc: 50, ilq: 25, muc: 150, steps: [(0, 30)], latency: .milliseconds(10))
+    builder.client("b", ruc: 50, ilq: 25, muc: 150, steps: [(0, 30)], latency: .milliseconds(10))
+    builder.spec.actions = [ActionSpec(at: .start + .hours(2), change: .stopClient(client: 1)),
+                            ActionSpec(at: .start + .hours(3), change: .startClient(client: 1))]
+    var world = builder.world(days: 1, records: true)
+    let a = try world.slot(0, at: 23), b = world.model.slotStates[1]
+    #expect(a.held == 50 && a.incrementHeld == 0 && b.held == 50 && b.incrementHeld == 0)
+    #expect(world.records(.incrementRequest).isEmpty && world.records(.reserveRequest).count == 3)
+    #expect(world.model.featureTotals[0].deniedLogins == 0 && a.deniedUserMilliseconds == 30 * 20) // 30 users wait 20 ms
+}
