@@ -402,9 +402,12 @@ extension FleetModel {
         releaseUnneeded(slot, &sim)
     }
 
-    /// The client's own clock reaches a lease expiry: what was not renewed is gone (R-LEASE-6).
+    /// The client's own clock reaches a lease expiry: what was not renewed is gone (R-LEASE-6). A client that runs
+    /// then reacts as to a change of load: still needing what it lost, it asks for it, and a cut-off client whose
+    /// request times out auto-leases it back while it may (R-AUTO-3, R-AUTO-4), whatever made its lease fall.
     mutating func clientLapseDue(_ slot: SlotID, _ sim: inout Simulation<FleetEvent>) {
         let now = sim.now
+        let held = slots[slot].held
         if slots[slot].autoLeased > 0 && autoLeaseExpiry(ofSlot: slot) <= now { autoLeaseLapsed(slot, now) }
         let state = slots[slot]
         let incrementLapsed = state.incrementHeld > 0 && state.incrementExpiry <= now
@@ -419,5 +422,6 @@ extension FleetModel {
                                   count: Int64(state.held - slots[slot].held), rule: "R-LEASE-6"))
         }
         watchLapse(slot, &sim)
+        if slots[slot].held < held && clients[state.client].isUp { reactToLoad(slot, &sim) }
     }
 }

@@ -104,6 +104,30 @@ func cutOffClient() -> WorldBuilder {
     #expect(denied.autoLeased == 0 && denied.held == 50 && denied.deniedLogins == 40)
 }
 
+/// R-AUTO-3, R-AUTO-4: a cut-off client whose own increments lapse under load auto-leases them back. RUC 50, ILQ 25,
+/// MUC 100 and 90 users from instant zero on a 200-user server: it holds 100 (two increments granted at 0) when it
+/// is cut off from 1 h for two days. At 24 h the increments lapse unrenewed; the client asks for more at once, the
+/// request times out 30 s later and it auto-leases the 50 its users need: 40 users go unserved for those 30 s, and
+/// no login is denied. With auto-leasing off they stay unserved until the cut ends.
+@Test func rAuto3LapsedIncrementsAreAutoLeasedBackWhileCutOff() throws {
+    var builder = WorldBuilder(installed: 200)
+    builder.client("a", ruc: 50, ilq: 25, muc: 100, steps: [(0, 90)])
+    builder.fault(.partition, client: 0, from: 1, until: 49)
+    var world = builder.world(records: true)
+    let lapsed = try world.slot(0, at: 24.001)
+    #expect(lapsed.incrementHeld == 0 && lapsed.held == 50 && world.records(.lapse).map(\.time) == [.start + .hours(24)])
+    let back = try world.slot(0, at: 25)
+    #expect(back.autoLeased == 50 && back.held == 100 && back.deniedLogins == 0)
+    #expect(world.records(.autoIncrement).map(\.time) == [.start + .hours(24) + .seconds(30)])
+    #expect(back.deniedUserMilliseconds == 40 * 30_000)
+
+    var off = builder
+    off.spec.policy.autoLease.enabled = false
+    var offWorld = off.world(records: true)
+    let unserved = try offWorld.slot(0, at: 48)
+    #expect(unserved.held == 50 && unserved.deniedUserMilliseconds == 40 * 24 * 3_600_000)
+}
+
 /// R-AUTO-5: back in contact (the 4 h renewal's reply), the client reports its auto-leased 50 and the server, with
 /// licenses free, grants them as an increment: both views agree again.
 @Test func rAuto5TheReportedCountIsReconciledAsAnIncrement() throws {
