@@ -23,7 +23,8 @@ extension FleetModel {
         reviewAutoLeasing(&sim)
         guard spec.policy.initialLeases == .held else { return }
         for slot in slots.ids {
-            slots[slot].autoLeaseHeard = pools[lease(of: HolderID(slot: slot)).pool].autoLeasing
+            let lease = lease(of: HolderID(slot: slot))
+            slots[slot].autoLeaseHeard = pools[lease.pool].autoLeaseAllowed && lease.serverStop == .none // R-VLS-1, R-LIC-8
         }
     }
 

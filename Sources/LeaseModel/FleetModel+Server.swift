@@ -115,11 +115,13 @@ extension FleetModel {
                                          reserved: LeaseGrant(count: count, expiry: expiry)), &sim)
     }
 
-    /// Answers a request about a lease of `pool`, saying whether auto-leasing is enabled for its feature now (R-AUTO-2).
+    /// Answers a request about a lease of `pool`, saying whether auto-leasing is enabled for its feature now (R-AUTO-2):
+    /// never from a node whose licensing has stopped (R-VLS-1, R-LIC-8; the answering node, which for a pair's lease
+    /// may not be the node that keeps its pool).
     @inline(__always) mutating func reply(to request: Request, about pool: ServerFeatureID, _ contents: MessageContents,
                                           _ sim: inout Simulation<FleetEvent>) {
         send(from: request.server, to: request.client, contents, requestID: request.requestID, relayRank: request.relayRank,
-             autoLeasing: pools[pool].autoLeasing, &sim)
+             autoLeasing: pools[pool].autoLeaseAllowed && servers[request.server].stop == .none, &sim)
     }
 
     /// R-LEASE-2: within the allocation first, then only what is free, in whole quanta.

@@ -286,8 +286,11 @@ public struct ServerFeatureState: Sendable {
     @inlinable public var free: Int32 { installed - used }
     /// R-LEASE-11: what increments may come from: installed minus every lease minus the idle reservations.
     @inlinable public var incrementPool: Int32 { installed - used - reservedIdle }
-    /// R-AUTO-2, R-AUTO-6: whether the node tells clients auto-leasing is enabled for this feature now.
-    @inlinable public var autoLeasing: Bool { autoLeaseDecided && !penalty }
+    /// R-AUTO-2, R-AUTO-6: whether auto-leasing is enabled for this feature now, its node's licensing aside.
+    @inlinable public var autoLeaseAllowed: Bool { autoLeaseDecided && !penalty }
+    /// R-AUTO-2, R-AUTO-6, R-VLS-1, R-LIC-8: whether the node tells clients auto-leasing is enabled for this feature
+    /// now: never while its licensing has stopped.
+    @inlinable public var autoLeasing: Bool { autoLeaseAllowed && licensing }
     /// R-AUTO-2: the unallocated maximum capacity: sum over clients of (MUC - leased).
     @inlinable public var unallocated: Int64 { maximumSum - Int64(used) }
 }

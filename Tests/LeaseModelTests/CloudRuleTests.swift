@@ -119,3 +119,22 @@ private func cloudWorld(cut: (from: Double, until: Double)?, days: Int64 = 40, p
     #expect(world.model.serverFeatureStates[0].licensing && world.records(.licensesReinstalled).count == 1)
     #expect(try world.slot(0, at: 24 * 8 + 4.5).held == 150)
 }
+
+/// R-AUTO-2 with R-VLS-1: a VLS whose licensing has stopped does not tell its clients that auto-leasing is enabled.
+/// The cloud is cut from 20 h; licensing stops 24 days after the heartbeat acknowledged at 16 h. The refusal of the
+/// next renewal (at 24 d 20 h) says "disabled", so when the client is then cut off itself (from 25 d) and its users
+/// rise from 150 to 175, its request times out and it auto-leases nothing: the 25 new logins are denied.
+@Test func rVls1AStoppedServerDoesNotEnableAutoLeasing() throws {
+    var builder = WorldBuilder(installed: 300)
+    builder.spec.servers[0].vls = true
+    builder.client("gw", ruc: 50, ilq: 25, muc: 200, steps: [(0, 150), (24 * 25 + 2, 175)], latency: .milliseconds(10))
+    let links = [FaultSpec.LinkEnds(from: .server(ServerID(index: 0)), to: .cloud), FaultSpec.LinkEnds(from: .cloud, to: .server(ServerID(index: 0)))]
+    builder.spec.faults.append(FaultSpec(id: "cut", effect: .partition, links: links, at: instant(20), until: instant(24 * 35)))
+    builder.fault(.partition, client: 0, from: 24 * 25, until: 24 * 30)
+    var world = builder.world(days: 27, records: true)
+    let stopped = try world.slot(0, at: 24 * 24 + 21)
+    #expect(world.records(.licensingStopped).count == 1 && !stopped.autoLeaseHeard)
+    #expect(world.model.serverFeatureStates[0].autoLeaseAllowed && !world.model.serverFeatureStates[0].autoLeasing)
+    let cut = try world.slot(0, at: 24 * 25 + 2.1)
+    #expect(cut.autoLeased == 0 && cut.deniedLogins == 25 && world.records(.autoIncrement).isEmpty)
+}
