@@ -70,17 +70,43 @@ public enum AutoLeaseDecision {
     }
 }
 
-/// What a feature is, for the rules that depend on it (R-AUTO-1).
+/// What a feature counts, as the guide names its licenses (R-ROLE-2): the kind decides which rules apply to it.
+public enum FeatureKind: String, Sendable, CaseIterable {
+    /// Concurrent users (CONSEC-..., ACCESS-...U): the default.
+    case concurrentUsers
+    /// Concurrent meeting users (PSA-MTG-xU).
+    case meetingUsers
+    /// RDP users (ACCESS-RDP-...U): user capacity, but never surrendered (R-SUR-1).
+    case rdpUsers
+    /// Cores leased to virtual appliances (PS-CORE-...C).
+    case cores
+    /// A feature license (PPS-RADIUS-SERVER and the like): it counts no users.
+    case feature
+
+    /// The traits the kind has.
+    public var traits: FeatureTraits {
+        switch self {
+        case .concurrentUsers, .meetingUsers: return FeatureTraits()
+        case .rdpUsers: return FeatureTraits(surrenderable: false)
+        case .cores, .feature: return FeatureTraits(userCapacity: false, surrenderable: false)
+        }
+    }
+}
+
+/// What a feature is, for the rules that depend on it (R-AUTO-1, R-SUR-1).
 public struct FeatureTraits: Sendable, Equatable {
     /// Whether the feature counts users (concurrent users, meeting users, RDP users), as opposed to a feature
     /// license or a count of something else (cores).
     public var userCapacity = true
     /// Whether the feature's licenses are bound to a platform or platform family (so far it only turns auto-leasing off).
     public var platformBound = false
+    /// R-SUR-1: whether its perpetual licenses may be surrendered: only concurrent-user and meeting-user licenses.
+    public var surrenderable = true
 
-    public init(userCapacity: Bool = true, platformBound: Bool = false) {
+    public init(userCapacity: Bool = true, platformBound: Bool = false, surrenderable: Bool? = nil) {
         self.userCapacity = userCapacity
         self.platformBound = platformBound
+        self.surrenderable = surrenderable ?? userCapacity
     }
 
     /// R-AUTO-1: auto-leasing is only for user-capacity features that are not platform bound.

@@ -59,8 +59,8 @@ extension FleetModel {
     func surrenderRefusal(client: Int, license: Int, _ now: SimInstant) -> RefusalReason? {
         let clientSpec = spec.clients[client], licenseSpec = clientSpec.licenses[license]
         if !clients[ClientID(index: Int32(client))].isUp { return .clientDown } // Only at the client.
-        // Only perpetual user-count licenses, never feature or duration-based ones.
-        if licenseSpec.kind != .perpetual || !spec.traits(of: licenseSpec.feature).userCapacity { return .notSurrenderable }
+        // Only perpetual concurrent-user and meeting-user licenses, never RDP, feature or duration-based ones.
+        if licenseSpec.kind != .perpetual || !spec.traits(of: licenseSpec.feature).surrenderable { return .notSurrenderable }
         // R-SUR-4, R-LIC-6: in a cluster each node surrenders its own, and every member needs a member license.
         if !spec.platformClass(ofClient: client).member { return .noMemberLicense }
         let counting = LicenseSchedule.spans(of: clientSpec.licenses)[license].contains { $0.contains(now) }

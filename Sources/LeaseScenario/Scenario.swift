@@ -109,7 +109,7 @@ public enum ScenarioKeys {
     public static let cluster = ["id", "members"]
     public static let haPolicy = ["checkInterval", "retryPeriod", "grace", "failoverLeases", "fallback", "rejoin"]
     public static let haPair = ["id", "nodes", "mode", "linkLatency"]
-    public static let feature = ["userCapacity", "platformBound"]
+    public static let feature = ["kind", "userCapacity", "platformBound"]
     /// Rules a scenario may relax (`relax`).
     public static let relaxable = ["R-ALLOC-3"]
     public static let network = ["latency"]

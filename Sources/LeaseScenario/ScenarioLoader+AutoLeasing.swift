@@ -52,7 +52,16 @@ extension ScenarioLoader {
                 throw object.fail(key: member, expected: "a feature that a license or an allocation names", found: Excerpt.quoted(member.key))
             }
             let traits = try object.field(member).object(allowed: ScenarioKeys.feature)
-            if let value = traits.optional("userCapacity") { spec.featureTraits[feature].userCapacity = try flag(value) }
+            // R-ROLE-2, R-SUR-1: what the feature counts; `userCapacity` is the older, coarser spelling.
+            if let value = traits.optional("kind") {
+                if let other = traits.optional("userCapacity") { throw other.fail("either \"kind\" or \"userCapacity\", not both") }
+                let kind: FeatureKind = try choice(value)
+                spec.featureTraits[feature] = kind.traits
+            }
+            if let value = traits.optional("userCapacity") {
+                let counts = try flag(value)
+                spec.featureTraits[feature] = FeatureTraits(userCapacity: counts)
+            }
             if let value = traits.optional("platformBound") { spec.featureTraits[feature].platformBound = try flag(value) }
         }
     }

@@ -112,6 +112,13 @@ extension ScenarioLoader {
             guard let license = spec.clients[client].licenses.firstIndex(where: { $0.sku == sku }) else {
                 throw skuField.fail("the SKU of a license installed on \(Excerpt.quoted(spec.clients[client].id)) (its \"licenses\")")
             }
+            // R-SUR-1: only perpetual concurrent-user and meeting-user licenses are ever surrendered.
+            let own = spec.clients[client].licenses[license]
+            if kind == "surrenderLicense" && (own.kind != .perpetual || !spec.traits(of: own.feature).surrenderable) {
+                let what = own.kind != .perpetual ? "\(own.kind == .evaluation || own.kind == .ice ? "an" : "a") \(own.kind.rawValue) license" : "a license of \(Excerpt.quoted(spec.features[own.feature])), which is not a concurrent-user or meeting-user feature (its \"features\" kind)"
+                throw skuField.fail("the SKU of a perpetual concurrent-user or meeting-user license (R-SUR-1: RDP, feature and duration-based licenses cannot be surrendered)",
+                                    found: "\(Excerpt.quoted(sku)), \(what)")
+            }
             change = kind == "surrenderLicense" ? .surrenderLicense(client: client, license: license) : .recallLicense(client: client, license: license)
         default: change = .startClient(client: client)
         }

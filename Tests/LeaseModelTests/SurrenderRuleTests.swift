@@ -110,3 +110,22 @@ private func installed(_ world: borrowing FleetWorld, client: Int) -> Int32 { wo
     _ = try refused.slot(0, at: 2)
     #expect(refused.records(.recallRefused).map(\.reason) == [.notSurrendered])
 }
+
+/// R-SUR-1: only perpetual concurrent-user and meeting-user licenses are surrendered; a perpetual RDP license (a
+/// user capacity of another kind) is refused and stays on the client, while a meeting-user one goes.
+@Test(arguments: [(FeatureKind.rdpUsers, false), (.meetingUsers, true), (.concurrentUsers, true), (.cores, false)])
+func rSur1AnRDPLicenseIsNeverSurrendered(kind: FeatureKind, surrendered: Bool) throws {
+    var builder = WorldBuilder(installed: 50, policy: .withoutAutoLeasing)
+    builder.spec.platforms = ["PSA"]
+    builder.spec.featureTraits = [kind.traits]
+    builder.client("gw-a", ruc: 10, ilq: 10, muc: 20, steps: [(0, 10)], latency: .milliseconds(10))
+    builder.spec.clients[0].licenses = [License(sku: "ACCESS-RDP-200U", feature: 0, kind: .perpetual, count: 200)]
+    builder.spec.clients[0].platform = 0
+    builder.spec.clients[0].memberLicense = "PSA-LICENSE-MBR"
+    builder.spec.actions = [ActionSpec(at: .start + .hours(1), change: .surrenderLicense(client: 0, license: 0))]
+    var world = builder.world(days: 1, records: true)
+    _ = try world.slot(0, at: 2)
+    #expect(world.records(.surrenderRefused).map(\.reason) == (surrendered ? [] : [.notSurrenderable]), "\(kind)")
+    #expect(installed(world, client: 0) == (surrendered ? 0 : 200), "\(kind)")
+    #expect(world.model.serverFeatureStates[0].installed == (surrendered ? 250 : 50), "\(kind)")
+}

@@ -39,7 +39,7 @@ import LeaseScenario
     ("traits of a feature nothing uses", variant("\"duration\": \"2d\",", "\"duration\": \"2d\", \"features\": {\"cores\": {\"userCapacity\": false}},"),
      "bad.json:3:34: features.cores: expected a feature that a license or an allocation names, found \"cores\""),
     ("an unknown trait", variant("\"duration\": \"2d\",", "\"duration\": \"2d\", \"features\": {\"users\": {\"platform\": \"PSA\"}},"),
-     "bad.json:3:44: features.users.platform: expected one of userCapacity, platformBound, found unknown key \"platform\""),
+     "bad.json:3:44: features.users.platform: expected one of kind, userCapacity, platformBound, found unknown key \"platform\""),
     ("a review that does not divide the window", variant("\"duration\": \"2d\",", "\"duration\": \"2d\", \"policy\": {\"autoLeasing\": {\"review\": \"7h\"}},"),
      "bad.json:3:58: policy.autoLeasing.review: expected a review period that divides the window (1d), found 7h"),
     ("too many reviews per window", variant("\"duration\": \"2d\",", "\"duration\": \"2d\", \"policy\": {\"autoLeasing\": {\"window\": \"2d\", \"review\": \"1m\"}},"),

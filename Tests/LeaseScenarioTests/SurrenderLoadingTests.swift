@@ -53,6 +53,12 @@ func surrenderVariant(_ from: String, _ to: String) -> String {
      "bad.json:9:156: clients[0].licenses[1].count: expected licenses of \"users\" on one client adding up to at most 10000000 (R-CLIENT-1), found 9999901, bringing the sum to 10000001"),
     ("a surrender that takes the server past 1e9", surrenderVariant("\"count\": 200}, {\"sku\": \"PSA-50U\"", "\"count\": 99999900}, " + (0..<9).map { "{\"sku\": \"P\($0)\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 100000000}, " }.joined() + "{\"sku\": \"PSA-50U\""),
      "bad.json:4:78: actions[0].sku: expected licenses of \"users\" on \"ls\" and surrendered to it adding up to at most 1000000000 (R-SUR-2), found \"ADD-100U\", bringing the sum to 1000000050"),
+    ("a surrender of an RDP license (R-SUR-1)", surrenderVariant("\"policy\": {\"surrender\"", "\"features\": {\"users\": {\"kind\": \"rdpUsers\"}}, \"policy\": {\"surrender\""),
+     "bad.json:4:78: actions[0].sku: expected the SKU of a perpetual concurrent-user or meeting-user license (R-SUR-1: RDP, feature and duration-based licenses cannot be surrendered), found \"ADD-100U\", a license of \"users\", which is not a concurrent-user or meeting-user feature (its \"features\" kind)"),
+    ("a surrender of a subscription (R-SUR-1)", surrenderVariant("{\"sku\": \"ADD-100U\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 100}", "{\"sku\": \"ADD-100U\", \"feature\": \"users\", \"type\": \"subscription\", \"count\": 100, \"start\": \"2026-01-01\", \"end\": \"2026-12-31\"}"),
+     "bad.json:4:78: actions[0].sku: expected the SKU of a perpetual concurrent-user or meeting-user license (R-SUR-1: RDP, feature and duration-based licenses cannot be surrendered), found \"ADD-100U\", a subscription license"),
+    ("a feature kind and userCapacity both", surrenderVariant("\"policy\": {\"surrender\"", "\"features\": {\"users\": {\"kind\": \"rdpUsers\", \"userCapacity\": true}}, \"policy\": {\"surrender\""),
+     "bad.json:3:80: features.users.userCapacity: expected either \"kind\" or \"userCapacity\", not both, found true"),
     ("a contact interval under a minute", surrenderVariant("\"contactInterval\": \"2h\"", "\"contactInterval\": \"30s\""),
      "bad.json:3:81: policy.surrender.contactInterval: expected a contact interval of at least 1m, found \"30s\""),
 ])

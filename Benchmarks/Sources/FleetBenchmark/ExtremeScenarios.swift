@@ -350,8 +350,10 @@ public enum ExtremeScenarios {
         mutating func action(_ client: (id: String, server: Int, features: [String], skus: [String])) -> String {
             let at = "\(int(0...durationHours - 1))h"
             if !client.skus.isEmpty && chance(40) {
-                // R-SUR-1, R-SUR-3: a surrender or a recall (refused when the license or the client does not allow it).
-                return "{\"at\": \"\(at)\", \"action\": \"\(pick(["surrenderLicense", "recallLicense"]))\", \"client\": \"\(client.id)\", \"sku\": \"\(pick(client.skus))\"}"
+                // R-SUR-1, R-SUR-3: a surrender or a recall (refused when the client does not allow it); only the
+                // perpetual license may be surrendered (the loader rejects a surrender of the evaluation one).
+                let (action, sku) = (pick(["surrenderLicense", "recallLicense"]), pick(client.skus))
+                return "{\"at\": \"\(at)\", \"action\": \"\(sku == "OWN-EVAL" ? "recallLicense" : action)\", \"client\": \"\(client.id)\", \"sku\": \"\(sku)\"}"
             }
             switch int(0...3) {
             case 0: return "{\"at\": \"\(at)\", \"action\": \"setAllocation\", \"client\": \"\(client.id)\", \"feature\": \"\(pick(client.features))\", \"ruc\": 0, \"ilq\": \(pick([1, 10])), \"muc\": 10}"
