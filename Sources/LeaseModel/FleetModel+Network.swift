@@ -16,6 +16,15 @@ extension FleetModel {
                  on: Network.link(from: relay), to: .server, &sim)
     }
 
+    /// A client sends a message to its server over its own link, through no lease leader (R-SUR-4: a cluster member's
+    /// surrender notices go directly; there is no surrender leader).
+    mutating func sendDirect(from client: ClientID, _ contents: MessageContents, _ sim: inout Simulation<FleetEvent>) {
+        clients[client].messagesSent &+= 1
+        let to = destination(client)
+        precondition(to.server != nil, "\(to) does not resolve to a server node")
+        transmit(Message(from: .client(client), to: to, contents), on: Network.link(from: client), to: .server, &sim)
+    }
+
     /// A server node sends a message to a client.
     /// R-CLU-1: to a cluster member, through the leader of `relayRank`.
     @inline(__always) mutating func send(from server: ServerID, to client: ClientID, _ contents: MessageContents,

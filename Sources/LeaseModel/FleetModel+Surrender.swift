@@ -112,8 +112,8 @@ extension FleetModel {
     mutating func contactAboutSurrender(_ entry: Int, _ sim: inout Simulation<FleetEvent>) {
         let state = surrenders[entry]
         guard state.surrendered || state.acknowledged != state.generation else { return }
-        if clients[state.client].isUp {
-            send(from: state.client, .surrenderNotice(surrender: Int32(entry), generation: state.generation), &sim)
+        if clients[state.client].isUp { // R-SUR-4: directly, even from a cluster member.
+            sendDirect(from: state.client, .surrenderNotice(surrender: Int32(entry), generation: state.generation), &sim)
         }
         sim.arm(state.contactTimer, at: sim.now + spec.policy.surrender.contactInterval, .surrenderContact(surrender: Int32(entry)))
     }
@@ -143,7 +143,7 @@ extension FleetModel {
             }
         }
         send(from: server, to: state.client, .surrenderAck(surrender: Int32(entry), generation: generation),
-             relayRank: relayRank(state.client), &sim)
+             relayRank: Message.direct, &sim) // R-SUR-4: back over the member's own link.
     }
 
     /// The client learns that its server has heard of a change (it stops telling it once it is recalled).

@@ -139,3 +139,25 @@ func rClu3ANewLeaderTakesOverAtOnceWhenTheLeaderFails(_ election: LeaderElection
     _ = try surrendered.slot(0, at: 2)
     #expect(surrendered.records(.licenseSurrendered).map(\.client) == [0] && surrendered.model.serverFeatureStates[0].installed == 1200)
 }
+
+/// R-SUR-4: there is no surrender leader: each member sends its own surrender notices over its own link. node-2
+/// surrenders its 200 at 1 h; the leader node-1 is cut off from the server from 2 h for 12 days. node-2's notices
+/// still arrive every 4 h, so its license keeps counting at the server (no `surrender_expired`), while node-1's
+/// renewals for the side are lost.
+@Test func rSur4AMembersSurrenderDoesNotGoThroughTheLeader() throws {
+    var world = clusterWorld(members: [(10, 10, 20, [(0, 10)]), (10, 10, 20, [(0, 10)])], configure: { builder in
+        builder.spec.platforms = ["PSA"]
+        builder.spec.clients[1].licenses = [License(sku: "CONSEC-ADD-200U", feature: 0, kind: .perpetual, count: 200)]
+        for client in 0..<2 {
+            builder.spec.clients[client].platform = 0
+            builder.spec.clients[client].memberLicense = "PSA-LICENSE-MBR"
+        }
+        builder.spec.actions = [ActionSpec(at: instant(1), change: .surrenderLicense(client: 1, license: 0))]
+        builder.fault(.partition, client: 0, from: 2, until: 2 + 12 * 24)
+    }, days: 14)
+    _ = try world.slot(1, at: 13 * 24)
+    #expect(world.records(.surrenderReceived).map(\.time) == [instant(1) + .milliseconds(20)])
+    #expect(world.records(.surrenderExpired).isEmpty && world.model.serverFeatureStates[0].installed == 1200)
+    #expect(world.model.surrenders[0].expiresAt == instant(13 * 24 - 3) + .milliseconds(20) + .days(10)) // the 13 d - 3 h notice
+    #expect(world.records(.messageDropped).contains { $0.client == 1 && $0.message == .renewRequest })
+}
