@@ -91,11 +91,16 @@ extension ScenarioLoader {
     }
 
     /// R-LIC-7, R-LIC-8: when a hardware server may serve: for ever from the start with a perpetual license-server
-    /// license; else while its subscriptions cover it, stacked back to back from the first one's start date, at most
-    /// `maxServerSubscriptionYears` in all; never without one.
+    /// license; else while its subscriptions cover it; never without one.
+    ///
+    /// Each subscription is added on its `start` date, or with the one before it when it has none; it extends the
+    /// coverage from where it ends (or from the day it is added, after a gap) by its years. The stack left at any
+    /// one time may reach `maxServerSubscriptionYears` (1YR + 2YR = 3 years; more is rejected), so yearly
+    /// subscriptions added one after another cover a server for as long as they go on.
     func serverLicenses(_ field: Field?) throws(ScenarioError) -> [Range<SimInstant>] {
         guard let field else { return [] }
-        var perpetual = false, years: Int64 = 0, startDay: Int64? = nil
+        var perpetual = false, spans: [(from: Int64, until: Int64)] = [], added: Int64? = nil
+        let limit = ScenarioLimits.maxServerSubscriptionYears
         for entry in try field.array() {
             let object = try entry.object(allowed: ScenarioKeys.serverLicense)
             _ = try object.required("sku", "a SKU").nonEmptyString()
@@ -106,24 +111,33 @@ extension ScenarioLoader {
                 perpetual = true
             case "subscription":
                 let yearsField = try object.required("years", "a number of years")
-                let count = try yearsField.integer(in: 1...ScenarioLimits.maxServerSubscriptionYears, what: "a number of years")
-                guard years + count <= ScenarioLimits.maxServerSubscriptionYears else {
-                    throw yearsField.fail("license-server subscriptions stacking up to at most \(ScenarioLimits.maxServerSubscriptionYears) years (R-LIC-7)",
-                                          found: "\(count), bringing the stack to \(years + count) years")
-                }
-                years += count
+                let years = try yearsField.integer(in: 1...limit, what: "a number of years")
                 if let start = object.optional("start") {
-                    guard startDay == nil else { throw start.fail("no start date on a stacked subscription (it follows the one before)") }
-                    startDay = try date(start)
-                } else if startDay == nil {
+                    let day = try date(start)
+                    if let added, day < added {
+                        throw start.fail("a start date on or after the one before (\(TimeSyntax.dateText(epochDay: added)))")
+                    }
+                    added = day
+                } else if added == nil {
                     _ = try object.required("start", "a start date \"YYYY-MM-DD\" on the first license-server subscription")
+                }
+                let day = added!
+                if let last = spans.last, last.until >= day {
+                    spans[spans.count - 1].until = CivilCalendar.adding(years: years, toDay: last.until)
+                } else {
+                    spans.append((day, CivilCalendar.adding(years: years, toDay: day)))
+                }
+                guard spans[spans.count - 1].until <= CivilCalendar.adding(years: limit, toDay: day) else {
+                    throw yearsField.fail("license-server subscriptions stacking up to at most \(limit) years at any one time (R-LIC-7)",
+                                          found: "\(years), bringing the stack on \(TimeSyntax.dateText(epochDay: day)) to the end of \(TimeSyntax.dateText(epochDay: spans[spans.count - 1].until - 1))")
                 }
             default: throw typeField.fail("\"perpetual\" or \"subscription\"")
             }
         }
         if perpetual { return [SimInstant.start..<SimInstant.never] }
-        guard let startDay, years > 0 else { return [] }
-        let start = max(instant(epochDay: startDay), .start), end = instant(epochDay: CivilCalendar.adding(years: years, toDay: startDay))
-        return start < end ? [start..<end] : []
+        return spans.compactMap { span in
+            let from = max(instant(epochDay: span.from), .start), until = instant(epochDay: span.until)
+            return from < until ? from..<until : nil
+        }
     }
 }

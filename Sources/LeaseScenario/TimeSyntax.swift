@@ -56,6 +56,11 @@ public enum TimeSyntax {
         return CivilCalendar.days(year: year, month: month, day: day)
     }
 
+    /// A day as `YYYY-MM-DD` (days since 1970-01-01).
+    public static func dateText(epochDay: Int64) -> String {
+        String(CivilCalendar.iso8601(epochMilliseconds: epochDay * SimDuration.millisecondsPerDay).prefix(10))
+    }
+
     /// Parses `YYYY-MM-DDTHH:MM[:SS]Z` (UTC) into epoch milliseconds; nil when malformed.
     public static func dateTime(_ text: String) -> Int64? {
         guard text.hasSuffix("Z") else { return nil }

@@ -33,6 +33,18 @@ let validCalendar = variant("{\"id\": \"ls\", \"licenses\": [{\"sku\": \"P\", \"
     #expect(try ScenarioLoader.load(bytes: Array(bare.utf8), file: "ok.json").spec.servers[0].serves.isEmpty)
 }
 
+/// R-LIC-7: the 3-year limit is on the stack at any one time: four yearly license-server subscriptions added a year
+/// apart cover the server for four years; one added after the coverage ended starts a new span after a gap.
+@Test func rLic7YearlySubscriptionsInSequenceAreValid() throws {
+    let yearly = (0..<4).map { "{\"sku\": \"LS-1YR-\($0)\", \"type\": \"subscription\", \"years\": 1, \"start\": \"\(1969 + $0)-07-01\"}" }
+    let gap = "{\"sku\": \"LS-1YR-G\", \"type\": \"subscription\", \"years\": 1, \"start\": \"1974-01-01\"}"
+    let text = calendarVariant("{\"sku\": \"LS-1YR\", \"type\": \"subscription\", \"years\": 1, \"start\": \"1969-07-01\"}, {\"sku\": \"LS-2YR\", \"type\": \"subscription\", \"years\": 2}",
+                               (yearly + [gap]).joined(separator: ", "))
+    let serves = try ScenarioLoader.load(bytes: Array(text.utf8), file: "ok.json").spec.servers[0].serves
+    let day = { (y: Int64, m: Int64, d: Int64) in SimInstant.start + .days(CivilCalendar.days(year: y, month: m, day: d)) }
+    #expect(serves == [SimInstant.start..<day(1973, 7, 1), day(1974, 1, 1)..<day(1975, 1, 1)])
+}
+
 func calendarVariant(_ from: String, _ to: String) -> String {
     precondition(validCalendar.contains(from), "variant source not found: \(from)")
     return validCalendar.replacingOccurrences(of: from, with: to)
@@ -40,9 +52,11 @@ func calendarVariant(_ from: String, _ to: String) -> String {
 
 @Test(arguments: [
     ("subscriptions past 3 years", calendarVariant("\"years\": 2}", "\"years\": 2}, {\"sku\": \"LS-X\", \"type\": \"subscription\", \"years\": 1}"),
-     "bad.json:8:247: servers[0].serverLicenses[2].years: expected license-server subscriptions stacking up to at most 3 years (R-LIC-7), found 1, bringing the stack to 4 years"),
-    ("a later subscription with its own start", calendarVariant("\"years\": 2}", "\"years\": 2, \"start\": \"1970-01-01\"}"),
-     "bad.json:8:206: servers[0].serverLicenses[1].start: expected no start date on a stacked subscription (it follows the one before), found \"1970-01-01\""),
+     "bad.json:8:247: servers[0].serverLicenses[2].years: expected license-server subscriptions stacking up to at most 3 years at any one time (R-LIC-7), found 1, bringing the stack on 1969-07-01 to the end of 1973-06-30"),
+    ("a later subscription starting before the one before", calendarVariant("\"years\": 2}", "\"years\": 2, \"start\": \"1969-01-01\"}"),
+     "bad.json:8:206: servers[0].serverLicenses[1].start: expected a start date on or after the one before (1969-07-01), found \"1969-01-01\""),
+    ("a subscription added early that stacks past 3 years", calendarVariant("\"years\": 2}", "\"years\": 2}, {\"sku\": \"LS-X\", \"type\": \"subscription\", \"years\": 1, \"start\": \"1970-06-30\"}"),
+     "bad.json:8:247: servers[0].serverLicenses[2].years: expected license-server subscriptions stacking up to at most 3 years at any one time (R-LIC-7), found 1, bringing the stack on 1970-06-30 to the end of 1973-06-30"),
     ("a first subscription without a start", calendarVariant("\"years\": 1, \"start\": \"1969-07-01\"}", "\"years\": 1}"),
      "bad.json:8:65: servers[0].serverLicenses[0].start: expected a start date \"YYYY-MM-DD\" on the first license-server subscription, found nothing (missing key)"),
     ("server licenses on a virtual server", calendarVariant("\"hardware\": true, ", ""),
