@@ -14,6 +14,8 @@ extension LeaseSimCLI {
       --golden DIR         compare each scenario's outputs with DIR/NAME/ (summary.json, clients.csv, timeline.csv,
                            events.csv, those present in the run) and show the first differing lines
       --update-golden      write the outputs into DIR/NAME/ instead of comparing them
+      --check-invariants   check the model's invariants after every event (slower); a violation stops that
+                           scenario's run (exit 3, the time, event, seed and invariant printed)
       --allow-outside-files  let scenarios read trace files outside their own folders
 
     NAME is the scenario's name. Prints PASS or FAIL for every expectation with its actual value and when it was
@@ -23,7 +25,8 @@ extension LeaseSimCLI {
 
     static func check(_ arguments: [String]) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, valueFlags: ["--seed", "--set", "--junit", "--format", "--out", "--golden"],
-                                         switchFlags: ["--update-golden", "--allow-outside-files", "--help", "-h"], command: "check")
+                                         switchFlags: ["--update-golden", "--check-invariants", "--allow-outside-files", "--help", "-h"],
+                                         command: "check")
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(checkHelp); return 0 }
         guard !parsed.positional.isEmpty else { throw UsageError(message: "check: expected at least one scenario file") }
         let json = try parsed.choice("--format", among: ["text", "json"]) == "json"
@@ -41,7 +44,9 @@ extension LeaseSimCLI {
                 let scratch = NSTemporaryDirectory() + "leasesim-check-\(getpid())-\(names.count)"
                 let outputs: String? = golden.map { updating ? $0 + "/" + entry.name : artifacts.map { $0 + "/" + entry.name } ?? scratch }
                     ?? artifacts.map { $0 + "/" + entry.name }
-                let report = try ScenarioRunner.run(scenario, options: RunOptions(outputDirectory: outputs))
+                var runOptions = RunOptions(outputDirectory: outputs)
+                runOptions.checksInvariants = parsed.switches.contains("--check-invariants")
+                let report = try ScenarioRunner.run(scenario, options: runOptions)
                 entry.report = report
                 if let golden, let outputs {
                     entry.golden = updating ? GoldenFiles.names.filter { FileManager.default.fileExists(atPath: outputs + "/" + $0) }

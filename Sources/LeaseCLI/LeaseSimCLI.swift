@@ -12,7 +12,7 @@ public enum LeaseSimCLI {
       leasesim run SCENARIO [--out DIR] [--sample DURATION] [--entity ID]... [--no-events] [--seed N] [--set PATH=VALUE]...
                             [--report] [--client ID]... [--check-invariants] [--allow-outside-files] [--quiet]
       leasesim check SCENARIO... [--seed N] [--set PATH=VALUE]... [--junit FILE] [--format text|json] [--out DIR]
-                             [--golden DIR [--update-golden]] [--allow-outside-files]
+                             [--golden DIR [--update-golden]] [--check-invariants] [--allow-outside-files]
       leasesim validate SCENARIO... [--set PATH=VALUE]... [--allow-outside-files]
       leasesim sweep FILE [--out DIR] [--jobs N] [--shard I/N|auto|auto/N] [--set PATH=VALUE]... [--seed N]
                           [--run-outputs DIR] [--progress line|json|none] [--quiet]

@@ -109,3 +109,13 @@ private let serverLog = """
     let bad = try leasesim(["import", folder + "/server.log", "--out", folder + "/import2", "--scenario", "--licenses", "slover=2"])
     #expect(bad.code == 2 && bad.stderr.contains("\"slover\" is not a feature the log checks out"))
 }
+
+/// `check --check-invariants` judges the same expectations with the model's invariants checked after every event:
+/// the verdicts are the same as without it (the bundled scenarios break no invariant).
+@Test func checkWithInvariantsJudgesTheSameExpectations() throws {
+    let scenarios = ["Scenarios/ha-active-active-split.json", "Scenarios/cluster-leader-lost.json", "Scenarios/auto-lease-penalty.json"]
+    let plain = try leasesim(["check"] + scenarios), checked = try leasesim(["check", "--check-invariants"] + scenarios)
+    #expect(plain.code == 0 && checked.code == 0 && checked.stdout == plain.stdout)
+    #expect(checked.stdout.hasSuffix("passed, 0 failed\n"))
+    #expect(try leasesim(["check", "--help"]).stdout.contains("--check-invariants"))
+}
