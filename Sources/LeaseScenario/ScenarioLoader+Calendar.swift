@@ -38,6 +38,7 @@ extension ScenarioLoader {
                     throw installed.fail("no installedAt in an installLicense action (it is installed at the action's \"at\")")
                 }
                 var license = try self.license(field, among: spec.servers[server].licenses)
+                if spec.servers[server].vls { try checkVLSLicense(license, try field.object(allowed: ScenarioKeys.license)) } // R-VLS-4
                 license.installedAt = at
                 spec.servers[server].licenses.append(license)
             case "removeLicense":

@@ -259,9 +259,9 @@ public struct ScenarioLoader {
                     throw installed.fail("no installedAt in a vendor license (it is installed when it is downloaded)")
                 }
                 let license = try self.license(field, among: licenses + server.vendorLicenses.map(\.license))
-                if license.kind == .ice || (isVLS && !license.kind.isDated) {
-                    throw try licenseObject.required("type", "").fail(isVLS ? "a subscription or renewal license on a virtual license server (R-VLS-4)"
-                                                                          : "a license that is not \"ice\" (ICE licenses are switched on by actions)")
+                if isVLS { try checkVLSLicense(license, licenseObject) }
+                if license.kind == .ice {
+                    throw try licenseObject.required("type", "").fail("a license that is not \"ice\" (ICE licenses are switched on by actions)")
                 }
                 server.vendorLicenses.append(VendorLicense(license: license, availableAt: at))
             }
@@ -282,13 +282,34 @@ public struct ScenarioLoader {
                 guard at <= .start else { throw restored.fail("a date at or before the start (the server runs from the start)") }
                 server.restoredAt = at
             }
-            // R-VLS-4: a virtual license server supports only subscription licenses (and their renewals).
-            if let list = object.optional("licenses"), let index = licenses.firstIndex(where: { !$0.kind.isDated }) {
-                throw try list.array()[index].object(allowed: ScenarioKeys.license).required("type", "")
-                    .fail("a subscription or renewal license on a virtual license server (R-VLS-4)", found: "\"\(licenses[index].kind.rawValue)\"")
+            // R-VLS-4: a virtual license server supports only PSA hardware licenses and VM subscription licenses.
+            if let list = object.optional("licenses") {
+                for (license, entry) in zip(licenses, try list.array()) {
+                    try checkVLSLicense(license, try entry.object(allowed: ScenarioKeys.license))
+                }
             }
         }
         spec.servers.append(server)
+    }
+
+    /// R-VLS-4 (assumed reading): "the VLS supports only PSA hardware licenses and VM subscription license": a
+    /// license bound to no platform family (one for virtual appliances) must be a subscription or its renewal; a
+    /// perpetual license must be bound to a platform family (a hardware appliance's), as every license surrendered
+    /// to it is (R-SUR-1: only clients of a family with a member license surrender); evaluation and ICE licenses are
+    /// neither.
+    func checkVLSLicense(_ license: License, _ object: ObjectField) throws(ScenarioError) {
+        switch license.kind {
+        case .subscription, .renewal: return
+        case .perpetual where license.platform != nil: return
+        case .perpetual:
+            throw try object.required("type", "").fail(
+                "a subscription or renewal license, or a perpetual one bound to a hardware platform family (\"platform\"), on a virtual license server (R-VLS-4)",
+                found: "\"perpetual\" bound to no platform")
+        case .evaluation, .ice:
+            throw try object.required("type", "").fail(
+                "a subscription or renewal license, or a perpetual one bound to a hardware platform family (\"platform\"), on a virtual license server (R-VLS-4)",
+                found: "\"\(license.kind.rawValue)\"")
+        }
     }
 
     /// R-LIC-1, R-LIC-2, R-LIC-3: one license with its kind, count and dates.

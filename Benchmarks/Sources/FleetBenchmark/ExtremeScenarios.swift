@@ -69,7 +69,10 @@ public enum ExtremeScenarios {
             var reserved = installed.map { $0.mapValues { _ in Int64(0) } }
             var clientTexts: [String] = [], clientIds: [(String, Int, [String], [String])] = []
             var licenseActions: [String] = []
-            for server in installed.indices where chance(50) { licenseActions += calendarActions(server: server, features: features) }
+            // R-VLS-4: a VLS takes no ICE license (the draw is made for it all the same, so other draws do not move).
+            for server in installed.indices where chance(50) && !vlsServers.contains(server) {
+                licenseActions += calendarActions(server: server, features: features)
+            }
             for client in 0..<Int(int(1...4)) {
                 let server = Int(int(0...Int64(installed.count - 1)))
                 let mine = features.filter { _ in chance(70) }
