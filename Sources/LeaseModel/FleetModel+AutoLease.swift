@@ -72,27 +72,45 @@ extension FleetModel {
 
     // MARK: The penalty (R-AUTO-6, R-AUTO-7)
 
-    /// R-AUTO-6: a reconcile fell short: auto-leasing is off for every feature and every client of the node for
-    /// the penalty's length from now (a later failure starts it again).
+    /// R-AUTO-6, R-AUTO-7: the nodes whose penalty is one, as the license server their clients talk to: a node alone,
+    /// or both nodes of a highly available pair while they serve as one (active/passive: whichever answers now, so
+    /// the penalty follows a failover; active/active while joined). Apart, an active/active node is its own server.
+    func penaltyNodes(_ server: ServerID) -> [ServerID] {
+        let pair = servers[server].pair
+        guard pair >= 0, pairs[Int(pair)].mode == .activePassive || pairs[Int(pair)].joined else { return [server] }
+        let (a, b) = nodes(ofPair: Int(pair))
+        return [a, b]
+    }
+
+    /// R-AUTO-6: a reconcile fell short: auto-leasing is off for every feature and every client of the license server
+    /// (every node of `penaltyNodes`) for the penalty's length from now (a later failure starts it again).
     mutating func startPenalty(_ server: ServerID, _ sim: inout Simulation<FleetEvent>) {
         let until = sim.now + spec.policy.autoLease.penalty
-        servers[server].penaltyUntil = until
-        sim.arm(servers[server].penaltyTimer, at: until, priority: .first, .penaltyEnds(server: server))
         counters.penalties &+= 1
         record(ProtocolRecord(time: sim.now, kind: .penaltyStarted, server: server.index, expiry: until, rule: "R-AUTO-6"))
-        setPenalty(server, true, sim.now)
+        for node in penaltyNodes(server) { setPenalty(node, until: until, &sim) }
+    }
+
+    /// A node's penalty runs until `until` (its timer then ends it).
+    mutating func setPenalty(_ node: ServerID, until: SimInstant, _ sim: inout Simulation<FleetEvent>) {
+        servers[node].penaltyUntil = until
+        sim.arm(servers[node].penaltyTimer, at: until, priority: .first, .penaltyEnds(server: node))
+        setPenalty(node, true, sim.now)
     }
 
     /// The penalty is over: at its end, when its timer fires (R-AUTO-6), or at once when a new user-count
-    /// subscription license is installed (R-AUTO-7). A penalty started again re-arms the timer, so no stale
-    /// firing comes.
+    /// subscription license is installed (R-AUTO-7), for every node of the license server. A penalty started again
+    /// re-arms the timer, so no stale firing comes.
     @inline(never)
     mutating func endPenalty(_ server: ServerID, rule: StaticString, _ sim: inout Simulation<FleetEvent>) {
-        guard servers[server].pools.contains(where: { pools[$0].penalty }) else { return }
-        servers[server].penaltyUntil = min(servers[server].penaltyUntil, sim.now)
-        sim.disarm(servers[server].penaltyTimer)
+        let nodes = penaltyNodes(server)
+        guard nodes.contains(where: { node in servers[node].pools.contains { pools[$0].penalty } }) else { return }
         record(ProtocolRecord(time: sim.now, kind: .penaltyEnded, server: server.index, rule: rule))
-        setPenalty(server, false, sim.now)
+        for node in nodes {
+            servers[node].penaltyUntil = min(servers[node].penaltyUntil, sim.now)
+            sim.disarm(servers[node].penaltyTimer)
+            setPenalty(node, false, sim.now)
+        }
     }
 
     mutating func setPenalty(_ server: ServerID, _ on: Bool, _ now: SimInstant) {
@@ -102,11 +120,20 @@ extension FleetModel {
         }
     }
 
-    /// R-AUTO-7: whether a capacity change installs a new user-count subscription license during the run.
-    func installsUserSubscription(_ change: CapacityChange) -> Bool {
-        let license = spec.servers[change.server].licenses[change.license]
-        return change.delta > 0 && change.kind == .subscription && license.installedAt > .start
-            && spec.traits(of: change.feature).userCapacity
+    /// R-AUTO-6 on a pair: its nodes serve as one again (a rejoin, or a switch to active/passive): a penalty either
+    /// node began while apart now holds for both, to the later end.
+    mutating func joinPairPenalty(_ pair: Int, _ sim: inout Simulation<FleetEvent>) {
+        let (a, b) = nodes(ofPair: pair)
+        let until = max(servers[a].penaltyUntil, servers[b].penaltyUntil)
+        guard until > sim.now else { return }
+        for node in [a, b] where servers[node].penaltyUntil != until { setPenalty(node, until: until, &sim) }
+    }
+
+    /// R-AUTO-7: whether a license is a user-count subscription (or its renewal) whose adding ends the penalty: added
+    /// when it is installed, whatever its start date, unless it had ended before.
+    func endsPenalty(_ license: License, installedAt: SimInstant) -> Bool {
+        (license.kind == .subscription || license.kind == .renewal) && spec.traits(of: license.feature).userCapacity
+            && license.endsAt > installedAt
     }
 
     // MARK: The cut-off client (R-AUTO-3, R-AUTO-4)

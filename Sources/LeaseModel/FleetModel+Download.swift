@@ -51,6 +51,8 @@ extension FleetModel {
             let number = Int32(spec.servers[server.offset].licenses.count + index)
             record(ProtocolRecord(time: sim.now, kind: .licenseDownloaded, server: server.index, feature: Int32(license.feature),
                                   count: Int64(license.count), rule: "R-DL-1", license: number))
+            // R-AUTO-7: a new user-count subscription ends the penalty when it is installed, whenever it starts.
+            if endsPenalty(license, installedAt: sim.now) { endPenalty(server, rule: "R-AUTO-7", &sim) }
             guard let span = downloadedSpan(license, server: server, now: sim.now) else { continue }
             let change = CapacityChange(at: span.lowerBound, server: server.offset, feature: license.feature, delta: license.count,
                                         license: Int(number), kind: license.kind)
@@ -101,8 +103,7 @@ extension FleetModel {
         }
     }
 
-    /// A downloaded license starts or ends counting (R-LIC-1..4); a new user-count subscription ends the penalty
-    /// (R-AUTO-7).
+    /// A downloaded license starts or ends counting (R-LIC-1..4).
     @inline(never)
     mutating func applyDownloaded(_ change: CapacityChange, _ sim: inout Simulation<FleetEvent>) {
         let server = ServerID(index: Int32(change.server))
@@ -112,8 +113,5 @@ extension FleetModel {
         record(ProtocolRecord(time: sim.now, kind: change.delta > 0 ? .licenseStarted : .licenseEnded, server: server.index,
                               feature: Int32(change.feature), count: Int64(abs(change.delta)), rule: change.kind.rule,
                               license: Int32(change.license)))
-        if change.delta > 0 && change.kind == .subscription && spec.traits(of: change.feature).userCapacity {
-            endPenalty(server, rule: "R-AUTO-7", &sim)
-        }
     }
 }

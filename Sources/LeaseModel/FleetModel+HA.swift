@@ -112,6 +112,7 @@ extension FleetModel {
         if pairs[pair].mode == .activeActive { pairs[pair].active = [servers[node(pair, 0)].isUp, servers[node(pair, 1)].isUp] }
         placePairLeases(pair, sim.now)
         if rejoined && spec.policy.ha.rejoin == .cutAtRejoin { cutToClusterLicense(pair, &sim) }
+        if pairs[pair].mode == .activePassive || pairs[pair].joined { joinPairPenalty(pair, &sim) } // R-AUTO-6
         refreshPairRows(pair, &sim)
     }
 

@@ -272,8 +272,6 @@ extension FleetModel {
         record(ProtocolRecord(time: now, kind: change.eventKind(license, now),
                               server: Int32(change.server), feature: Int32(change.feature),
                               count: Int64(abs(change.delta)), rule: change.kind.rule, license: Int32(change.license)))
-        // R-AUTO-7: a new user-count subscription license ends the penalty at once.
-        if installsUserSubscription(change) { endPenalty(pools[pool].server, rule: "R-AUTO-7", &sim) }
     }
 }
 

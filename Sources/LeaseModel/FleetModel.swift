@@ -308,6 +308,13 @@ public struct FleetModel: EventHandler {
         for (index, action) in spec.actions.enumerated() {
             sim.schedule(at: action.at, priority: .first, .action(index: Int32(index)))
         }
+        // R-AUTO-7: a user-count subscription installed during the run ends the penalty when it is added.
+        for (index, server) in spec.servers.enumerated() {
+            for license in server.licenses where license.installedAt > .start && license.installedAt < horizon
+                && endsPenalty(license, installedAt: license.installedAt) {
+                sim.schedule(at: license.installedAt, priority: .first, .subscriptionInstalled(server: ServerID(index: Int32(index))))
+            }
+        }
         // R-LIC-8: a hardware server serves while a license-server license covers it.
         for (index, server) in spec.servers.enumerated() {
             for span in server.serves {
@@ -404,6 +411,7 @@ public struct FleetModel: EventHandler {
         case .haFailover: failover(Int(event.argument), &sim)
         case .haGraceEnds: pairGraceEnded(Int(event.argument), &sim)
         case .haGraceDay: graceDayPassed(Int(event.argument), &sim)
+        case .subscriptionInstalled: endPenalty(ServerID(index: event.argument), rule: "R-AUTO-7", &sim)
         }
     }
 

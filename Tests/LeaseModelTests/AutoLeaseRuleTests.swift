@@ -184,13 +184,13 @@ func cutOffClient() -> WorldBuilder {
 
 /// A world where a reconnecting client cannot be wholly reconciled: 300 installed; a (RUC 50) is cut off and
 /// auto-leases 50 while b grows to its MUC of 225; at a's next contact 25 are free.
-func penaltyWorld(reconcile: AutoLeaseReconcile = .partial, subscriptionAt: Int64? = nil) -> WorldBuilder {
+func penaltyWorld(reconcile: AutoLeaseReconcile = .partial, subscriptionAt: Int64? = nil, startsAt: SimInstant = .start) -> WorldBuilder {
     var policy = LeasePolicy()
     policy.autoLease.reconcile = reconcile
     var builder = WorldBuilder(installed: 300, policy: policy)
     if let day = subscriptionAt {
         builder.spec.servers[0].licenses.append(License(sku: "SUB", feature: 0, kind: .subscription, count: 100,
-                                                        installedAt: .start + .hours(day), endsAt: .start + .days(400)))
+                                                        installedAt: .start + .hours(day), startsAt: startsAt, endsAt: .start + .days(400)))
     }
     builder.client("a", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (2, 90)])
     builder.client("b", ruc: 25, ilq: 25, muc: 225, steps: [(0, 20), (2, 250)])
@@ -232,6 +232,17 @@ func penaltyWorld(reconcile: AutoLeaseReconcile = .partial, subscriptionAt: Int6
     let ended = world.records(.penaltyEnded)
     #expect(ended.map(\.time) == [.start + .hours(30)] && ended.first?.rule.description == "R-AUTO-7")
     #expect(world.model.servers[ServerID(index: 0)].penaltyUntil == .start + .hours(30))
+}
+
+/// R-AUTO-7: "added" means installed: a subscription installed at 30 h that counts only from day 2 ends the penalty at
+/// 30 h, when it is added; the installed count rises on day 2.
+@Test func rAuto7ASubscriptionWithAFutureStartEndsThePenaltyWhenInstalled() throws {
+    var world = penaltyWorld(subscriptionAt: 30, startsAt: .start + .days(2)).world(days: 3, records: true)
+    try world.run(until: .start + .hours(30), includingEnd: true)
+    #expect(!world.pool.penalty && world.pool.installed == 300)
+    #expect(world.records(.penaltyEnded).map(\.time) == [.start + .hours(30)] && world.records(.penaltyEnded).first?.rule.description == "R-AUTO-7")
+    try world.run(until: .start + .days(2), includingEnd: true)
+    #expect(world.pool.installed == 400 && world.records(.penaltyEnded).count == 1)
 }
 
 /// R-AUTO-5, R-AUTO-6 (assumed settings): a short reconcile grants the whole ILQ that are free (`partial`), or

@@ -143,3 +143,63 @@ private extension FleetWorld {
     let moved = try world.slot(1, at: 24 * 26 + 4.5)                       // ls-b down: ls-a serves gw-b at its renewal
     #expect(moved.held == 380 && world.model.leaseStates[1].serverStop == .none && world.pool(0).used == 680)
 }
+
+/// A pair "ls-ha" of ls-a (150 perpetual) and ls-b (nothing of its own): its cluster license is 150. gw-1 (RUC 50, ILQ
+/// 25, MUC 150; 40 users, 90 from 2 h) is cut off from the pair from 1 h to 3 h and auto-leases 50; gw-2 (RUC 25, ILQ
+/// 25, MUC 100; 20 users, 100 from 2 h) takes the 75 left meanwhile. At gw-1's renewal at 4 h nothing is free: its
+/// reconcile falls short by 50 and the penalty starts (R-AUTO-6).
+private func penaltyPairWorld(_ mode: HAMode, homes: (Int, Int) = (0, 0), faults: [FaultSpec] = [], extraOnA: [License] = [],
+                              days: Int64 = 3) -> FleetWorld {
+    var builder = WorldBuilder(installed: 150)
+    builder.spec.servers[0].licenses += extraOnA
+    builder.spec.servers.append(ServerSpec(id: "ls-b", licenses: []))
+    builder.client("gw-1", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (2, 90)], latency: .milliseconds(20))
+    builder.client("gw-2", ruc: 25, ilq: 25, muc: 100, steps: [(0, 20), (2, 100)], latency: .milliseconds(20))
+    (builder.spec.clients[0].server, builder.spec.clients[1].server) = homes
+    builder.spec.haPairs = [HAPairSpec(id: "ls-ha", nodes: [0, 1], mode: mode)]
+    let (c, pair) = (Endpoint.client(ClientID(index: 0)), Endpoint.virtualAddress(0))
+    builder.spec.faults = [FaultSpec(id: "cut", effect: .partition, links: [.init(from: c, to: pair), .init(from: pair, to: c)],
+                                     at: instant(1), until: instant(3))] + faults
+    return builder.world(days: days, records: true)
+}
+
+/// R-AUTO-6 on an active/passive pair: the penalty belongs to the license server the clients talk to. ls-a crashes at
+/// 2.5 h and ls-b takes over; gw-1's reconcile (its report reaches ls-b at 4 h 60 ms) falls short at ls-b. The
+/// penalty holds at both nodes, so ls-b's replies (whose leases the pair keeps at ls-a's pool) say auto-leasing is off: gw-2 hears it at its 8 h renewal.
+@Test func rAuto6OnAnActivePassivePairThePenaltyFollowsTheAnsweringNode() throws {
+    var world = penaltyPairWorld(.activePassive, faults: [crash(a, from: 2.5, hours: 48)])
+    let gw2 = try world.slot(1, at: 8.1)
+    #expect(world.records(.haFailover).map(\.server) == [1] && world.records(.notReconciled).map(\.count) == [50])
+    #expect(world.records(.penaltyStarted).map(\.server) == [1] && world.records(.penaltyStarted).map(\.time) == [instant(4) + .milliseconds(60)])
+    #expect(world.pool(0).penalty && world.pool(1).penalty && !gw2.autoLeaseHeard)
+    #expect(world.model.servers[ServerID(index: 0)].penaltyUntil == instant(4) + .milliseconds(60) + .days(5))
+}
+
+/// R-AUTO-6, R-AUTO-7 on a joined active/active pair: gw-1 (home ls-b) falls short at ls-b; the penalty covers ls-a's
+/// client gw-2 too (its 8 h renewal hears "off"). A user-count subscription installed on ls-a at 30 h, counting only
+/// from day 3, ends the penalty when it is installed (R-AUTO-7: "added" means installed), for both nodes.
+@Test func rAuto7OnAJoinedActiveActivePairASubscriptionOnEitherNodeEndsThePenaltyWhenInstalled() throws {
+    let subscription = License(sku: "CONSEC-100U-1YR", feature: 0, kind: .subscription, count: 100, installedAt: instant(30),
+                               startsAt: .start + .days(3), endsAt: .start + .days(400))
+    var world = penaltyPairWorld(.activeActive, homes: (1, 0), extraOnA: [subscription], days: 4)
+    let gw2 = try world.slot(1, at: 8.1)
+    #expect(world.records(.penaltyStarted).map(\.server) == [1] && world.pool(0).penalty && world.pool(1).penalty && !gw2.autoLeaseHeard)
+    _ = try world.slot(1, at: 30)
+    let ended = world.records(.penaltyEnded)
+    #expect(ended.map(\.time) == [instant(30)] && ended.map(\.rule.description) == ["R-AUTO-7"] && ended.map(\.server) == [0])
+    #expect(!world.pool(0).penalty && !world.pool(1).penalty && world.pool(0).installed == 150)   // not counting yet
+    _ = try world.slot(1, at: 72.1)
+    #expect(world.pool(0).installed == 250)
+}
+
+/// R-AUTO-6 on an active/active pair apart: each node is its own license server. Both clients are ls-b's; the
+/// internal link is cut from 1 h to 10 h. gw-1's reconcile falls short at ls-b at 4 h: the penalty holds at ls-b
+/// only. At the rejoin the pair serves as one again, and the penalty holds at both nodes to its end.
+@Test func rAuto6AnActiveActivePenaltyWhileApartCoversBothNodesOnceTheyRejoin() throws {
+    var world = penaltyPairWorld(.activeActive, homes: (1, 1), faults: [cut(from: 1, hours: 9)])
+    _ = try world.slot(1, at: 5)
+    #expect(world.records(.penaltyStarted).map(\.server) == [1] && world.pool(1).penalty && !world.pool(0).penalty)
+    _ = try world.slot(1, at: 10.01)
+    let end = instant(4) + .milliseconds(60) + .days(5)
+    #expect(world.pool(0).penalty && world.pool(1).penalty && world.model.servers[ServerID(index: 0)].penaltyUntil == end)
+}
