@@ -9,6 +9,16 @@ public enum AutoLeaseReconcile: String, Sendable, CaseIterable {
     case allOrNothing
 }
 
+/// What a reconnected client reports for the server to reconcile (R-AUTO-5, R-AUTO-6).
+public enum AutoLeaseReconcileUsage: String, Sendable, CaseIterable {
+    /// The usage of the whole disconnection: its peak auto-leased count (the default: "information is passed to the
+    /// license server to reconcile capacity allocations for the duration of the automated lease increments"), so a
+    /// count that ended at the 10-day limit (R-AUTO-4) is reconciled too.
+    case peak
+    /// Only the auto-leased count the client still holds when it is back.
+    case held
+}
+
 /// The auto-leasing settings, with the guide's values (R-AUTO-2, R-AUTO-4, R-AUTO-6); the review period and the
 /// reconcile are assumed.
 public struct AutoLeasePolicy: Sendable, Equatable {
@@ -27,6 +37,8 @@ public struct AutoLeasePolicy: Sendable, Equatable {
     public var penalty: SimDuration = .days(5)
     /// R-AUTO-5, R-AUTO-6: what a short reconcile grants.
     public var reconcile: AutoLeaseReconcile = .partial
+    /// R-AUTO-5: what the client reports: the usage of its whole disconnection, or what it still holds.
+    public var reconcileUsage: AutoLeaseReconcileUsage = .peak
 
     public init() {}
 
@@ -38,6 +50,14 @@ public struct AutoLeasePolicy: Sendable, Equatable {
 
     /// Reviews per window: the number of boundary integrals a server keeps per feature.
     public var reviewsPerWindow: Int { Int(window.milliseconds / review.milliseconds) }
+}
+
+/// R-AUTO-5: a slot's auto-lease usage in its current disconnection, not yet reconciled: the most it auto-leased at
+/// once, and when it first did.
+public struct AutoLeaseUsage: Sendable, Equatable {
+    public var peak: Int32 = 0
+    public var peakAt = SimInstant.never
+    public init() {}
 }
 
 /// The R-AUTO-2 decision as pure arithmetic, exact in integers.

@@ -72,6 +72,7 @@ extension FleetModel {
                 slots[slot].reservedHeld = 0
                 setClientIncrement(slot, 0)
                 setAutoLeased(slot, 0)
+                resetAutoLeaseUsage(slot, sim.now) // Its usage is lost with it (R-AUTO-5).
                 sim.disarm(slots[slot].lapseTimer)
             }
             slots[slot].requestPending = false

@@ -164,6 +164,12 @@ extension FleetModel {
         let before = beginChange(slot, sim.now)
         setAutoLeased(slot, state.autoLeased + wanted)
         endChange(slot, sim.now, from: before)
+        // R-AUTO-5: the most auto-leased at once in this disconnection, and when.
+        if !autoLeaseUsage.isEmpty && slots[slot].autoLeased > autoLeaseUsage[slot].peak {
+            autoLeaseUsage[slot].peak = slots[slot].autoLeased
+            autoLeaseUsage[slot].peakAt = sim.now
+            clients[state.client].holdsAutoLeased = true
+        }
         counters.autoIncrements &+= 1
         record(ProtocolRecord(time: sim.now, kind: .autoIncrement, client: state.client.index, feature: state.feature.index,
                               count: Int64(wanted), expiry: until, rule: rule))
@@ -178,9 +184,32 @@ extension FleetModel {
         if count > 0 {
             clients[client].holdsAutoLeased = true
         } else {
-            clients[client].holdsAutoLeased = clients[client].slots.contains { slots[$0].autoLeased > 0 }
+            clients[client].holdsAutoLeased = clients[client].slots.contains { hasAutoLeaseToReport($0) }
         }
         if clients[client].isUp { totals[slots[slot].feature].autoLeased += Int64(count - old) }
+    }
+
+    /// R-AUTO-5: whether a slot has auto-leasing to report when its client is back: a count it holds, or usage of
+    /// its disconnection not yet reconciled.
+    func hasAutoLeaseToReport(_ slot: SlotID) -> Bool {
+        slots[slot].autoLeased > 0 || (!autoLeaseUsage.isEmpty && autoLeaseUsage[slot].peak > 0)
+    }
+
+    /// R-AUTO-5: the usage a report states: the peak of the disconnection (`reconcileUsage: peak`), or the count
+    /// held (`held`).
+    func reportedUsage(_ slot: SlotID) -> Int32 {
+        autoLeaseUsage.isEmpty ? slots[slot].requestCount : max(slots[slot].requestCount, autoLeaseUsage[slot].peak)
+    }
+
+    /// R-AUTO-5: the slot's usage was reconciled (or its client lost it in a crash): a new disconnection starts from
+    /// what it still holds.
+    mutating func resetAutoLeaseUsage(_ slot: SlotID, _ now: SimInstant) {
+        guard !autoLeaseUsage.isEmpty else { return }
+        let held = slots[slot].autoLeased
+        autoLeaseUsage[slot] = AutoLeaseUsage()
+        if held > 0 { (autoLeaseUsage[slot].peak, autoLeaseUsage[slot].peakAt) = (held, now) }
+        let client = slots[slot].client
+        clients[client].holdsAutoLeased = clients[client].slots.contains { hasAutoLeaseToReport($0) }
     }
 
     /// R-AUTO-3, R-AUTO-5: the server granted more: the auto-leased count gives way to it, so the lease stays within
@@ -228,10 +257,12 @@ extension FleetModel {
 
     // MARK: The reconcile (R-AUTO-5, R-AUTO-6)
 
-    /// R-AUTO-5: back in contact, the client reports each auto-leased count it holds and has no request pending for.
+    /// R-AUTO-5: back in contact, the client reports, for each feature it has no request pending for, the auto-leased
+    /// count it holds and the usage of its disconnection (its peak, with when it was reached; under `reconcileUsage:
+    /// held` only the count held).
     @inline(never)
     mutating func reportAutoLeases(_ client: ClientID, _ sim: inout Simulation<FleetEvent>) {
-        for slot in clients[client].slots where slots[slot].autoLeased > 0 && !slots[slot].requestPending {
+        for slot in clients[client].slots where hasAutoLeaseToReport(slot) && !slots[slot].requestPending {
             let state = slots[slot]
             slots[slot].requestPending = true
             slots[slot].requestReports = true
@@ -241,15 +272,23 @@ extension FleetModel {
             counters.autoLeaseReports &+= 1
             record(ProtocolRecord(time: sim.now, kind: .autoLeaseReport, client: client.index, feature: state.feature.index,
                                   count: Int64(state.autoLeased), rule: "R-AUTO-5"))
+            let usage = reportedUsage(slot)
+            if usage > state.autoLeased {
+                record(ProtocolRecord(time: sim.now, kind: .autoLeaseUsage, client: client.index, feature: state.feature.index,
+                                      count: Int64(usage), expiry: autoLeaseUsage[slot].peakAt, rule: "R-AUTO-5"))
+            }
             sendIncrementRequest(slot, &sim)
         }
     }
 
-    /// R-AUTO-5, R-AUTO-6: the server reconciles a reported auto-leased count as an increment from what is free,
-    /// in whole ILQ within the client's MUC; if it cannot cover all of it, the penalty starts. A retry of a report
-    /// already answered gets the same answer, and no second penalty. A server that refuses the client anything
-    /// (R-CFG-3, R-ALLOC-5, R-LIC-8) grants nothing and starts no penalty: it is not short of licenses.
-    mutating func reconcile(_ lease: LeaseID, count: Int32, quantum: Int32, _ request: Request, _ sim: inout Simulation<FleetEvent>) {
+    /// R-AUTO-5, R-AUTO-6: the server reconciles a report: the auto-leased count the client still holds becomes an
+    /// increment from what is free, in whole ILQ within the client's MUC, and the usage of the disconnection (its
+    /// peak, in whole ILQ within MUC less the reserved count) must fit what is free; if either falls short, the
+    /// penalty starts. A retry of a report already answered gets the same answer, and no second penalty. A server
+    /// that refuses the client anything (R-CFG-3, R-ALLOC-5, R-LIC-8) grants nothing and starts no penalty: it is not
+    /// short of licenses.
+    mutating func reconcile(_ lease: LeaseID, count: Int32, usage: Int32, quantum: Int32, _ request: Request,
+                            _ sim: inout Simulation<FleetEvent>) {
         if let reason = refusalReason(lease, sim.now) {
             counters.refusals &+= 1
             let state = leases[lease]
@@ -274,6 +313,9 @@ extension FleetModel {
             case .partial: granted.count = min(needed, free)
             case .allOrNothing: granted.count = free >= needed ? needed : 0
             }
+            // The usage of the whole disconnection, which the free licenses must cover (at least what is held now).
+            let used = max(needed, min(Allocation.wholeQuanta(usage, quantum),
+                                       Allocation.wholeQuanta(state.allocation.maximum - state.reserved, quantum)))
             if granted.count > 0 {
                 setServerLease(lease, reserved: state.reserved, increment: state.increment + granted.count, sim.now)
                 granted.expiry = leaseExpiry(lease, duration: spec.policy.incrementalLeaseDuration, sim.now)
@@ -281,7 +323,7 @@ extension FleetModel {
             }
             leases[lease].lastIncrementRequestID = request.requestID
             leases[lease].lastIncrementGranted = granted.count
-            short = needed - granted.count
+            short = max(needed - granted.count, used - free)
             let feature = pools[state.pool].feature.index
             record(ProtocolRecord(time: sim.now, kind: .reconciled, client: state.client.index, server: request.server.index,
                                   feature: feature, count: Int64(granted.count), expiry: granted.expiry, rule: "R-AUTO-5"))
@@ -306,6 +348,7 @@ extension FleetModel {
         if granted.count > 0 { addClientIncrement(slot, granted, sim.now) }
         fitAutoLeased(slot, sim.now)
         endChange(slot, sim.now, from: before)
+        resetAutoLeaseUsage(slot, sim.now)
         watchLapse(slot, &sim)
         // Normal rules again: still short, the client asks (R-LEASE-1); its waiting logins wait for that reply.
         if !requestIfShort(slot, &sim) { decideLogins(slot, sim.now) }

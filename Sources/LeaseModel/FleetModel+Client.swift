@@ -74,7 +74,8 @@ extension FleetModel {
         // The quanta the client knows (R-CFG-4).
         let holder = HolderID(slot: slot)
         send(from: state.client, state.requestReports
-                ? .autoLeaseReport(holder: holder, count: state.requestCount, quantum: state.allocation.quantum) // R-AUTO-5
+                ? .autoLeaseReport(holder: holder, count: state.requestCount, usage: reportedUsage(slot),
+                                   quantum: state.allocation.quantum) // R-AUTO-5
                 : .incrementRequest(holder: holder, count: state.requestCount, quantum: state.allocation.quantum),
              requestID: state.requestID, &sim)
         if let deadline {
@@ -341,8 +342,11 @@ extension FleetModel {
         // A renewal that answers a boot (its reserve request timed out) grants the reserve: the client then asks and
         // decides its logins as at a reserve reply.
         if _slowPath(booting) { return reactToLoad(slot, &sim) }
-        // R-LEASE-1 (assumed): still short after a renewal, with the allocation just learnt (R-CFG-2): ask again.
-        if spec.policy.requestsAtRenewal { _ = requestIfShort(slot, &sim) }
+        // R-LEASE-1 (assumed): still short after a renewal, with the allocation just learnt (R-CFG-2): ask again; but
+        // a slot back in contact with auto-leasing to report is reconciled first, and asks after (R-AUTO-5).
+        if spec.policy.requestsAtRenewal && !(_slowPath(clients[slots[slot].client].holdsAutoLeased) && hasAutoLeaseToReport(slot)) {
+            _ = requestIfShort(slot, &sim)
+        }
     }
 
     mutating func refused(_ slot: SlotID, _ reason: RefusalReason, _ now: SimInstant) {

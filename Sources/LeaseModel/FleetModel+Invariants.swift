@@ -27,7 +27,7 @@ extension FleetModel {
                 return "fleet effective \(totals[feature].effective) != clients' \(effective[feature]) for \(feature)"
             }
         }
-        if clients.contains(where: { $0.holdsAutoLeased != $0.slots.contains { slots[$0].autoLeased > 0 } }) {
+        if clients.contains(where: { $0.holdsAutoLeased != $0.slots.contains { hasAutoLeaseToReport($0) } }) {
             return "a client's auto-leased flag disagrees with its slots"
         }
         var usedByLeases = EntityTable<ServerFeatureID, Int64>(repeating: 0, count: pools.count)

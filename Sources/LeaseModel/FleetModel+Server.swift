@@ -22,8 +22,8 @@ extension FleetModel {
             grantIncrement(lease(holder, at: server), count: count, quantum: quantum, request, &sim)
         case .renewRequest: renewLeases(request, &sim)
         case let .release(holder, count): takeRelease(lease(holder, at: server), count: count, sim.now)
-        case let .autoLeaseReport(holder, count, quantum):
-            reconcile(lease(holder, at: server), count: count, quantum: quantum, request, &sim)
+        case let .autoLeaseReport(holder, count, usage, quantum):
+            reconcile(lease(holder, at: server), count: count, usage: usage, quantum: quantum, request, &sim)
         case let .surrenderNotice(entry, generation): surrenderNoticeReceived(Int(entry), generation: generation, at: server, &sim)
         case .reserveReply, .incrementReply, .renewReply, .refusal, .leaseCut, .surrenderAck, .heartbeat, .heartbeatAck,
              .downloadRequest, .downloadReply:

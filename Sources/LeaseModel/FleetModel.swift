@@ -60,6 +60,9 @@ public struct FleetModel: EventHandler {
     /// No request timer can ever fire: no timeout, or no faults and every round trip beats the timeout.
     let timeoutsNeverFire: Bool
     var latestTouch: EntityTable<ClientID, Int32>
+    /// R-AUTO-5: each slot's auto-lease usage in its current disconnection (empty unless auto-leasing may happen and
+    /// clients report the usage of the whole disconnection, `reconcileUsage: peak`).
+    var autoLeaseUsage: EntityTable<SlotID, AutoLeaseUsage>
     /// R-AUTO-2: per pool, the integral of its available count at each of the last window's reviews (a ring of
     /// `AutoLeasePolicy.reviewsPerWindow` entries per pool), and the number of the next review.
     var availability: [Int128] = []
@@ -101,6 +104,8 @@ public struct FleetModel: EventHandler {
         self.spec = spec
         self.horizon = horizon
         autoLeases = spec.policy.autoLease.enabled && spec.features.indices.contains { spec.traits(of: $0).autoLeases }
+        let tracksUsage = autoLeases && spec.policy.autoLease.reconcileUsage == .peak
+        autoLeaseUsage = EntityTable(repeating: AutoLeaseUsage(), count: tracksUsage ? spec.clients.reduce(0) { $0 + $1.allocations.count } : 0)
         let featureCount = Int32(spec.features.count)
         var totals = EntityTable<FeatureID, FeatureTotals>(repeating: FeatureTotals(), count: spec.features.count)
         var servers = EntityTable<ServerID, ServerNodeState>(capacity: spec.servers.count)
@@ -280,6 +285,7 @@ public struct FleetModel: EventHandler {
         faults.makeUnique()
         latestTouch.makeUnique()
         planners.makeUnique()
+        autoLeaseUsage.makeUnique()
     }
 
     /// Every slot: one client's one feature, as the client sees it.

@@ -34,7 +34,8 @@ struct ClientState {
     var renewalOverdue = false
     /// Whether a reply comes back within the request timeout over the client's links as configured (no faults).
     var roundTripBeatsTimeout = true
-    /// Whether any of its slots holds an auto-leased count (to report at the next contact, R-AUTO-5).
+    /// Whether any of its slots holds an auto-leased count or has auto-lease usage not yet reconciled (to report at
+    /// the next contact, R-AUTO-5).
     var holdsAutoLeased = false
     /// R-CLIENT-1: whether it has licenses of its own or a platform maximum (`FleetModel.ownLicensing` then says
     /// what they are; most clients have neither, and read nothing more).

@@ -66,9 +66,10 @@ public enum MessageContents: Sendable, BitwiseCopyable {
     case renewRequest
     /// Client to server: I give back `count` of my increment (R-LEASE-9).
     case release(holder: HolderID, count: Int32)
-    /// Client to server, back in contact: I auto-leased `count`, in quanta of `quantum`; reconcile it as an
-    /// increment (R-AUTO-5). Answered by an `incrementReply`.
-    case autoLeaseReport(holder: HolderID, count: Int32, quantum: Int32)
+    /// Client to server, back in contact: I hold `count` auto-leased, in quanta of `quantum`, and auto-leased at most
+    /// `usage` at once while cut off; reconcile it, the count held as an increment (R-AUTO-5). Answered by an
+    /// `incrementReply`.
+    case autoLeaseReport(holder: HolderID, count: Int32, usage: Int32, quantum: Int32)
     /// Server to client: the reserved lease (R-LEASE-3, R-LEASE-5).
     case reserveReply(holder: HolderID, allocation: Allocation, reserved: LeaseGrant)
     /// Server to client: `granted` more (count 0, with a reason, when refused) (R-LEASE-2).
@@ -126,7 +127,7 @@ extension MessageContents {
     public var holder: HolderID? {
         switch self {
         case .reserveRequest(let holder), .incrementRequest(let holder, _, _), .release(let holder, _),
-             .autoLeaseReport(let holder, _, _), .reserveReply(let holder, _, _), .incrementReply(let holder, _, _, _),
+             .autoLeaseReport(let holder, _, _, _), .reserveReply(let holder, _, _), .incrementReply(let holder, _, _, _),
              .renewReply(let holder, _, _, _), .refusal(let holder, _), .leaseCut(let holder, _, _, _):
             return holder
         case .renewRequest, .surrenderNotice, .surrenderAck, .heartbeat, .heartbeatAck, .downloadRequest, .downloadReply: return nil

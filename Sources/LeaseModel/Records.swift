@@ -148,7 +148,7 @@ public enum ProtocolEventKind: UInt8, Sendable, CaseIterable {
     case configChange, clientDeleted, pullState, clientStopped, clientStarted
     case licenseStarted, licenseEnded, licenseRemoved
     case faultStarted, faultEnded, messageDropped, requestTimedOut, requestRetried, requestAbandoned
-    case autoLeaseEnabled, autoLeaseDisabled, autoIncrement, autoLeaseEnded, autoLeaseReport, reconciled, notReconciled
+    case autoLeaseEnabled, autoLeaseDisabled, autoIncrement, autoLeaseEnded, autoLeaseReport, autoLeaseUsage, reconciled, notReconciled
     case penaltyStarted, penaltyEnded
     case serverLicenseStarted, serverLicenseEnded
     case licenseSurrendered, surrenderRefused, surrenderReceived, surrenderResumed, surrenderExpired

@@ -37,6 +37,7 @@ extension ProtocolEventKind {
         case .autoIncrement: return "auto_increment"
         case .autoLeaseEnded: return "auto_lease_ended"
         case .autoLeaseReport: return "auto_lease_report"
+        case .autoLeaseUsage: return "auto_lease_usage"
         case .reconciled: return "reconciled"
         case .notReconciled: return "not_reconciled"
         case .penaltyStarted: return "penalty_started"

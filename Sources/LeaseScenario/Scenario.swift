@@ -102,7 +102,7 @@ public enum ScenarioKeys {
                                 "requestTimeout", "requestRetries", "retryBackoff", "serverRestart", "clientRestart",
                                 "autoLeasing", "surrender", "cloud", "cluster", "ha"]
     public static let autoLeasing = ["enabled", "window", "review", "thresholdPercent", "maxDisconnection", "penalty",
-                                     "reconcile"]
+                                     "reconcile", "reconcileUsage"]
     public static let surrender = ["expiry", "contactInterval", "afterExpiry"]
     public static let cloud = ["heartbeatInterval", "maxSilence", "latency", "restoreGrace"]
     public static let clusterPolicy = ["leader"]

@@ -19,6 +19,7 @@ extension ScenarioLoader {
         if let value = object.optional("maxDisconnection") { policy.maxDisconnection = try positiveDuration(value) }
         if let value = object.optional("penalty") { policy.penalty = try positiveDuration(value) }
         if let value = object.optional("reconcile") { policy.reconcile = try choice(value) }
+        if let value = object.optional("reconcileUsage") { policy.reconcileUsage = try choice(value) }
         guard policy.window.milliseconds % policy.review.milliseconds == 0 else {
             throw (object.optional("review") ?? object.optional("window") ?? field)
                 .fail("a review period that divides the window (\(policy.window))", found: "\(policy.review)")

@@ -167,6 +167,49 @@ func cutOffClient() -> WorldBuilder {
     #expect(world.records(.autoIncrement).map(\.time).allSatisfy { $0 < .start + .days(10) })
 }
 
+/// R-AUTO-5, R-AUTO-6: the reconcile covers the whole disconnection. a (RUC 50, ILQ 25, MUC 100; 90 users from 2 h)
+/// is cut off from 1 h for 11 days and auto-leases 50 at 2 h 30 s; its auto-leasing ends at the 10-day limit. b takes
+/// the last 25 free at 3 h. Back at 11 d, a holds nothing auto-leased but reports the peak of its disconnection, 50,
+/// reached at 2 h 30 s; nothing is free to cover it, so the penalty starts. Under `reconcileUsage: held` a reports
+/// nothing and no penalty starts.
+@Test func rAuto5TheReconcileCoversThePeakOfTheWholeDisconnection() throws {
+    var policy = LeasePolicy()
+    policy.reservedLeaseDuration = .days(30)
+    var builder = WorldBuilder(installed: 100, policy: policy)
+    builder.client("a", ruc: 50, ilq: 25, muc: 100, steps: [(0, 40), (2, 90)])
+    builder.client("b", ruc: 25, ilq: 25, muc: 50, steps: [(0, 20), (3, 50)])
+    builder.fault(.partition, client: 0, from: 1, until: 11 * 24)
+    var world = builder.world(days: 12, records: true)
+    let back = try world.slot(0, at: 11 * 24 + 0.01)
+    #expect(world.records(.autoLeaseEnded).map(\.time) == [.start + .days(10)] && back.autoLeased == 0)
+    #expect(world.records(.autoLeaseReport).map(\.count) == [0])
+    let usage = world.records(.autoLeaseUsage)
+    #expect(usage.map(\.count) == [50] && usage.map(\.expiry) == [.start + .hours(2) + .seconds(30)])
+    #expect(world.records(.notReconciled).map(\.count) == [50] && world.records(.penaltyStarted).map(\.time) == [.start + .days(11)])
+    #expect(world.pool.penalty && !world.model.clientsHoldAutoLeased)
+
+    var held = builder
+    held.spec.policy.autoLease.reconcileUsage = .held
+    var heldWorld = held.world(days: 12, records: true)
+    _ = try heldWorld.slot(0, at: 11 * 24 + 0.01)
+    #expect(heldWorld.records(.autoLeaseReport).isEmpty && heldWorld.records(.penaltyStarted).isEmpty && !heldWorld.pool.penalty)
+}
+
+/// R-AUTO-5: a peak the server can cover is reconciled without a penalty, and the usage is cleared: 200 installed,
+/// so 50 are still free when a (as above) is back at 11 d.
+@Test func rAuto5APeakTheServerCanCoverStartsNoPenalty() throws {
+    var policy = LeasePolicy()
+    policy.reservedLeaseDuration = .days(30)
+    var builder = WorldBuilder(installed: 150, policy: policy)
+    builder.client("a", ruc: 50, ilq: 25, muc: 100, steps: [(0, 40), (2, 90)])
+    builder.client("b", ruc: 25, ilq: 25, muc: 50, steps: [(0, 20), (3, 50)])
+    builder.fault(.partition, client: 0, from: 1, until: 11 * 24)
+    var world = builder.world(days: 12, records: true)
+    _ = try world.slot(0, at: 11 * 24 + 0.01)
+    #expect(world.records(.autoLeaseUsage).map(\.count) == [50] && world.records(.notReconciled).isEmpty && !world.pool.penalty)
+    #expect(!world.model.clientsHoldAutoLeased)
+}
+
 /// R-AUTO-4: auto-leasing ends with the reserved lease when it expires first (2 days here).
 @Test func rAuto4TheReservedLeaseExpiryEndsAutoLeasingFirst() throws {
     var policy = LeasePolicy()

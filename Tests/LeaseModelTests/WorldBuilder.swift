@@ -49,6 +49,11 @@ extension FleetWorld {
     var used: Int32 { model.serverFeatureStates[0].used }
 }
 
+extension FleetModel {
+    /// R-AUTO-5: whether any client still has auto-leasing to report (a count held, or usage not reconciled).
+    var clientsHoldAutoLeased: Bool { clients.contains { $0.holdsAutoLeased } }
+}
+
 extension LeasePolicy {
     /// The default policy with auto-leasing off: for tests of what a client does when replies do not come, which
     /// R-AUTO-3 would otherwise answer with an auto-increment.

@@ -24,14 +24,14 @@ private func run() throws -> (summary: [String: Any], clients: String) {
     return (summary, try String(contentsOfFile: out + "/clients.csv", encoding: .utf8))
 }
 
-/// clients.csv: first denial 06:00:30, peaks and when, license-hours held (79.967) and used (63.967), 10 messages
-/// in half a day, and the time at each tenth of MUC: 4 of 12 for 6 h (30-40%), 8 of 12 for 4 h 30 s (60-70%),
+/// clients.csv: first denial 06:00:30, peaks and when, license-hours held (79.967) and used (63.967), 12 messages
+/// in half a day (the report of the cut's peak of 4 auto-leased at 8 h among them, R-AUTO-5), and the time at each tenth of MUC: 4 of 12 for 6 h (30-40%), 8 of 12 for 4 h 30 s (60-70%),
 /// 12 of 12 for 1 h 59 min 30 s (max).
 @Test func clientsCSVHoldsEachClientsPlannerFigures() throws {
     let lines = try run().clients.split(separator: "\n")
     #expect(lines.count == 2)
     #expect(lines[0] == "client,feature,server,ruc,ilq,muc,denied_logins,denied_user_hours,first_denial,peak_users,peak_users_at,peak_leased,peak_leased_at,hours_available,hours_used,utilisation,messages_sent,messages_received,messages_per_day,level_0_10,level_10_20,level_20_30,level_30_40,level_40_50,level_50_60,level_60_70,level_70_80,level_80_90,level_90_100,level_max")
-    #expect(lines[1] == "gw,users,ls-1,4,2,12,2,4.033,2026-03-02T06:00:30.000Z,14,2026-03-02T06:00:00.000Z,12,2026-03-02T06:00:30.000Z,79.967,63.967,0.7999,6,4,20.000,0.0000,0.0000,0.0000,0.5000,0.0000,0.0000,0.3340,0.0000,0.0000,0.0000,0.1660")
+    #expect(lines[1] == "gw,users,ls-1,4,2,12,2,4.033,2026-03-02T06:00:30.000Z,14,2026-03-02T06:00:00.000Z,12,2026-03-02T06:00:30.000Z,79.967,63.967,0.7999,7,5,24.000,0.0000,0.0000,0.0000,0.5000,0.0000,0.0000,0.3340,0.0000,0.0000,0.0000,0.1660")
 }
 
 /// summary.json: the fleet's and the server's planner figures, and the fault's: the first denial 1 h 30 s after
@@ -41,7 +41,7 @@ private func run() throws -> (summary: [String: Any], clients: String) {
     let fleet = (summary["fleet"] as! [String: Any])["users"] as! [String: Any]
     #expect(fleet["firstDenial"] as? String == "2026-03-02T06:00:30.000Z" && fleet["peakUsersAt"] as? String == "2026-03-02T06:00:00.000Z")
     #expect(fleet["peakLeasedAt"] as? String == "2026-03-02T06:00:30.000Z")
-    #expect(fleet["hoursAvailable"] as? Double == 120 && fleet["hoursUsed"] as? Double == 72 && fleet["messagesPerClientPerDay"] as? Double == 20)
+    #expect(fleet["hoursAvailable"] as? Double == 120 && fleet["hoursUsed"] as? Double == 72 && fleet["messagesPerClientPerDay"] as? Double == 24)
     let fleetLevels = fleet["timeAtLevel"] as! [String: Double]
     #expect(fleetLevels == ["0-10%": 0, "10-20%": 0, "20-30%": 0, "30-40%": 0, "40-50%": 0.5, "50-60%": 0, "60-70%": 0, "70-80%": 0,
                             "80-90%": 0.334, "90-100%": 0, "max": 0.166])
