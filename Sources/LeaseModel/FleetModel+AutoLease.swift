@@ -51,7 +51,7 @@ extension FleetModel {
     mutating func decideAutoLeasing(_ pool: ServerFeatureID, availableUserMilliseconds sum: Int128, _ now: SimInstant) {
         let policy = spec.policy.autoLease
         let state = pools[pool]
-        let eligible = spec.traits(of: state.feature.offset).autoLeases // R-AUTO-1
+        let eligible = autoLeaseEligible(pool) // R-AUTO-1
         let decided = eligible && AutoLeaseDecision.isEnabled(availableUserMilliseconds: sum, window: policy.window,
                                                               unallocated: state.unallocated,
                                                               thresholdPercent: policy.thresholdPercent)
@@ -68,6 +68,42 @@ extension FleetModel {
                                   feature: state.feature.index, count: average / 1000, rule: "R-AUTO-2"))
         }
         if records.recordsStates { recordServerState(pool, now) }
+    }
+
+    /// R-AUTO-1: whether auto-leasing may be enabled for a pool: a user-capacity feature (not declared platform
+    /// bound) with licenses bound to no platform family installed now. "Auto-leasing applies only to subscription or
+    /// user capacity licenses, and not to licenses tied to a specific platform or platform family": a pool whose
+    /// licenses are all bound to a family (surrendered ones among them) is never auto-leased.
+    func autoLeaseEligible(_ pool: ServerFeatureID) -> Bool {
+        spec.traits(of: pools[pool].feature.offset).autoLeases && unboundInstalled(pool) > 0
+    }
+
+    /// R-LIC-6: what a pool has installed now that is bound to no platform family.
+    func unboundInstalled(_ pool: ServerFeatureID) -> Int64 {
+        let platformPool = pools[pool].platformPool
+        guard platformPool >= 0 else { return Int64(pools[pool].installed) }
+        let tally = platformPools[Int(platformPool)]
+        return Int64(pools[pool].installed) - tally.perpetual.reduce(0, +) - tally.other.reduce(0, +)
+    }
+
+    /// R-AUTO-1: a pool's licenses changed: if none is left that auto-leasing may use, it is off at once (it is
+    /// enabled again only by a later review).
+    @inline(never)
+    mutating func checkAutoLeaseEligibility(_ pool: ServerFeatureID, _ now: SimInstant) {
+        guard pools[pool].autoLeaseDecided, !autoLeaseEligible(pool) else { return }
+        pools[pool].autoLeaseDecided = false
+        record(ProtocolRecord(time: now, kind: .autoLeaseDisabled, server: pools[pool].server.index, feature: pools[pool].feature.index,
+                              count: pools[pool].averageAvailableThousandths / 1000, rule: "R-AUTO-1"))
+        if records.recordsStates { recordServerState(pool, now) }
+    }
+
+    /// R-AUTO-1, R-AUTO-5: what a reconcile may grant a lease from: what its class may take, and of that only what
+    /// licenses bound to no platform family can serve (an auto-leased count is never a platform-bound license's).
+    func autoLeaseRoom(_ lease: LeaseID) -> Int32 {
+        let pool = leases[lease].pool, platformPool = pools[pool].platformPool
+        guard platformPool >= 0 else { return incrementPool(lease) }
+        let unbound = platformPools[Int(platformPool)].room(for: .unbound, .leasedAndIdle, installed: Int64(pools[pool].installed))
+        return min(incrementPool(lease), Int32(clamping: unbound))
     }
 
     // MARK: The penalty (R-AUTO-6, R-AUTO-7)
@@ -308,7 +344,7 @@ extension FleetModel {
         } else {
             let room = Allocation.wholeQuanta(state.allocation.maximum - state.held, quantum)
             let needed = min(Allocation.wholeQuanta(count, quantum), room)
-            let free = Allocation.wholeQuanta(incrementPool(lease), quantum) // R-LEASE-11, R-LIC-6
+            let free = Allocation.wholeQuanta(autoLeaseRoom(lease), quantum) // R-LEASE-11, R-LIC-6, R-AUTO-1
             switch spec.policy.autoLease.reconcile {
             case .partial: granted.count = min(needed, free)
             case .allOrNothing: granted.count = free >= needed ? needed : 0

@@ -229,6 +229,7 @@ extension FleetModel {
                 totals[pools[pool].feature].installed += Int64(capacity - pools[pool].installed)
                 pools[pool].installed = capacity
                 carryOverPairLeases(pool)
+                checkAutoLeaseEligibility(pool, now) // R-AUTO-1
             }
         }
     }

@@ -290,6 +290,7 @@ extension FleetModel {
         totals[pools[pool].feature].installed += Int64(delta)
         if let family { changeBoundCapacity(pool, family: family, perpetual: perpetual, by: delta) }
         if delta < 0 { carryOverLeases(pool) }
+        if pools[pool].autoLeaseDecided { checkAutoLeaseEligibility(pool, now) } // R-AUTO-1
         if records.recordsStates { recordServerState(pool, now) }
     }
 

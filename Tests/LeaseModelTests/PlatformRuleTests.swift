@@ -98,3 +98,54 @@ private func psaPool(members: Int64, plain nonMembers: Int64, unbound: Int64) ->
     #expect(try world.slot(0, at: 8.5).held == 50)
     #expect(world.records(.notCovered).contains { $0.time == .start + .hours(8) && $0.count == 150 })
 }
+
+/// R-AUTO-1: eligibility comes from the licenses, not only from a feature's flag. ls-a holds only a PSA-bound
+/// subscription of "users", ls-b an unbound one: auto-leasing is never enabled on ls-a (its PSA client hears "off"),
+/// and is on ls-b. When ls-b's unbound license is removed at 5 h, its auto-leasing is off at once.
+@Test func rAuto1APoolOfPlatformBoundLicensesIsNeverAutoLeased() throws {
+    var builder = WorldBuilder(installed: 0)
+    builder.spec.platforms = ["PSA"]
+    let subscription = { (sku: String, platform: Int?) -> License in
+        var license = License(sku: sku, feature: 0, kind: .subscription, count: 300, startsAt: .start - .days(1), endsAt: .start + .days(300))
+        license.platform = platform
+        return license
+    }
+    builder.spec.servers = [ServerSpec(id: "ls-a", licenses: [subscription("PSA-300U-1YR", 0)]),
+                            ServerSpec(id: "ls-b", licenses: [subscription("CONSEC-300U-1YR", nil)])]
+    builder.spec.servers[1].licenses[0].removedAt = .start + .hours(5)
+    builder.client("gw-a", ruc: 50, ilq: 25, muc: 150, steps: [(0, 60)])
+    builder.client("gw-b", ruc: 50, ilq: 25, muc: 150, steps: [(0, 60)])
+    builder.spec.clients[0].platform = 0
+    builder.spec.clients[1].server = 1
+    var world = builder.world(days: 1, records: true)
+    _ = try world.slot(0, at: 4.5)
+    #expect(!world.model.serverFeatureStates[0].autoLeasing && world.model.serverFeatureStates[1].autoLeasing)
+    #expect(!world.model.slotStates[0].autoLeaseHeard && world.model.slotStates[1].autoLeaseHeard)
+    _ = try world.slot(0, at: 5)
+    let off = world.records(.autoLeaseDisabled)
+    #expect(off.map(\.time) == [.start + .hours(5)] && off.map(\.server) == [1] && off.map(\.rule.description) == ["R-AUTO-1"])
+}
+
+/// R-AUTO-1, R-AUTO-5: an auto-leased count is reconciled only from licenses bound to no family. 50 unbound and 100
+/// PSA perpetual; gw-a (PSA, member license; RUC 50, ILQ 25, MUC 150) is cut off from 1 h to 3 h and auto-leases
+/// 50 while gw-b (no family) takes the last unbound 25. At 4 h gw-a's report finds 50 PSA licenses free but no
+/// unbound one: the reconcile grants nothing and the penalty starts; then, by normal rules, gw-a asks and gets
+/// the 50 PSA licenses as increments.
+@Test func rAuto1AnAutoLeasedCountIsNotReconciledFromPlatformLicenses() throws {
+    var builder = WorldBuilder(installed: 50)
+    builder.spec.platforms = ["PSA"]
+    var psa = License(sku: "PSA-ADD-100U", feature: 0, kind: .perpetual, count: 100)
+    psa.platform = 0
+    builder.spec.servers[0].licenses.append(psa)
+    builder.client("gw-a", ruc: 50, ilq: 25, muc: 150, steps: [(0, 40), (2, 90)])
+    builder.client("gw-b", ruc: 25, ilq: 25, muc: 50, steps: [(0, 20), (2, 50)])
+    builder.spec.clients[0].platform = 0
+    builder.spec.clients[0].memberLicense = "PSA-LICENSE-MBR"
+    builder.fault(.partition, client: 0, from: 1, until: 3)
+    var world = builder.world(days: 1, records: true)
+    let cut = try world.slot(0, at: 2.5)
+    #expect(cut.autoLeased == 50 && world.model.slotStates[1].held == 50)
+    let back = try world.slot(0, at: 4.01)
+    #expect(world.records(.reconciled).map(\.count) == [0] && world.records(.notReconciled).map(\.count) == [50])
+    #expect(world.pool.penalty && back.autoLeased == 0 && back.incrementHeld == 50 && back.held == 100)
+}
