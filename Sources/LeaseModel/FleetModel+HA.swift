@@ -85,7 +85,7 @@ extension FleetModel {
     /// after failed checks; then every node's pool counts what it may lease and each lease is where it is served.
     @inline(never)
     mutating func reviewPair(_ pair: Int, _ sim: inout Simulation<FleetEvent>) {
-        let connected = nodesConnected(pair), policy = spec.policy.ha
+        let connected = nodesConnected(pair)
         let rejoined = connected && !pairs[pair].joined
         if rejoined {
             pairs[pair].joined = true
@@ -99,11 +99,7 @@ extension FleetModel {
         } else if !connected && pairs[pair].joined {
             pairs[pair].joined = false
             counters.pairSplits &+= 1
-            pairs[pair].graceEnd = sim.now + policy.grace
-            if pairs[pair].graceEnd < horizon {
-                sim.arm(pairs[pair].graceTimer, at: pairs[pair].graceEnd, priority: .first, .haGraceEnds(pair: Int32(pair)))
-            }
-            scheduleGraceDay(pair, &sim)
+            startGrace(pair, &sim)
             record(ProtocolRecord(time: sim.now, kind: .haApart, server: node(pair, pairs[pair].holder).index,
                                   expiry: pairs[pair].graceEnd, rule: pairs[pair].mode == .activePassive ? "R-HA-2" : "R-HA-3"))
         }
@@ -114,6 +110,18 @@ extension FleetModel {
         if rejoined && spec.policy.ha.rejoin == .cutAtRejoin { cutToClusterLicense(pair, &sim) }
         if pairs[pair].mode == .activePassive || pairs[pair].joined { joinPairPenalty(pair, &sim) } // R-AUTO-6
         refreshPairRows(pair, &sim)
+    }
+
+    /// R-HA-2, R-HA-3: the pair is apart and a node serves alone from now: it may lease the whole cluster license for
+    /// `grace` from now (a failover starts it again for the node that became active).
+    private mutating func startGrace(_ pair: Int, _ sim: inout Simulation<FleetEvent>) {
+        pairs[pair].graceEnd = sim.now + spec.policy.ha.grace
+        if pairs[pair].graceEnd < horizon {
+            sim.arm(pairs[pair].graceTimer, at: pairs[pair].graceEnd, priority: .first, .haGraceEnds(pair: Int32(pair)))
+        } else {
+            sim.disarm(pairs[pair].graceTimer)
+        }
+        scheduleGraceDay(pair, &sim)
     }
 
     /// R-HA-1: the passive node health-checks the active one every `checkInterval`; once a check fails (the active
@@ -150,6 +158,8 @@ extension FleetModel {
         pairs[pair].holder = passive
         pairs[pair].active[passive] = true
         counters.failovers &+= 1
+        // R-HA-2: the grace runs from when the passive node becomes active, not from when the nodes lost each other.
+        startGrace(pair, &sim)
         record(ProtocolRecord(time: sim.now, kind: .haFailover, server: node(pair, passive).index,
                               count: Int64(servers[node(pair, 1 - passive)].isUp ? 2 : 1), expiry: pairs[pair].graceEnd, rule: "R-HA-1"))
         if spec.policy.ha.failoverLeases == .rebuilt {

@@ -203,3 +203,18 @@ private func penaltyPairWorld(_ mode: HAMode, homes: (Int, Int) = (0, 0), faults
     let end = instant(4) + .milliseconds(60) + .days(5)
     #expect(world.pool(0).penalty && world.pool(1).penalty && world.model.servers[ServerID(index: 0)].penaltyUntil == end)
 }
+
+/// R-HA-2: the grace starts "when the passive node becomes active", not when the nodes lost each other. The passive
+/// ls-b is down from 1 h to day 10; the active ls-a crashes on day 5 and stays down. ls-b boots on day 10 and takes
+/// over 60 s after its first failed check (day 10 + 60 s): it leases the whole cluster license (800) until day 30 +
+/// 60 s, not only until day 20 (20 days after the pair came apart), and then its own 300.
+@Test func rHa2TheGraceStartsWhenThePassiveNodeBecomesActive() throws {
+    var world = pairWorld(.activePassive, faults: [crash(b, from: 1, hours: 10 * 24 - 1), crash(a, from: 5 * 24, hours: 40 * 24)], days: 32)
+    _ = try world.slot(1, at: 10 * 24 + 0.1)
+    let failover = instant(10 * 24) + .seconds(60)
+    #expect(world.records(.haFailover).map(\.time) == [failover] && world.records(.haFailover).map(\.expiry) == [failover + .days(20)])
+    _ = try world.slot(1, at: 25 * 24)
+    #expect(world.pool(0).installed == 800 && world.pool(0).graceDaysLeft == 6)
+    _ = try world.slot(1, at: 30 * 24 + 0.1)
+    #expect(world.pool(0).installed == 300 && world.records(.haGraceEnded).map(\.time) == [failover + .days(20)])
+}
