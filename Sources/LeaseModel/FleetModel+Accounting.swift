@@ -121,7 +121,14 @@ extension FleetModel {
     /// Appends a protocol record when they are kept (inlined, so an unkept record is never built).
     @inline(__always)
     mutating func record(_ record: ProtocolRecord) {
-        if records.recordsProtocol { records.protocolEvents.append(record) }
+        guard records.recordsProtocol else { return }
+        var record = record
+        // R-HA-1: a client event of a pair's client names the node that serves it now (after a failover, the other).
+        if record.client >= 0 && record.server < 0, case let client = ClientID(index: record.client),
+           clients[client].server.kind == .virtualAddress {
+            record.server = currentServer(client).index
+        }
+        records.protocolEvents.append(record)
     }
 
     /// Brings every integral up to `now` without changing state (before reading metrics).

@@ -218,3 +218,18 @@ private func penaltyPairWorld(_ mode: HAMode, homes: (Int, Int) = (0, 0), faults
     _ = try world.slot(1, at: 30 * 24 + 0.1)
     #expect(world.pool(0).installed == 300 && world.records(.haGraceEnded).map(\.time) == [failover + .days(20)])
 }
+
+/// R-HA-1: after a failover, client-side events name the node that serves: gw-a's users rise at 3 h, after ls-a
+/// crashed at 1 h and ls-b took over; its increment requests (and the denial when the grant falls short) name ls-b.
+@Test func rHa1ClientEventsAfterAFailoverNameTheServingNode() throws {
+    var builder = WorldBuilder(installed: 150, policy: .withoutAutoLeasing)
+    builder.spec.servers.append(ServerSpec(id: "ls-b", licenses: []))
+    builder.client("gw-a", ruc: 50, ilq: 25, muc: 250, steps: [(0, 40), (3, 250)], latency: .milliseconds(20))
+    builder.spec.haPairs = [HAPairSpec(id: "ls-ha", nodes: [0, 1], mode: .activePassive)]
+    builder.spec.faults = [crash(a, from: 1, hours: 24)]
+    var world = builder.world(days: 1, records: true)
+    _ = try world.slot(0, at: 3.1)
+    let requests = world.records(.incrementRequest)
+    #expect(requests.count == 5 && requests.allSatisfy { $0.server == 1 })
+    #expect(world.records(.loginsDenied).map(\.server) == [1] && world.records(.loginsDenied).map(\.count) == [100])
+}
