@@ -67,11 +67,14 @@ extension FleetModel {
             if state.mode == .activePassive && state.active[0] && state.active[1] && nodesConnected(pair) {
                 return "R-HA-1: both nodes of pair \(pair) are active and reach each other"
             }
-            var cluster: Int64 = 0, used: Int64 = 0
             for feature in EntityIDs<FeatureID>(count: Int32(featureCount)) {
-                cluster = Int64(pools[servers[a].pool(feature)].nodeInstalled) + Int64(pools[servers[b].pool(feature)].nodeInstalled)
-                used = Int64(pools[servers[a].pool(feature)].used) + Int64(pools[servers[b].pool(feature)].used)
-                if used > 2 * cluster { return "R-HA-3: pair \(pair) leases \(used) of \(feature), above twice its cluster license \(cluster)" }
+                let (poolA, poolB) = (pools[servers[a].pool(feature)], pools[servers[b].pool(feature)])
+                let cluster = Int64(poolA.nodeInstalled) + Int64(poolB.nodeInstalled)
+                // Leases carried over a license end run to their holders' next renewal (R-LEASE-11): not counted.
+                let covered = Int64(poolA.used - poolA.carriedOver) + Int64(poolB.used - poolB.carriedOver)
+                if covered > 2 * cluster {
+                    return "R-HA-3: pair \(pair) leases \(covered) of \(feature) not carried over, above twice its cluster license \(cluster)"
+                }
             }
         }
         return nil

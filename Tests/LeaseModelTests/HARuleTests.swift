@@ -233,3 +233,25 @@ private func penaltyPairWorld(_ mode: HAMode, homes: (Int, Int) = (0, 0), faults
     #expect(requests.count == 5 && requests.allSatisfy { $0.server == 1 })
     #expect(world.records(.loginsDenied).map(\.server) == [1] && world.records(.loginsDenied).map(\.count) == [100])
 }
+
+/// R-HA-3, R-LEASE-11: during a split each side may lease the whole cluster license, and leases carried over a license
+/// end run to their holders' next renewal without breaking an invariant. ls-a's 500 is a subscription that ends at
+/// day 3 02:00, while the pair is split (days 1 to 5): both sides lease 380 + 300 = 680 of a cluster license now 300, carried
+/// over at ls-b (380 of 300) until gw-b renews; its renewal gets what ls-b covers, the whole cluster license of 300.
+@Test func rHa3ASplitInWhichASubscriptionEndsIsValid() throws {
+    var builder = WorldBuilder(installed: 500, policy: .withoutAutoLeasing)
+    builder.spec.servers[0].licenses = [License(sku: "CONSEC-500U-1YR", feature: 0, kind: .subscription, count: 500,
+                                                startsAt: .start - .days(300), endsAt: .start + .days(3) + .hours(2))]
+    builder.spec.servers.append(ServerSpec(id: "ls-b", licenses: [License(sku: "PERP-B", feature: 0, kind: .perpetual, count: 300)]))
+    builder.client("gw-a", ruc: 100, ilq: 40, muc: 500, steps: [(0, 300)], latency: .milliseconds(20))
+    builder.client("gw-b", ruc: 100, ilq: 40, muc: 500, steps: [(0, 380)], latency: .milliseconds(20))
+    builder.spec.clients[1].server = 1
+    builder.spec.haPairs = [HAPairSpec(id: "ls-ha", nodes: [0, 1], mode: .activeActive)]
+    builder.spec.faults = [cut(from: 24, hours: 4 * 24)]
+    var world = builder.world(days: 6, records: true)
+    _ = try world.slot(1, at: 3 * 24 + 2.01)
+    #expect(world.pool(0).installed == 300 && world.pool(1).installed == 300 && world.pool(0).used + world.pool(1).used == 680)
+    #expect(world.pool(0).carriedOver == 0 && world.pool(1).carriedOver == 380)   // ls-b leases 380 of 300 until gw-b renews
+    let renewed = try world.slot(1, at: 3 * 24 + 4.01)
+    #expect(renewed.held == 300 && world.model.slotStates[0].held == 300)
+}
