@@ -1,5 +1,20 @@
 import LeaseKernel
 
+/// The platforms a virtual license server runs on (R-HA-5: "Active/passive clustering of license servers are
+/// supported on all virtual platforms that support VLS ... Cloud Platforms (MS Azure, AWS, OpenStack, AliCloud) - only
+/// for Active/Active Cluster").
+public enum VLSPlatform: String, Sendable, CaseIterable {
+    case esxi, hyperV, kvm, azure, aws, openStack, aliCloud
+
+    /// Whether it is a cloud platform, whose pairs are active/active only (R-HA-5).
+    public var isCloud: Bool {
+        switch self {
+        case .esxi, .hyperV, .kvm: return false
+        case .azure, .aws, .openStack, .aliCloud: return true
+        }
+    }
+}
+
 /// R-VLS-1: how a virtual license server keeps in touch with the vendor's cloud.
 public struct CloudPolicy: Sendable, Equatable {
     /// How often a virtual license server sends the cloud a heartbeat (8 h).

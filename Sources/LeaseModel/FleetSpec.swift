@@ -61,6 +61,8 @@ public struct ServerSpec: Sendable {
     /// R-VLS-1: a virtual license server that must reach the vendor's cloud: it sends a heartbeat every
     /// `CloudPolicy.heartbeatInterval`, and its licensing stops after `CloudPolicy.maxSilence` without a successful one.
     public var vls = false
+    /// R-HA-5: the platform a virtual license server runs on (cloud platforms pair active/active only).
+    public var vlsPlatform = VLSPlatform.esxi
     /// R-VLS-2: the authorization code the VLS reports to the cloud (nil: its own, shared with no other).
     public var authorizationCode: String? = nil
     /// R-VLS-3: when a secondary VLS was restored from a backup without its licenses re-installed (nil: it was not):

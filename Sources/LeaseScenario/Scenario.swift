@@ -113,8 +113,8 @@ public enum ScenarioKeys {
     /// Rules a scenario may relax (`relax`).
     public static let relaxable = ["R-ALLOC-3"]
     public static let network = ["latency"]
-    public static let server = ["id", "licenses", "hardware", "serverLicenses", "vls", "authorizationCode", "restoredAt",
-                                "autoDownload", "vendorLicenses"]
+    public static let server = ["id", "licenses", "hardware", "serverLicenses", "vls", "vlsPlatform", "authorizationCode",
+                                "restoredAt", "autoDownload", "vendorLicenses"]
     public static let vendorLicense = ["availableAt", "license"]
     public static let license = ["sku", "feature", "type", "count", "start", "end", "installedAt", "period", "platform"]
     public static let serverLicense = ["sku", "type", "years", "start"]

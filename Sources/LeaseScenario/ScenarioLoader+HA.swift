@@ -5,7 +5,7 @@ import LeaseModel
 extension ScenarioLoader {
     /// R-HA-1, R-HA-3: each pair names its two nodes (servers) and its mode; its id is the virtual address clients
     /// may name as their `server`. A node is in one pair at most, and holds no license bound to a platform (not
-    /// modelled for pairs). R-HA-5: a pair of virtual license servers (a cloud platform) is active/active only.
+    /// modelled for pairs). R-HA-5: a pair with a virtual license server on a cloud platform is active/active only.
     mutating func haPairs(_ field: Field) throws(ScenarioError) {
         for entry in try field.array() {
             let object = try entry.object(allowed: ScenarioKeys.haPair)
@@ -31,9 +31,9 @@ extension ScenarioLoader {
             }
             var pair = HAPairSpec(id: id, nodes: nodes, mode: try object.optional("mode").map { (field) throws(ScenarioError) in try choice(field) } ?? .activePassive)
             if let latency = object.optional("linkLatency") { pair.linkLatency = try nonNegativeDuration(latency) }
-            if pair.mode == .activePassive && nodes.contains(where: { spec.servers[$0].vls }) {
-                throw (object.optional("mode") ?? nodesField).fail("\"activeActive\" for a pair of virtual license servers (R-HA-5: cloud platforms support active/active only)",
-                                                               found: "\"activePassive\"")
+            if pair.mode == .activePassive, let cloud = cloudNode(nodes) {
+                throw (object.optional("mode") ?? nodesField).fail("\"activeActive\" for a pair with a virtual license server on a cloud platform (R-HA-5: cloud platforms support active/active only)",
+                                                               found: "\"activePassive\" (\(Excerpt.quoted(spec.servers[cloud].id)) runs on \(spec.servers[cloud].vlsPlatform.rawValue))")
             }
             // R-HA-4: an active/active pair's nodes must be within 100 ms of each other: flagged, the run goes on.
             if pair.mode == .activeActive && pair.linkLatency >= HAPolicy.maxActiveActiveLatency {
@@ -42,6 +42,12 @@ extension ScenarioLoader {
             pairIndex[id] = spec.haPairs.count
             spec.haPairs.append(pair)
         }
+    }
+
+    /// R-HA-5: the first node that is a virtual license server on a cloud platform, if any (such a pair is
+    /// active/active only; a VLS on ESXi, Hyper-V or KVM pairs either way).
+    func cloudNode(_ nodes: [Int]) -> Int? {
+        nodes.first { spec.servers[$0].vls && spec.servers[$0].vlsPlatform.isCloud }
     }
 
     /// R-HA-1..3: `policy.ha`, defaults for what is left out.
@@ -64,9 +70,9 @@ extension ScenarioLoader {
         guard let pair = pairIndex[try pairField.nonEmptyString()] else { throw pairField.fail("the id of an HA pair (its \"haPairs\" id)") }
         let modeField = try object.required("mode", "\"activePassive\" or \"activeActive\"")
         let mode: HAMode = try choice(modeField)
-        if mode == .activePassive && spec.haPairs[pair].nodes.contains(where: { spec.servers[$0].vls }) {
-            throw modeField.fail("\"activeActive\" for a pair of virtual license servers (R-HA-5: cloud platforms support active/active only)",
-                                 found: "\"activePassive\"")
+        if mode == .activePassive, let cloud = cloudNode(spec.haPairs[pair].nodes) {
+            throw modeField.fail("\"activeActive\" for a pair with a virtual license server on a cloud platform (R-HA-5: cloud platforms support active/active only)",
+                                 found: "\"activePassive\" (\(Excerpt.quoted(spec.servers[cloud].id)) runs on \(spec.servers[cloud].vlsPlatform.rawValue))")
         }
         return ActionSpec(at: at, change: .setHAMode(pair: pair, mode: mode))
     }

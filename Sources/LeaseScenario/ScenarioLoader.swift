@@ -266,8 +266,8 @@ public struct ScenarioLoader {
                 server.vendorLicenses.append(VendorLicense(license: license, availableAt: at))
             }
         }
-        for key in ["authorizationCode", "restoredAt"] where !isVLS {
-            if let field = object.optional(key) { throw field.fail("no \(key) on a server that is not \"vls\": true (R-VLS-2, R-VLS-3)") }
+        for key in ["authorizationCode", "restoredAt", "vlsPlatform"] where !isVLS {
+            if let field = object.optional(key) { throw field.fail("no \(key) on a server that is not \"vls\": true (R-VLS-2, R-VLS-3, R-HA-5)") }
         }
         if let vls = object.optional("vls"), try flag(vls) {
             // R-VLS-1: a virtual license server, which must keep in touch with the vendor's cloud.
@@ -275,6 +275,7 @@ public struct ScenarioLoader {
                 throw vls.fail("a virtual license server that is not also \"hardware\": true", found: "true")
             }
             server.vls = true
+            if let platform = object.optional("vlsPlatform") { server.vlsPlatform = try choice(platform) } // R-HA-5
             if let code = object.optional("authorizationCode") { server.authorizationCode = try code.nonEmptyString() } // R-VLS-2
             if let restored = object.optional("restoredAt") {
                 // R-VLS-3: restored from a backup without its licenses, on a date at or before the start's.

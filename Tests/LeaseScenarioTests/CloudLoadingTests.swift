@@ -50,7 +50,7 @@ func cloudVariant(_ from: String, _ to: String) -> String {
     ("a restore after the start", cloudVariant(#""vls": true,"#, #""vls": true, "restoredAt": "1970-01-02","#),
      "bad.json:4:55: servers[0].restoredAt: expected a date at or before the start (the server runs from the start), found \"1970-01-02\""),
     ("an authorization code on a server that is not a VLS", cloudVariant(#""vls": true,"#, #""authorizationCode": "A","#),
-     "bad.json:4:49: servers[0].authorizationCode: expected no authorizationCode on a server that is not \"vls\": true (R-VLS-2, R-VLS-3), found \"A\""),
+     "bad.json:4:49: servers[0].authorizationCode: expected no authorizationCode on a server that is not \"vls\": true (R-VLS-2, R-VLS-3, R-HA-5), found \"A\""),
     ("licenses re-installed on a server never restored", cloudVariant(#""duration": "2d","#, #""duration": "2d", "actions": [{"at": "1h", "action": "reinstallLicenses", "server": "ls"}],"#),
      "bad.json:3:87: actions[0].server: expected a \"vls\" server with \"restoredAt\" (R-VLS-3), found \"ls\""),
     ("vendor licenses without autoDownload", cloudVariant(#""vls": true,"#, #""vls": true, "vendorLicenses": [],"#),

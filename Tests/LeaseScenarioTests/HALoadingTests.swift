@@ -47,12 +47,28 @@ private func load(_ text: String) throws -> Scenario { try ScenarioLoader.load(b
     ("{\"sku\": \"B\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 300}", "{\"sku\": \"B\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 300, \"platform\": \"PSA\"}",
      "bad.json:5:48: haPairs[0].nodes[1]: expected a server without platform licenses (R-LIC-6: not modelled in a pair), found \"ls-b\""),
     ("{\"id\": \"ls-b\", \"licenses\": [{\"sku\": \"B\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 300}]}",
-     "{\"id\": \"ls-b\", \"vls\": true, \"licenses\": [{\"sku\": \"B\", \"feature\": \"users\", \"type\": \"subscription\", \"count\": 300, \"start\": \"1970-01-01\", \"end\": \"1970-12-31\"}]}",
-     "bad.json:5:65: haPairs[0].mode: expected \"activeActive\" for a pair of virtual license servers (R-HA-5: cloud platforms support active/active only), found \"activePassive\""),
+     "{\"id\": \"ls-b\", \"vls\": true, \"vlsPlatform\": \"azure\", \"licenses\": [{\"sku\": \"B\", \"feature\": \"users\", \"type\": \"subscription\", \"count\": 300, \"start\": \"1970-01-01\", \"end\": \"1970-12-31\"}]}",
+     "bad.json:5:65: haPairs[0].mode: expected \"activeActive\" for a pair with a virtual license server on a cloud platform (R-HA-5: cloud platforms support active/active only), found \"activePassive\" (\"ls-b\" runs on azure)"),
+    ("{\"id\": \"ls-b\", \"licenses\"", "{\"id\": \"ls-b\", \"vlsPlatform\": \"kvm\", \"licenses\"",
+     "bad.json:4:44: servers[1].vlsPlatform: expected no vlsPlatform on a server that is not \"vls\": true (R-VLS-2, R-VLS-3, R-HA-5), found \"kvm\""),
 ])
 func haInputIsRejectedWithExactMessages(from: String, to: String, message: String) {
     precondition(base.contains(from), "variant source not found: \(from)")
     #expect(loadError(base.replacingOccurrences(of: from, with: to)) == message)
+}
+
+/// R-HA-5: active/passive pairs of virtual license servers are supported on the virtual platforms (ESXi, the default,
+/// Hyper-V, KVM); only a cloud platform's are active/active only.
+@Test(arguments: ["", ", \"vlsPlatform\": \"esxi\"", ", \"vlsPlatform\": \"hyperV\"", ", \"vlsPlatform\": \"kvm\""])
+func rHa5AnActivePassivePairOfVirtualServersOnAVirtualPlatformLoads(platform: String) throws {
+    let subscription = { (sku: String, count: Int) in "[{\"sku\": \"\(sku)\", \"feature\": \"users\", \"type\": \"subscription\", \"count\": \(count), \"start\": \"1970-01-01\", \"end\": \"1970-12-31\"}]" }
+    let text = base
+        .replacingOccurrences(of: "{\"id\": \"ls-a\", \"licenses\": [{\"sku\": \"A\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 500}]}",
+                              with: "{\"id\": \"ls-a\", \"vls\": true\(platform), \"licenses\": \(subscription("A", 500))}")
+        .replacingOccurrences(of: "{\"id\": \"ls-b\", \"licenses\": [{\"sku\": \"B\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 300}]}",
+                              with: "{\"id\": \"ls-b\", \"vls\": true\(platform), \"licenses\": \(subscription("B", 300))}")
+    let spec = try load(text).spec
+    #expect(spec.haPairs[0].mode == .activePassive && spec.servers.allSatisfy { $0.vls && !$0.vlsPlatform.isCloud })
 }
 
 /// R-HA-4: an active/active pair whose nodes are 100 ms or more apart is flagged, and still loads.
