@@ -109,13 +109,9 @@ extension FleetModel {
         applyCloudStop(server, now)
     }
 
-    /// The server leases while neither its silence (R-VLS-1) nor the end of its grace (R-VLS-3) stops it; the
-    /// refusals name the grace first.
-    mutating func applyCloudStop(_ server: ServerID, _ now: SimInstant) {
-        let contact = servers[server].cloud!
-        let stop: RefusalReason = contact.restoreGraceEnded ? .restoreGraceEnded : contact.licensingStopped ? .licensingStopped : .none
-        setServerStop(server, stop, now)
-    }
+    /// The server leases while neither its silence (R-VLS-1) nor the end of its grace (R-VLS-3) stops it (nor the
+    /// want of a license-server license, R-LIC-8); the refusals name the license first, then the grace.
+    mutating func applyCloudStop(_ server: ServerID, _ now: SimInstant) { refreshServerStop(server, now) }
 
     /// R-VLS-2: the cloud hears a heartbeat: two live servers with one authorization code (a restored backup beside
     /// its original) are a violation, flagged when it begins. A server is live while the cloud heard from it

@@ -41,8 +41,12 @@ extension FleetModel {
         return lease
     }
 
-    /// The node that holds a lease record.
-    @inline(__always) func server(of lease: LeaseID) -> ServerID { pools[leases[lease].pool].server }
+    /// The node that answers for a lease: the one whose pool it draws from, or for a pair's lease the node that
+    /// serves its client now (R-HA-1: after a failover, the other node).
+    func server(of lease: LeaseID) -> ServerID {
+        let server = pools[leases[lease].pool].server, pair = servers[server].pair
+        return pair < 0 ? server : servingNode(Int(pair), client: leases[lease].client)
+    }
 
     /// R-ALLOC-5, R-CFG-3, R-LIC-8: why the server refuses anything from this holder now, if it does.
     @inline(__always)
@@ -207,7 +211,7 @@ extension FleetModel {
                                         expiry: leaseExpiry(lease, duration: spec.policy.incrementalLeaseDuration, sim.now))
             setIncrementExpiry(lease, incrementGrant.expiry, &sim)
         }
-        record(ProtocolRecord(time: sim.now, kind: .renewed, client: state.client.index, server: pool.server.index,
+        record(ProtocolRecord(time: sim.now, kind: .renewed, client: state.client.index, server: request.server.index,
                               feature: pool.feature.index, count: Int64(reserved + coveredIncrement),
                               expiry: reservedGrant.expiry, rule: "R-LEASE-5"))
         let uncovered = allocation.reserved - reserved + increment - coveredIncrement
@@ -297,9 +301,22 @@ extension FleetModel {
     /// R-LIC-7, R-LIC-8: a hardware server's license-server license starts or stops covering it.
     @inline(never)
     mutating func setServerLicensed(_ server: ServerID, _ licensed: Bool, _ now: SimInstant) {
-        setServerStop(server, licensed ? .none : .noServerLicense, now)
+        servers[server].licensed = licensed
+        refreshServerStop(server, now)
         record(ProtocolRecord(time: now, kind: licensed ? .serverLicenseStarted : .serverLicenseEnded, server: server.index,
                               rule: "R-LIC-8"))
+    }
+
+    /// Why a server serves nothing now, from all that may stop it: no license-server license (R-LIC-8) first, then its
+    /// cloud's silence or its restore grace (R-VLS-1, R-VLS-3).
+    mutating func refreshServerStop(_ server: ServerID, _ now: SimInstant) {
+        var stop = RefusalReason.none
+        if !servers[server].licensed {
+            stop = .noServerLicense
+        } else if let contact = servers[server].cloud {
+            stop = contact.restoreGraceEnded ? .restoreGraceEnded : contact.licensingStopped ? .licensingStopped : .none
+        }
+        if stop != servers[server].stop { setServerStop(server, stop, now) }
     }
 
     /// Whether and why a server serves nothing now (R-LIC-8, R-VLS-1, R-VLS-3): while it is stopped it grants and

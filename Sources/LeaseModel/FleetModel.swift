@@ -249,7 +249,8 @@ public struct FleetModel: EventHandler {
                                                              allocationExpiry: spec.clients[client.offset].allocationExpiry)
             }
             servers[server].leases = EntityIDs(first: tableStart, end: Int32(leases.count))
-            let licensedAtStart = spec.servers[server.offset].serves.contains { $0.contains(.start) } // R-LIC-8
+            let licensedAtStart = spec.serves(ofServer: server.offset).contains { $0.contains(.start) } // R-LIC-8
+            servers[server].licensed = licensedAtStart
             servers[server].stop = licensedAtStart ? .none : .noServerLicense
             for lease in servers[server].leases { leases[lease].serverStop = servers[server].stop }
             for pool in servers[server].pools { pools[pool].licensing = licensedAtStart }
@@ -322,8 +323,8 @@ public struct FleetModel: EventHandler {
             }
         }
         // R-LIC-8: a hardware server serves while a license-server license covers it.
-        for (index, server) in spec.servers.enumerated() {
-            for span in server.serves {
+        for index in spec.servers.indices {
+            for span in spec.serves(ofServer: index) {
                 let id = ServerID(index: Int32(index))
                 if span.lowerBound > .start && span.lowerBound < horizon {
                     sim.schedule(at: span.lowerBound, priority: .first, .serverLicenseStarts(server: id))

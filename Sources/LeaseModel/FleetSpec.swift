@@ -26,6 +26,23 @@ public struct FleetSpec: Sendable {
     /// R-HA-1: the pair a server node belongs to, if it does.
     public func pair(ofServer server: Int) -> Int? { haPairs.firstIndex { $0.nodes.contains(server) } }
 
+    /// R-LIC-8: when a server node may serve: its own license-server licenses; for a node of a pair, either node's
+    /// ("unlike other licenses which need to be installed on both the nodes, this license is required only on one
+    /// node in the cluster"), so a pair with one license-server license serves from whichever node is active.
+    /// In time order, not overlapping.
+    public func serves(ofServer server: Int) -> [Range<SimInstant>] {
+        guard let pair = pair(ofServer: server) else { return servers[server].serves }
+        var merged: [Range<SimInstant>] = []
+        for span in haPairs[pair].nodes.flatMap({ servers[$0].serves }).sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = merged.last, span.lowerBound <= last.upperBound {
+                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, span.upperBound)
+            } else {
+                merged.append(span)
+            }
+        }
+        return merged
+    }
+
     /// R-HA-1: where a client's link ends: its server node, or the virtual address of the pair its node belongs to.
     public func serverEnd(ofClient client: Int) -> Endpoint {
         let server = clients[client].server

@@ -170,6 +170,8 @@ public struct ServerNodeState: Sendable {
     public var pairNode: Int32 = 0
     /// R-LIC-8, R-VLS-1, R-VLS-3: why the node serves nothing now, or `.none` (each lease it serves keeps a copy).
     public var stop = RefusalReason.none
+    /// R-LIC-8: whether a license-server license covers the node now (its own, or its pair's other node's).
+    public var licensed = true
 
     init(leases: EntityIDs<LeaseID>, pools: EntityIDs<ServerFeatureID>, penaltyTimer: TimerID) {
         self.leases = leases

@@ -98,7 +98,8 @@ extension ScenarioLoader {
     /// coverage from where it ends (or from the day it is added, after a gap) by its years. The stack left at any
     /// one time may reach `maxServerSubscriptionYears` (1YR + 2YR = 3 years; more is rejected), so yearly
     /// subscriptions added one after another cover a server for as long as they go on.
-    func serverLicenses(_ field: Field?) throws(ScenarioError) -> [Range<SimInstant>] {
+    /// A virtual license server's (`vls`) are subscriptions only (R-VLS-4: VM subscription licenses).
+    func serverLicenses(_ field: Field?, vls: Bool) throws(ScenarioError) -> [Range<SimInstant>] {
         guard let field else { return [] }
         var perpetual = false, spans: [(from: Int64, until: Int64)] = [], added: Int64? = nil
         let limit = ScenarioLimits.maxServerSubscriptionYears
@@ -107,6 +108,9 @@ extension ScenarioLoader {
             _ = try object.required("sku", "a SKU").nonEmptyString()
             let typeField = try object.required("type", "\"perpetual\" or \"subscription\"")
             switch try typeField.string() {
+            case "perpetual" where vls:
+                throw typeField.fail("\"subscription\" for a virtual license server's license-server license (R-VLS-4: VM subscription licenses)",
+                                     found: "\"perpetual\"")
             case "perpetual":
                 try object.onlyKeys(["sku", "type"], in: "a perpetual license-server license")
                 perpetual = true

@@ -240,12 +240,19 @@ public struct ScenarioLoader {
             for entry in try list.array() { licenses.append(try license(entry, among: licenses)) }
         }
         var server = ServerSpec(id: id, licenses: licenses)
-        if let hardware = object.optional("hardware"), try flag(hardware) {
-            server.serves = try serverLicenses(object.optional("serverLicenses")) // R-LIC-7, R-LIC-8
-        } else if let list = object.optional("serverLicenses") {
-            throw list.fail("no license-server licenses on a server that is not \"hardware\": true (R-LIC-8)")
-        }
         let isVLS = try object.optional("vls").map { (field) throws(ScenarioError) in try flag(field) } ?? false
+        if let hardware = object.optional("hardware"), try flag(hardware) {
+            server.serves = try serverLicenses(object.optional("serverLicenses"), vls: false) // R-LIC-7, R-LIC-8
+        } else if isVLS {
+            // R-LIC-8: a VLS needs a license-server license too ("The Configure Clients page appears only after
+            // installing or downloading license server license for VLS"): a VM subscription (R-VLS-4).
+            server.serves = try serverLicenses(object.optional("serverLicenses"), vls: true)
+            if server.serves.isEmpty {
+                flags.append("R-LIC-8: virtual license server \(Excerpt.quoted(id)) has no license-server license (\"serverLicenses\"): it serves nothing")
+            }
+        } else if let list = object.optional("serverLicenses") {
+            throw list.fail("no license-server licenses on a server that is not \"hardware\": true or \"vls\": true (R-LIC-8)")
+        }
         server.autoDownload = try object.optional("autoDownload").map { (field) throws(ScenarioError) in try flag(field) } ?? false
         if let list = object.optional("vendorLicenses") {
             // R-DL-1: licenses the vendor makes available, installed at the first download after `availableAt`.

@@ -138,3 +138,23 @@ private func cloudWorld(cut: (from: Double, until: Double)?, days: Int64 = 40, p
     let cut = try world.slot(0, at: 24 * 25 + 2.1)
     #expect(cut.autoLeased == 0 && cut.deniedLogins == 25 && world.records(.autoIncrement).isEmpty)
 }
+
+/// R-LIC-8 for a VLS: it needs a license-server license too, and stops serving when it ends. The VLS's license covers
+/// it until day 2; its cloud is cut from day 1 for 30 days. From day 2 it refuses gw's renewals for want of the
+/// license (named before the cloud's silence); when the cloud is back, it still serves nothing.
+@Test func rLic8AVirtualLicenseServerStopsWhenItsLicenseServerLicenseEnds() throws {
+    var builder = WorldBuilder(installed: 300, policy: .withoutAutoLeasing)
+    builder.spec.servers[0].vls = true
+    builder.spec.servers[0].serves = [SimInstant.start..<(.start + .days(2))]
+    builder.client("gw", ruc: 50, ilq: 25, muc: 200, steps: [(0, 150)], latency: .milliseconds(10))
+    let links = [FaultSpec.LinkEnds(from: .server(ServerID(index: 0)), to: .cloud), FaultSpec.LinkEnds(from: .cloud, to: .server(ServerID(index: 0)))]
+    builder.spec.faults.append(FaultSpec(id: "cut", effect: .partition, links: links, at: instant(24), until: instant(24 * 31)))
+    var world = builder.world(days: 33, records: true)
+    _ = try world.slot(0, at: 48.01)
+    #expect(world.records(.serverLicenseEnded).map(\.time) == [.start + .days(2)] && !world.model.serverFeatureStates[0].licensing)
+    _ = try world.slot(0, at: 24 * 32)
+    let refusals = world.records(.refusal)
+    #expect(!refusals.isEmpty && refusals.allSatisfy { $0.reason == .noServerLicense && $0.time > .start + .days(2) })
+    #expect(world.records(.licensingStopped).count == 1 && world.records(.licensingResumed).count == 1)
+    #expect(world.model.servers[ServerID(index: 0)].stop == .noServerLicense && world.model.slotStates[0].held == 0)
+}

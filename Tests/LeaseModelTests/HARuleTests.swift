@@ -255,3 +255,30 @@ private func penaltyPairWorld(_ mode: HAMode, homes: (Int, Int) = (0, 0), faults
     let renewed = try world.slot(1, at: 3 * 24 + 4.01)
     #expect(renewed.held == 300 && world.model.slotStates[0].held == 300)
 }
+
+/// R-LIC-8 on a pair: the license-server license "is required only on one node in the cluster". Both nodes are
+/// hardware; only ls-a holds one. ls-a crashes at 2 h and ls-b takes over: it serves gw-a's and gw-b's renewals with
+/// ls-a's license (no refusal), where a hardware server alone without one refuses everything.
+@Test func rLic8APairWithOneLicenseServerLicenseServesFromEitherNode() throws {
+    var builder = WorldBuilder(installed: 500, policy: .withoutAutoLeasing)
+    builder.spec.servers.append(ServerSpec(id: "ls-b", licenses: [License(sku: "PERP-B", feature: 0, kind: .perpetual, count: 300)]))
+    builder.spec.servers[1].serves = []                                     // ls-b: no license-server license of its own
+    builder.client("gw-a", ruc: 100, ilq: 40, muc: 500, steps: [(0, 300)], latency: .milliseconds(20))
+    builder.client("gw-b", ruc: 100, ilq: 40, muc: 500, steps: [(0, 380)], latency: .milliseconds(20))
+    builder.spec.clients[1].server = 1
+    var alone = builder
+    builder.spec.haPairs = [HAPairSpec(id: "ls-ha", nodes: [0, 1], mode: .activePassive)]
+    builder.spec.faults = [crash(a, from: 2, hours: 24)]
+    var world = builder.world(days: 1, records: true)
+    let served = try world.slot(0, at: 4.1)
+    #expect(world.model.pairs[0].holder == 1 && world.model.servers[ServerID(index: 1)].stop == .none)
+    #expect(world.records(.refusal).isEmpty && world.records(.renewed).filter { $0.time > instant(2) }.map(\.server) == [1, 1])
+    #expect(served.held == 300 && world.model.slotStates[1].held == 380)
+    // Apart from a pair, ls-b refuses gw-b everything for want of a license-server license.
+    alone.spec.faults = []
+    var aloneWorld = alone.world(days: 1, records: true)
+    _ = try aloneWorld.slot(1, at: 4.1)
+    let refusals = aloneWorld.records(.refusal)           // its increment request at instant zero, its 4 h renewal
+    #expect(refusals.map(\.reason) == [.noServerLicense, .noServerLicense] && refusals.map(\.client) == [1, 1])
+    #expect(refusals.map(\.time) == [.start + .milliseconds(20), instant(4) + .milliseconds(20)] && aloneWorld.model.slotStates[1].held == 0)
+}

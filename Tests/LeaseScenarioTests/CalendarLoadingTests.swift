@@ -60,7 +60,7 @@ func calendarVariant(_ from: String, _ to: String) -> String {
     ("a first subscription without a start", calendarVariant("\"years\": 1, \"start\": \"1969-07-01\"}", "\"years\": 1}"),
      "bad.json:8:65: servers[0].serverLicenses[0].start: expected a start date \"YYYY-MM-DD\" on the first license-server subscription, found nothing (missing key)"),
     ("server licenses on a virtual server", calendarVariant("\"hardware\": true, ", ""),
-     "bad.json:8:46: servers[0].serverLicenses: expected no license-server licenses on a server that is not \"hardware\": true (R-LIC-8), found an array"),
+     "bad.json:8:46: servers[0].serverLicenses: expected no license-server licenses on a server that is not \"hardware\": true or \"vls\": true (R-LIC-8), found an array"),
     ("a period on a perpetual license", calendarVariant("\"type\": \"perpetual\", \"count\": 200}", "\"type\": \"perpetual\", \"count\": 200, \"period\": \"1w\"}"),
      "bad.json:8:290: servers[0].licenses[0].period: expected no period on a perpetual license (only evaluation and ice), found \"1w\""),
     ("an end date on an evaluation", calendarVariant("\"type\": \"evaluation\", \"count\": 50}", "\"type\": \"evaluation\", \"count\": 50, \"end\": \"1970-02-01\"}"),

@@ -25,6 +25,12 @@ func cloudVariant(_ from: String, _ to: String) -> String {
     let downloads = try ScenarioLoader.load(bytes: Array(variant(#"{"id": "ls", "licenses""#, #"{"id": "ls", "autoDownload": true, "vendorLicenses": [{"availableAt": "1h", "license": {"sku": "P2", "feature": "users", "type": "perpetual", "count": 5}}], "licenses""#).utf8), file: "ok.json").spec
     #expect(downloads.servers[0].autoDownload && downloads.servers[0].vendorLicenses.map(\.availableAt) == [.start + .hours(1)])
     #expect(downloads.servers[0].vendorLicenses.map(\.license.sku) == ["P2"])
+    // R-LIC-8: a VLS without a license-server license serves nothing, and is flagged; with a subscription it serves
+    // while the subscription covers it.
+    let unlicensed = try ScenarioLoader.load(bytes: Array(validCloud.utf8), file: "ok.json")
+    #expect(unlicensed.spec.servers[0].serves.isEmpty && unlicensed.flags.contains { $0.hasPrefix("R-LIC-8: virtual license server \"ls\"") })
+    let licensed = try ScenarioLoader.load(bytes: Array(cloudVariant(#""vls": true,"#, #""vls": true, "serverLicenses": [{"sku": "PS-VLS-1YR", "type": "subscription", "years": 1, "start": "1969-07-01"}],"#).utf8), file: "ok.json")
+    #expect(licensed.spec.servers[0].serves == [SimInstant.start..<(.start + .days(181))] && licensed.flags.isEmpty)
     // R-VLS-4: a perpetual license bound to a hardware platform family (a PSA hardware license) is accepted.
     let bound = try ScenarioLoader.load(bytes: Array(cloudVariant(#""end": "1970-12-31"}"#, #""end": "1970-12-31"}, {"sku": "PSA-ADD-50U", "feature": "users", "type": "perpetual", "count": 50, "platform": "PSA"}"#).utf8), file: "ok.json").spec
     #expect(bound.servers[0].licenses.map(\.kind) == [.subscription, .perpetual] && bound.servers[0].licenses[1].platform == 0)
@@ -39,6 +45,8 @@ func cloudVariant(_ from: String, _ to: String) -> String {
      "bad.json:3:143: actions[0].license.type: expected a subscription or renewal license, or a perpetual one bound to a hardware platform family (\"platform\"), on a virtual license server (R-VLS-4), found \"perpetual\" bound to no platform"),
     ("an evaluation license on a VLS", cloudVariant(#""type": "subscription", "count": 200, "start": "1969-01-01", "end": "1970-12-31""#, #""type": "evaluation", "count": 200"#),
      "bad.json:4:95: servers[0].licenses[0].type: expected a subscription or renewal license, or a perpetual one bound to a hardware platform family (\"platform\"), on a virtual license server (R-VLS-4), found \"evaluation\""),
+    ("a perpetual license-server license on a VLS", cloudVariant(#""vls": true,"#, #""vls": true, "serverLicenses": [{"sku": "L", "type": "perpetual"}],"#),
+     "bad.json:4:81: servers[0].serverLicenses[0].type: expected \"subscription\" for a virtual license server's license-server license (R-VLS-4: VM subscription licenses), found \"perpetual\""),
     ("a hardware VLS", cloudVariant(#""vls": true,"#, #""vls": true, "hardware": true, "serverLicenses": [{"sku": "L", "type": "perpetual"}],"#),
      "bad.json:4:35: servers[0].vls: expected a virtual license server that is not also \"hardware\": true, found true"),
     ("the cloud of a server that is not a VLS", cloudVariant(#""vls": true, "#, ""),
