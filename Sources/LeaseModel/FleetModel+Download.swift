@@ -54,12 +54,14 @@ extension FleetModel {
             // R-AUTO-7: a new user-count subscription ends the penalty when it is installed, whenever it starts.
             if endsPenalty(license, installedAt: sim.now) { endPenalty(server, rule: "R-AUTO-7", &sim) }
             guard let span = downloadedSpan(license, server: server, now: sim.now) else { continue }
+            // R-HA-3: downloaded now (an install at this node), then on its own calendar, known from now.
             let change = CapacityChange(at: span.lowerBound, server: server.offset, feature: license.feature, delta: license.count,
-                                        license: Int(number), kind: license.kind)
+                                        license: Int(number), kind: license.kind, administrative: span.lowerBound <= sim.now,
+                                        knownFrom: sim.now)
             startDownloaded(change, &sim)
             if span.upperBound < horizon {
                 var end = change
-                (end.at, end.delta) = (span.upperBound, -license.count)
+                (end.at, end.delta, end.administrative) = (span.upperBound, -license.count, false)
                 downloadedChanges.append(end)
                 sim.schedule(at: span.upperBound, priority: .first, .downloadedLicenseChange(index: Int32(downloadedChanges.count - 1)))
             }
@@ -109,7 +111,8 @@ extension FleetModel {
         let server = ServerID(index: Int32(change.server))
         let license = spec.servers[change.server].vendorLicenses[change.license - spec.servers[change.server].licenses.count].license
         let pool = servers[server].pool(FeatureID(index: Int32(change.feature)))
-        changeInstalled(pool, by: change.delta, family: license.platform, perpetual: license.kind == .perpetual, sim.now)
+        changeInstalled(pool, by: change.delta, family: license.platform, perpetual: license.kind == .perpetual,
+                        seenByOther: seenByOtherNode(change, at: server), sim.now)
         record(ProtocolRecord(time: sim.now, kind: change.delta > 0 ? .licenseStarted : .licenseEnded, server: server.index,
                               feature: Int32(change.feature), count: Int64(abs(change.delta)), rule: change.kind.rule,
                               license: Int32(change.license)))

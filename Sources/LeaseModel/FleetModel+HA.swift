@@ -25,10 +25,21 @@ extension FleetModel {
                 servers[id].pair = Int32(index)
                 servers[id].pairNode = Int32(node)
                 servers[id].holderShift = nil // Its clients may be served by the other node: found through the index.
-                for pool in servers[id].pools { pools[pool].nodeInstalled = pools[pool].installed }
             }
+            pairs[index].own = pairSpec.nodes.map { initialLicenses(spec, server: $0) }
+            pairs[index].seen = pairs[index].own
         }
         return pairs
+    }
+
+    /// R-HA-5, R-LIC-6: what a node has installed at instant zero, by feature and platform family.
+    private static func initialLicenses(_ spec: FleetSpec, server: Int) -> [LicenseCounts] {
+        var counts = Array(repeating: LicenseCounts(families: spec.platforms.count), count: spec.features.count)
+        let licenses = spec.servers[server].licenses
+        for (license, spans) in zip(licenses, LicenseSchedule.spans(of: licenses)) where spans.contains(where: { $0.lowerBound == .start }) {
+            counts[license.feature].add(Int64(license.count), family: license.platform, perpetual: license.kind == .perpetual)
+        }
+        return counts
     }
 
     /// A pair's two nodes.
@@ -99,6 +110,9 @@ extension FleetModel {
         } else if !connected && pairs[pair].joined {
             pairs[pair].joined = false
             counters.pairSplits &+= 1
+            // R-HA-3: each node keeps the other's licenses as they are now; from here it sees only their calendar.
+            pairs[pair].seen = [pairs[pair].own[1], pairs[pair].own[0]]
+            pairs[pair].apartSince = sim.now
             startGrace(pair, &sim)
             record(ProtocolRecord(time: sim.now, kind: .haApart, server: node(pair, pairs[pair].holder).index,
                                   expiry: pairs[pair].graceEnd, rule: pairs[pair].mode == .activePassive ? "R-HA-2" : "R-HA-3"))
@@ -200,17 +214,38 @@ extension FleetModel {
 
     // MARK: Pools
 
-    /// What node `which`'s pool may lease now, for one feature: whole, the cluster license at the pair's pool;
-    /// apart, each node that serves has the cluster license during the grace, then its own (`fallback`).
-    private func pairCapacity(_ pair: Int, _ which: Int, _ feature: FeatureID, _ now: SimInstant) -> Int32 {
-        let state = pairs[pair]
-        let own = (0..<2).map { pools[servers[node(pair, $0)].pool(feature)].nodeInstalled }
-        let cluster = own[0] + own[1]
-        if state.joined { return which == 0 ? cluster : 0 }
+    /// What node `which`'s pool may lease now, for one feature, by platform family: whole, the cluster license (both
+    /// nodes' own licenses) at the pair's pool; apart, each node that serves has its view of the cluster license during
+    /// the grace (its own licenses and what it sees of the other's, R-HA-3), then its own (`fallback`).
+    private func pairCapacity(_ pair: Int, _ which: Int, _ feature: FeatureID, _ now: SimInstant) -> LicenseCounts {
+        let state = pairs[pair], f = feature.offset
+        let none = LicenseCounts(families: spec.platforms.count)
+        if state.joined { return which == 0 ? state.own[0][f] + state.own[1][f] : none }
         let graced = now < state.graceEnd || spec.policy.ha.fallback == .clusterLicense
-        if state.mode == .activePassive { return which == 0 ? (graced ? cluster : own[state.holder]) : 0 }
-        guard servers[node(pair, which)].isUp else { return 0 }
-        return graced ? cluster : own[which]
+        let serving = state.mode == .activePassive ? state.holder : which
+        if state.mode == .activePassive && which != 0 { return none }
+        if state.mode == .activeActive && !servers[node(pair, which)].isUp { return none }
+        return graced ? state.own[serving][f] + state.seen[serving][f] : state.own[serving][f]
+    }
+
+    /// R-HA-3: a license of a pair's node starts or stops counting (`delta`; bound to `family` or to none): it is that
+    /// node's own; while the pair is apart the other node sees it only if the calendar changed it and it knew the
+    /// license before the split (`seenByOther`). Then every pool of the pair counts what it may lease.
+    mutating func changePairLicenses(_ server: ServerID, _ feature: FeatureID, by delta: Int32, family: Int?, perpetual: Bool,
+                                     seenByOther: Bool, _ now: SimInstant) {
+        let pair = Int(servers[server].pair), which = Int(servers[server].pairNode)
+        pairs[pair].own[which][feature.offset].add(Int64(delta), family: family, perpetual: perpetual)
+        if !pairs[pair].joined && seenByOther {
+            pairs[pair].seen[1 - which][feature.offset].add(Int64(delta), family: family, perpetual: perpetual)
+        }
+        placePairLeases(pair, now)
+    }
+
+    /// R-HA-3: whether the other node of a split pair sees a change of a node's licenses: only a change of the
+    /// calendar (not an administrator's act) of a license it knew before the pair came apart.
+    func seenByOtherNode(_ change: CapacityChange, at server: ServerID) -> Bool {
+        let pair = servers[server].pair
+        return pair >= 0 && !change.administrative && change.knownFrom <= pairs[Int(pair)].apartSince
     }
 
     /// The pool a lease of the pair draws from now: the pair's pool, or (active/active, apart) the pool of the node
@@ -233,14 +268,26 @@ extension FleetModel {
         }
         for which in 0..<2 {
             for pool in servers[node(pair, which)].pools {
-                let capacity = pairCapacity(pair, which, pools[pool].feature, now)
-                accountPool(pool, now)
-                accountFleetLevel(pools[pool].feature, now)
-                totals[pools[pool].feature].installed += Int64(capacity - pools[pool].installed)
-                pools[pool].installed = capacity
+                setPoolLicenses(pool, pairCapacity(pair, which, pools[pool].feature, now), now)
                 carryOverPairLeases(pool)
                 checkAutoLeaseEligibility(pool, now) // R-AUTO-1
             }
+        }
+    }
+
+    /// A pair's pool counts `counts` now: its installed count, and (R-LIC-6) what of it is bound to each family.
+    private mutating func setPoolLicenses(_ pool: ServerFeatureID, _ counts: LicenseCounts, _ now: SimInstant) {
+        accountPool(pool, now)
+        accountFleetLevel(pools[pool].feature, now)
+        let installed = Int32(counts.total)
+        totals[pools[pool].feature].installed += Int64(installed - pools[pool].installed)
+        pools[pool].installed = installed
+        let index = Int(pools[pool].platformPool)
+        if index >= 0 {
+            platformPools[index].perpetual = counts.perpetual
+            platformPools[index].other = counts.other
+        } else {
+            precondition(counts.perpetual.allSatisfy { $0 == 0 } && counts.other.allSatisfy { $0 == 0 }, "\(pool) keeps no platform tallies")
         }
     }
 
@@ -269,11 +316,16 @@ extension FleetModel {
 
     /// R-LEASE-11: a pool of a pair that leases more than it may now carries its leases over to their next renewal.
     private mutating func carryOverPairLeases(_ pool: ServerFeatureID) {
-        guard pools[pool].used - pools[pool].carriedOver > pools[pool].installed else { return }
+        let index = Int(pools[pool].platformPool)
+        let covered = index >= 0 ? platformPools[index].serves(.covered, installed: Int64(pools[pool].installed)) // R-LIC-6
+            : pools[pool].used - pools[pool].carriedOver <= pools[pool].installed
+        guard !covered else { return }
         let pair = Int(servers[pools[pool].server].pair)
         for which in 0..<2 {
             for lease in servers[node(pair, which)].leases where leases[lease].pool == pool && leases[lease].carriedOver < leases[lease].held {
-                pools[pool].carriedOver += leases[lease].held - leases[lease].carriedOver
+                let more = leases[lease].held - leases[lease].carriedOver
+                if index >= 0 { tallyPlatform(lease, carried: more) }
+                pools[pool].carriedOver += more
                 leases[lease].carriedOver = leases[lease].held
             }
         }
@@ -298,7 +350,10 @@ extension FleetModel {
             pools[target].peakUsed = pools[target].used
             pools[target].peakUsedAt = now
         }
+        // R-LIC-6: the lease's class tallies move with it (a pair's pools keep them all, or none).
+        if pools[source].platformPool >= 0 { tallyPlatform(lease, used: -state.held, carried: -state.carriedOver, idle: -idle) }
         leases[lease].pool = target
+        if pools[target].platformPool >= 0 { tallyPlatform(lease, used: state.held, carried: state.carriedOver, idle: idle) }
     }
 
     /// The timeline's view of the pair: each node's role, whether the pair is apart, the days of grace left.

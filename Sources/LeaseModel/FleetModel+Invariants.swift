@@ -59,8 +59,8 @@ extension FleetModel {
 
     /// R-HA-1, R-HA-3, R-LEASE-11: in an active/passive pair at most one node believes it is active on each side of a
     /// partition (both may only while they cannot reach each other), and the node holding the virtual address runs
-    /// or is about to be replaced; a pair leases at most twice its cluster license in total (each side the whole,
-    /// during a split's grace), and each of its pools within what it may lease but for leases carried over.
+    /// or is about to be replaced; a pair leases at most twice its cluster license in total (each side the whole, as
+    /// it sees it, during a split's grace), and each of its pools within what it may lease but for leases carried over.
     func pairViolation() -> String? {
         for pair in pairs.indices {
             let state = pairs[pair], (a, b) = nodes(ofPair: pair)
@@ -69,7 +69,10 @@ extension FleetModel {
             }
             for feature in EntityIDs<FeatureID>(count: Int32(featureCount)) {
                 let (poolA, poolB) = (pools[servers[a].pool(feature)], pools[servers[b].pool(feature)])
-                let cluster = Int64(poolA.nodeInstalled) + Int64(poolB.nodeInstalled)
+                // The cluster license as the nodes see it: both nodes' own; apart, the larger of their views (R-HA-3).
+                let (own, seen, f) = (state.own, state.seen, feature.offset)
+                let cluster = state.joined ? own[0][f].total + own[1][f].total
+                    : max(own[0][f].total + seen[0][f].total, own[1][f].total + seen[1][f].total)
                 // Leases carried over a license end run to their holders' next renewal (R-LEASE-11): not counted.
                 let covered = Int64(poolA.used - poolA.carriedOver) + Int64(poolB.used - poolB.carriedOver)
                 if covered > 2 * cluster {

@@ -61,6 +61,13 @@ extension FleetModel {
             guard case let .surrenderLicense(client, license) = action.change else { continue }
             bound[spec.clients[client].server * features + spec.clients[client].licenses[license].feature] = true
         }
+        // R-HA-5: a pair's pools of a feature keep tallies if either node may have bound licenses (leases move between
+        // them, and either may count the other's licenses).
+        for pair in spec.haPairs {
+            for feature in 0..<features where pair.nodes.contains(where: { bound[$0 * features + feature] }) {
+                for node in pair.nodes { bound[node * features + feature] = true }
+            }
+        }
         var result: [PlatformPool] = []
         for pool in pools.ids where bound[pool.offset] {
             pools[pool].platformPool = Int32(result.count)

@@ -272,7 +272,8 @@ extension FleetModel {
         let change = capacityChanges[index], now = sim.now
         let pool = servers[ServerID(index: Int32(change.server))].pool(FeatureID(index: Int32(change.feature)))
         let license = spec.servers[change.server].licenses[change.license]
-        changeInstalled(pool, by: change.delta, family: license.platform, perpetual: license.kind == .perpetual, now)
+        changeInstalled(pool, by: change.delta, family: license.platform, perpetual: license.kind == .perpetual,
+                        seenByOther: seenByOtherNode(change, at: pools[pool].server), now)
         record(ProtocolRecord(time: now, kind: change.eventKind(license, now),
                               server: Int32(change.server), feature: Int32(change.feature),
                               count: Int64(abs(change.delta)), rule: change.kind.rule, license: Int32(change.license)))
@@ -281,12 +282,14 @@ extension FleetModel {
 
 extension FleetModel {
     /// A pool's installed count changes now, bound to a platform family or not (R-LIC-6); leases it no longer
-    /// covers are carried over to their next renewal (R-LEASE-11).
-    mutating func changeInstalled(_ pool: ServerFeatureID, by delta: Int32, family: Int?, perpetual: Bool, _ now: SimInstant) {
-        let pair = servers[pools[pool].server].pair
-        if _slowPath(pair >= 0) { // R-HA-5: a node's license is part of its pair's cluster license.
-            pools[pool].nodeInstalled += delta
-            return placePairLeases(Int(pair), now)
+    /// covers are carried over to their next renewal (R-LEASE-11). On a pair's node (R-HA-5) the license is part of the
+    /// cluster license; while the pair is split, the other node sees the change only if `seenByOther` (R-HA-3).
+    mutating func changeInstalled(_ pool: ServerFeatureID, by delta: Int32, family: Int?, perpetual: Bool,
+                                  seenByOther: Bool = false, _ now: SimInstant) {
+        let server = pools[pool].server
+        if _slowPath(servers[server].pair >= 0) {
+            return changePairLicenses(server, pools[pool].feature, by: delta, family: family, perpetual: perpetual,
+                                      seenByOther: seenByOther, now)
         }
         accountPool(pool, now)
         accountFleetLevel(pools[pool].feature, now)

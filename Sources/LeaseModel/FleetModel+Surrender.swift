@@ -128,6 +128,8 @@ extension FleetModel {
                 // R-SUR-2: counted as installed here, for `expiry` from this contact.
                 let known = state.serverGeneration == generation
                 if !state.counting && (!known || spec.policy.surrender.afterExpiry == .renewedOnContact) {
+                    // R-HA-5: a pair's client surrenders to the pair: the license counts at the node that heard of it.
+                    if servers[server].pair >= 0 { surrenders[entry].pool = servers[server].pool(pools[state.pool].feature) }
                     setSurrenderCounting(entry, true, now)
                     recordSurrender(entry, known ? .surrenderResumed : .surrenderReceived, rule: "R-SUR-2", now, atServer: true)
                 }

@@ -268,9 +268,6 @@ public struct ServerFeatureState: Sendable {
     public var platformPool: Int32 = -1
     /// R-LIC-8, R-VLS-1: whether its server may lease now (kept on each pool for the server's timeline rows).
     public var licensing = true
-    /// R-HA-2, R-HA-5: a pair node's own licenses (its part of the cluster license); `installed` is then what the
-    /// pool may lease now: the cluster license, its own, or 0 while the pair's other pool leases for both.
-    public var nodeInstalled: Int32 = 0
     /// R-VLS-1, R-DL-1: whether its server reaches the vendor's cloud: its latest heartbeat or download check was
     /// answered (false for a server with no link to the cloud).
     public var cloudContact = false

@@ -80,6 +80,38 @@ public enum HARole: Int8, Sendable {
     case down = 3
 }
 
+/// Licenses of one feature counting at a server node, in all and by the platform family they are bound to (R-LIC-6):
+/// what a pair's node holds of its own, and what it sees of the other node's while the pair is split (R-HA-3).
+public struct LicenseCounts: Sendable, Equatable {
+    public var total: Int64 = 0
+    /// Bound to each family: perpetual (member license needed) and other (R-LIC-6).
+    public var perpetual: [Int64]
+    public var other: [Int64]
+
+    public init(families: Int) {
+        perpetual = Array(repeating: 0, count: families)
+        other = perpetual
+    }
+
+    /// A license of `count` starts (positive) or stops counting, bound to `family` or to none.
+    public mutating func add(_ count: Int64, family: Int?, perpetual isPerpetual: Bool) {
+        total += count
+        guard let family else { return }
+        if isPerpetual { perpetual[family] += count } else { other[family] += count }
+    }
+
+    /// Both counts together.
+    public static func + (lhs: LicenseCounts, rhs: LicenseCounts) -> LicenseCounts {
+        var sum = lhs
+        sum.total += rhs.total
+        for family in sum.perpetual.indices {
+            sum.perpetual[family] += rhs.perpetual[family]
+            sum.other[family] += rhs.other[family]
+        }
+        return sum
+    }
+}
+
 /// A pair as the model runs it.
 public struct HAPairState: Sendable {
     public var mode: HAMode
@@ -93,6 +125,14 @@ public struct HAPairState: Sendable {
     public var graceEnd = SimInstant.never
     /// The instant the passive node's checks started failing (`.never`: they pass).
     var failingSince = SimInstant.never
+    /// R-HA-5: each node's own licenses, by feature (`own[node][feature]`): the cluster license is both together.
+    public var own: [[LicenseCounts]] = []
+    /// R-HA-3: while the pair is apart, what each node sees of the other's licenses (`seen[node][feature]`): as they
+    /// were when the pair came apart, following only their calendar since (a split is a split: a license installed,
+    /// removed or switched on at one node changes that node's capacity only, until the nodes rejoin).
+    public var seen: [[LicenseCounts]] = []
+    /// When the pair last came apart.
+    public var apartSince = SimInstant.start
     var failoverTimer: TimerID
     var graceTimer: TimerID
     var graceDayTimer: TimerID

@@ -76,6 +76,25 @@ public struct CapacityChange: Sendable, Equatable {
     /// The license that changed; its index in the server's license list.
     public var license: Int
     public var kind: LicenseKind
+    /// R-HA-3: whether an administrator's act at the server makes the change (the license installed or removed, an
+    /// ICE license switched on or off), rather than its calendar (a start or end date, a renewal taking over, an
+    /// evaluation or ICE period used up). During a split only the node where it is done sees an administrative change.
+    public var administrative = true
+    /// R-HA-3: from when a node holding the license knows it (its installation, or an ICE activation's start): the
+    /// other node of a split pair follows its calendar only if it knew it before the split.
+    public var knownFrom = SimInstant.start
+
+    public init(at: SimInstant, server: Int, feature: Int, delta: Int32, license: Int, kind: LicenseKind,
+                administrative: Bool = true, knownFrom: SimInstant = .start) {
+        self.at = at
+        self.server = server
+        self.feature = feature
+        self.delta = delta
+        self.license = license
+        self.kind = kind
+        self.administrative = administrative
+        self.knownFrom = knownFrom
+    }
 
     /// The event the change is: a license starts counting, ends, or is removed now.
     func eventKind(_ license: License, _ now: SimInstant) -> ProtocolEventKind {
@@ -175,15 +194,22 @@ public enum LicenseSchedule {
         var changes: [CapacityChange] = []
         for (index, (license, spans)) in zip(licenses, spans(of: licenses)).enumerated() {
             for interval in spans {
+                // R-HA-3: an ICE license counts while switched on (each activation an administrator's act, and known
+                // from it); any other license from its installation, or from a date of its calendar.
+                let ice = license.kind == .ice
+                let known = ice ? interval.lowerBound : license.installedAt
+                let switchedOff = ice && license.activations.contains { $0.lowerBound == interval.lowerBound && $0.upperBound == interval.upperBound }
                 if interval.lowerBound == .start {
                     initial[license.feature] += license.count
                 } else {
                     changes.append(CapacityChange(at: interval.lowerBound, server: server, feature: license.feature,
-                                                  delta: license.count, license: index, kind: license.kind))
+                                                  delta: license.count, license: index, kind: license.kind,
+                                                  administrative: ice || interval.lowerBound == license.installedAt, knownFrom: known))
                 }
                 if interval.upperBound != .never {
                     changes.append(CapacityChange(at: interval.upperBound, server: server, feature: license.feature,
-                                                  delta: -license.count, license: index, kind: license.kind))
+                                                  delta: -license.count, license: index, kind: license.kind,
+                                                  administrative: interval.upperBound == license.removedAt || switchedOff, knownFrom: known))
                 }
             }
         }

@@ -57,12 +57,17 @@ extension ScenarioLoader {
                   counted.insert(Int64(client) << 32 | Int64(license)).inserted else { continue }
             let server = spec.clients[client].server, own = spec.clients[client].licenses[license]
             let key = server * spec.features.count + own.feature
-            let given = spec.servers[server].licenses + spec.servers[server].vendorLicenses.map(\.license)
+            // R-HA-5: a pair's client surrenders to the pair; its nodes' licenses and what is surrendered to it count
+            // together, within twice the bound of one server (either node may count them all).
+            let nodes = spec.pair(ofServer: server).map { spec.haPairs[$0].nodes } ?? [server]
+            let given = nodes.flatMap { spec.servers[$0].licenses + spec.servers[$0].vendorLicenses.map(\.license) }
             let sum = (installed[key] ?? given.reduce(Int64(0)) { $0 + ($1.feature == own.feature ? Int64($1.count) : 0) })
                 + Int64(own.count)
             installed[key] = sum
-            guard sum <= ScenarioLimits.maxInstalledPerFeature else {
-                throw try object.required("sku", "").fail("licenses of \(Excerpt.quoted(spec.features[own.feature])) on \(Excerpt.quoted(spec.servers[server].id)) and surrendered to it adding up to at most \(ScenarioLimits.maxInstalledPerFeature) (R-SUR-2)",
+            let limit = ScenarioLimits.maxInstalledPerFeature * Int64(nodes.count)
+            guard sum <= limit else {
+                let name = spec.pair(ofServer: server).map { spec.haPairs[$0].id } ?? spec.servers[server].id
+                throw try object.required("sku", "").fail("licenses of \(Excerpt.quoted(spec.features[own.feature])) on \(Excerpt.quoted(name)) and surrendered to it adding up to at most \(limit) (R-SUR-2)",
                                                           found: "\(Excerpt.quoted(own.sku)), bringing the sum to \(sum)")
             }
         }
@@ -103,9 +108,6 @@ extension ScenarioLoader {
         case "pullState": change = .pullState(client: client)
         case "stopClient": change = .stopClient(client: client)
         case "surrenderLicense", "recallLicense":
-            guard spec.pair(ofServer: spec.clients[client].server) == nil else {
-                throw kindField.fail("a surrender or recall by a client of a plain server (not modelled for an HA pair)", found: Excerpt.quoted(kind))
-            }
             // R-SUR-1, R-SUR-3: one of the client's own licenses, by SKU (whether it may go is decided at the client).
             let skuField = try object.required("sku", "the SKU of one of the client's licenses")
             let sku = try skuField.nonEmptyString()

@@ -4,8 +4,8 @@ import LeaseModel
 /// `haPairs`, `policy.ha` and the pairs' checks (R-HA-1..5).
 extension ScenarioLoader {
     /// R-HA-1, R-HA-3: each pair names its two nodes (servers) and its mode; its id is the virtual address clients
-    /// may name as their `server`. A node is in one pair at most, and holds no license bound to a platform (not
-    /// modelled for pairs). R-HA-5: a pair with a virtual license server on a cloud platform is active/active only.
+    /// may name as their `server`. A node is in one pair at most (R-LIC-6: its licenses may be bound to a platform
+    /// family, as on any server). R-HA-5: a pair with a virtual license server on a cloud platform is active/active only.
     mutating func haPairs(_ field: Field) throws(ScenarioError) {
         for entry in try field.array() {
             let object = try entry.object(allowed: ScenarioKeys.haPair)
@@ -23,9 +23,6 @@ extension ScenarioLoader {
                 guard let server = serverIndex[name] else { throw node.fail("the id of a server") }
                 guard !nodes.contains(server), spec.pair(ofServer: server) == nil else {
                     throw node.fail("a server in one pair at most, once", found: Excerpt.quoted(name))
-                }
-                if spec.servers[server].licenses.contains(where: { $0.platform != nil }) {
-                    throw node.fail("a server without platform licenses (R-LIC-6: not modelled in a pair)", found: Excerpt.quoted(name))
                 }
                 nodes.append(server)
             }

@@ -282,3 +282,86 @@ private func penaltyPairWorld(_ mode: HAMode, homes: (Int, Int) = (0, 0), faults
     #expect(refusals.map(\.reason) == [.noServerLicense, .noServerLicense] && refusals.map(\.client) == [1, 1])
     #expect(refusals.map(\.time) == [.start + .milliseconds(20), instant(4) + .milliseconds(20)] && aloneWorld.model.slotStates[1].held == 0)
 }
+
+/// R-HA-3: a split is a split. ls-a holds 500 perpetual and a 100 subscription that ends on day 3; ls-b 300 perpetual
+/// and an ICE 50. The internal link is cut from day 1 to day 6. On day 2 a 200 license is installed on ls-a: only
+/// ls-a's capacity grows (1100 against ls-b's 900). The subscription's end on day 3 is its calendar, known to both:
+/// both lose 100 (1000, 800). ls-b's ICE switched on on day 4 counts at ls-b only (850). At the rejoin the cluster
+/// license is both nodes' own: 500 + 200 + 300 + 50 = 1050.
+@Test func rHa3ALicenseChangedAtOneNodeDuringASplitChangesThatNodeOnly() throws {
+    var builder = WorldBuilder(installed: 500, policy: .withoutAutoLeasing)
+    builder.spec.servers[0].licenses += [
+        License(sku: "CONSEC-100U-1YR", feature: 0, kind: .subscription, count: 100, startsAt: .start - .days(300), endsAt: .start + .days(3)),
+        License(sku: "CONSEC-ADD-200U", feature: 0, kind: .perpetual, count: 200, installedAt: .start + .days(2)),
+    ]
+    var ice = License(sku: "ICE-50U", feature: 0, kind: .ice, count: 50)
+    ice.activations = [(.start + .days(4))..<SimInstant.never]
+    builder.spec.servers.append(ServerSpec(id: "ls-b", licenses: [License(sku: "PERP-B", feature: 0, kind: .perpetual, count: 300), ice]))
+    builder.client("gw-a", ruc: 100, ilq: 40, muc: 500, steps: [(0, 300)], latency: .milliseconds(20))
+    builder.client("gw-b", ruc: 100, ilq: 40, muc: 500, steps: [(0, 380)], latency: .milliseconds(20))
+    builder.spec.clients[1].server = 1
+    builder.spec.haPairs = [HAPairSpec(id: "ls-ha", nodes: [0, 1], mode: .activeActive)]
+    builder.spec.faults = [cut(from: 24, hours: 5 * 24)]
+    var world = builder.world(days: 7, records: true)
+    let installed = { (hours: Double) throws -> [Int32] in
+        _ = try world.slot(1, at: hours)
+        return [world.pool(0).installed, world.pool(1).installed]
+    }
+    #expect(try installed(23) == [900, 0])
+    #expect(try installed(25) == [900, 900])
+    #expect(try installed(49) == [1100, 900])
+    #expect(try installed(73) == [1000, 800])
+    #expect(try installed(97) == [1000, 850])
+    #expect(try installed(24 * 6 + 1) == [1050, 0])
+}
+
+/// R-LIC-6 on a pair: platform-bound licenses may sit on a pair's node. ls-a has 100 for anyone, ls-b 200 perpetual
+/// PSA licenses (members only): gw-u (no family) leases only from the 100, gw-p (PSA, member license) 200 from the
+/// PSA licenses. After ls-a crashes and ls-b takes over, the pair leases the same from ls-b.
+@Test func rLic6PlatformLicensesOnAPairNodeServeTheirFamily() throws {
+    var builder = WorldBuilder(installed: 100, policy: .withoutAutoLeasing)
+    builder.spec.platforms = ["PSA"]
+    var psa = License(sku: "PSA-ADD-200U", feature: 0, kind: .perpetual, count: 200)
+    psa.platform = 0
+    builder.spec.servers.append(ServerSpec(id: "ls-b", licenses: [psa]))
+    builder.client("gw-u", ruc: 50, ilq: 25, muc: 150, steps: [(0, 150)], latency: .milliseconds(20))
+    builder.client("gw-p", ruc: 50, ilq: 50, muc: 250, steps: [(0, 250)], latency: .milliseconds(20))
+    builder.spec.clients[1].platform = 0
+    builder.spec.clients[1].memberLicense = "PSA-LICENSE-MBR"
+    builder.spec.haPairs = [HAPairSpec(id: "ls-ha", nodes: [0, 1], mode: .activePassive)]
+    builder.spec.faults = [crash(a, from: 2, hours: 24)]
+    var world = builder.world(days: 1, records: true)
+    let u = try world.slot(0, at: 1)
+    #expect(u.held == 100 && world.model.slotStates[1].held == 200 && world.pool(0).installed == 300)
+    let after = try world.slot(0, at: 8.1)
+    #expect(world.model.pairs[0].holder == 1 && after.held == 100 && world.model.slotStates[1].held == 200)
+    // Each still short asks at instant zero and at each renewal (4 h, 8 h), and is refused: neither class has room.
+    let refusals = world.records(.refusal)
+    #expect(world.records(.notCovered).isEmpty && refusals.map(\.client) == [0, 1, 0, 1, 0, 1] && refusals.allSatisfy { $0.reason == .noFreeLicenses })
+}
+
+/// R-SUR-1 on a pair: a pair's client surrenders to the pair, the server it is registered with. gw-s (PSA, member
+/// license) surrenders its 200 at 1 h; ls-a hears of it and counts it in the cluster license, and gw-p (PSA, member)
+/// grows into it. ls-a crashes at 6 h: ls-b takes over with the whole cluster license (the surrendered 200 too) and
+/// hears gw-s's later notices, so the surrender never expires.
+@Test func rSur1AClientOfAPairSurrendersToThePair() throws {
+    var builder = WorldBuilder(installed: 100, policy: .withoutAutoLeasing)
+    builder.spec.platforms = ["PSA"]
+    builder.spec.servers.append(ServerSpec(id: "ls-b", licenses: []))
+    builder.client("gw-s", ruc: 10, ilq: 10, muc: 20, steps: [(0, 10)], latency: .milliseconds(20))
+    builder.client("gw-p", ruc: 50, ilq: 50, muc: 300, steps: [(0, 250)], latency: .milliseconds(20))
+    builder.spec.clients[0].licenses = [License(sku: "CONSEC-ADD-200U", feature: 0, kind: .perpetual, count: 200)]
+    for client in 0..<2 {
+        builder.spec.clients[client].platform = 0
+        builder.spec.clients[client].memberLicense = "PSA-LICENSE-MBR"
+    }
+    builder.spec.haPairs = [HAPairSpec(id: "ls-ha", nodes: [0, 1], mode: .activePassive)]
+    builder.spec.actions = [ActionSpec(at: instant(1), change: .surrenderLicense(client: 0, license: 0))]
+    builder.spec.faults = [crash(a, from: 6, hours: 15 * 24)]
+    var world = builder.world(days: 14, records: true)
+    let grown = try world.slot(1, at: 4.1)
+    #expect(world.records(.surrenderReceived).map(\.server) == [0] && world.pool(0).installed == 300 && grown.held == 250)
+    _ = try world.slot(1, at: 13 * 24)
+    #expect(world.model.pairs[0].holder == 1 && world.pool(0).installed == 300 && world.records(.surrenderExpired).isEmpty)
+    #expect(world.model.slotStates[1].held == 250)
+}

@@ -44,8 +44,6 @@ private func load(_ text: String) throws -> Scenario { try ScenarioLoader.load(b
      "bad.json:5:65: haPairs[0].mode: expected one of \"activePassive\", \"activeActive\", found \"both\""),
     ("\"kind\": \"partition\", \"between\": [\"gw\", \"ls-ha\"]", "\"kind\": \"crash\", \"node\": \"ls-ha\"",
      "bad.json:11:39: faults[1].node: expected a client or server to crash (an HA pair's id is its virtual address: crash one of its nodes), found \"ls-ha\""),
-    ("{\"sku\": \"B\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 300}", "{\"sku\": \"B\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 300, \"platform\": \"PSA\"}",
-     "bad.json:5:48: haPairs[0].nodes[1]: expected a server without platform licenses (R-LIC-6: not modelled in a pair), found \"ls-b\""),
     ("{\"id\": \"ls-b\", \"licenses\": [{\"sku\": \"B\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 300}]}",
      "{\"id\": \"ls-b\", \"vls\": true, \"vlsPlatform\": \"azure\", \"licenses\": [{\"sku\": \"B\", \"feature\": \"users\", \"type\": \"subscription\", \"count\": 300, \"start\": \"1970-01-01\", \"end\": \"1970-12-31\"}]}",
      "bad.json:5:65: haPairs[0].mode: expected \"activeActive\" for a pair with a virtual license server on a cloud platform (R-HA-5: cloud platforms support active/active only), found \"activePassive\" (\"ls-b\" runs on azure)"),
@@ -55,6 +53,21 @@ private func load(_ text: String) throws -> Scenario { try ScenarioLoader.load(b
 func haInputIsRejectedWithExactMessages(from: String, to: String, message: String) {
     precondition(base.contains(from), "variant source not found: \(from)")
     #expect(loadError(base.replacingOccurrences(of: from, with: to)) == message)
+}
+
+/// R-LIC-6 on a pair: platform-bound licenses "can be installed on ... a node that is part of an active/passive
+/// cluster or an active/active cluster"; and a pair's client may surrender to the pair, the server it is registered
+/// with (R-SUR-1).
+@Test func platformLicensesOnPairNodesAndSurrendersToAPairLoad() throws {
+    let text = base
+        .replacingOccurrences(of: "{\"sku\": \"B\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 300}",
+                              with: "{\"sku\": \"B\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 300, \"platform\": \"PSA\"}")
+        .replacingOccurrences(of: "{\"id\": \"gw\", \"server\": \"ls-ha\",",
+                              with: "{\"id\": \"gw\", \"server\": \"ls-ha\", \"platform\": \"PSA\", \"memberLicense\": \"PSA-LICENSE-MBR\", \"licenses\": [{\"sku\": \"ADD-100U\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 100}],")
+        .replacingOccurrences(of: "\"actions\": [", with: "\"actions\": [{\"at\": \"1h\", \"action\": \"surrenderLicense\", \"client\": \"gw\", \"sku\": \"ADD-100U\"}, ")
+    let spec = try load(text).spec
+    #expect(spec.servers[1].licenses[0].platform == 0 && spec.clients[0].platform == 0)
+    guard case .surrenderLicense(0, 0) = spec.actions[0].change else { Issue.record("\(spec.actions)"); return }
 }
 
 /// R-HA-5: active/passive pairs of virtual license servers are supported on the virtual platforms (ESXi, the default,
