@@ -41,6 +41,8 @@ public struct CloudContact: Sendable {
     /// `FleetModel.downloadedLicenses`: this record holds no reference, so copying it costs nothing).
     var awaitingDownload = false
     var downloadTimer: TimerID? = nil
+    /// R-DL-1: when the latest download check was made (the schedule counts from it; nil before the first).
+    var lastDownloadCheck: SimInstant? = nil
     /// Whether its licensing has stopped for want of heartbeats: it leases nothing new and renews nothing.
     public var licensingStopped = false
     /// R-VLS-3: whether its grace period as a restored server without re-installed licenses has ended.
@@ -80,12 +82,32 @@ public enum DownloadSchedule {
     public static let quarterly = SimDuration.days(90), monthly = SimDuration.days(30)
     public static let weekly = SimDuration.days(7), daily = SimDuration.days(1)
 
-    /// The wait before the next download, given when licenses end and when a grace period ends (nil: none).
+    static let fortnight = SimDuration.days(14)
+
+    /// The wait the schedule asks for at `now`, given when licenses end and when a grace period ends (nil: none).
     public static func interval(now: SimInstant, licenseEnds: [SimInstant], graceEnds: SimInstant?) -> SimDuration {
         if let grace = graceEnds, grace > now, grace <= now + weekly { return daily }
         let soonest = licenseEnds.filter { $0 > now }.min() ?? .never
-        if soonest <= now + .days(14) { return weekly }
+        if soonest <= now + fortnight { return weekly }
         if soonest <= now + quarterly { return monthly }
         return quarterly
+    }
+
+    /// When the check after one at `last` is due: the first instant whose own interval has passed since `last`, so a
+    /// tighter window entered before a looser interval is over is followed at once ("once a day if a license grace
+    /// period is expiring within the next week", whatever the interval set before). The interval changes only where
+    /// a window begins or an end passes, so only those instants are looked at.
+    /// Complexity: O(e log e) in the number of ends.
+    public static func next(after last: SimInstant, licenseEnds: [SimInstant], graceEnds: SimInstant?) -> SimInstant {
+        var bounds = [last]
+        for end in licenseEnds where end > last && end != .never { bounds += [end - quarterly, end - fortnight, end] }
+        if let grace = graceEnds, grace > last { bounds += [grace - weekly, grace] }
+        bounds = bounds.filter { $0 >= last }.sorted()
+        for (position, from) in bounds.enumerated() {
+            let due = max(from, last + interval(now: from, licenseEnds: licenseEnds, graceEnds: graceEnds))
+            // A check due as a window closes (the end itself) still belongs to it.
+            if position + 1 == bounds.count || due <= bounds[position + 1] { return due }
+        }
+        return last + quarterly // (not reached: the last region is open)
     }
 }

@@ -17,7 +17,7 @@ extension FleetModel {
         case .startClient(let client): startClient(ClientID(index: Int32(client)), &sim)
         case let .surrenderLicense(client, license): surrenderLicense(client: client, license: license, &sim)
         case let .recallLicense(client, license): recallLicense(client: client, license: license, &sim)
-        case .reinstallLicenses(let server): reinstallLicenses(ServerID(index: Int32(server)), sim.now)
+        case .reinstallLicenses(let server): reinstallLicenses(ServerID(index: Int32(server)), &sim)
         case let .setHAMode(pair, mode): setPairMode(pair, mode, &sim)
         }
     }

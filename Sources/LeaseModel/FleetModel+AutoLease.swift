@@ -165,6 +165,15 @@ extension FleetModel {
         for node in [a, b] where servers[node].penaltyUntil != until { setPenalty(node, until: until, &sim) }
     }
 
+    /// A license is installed on a server now (R-AUTO-7: a user-count subscription ends the penalty; R-DL-1: the next
+    /// download check follows what the server has now).
+    @inline(never)
+    mutating func licenseInstalled(_ install: LicenseInstall, _ sim: inout Simulation<FleetEvent>) {
+        let license = spec.servers[install.server.offset].licenses[Int(install.license)]
+        if endsPenalty(license, installedAt: sim.now) { endPenalty(install.server, rule: "R-AUTO-7", &sim) }
+        rescheduleDownload(install.server, &sim)
+    }
+
     /// R-AUTO-7: whether a license is a user-count subscription (or its renewal) whose adding ends the penalty: added
     /// when it is installed, whatever its start date, unless it had ended before.
     func endsPenalty(_ license: License, installedAt: SimInstant) -> Bool {

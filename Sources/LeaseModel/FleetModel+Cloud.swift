@@ -101,12 +101,14 @@ extension FleetModel {
 
     /// R-VLS-3: the restored VLS gets its licenses re-installed: no grace limit any more.
     @inline(never)
-    mutating func reinstallLicenses(_ server: ServerID, _ now: SimInstant) {
+    mutating func reinstallLicenses(_ server: ServerID, _ sim: inout Simulation<FleetEvent>) {
+        let now = sim.now
         guard servers[server].cloud != nil else { return }
         servers[server].cloud!.reinstalled = true
         servers[server].cloud!.restoreGraceEnded = false
         record(ProtocolRecord(time: now, kind: .licensesReinstalled, server: server.index, rule: "R-VLS-3"))
         applyCloudStop(server, now)
+        rescheduleDownload(server, &sim) // R-DL-1: its grace no longer ends.
     }
 
     /// The server leases while neither its silence (R-VLS-1) nor the end of its grace (R-VLS-3) stops it (nor the

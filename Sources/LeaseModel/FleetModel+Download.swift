@@ -13,15 +13,30 @@ extension FleetModel {
             setCloudContact(server, false, sim.now)
         }
         servers[server].cloud!.awaitingDownload = servers[server].isUp
+        servers[server].cloud!.lastDownloadCheck = sim.now
         if servers[server].isUp { sendToCloud(server, .downloadRequest, &sim) }
-        let next = sim.now + DownloadSchedule.interval(now: sim.now, licenseEnds: licenseEnds(server), graceEnds: graceEnd(server))
+        let next = DownloadSchedule.next(after: sim.now, licenseEnds: licenseEnds(server, sim.now), graceEnds: graceEnd(server))
         record(ProtocolRecord(time: sim.now, kind: .downloadChecked, server: server.index, expiry: next, rule: "R-DL-1"))
         sim.arm(timer, at: next, .downloadDue(server: server))
     }
 
-    /// When the server's licenses end: those it was given and those it downloaded (R-LIC-2, R-LIC-4).
-    func licenseEnds(_ server: ServerID) -> [SimInstant] {
-        licenseList(server).map { $0.kind == .evaluation ? $0.installedAt + $0.period : min($0.endsAt, $0.removedAt) }
+    /// R-DL-1: what the server has changed (a license installed, started, ended or removed; a grace begun or over): the
+    /// next check is set again from the latest one by what the server knows now.
+    @inline(never)
+    mutating func rescheduleDownload(_ server: ServerID, _ sim: inout Simulation<FleetEvent>) {
+        guard let contact = servers[server].cloud, let timer = contact.downloadTimer, let last = contact.lastDownloadCheck else { return }
+        // (At least a day after the latest check: a check answered within its round trip is never thought failed.)
+        let next = max(sim.now, DownloadSchedule.next(after: last, licenseEnds: licenseEnds(server, sim.now), graceEnds: graceEnd(server)))
+        if next != sim.deadline(of: timer) && next < horizon { sim.arm(timer, at: next, .downloadDue(server: server)) }
+    }
+
+    /// R-DL-1: when the licenses the server holds at `now` end, as it knows them then: those installed by then and not
+    /// removed, each by its own dates (a removal or installation scheduled for later is not known yet).
+    func licenseEnds(_ server: ServerID, _ now: SimInstant) -> [SimInstant] {
+        licenseList(server).compactMap { license in
+            guard license.installedAt <= now && license.removedAt > now && license.kind != .ice else { return nil }
+            return license.kind == .evaluation ? license.installedAt + license.period : license.endsAt
+        }
     }
 
     /// R-DL-1: the nearest end of a grace the server runs on: R-VLS-3's restore grace, or its HA pair's grace while the
@@ -43,6 +58,7 @@ extension FleetModel {
     mutating func downloaded(_ server: ServerID, asOf: SimInstant, _ sim: inout Simulation<FleetEvent>) {
         servers[server].cloud!.awaitingDownload = false
         setCloudContact(server, true, sim.now)
+        defer { rescheduleDownload(server, &sim) } // What it installed may end soon.
         let vendor = spec.servers[server.offset].vendorLicenses
         for index in vendor.indices where vendor[index].availableAt <= asOf && downloadedLicenses[server.offset][index] == nil {
             downloadedLicenses[server.offset][index] = sim.now
@@ -113,6 +129,7 @@ extension FleetModel {
         let pool = servers[server].pool(FeatureID(index: Int32(change.feature)))
         changeInstalled(pool, by: change.delta, family: license.platform, perpetual: license.kind == .perpetual,
                         seenByOther: seenByOtherNode(change, at: server), sim.now)
+        rescheduleDownload(server, &sim)
         record(ProtocolRecord(time: sim.now, kind: change.delta > 0 ? .licenseStarted : .licenseEnded, server: server.index,
                               feature: Int32(change.feature), count: Int64(abs(change.delta)), rule: change.kind.rule,
                               license: Int32(change.license)))

@@ -124,6 +124,7 @@ extension FleetModel {
         if rejoined && spec.policy.ha.rejoin == .cutAtRejoin { cutToClusterLicense(pair, &sim) }
         if pairs[pair].mode == .activePassive || pairs[pair].joined { joinPairPenalty(pair, &sim) } // R-AUTO-6
         refreshPairRows(pair, &sim)
+        for which in 0..<2 { rescheduleDownload(node(pair, which), &sim) } // R-DL-1: a grace began or ended.
     }
 
     /// R-HA-2, R-HA-3: the pair is apart and a node serves alone from now: it may lease the whole cluster license for

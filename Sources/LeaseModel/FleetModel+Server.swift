@@ -274,6 +274,7 @@ extension FleetModel {
         let license = spec.servers[change.server].licenses[change.license]
         changeInstalled(pool, by: change.delta, family: license.platform, perpetual: license.kind == .perpetual,
                         seenByOther: seenByOtherNode(change, at: pools[pool].server), now)
+        rescheduleDownload(pools[pool].server, &sim) // R-DL-1
         record(ProtocolRecord(time: now, kind: change.eventKind(license, now),
                               server: Int32(change.server), feature: Int32(change.feature),
                               count: Int64(abs(change.delta)), rule: change.kind.rule, license: Int32(change.license)))

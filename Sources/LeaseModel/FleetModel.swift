@@ -71,6 +71,8 @@ public struct FleetModel: EventHandler {
     public internal(set) var platformPools: [PlatformPool] = []
     /// R-SUR-1..3: every client license the schedule surrenders.
     public internal(set) var surrenders: [SurrenderState] = []
+    /// R-AUTO-7, R-DL-1: the licenses installed on servers during the run that are events when they are added.
+    var licenseInstalls: [LicenseInstall] = []
     /// R-DL-1: starts and ends of downloaded licenses, appended as they are scheduled (at most two per vendor license).
     var downloadedChanges: [CapacityChange] = []
     /// R-DL-1: per server, when it downloaded each of its vendor licenses (nil: not yet).
@@ -315,11 +317,13 @@ public struct FleetModel: EventHandler {
         for (index, action) in spec.actions.enumerated() {
             sim.schedule(at: action.at, priority: .first, .action(index: Int32(index)))
         }
-        // R-AUTO-7: a user-count subscription installed during the run ends the penalty when it is added.
-        for (index, server) in spec.servers.enumerated() {
-            for license in server.licenses where license.installedAt > .start && license.installedAt < horizon
-                && endsPenalty(license, installedAt: license.installedAt) {
-                sim.schedule(at: license.installedAt, priority: .first, .subscriptionInstalled(server: ServerID(index: Int32(index))))
+        // R-AUTO-7, R-DL-1: a license installed during the run is an event when it is added (a user-count subscription
+        // ends the penalty then; the download schedule knows its end from then), whenever it starts counting.
+        for (server, serverSpec) in spec.servers.enumerated() {
+            for (license, spec) in serverSpec.licenses.enumerated() where spec.installedAt > .start && spec.installedAt < horizon
+                && (endsPenalty(spec, installedAt: spec.installedAt) || serverSpec.autoDownload) {
+                licenseInstalls.append(LicenseInstall(server: ServerID(index: Int32(server)), license: Int32(license)))
+                sim.schedule(at: spec.installedAt, priority: .first, .licenseInstalled(index: Int32(licenseInstalls.count - 1)))
             }
         }
         // R-LIC-8: a hardware server serves while a license-server license covers it.
@@ -418,7 +422,7 @@ public struct FleetModel: EventHandler {
         case .haFailover: failover(Int(event.argument), &sim)
         case .haGraceEnds: pairGraceEnded(Int(event.argument), &sim)
         case .haGraceDay: graceDayPassed(Int(event.argument), &sim)
-        case .subscriptionInstalled: endPenalty(ServerID(index: event.argument), rule: "R-AUTO-7", &sim)
+        case .licenseInstalled: licenseInstalled(licenseInstalls[Int(event.argument)], &sim)
         }
     }
 

@@ -220,8 +220,10 @@ public struct RareEvent: Sendable, BitwiseCopyable, CustomStringConvertible {
         /// A pair's passive node takes over after failed checks (R-HA-1); its grace ends (R-HA-2, R-HA-3); a day of
         /// its grace passes (the timeline's days left).
         case haFailover, haGraceEnds, haGraceDay
-        /// A user-count subscription license is installed on a server (R-AUTO-7: it ends the penalty when added).
-        case subscriptionInstalled
+        /// A license is installed on a server during the run (R-AUTO-7: a user-count subscription ends the penalty when
+        /// added; R-DL-1: the download schedule follows what is installed); the argument indexes
+        /// `FleetModel.licenseInstalls`.
+        case licenseInstalled
     }
     /// The kind in the top 5 bits, the argument (an index: a server, a message's place, a change, an action, a
     /// fault, a surrender) in the low 27: four bytes, so a `FleetEvent` stays eight.
@@ -260,5 +262,5 @@ extension FleetEvent {
     static func haFailover(pair: Int32) -> FleetEvent { .rare(RareEvent(.haFailover, pair)) }
     static func haGraceEnds(pair: Int32) -> FleetEvent { .rare(RareEvent(.haGraceEnds, pair)) }
     static func haGraceDay(pair: Int32) -> FleetEvent { .rare(RareEvent(.haGraceDay, pair)) }
-    static func subscriptionInstalled(server: ServerID) -> FleetEvent { .rare(RareEvent(.subscriptionInstalled, server.index)) }
+    static func licenseInstalled(index: Int32) -> FleetEvent { .rare(RareEvent(.licenseInstalled, index)) }
 }

@@ -227,3 +227,9 @@ public struct ModelLog: Sendable {
         }
     }
 }
+
+/// A license installed on a server during the run (`FleetModel.licenseInstalls`).
+struct LicenseInstall: Sendable {
+    var server: ServerID
+    var license: Int32
+}
