@@ -113,13 +113,13 @@ public enum ScenarioKeys {
     /// Rules a scenario may relax (`relax`).
     public static let relaxable = ["R-ALLOC-3"]
     public static let network = ["latency"]
-    public static let server = ["id", "licenses", "hardware", "serverLicenses", "vls", "vlsPlatform", "authorizationCode",
+    public static let server = ["id", "licenses", "hardware", "serverLicenses", "vls", "vlsPlatform", "timeZone", "authorizationCode",
                                 "restoredAt", "autoDownload", "vendorLicenses"]
     public static let vendorLicense = ["availableAt", "license"]
     public static let license = ["sku", "feature", "type", "count", "start", "end", "installedAt", "period", "platform"]
     public static let serverLicense = ["sku", "type", "years", "start"]
     public static let client = ["id", "group", "count", "variation", "server", "latency", "expiry", "allocations", "demand",
-                                "maxUsers", "licenses", "platform", "memberLicense"]
+                                "maxUsers", "licenses", "platform", "memberLicense", "timeZone"]
     public static let allocation = ["ruc", "ilq", "muc"]
     public static let demand = ["kind", "users", "steps", "weekday", "weekend", "arrivalsPerHour",
                                 "weekendArrivalsPerHour", "meanSession", "file", "hourly", "step", "offsetPerClient", "feature", "format"]

@@ -34,6 +34,8 @@ extension ScenarioLoader {
             switch kind {
             case "installLicense":
                 let field = try object.required("license", "a license")
+                zone = serverZones[server] // R-LIC-3
+                defer { zone = nil }
                 if let installed = try field.object(allowed: ScenarioKeys.license).optional("installedAt") {
                     throw installed.fail("no installedAt in an installLicense action (it is installed at the action's \"at\")")
                 }

@@ -15,9 +15,14 @@ extension ScenarioLoader {
         }
         let latency = try object.optional("latency").map { (field) throws(ScenarioError) in try nonNegativeDuration(field) } ?? defaultLatency
         var expiry = SimInstant.never
+        // R-LIC-3: the allocation's expiry is a date at its server, in the server's time zone.
+        zone = serverZones[server]
+        defer { zone = nil }
         if let expiryField = object.optional("expiry") {
             expiry = instant(epochDay: try date(expiryField) + 1) // Valid through its last day.
         }
+        // R-LIC-3: the client's own licenses' dates are in its own time zone (its server's unless it says).
+        if let zoneField = object.optional("timeZone") { zone = try timeZone(zoneField) }
         let allocationsField = try object.required("allocations", "an object of allocations by feature")
         let allocations = try allocationsObject(allocationsField)
         let demand = try object.optional("demand").map { (field) throws(ScenarioError) in try demandObject(field, allocations: allocations) } ?? [:]

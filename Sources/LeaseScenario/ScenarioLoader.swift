@@ -48,6 +48,10 @@ public struct ScenarioLoader {
     var capacitySchedules: [(initial: [Int32], changes: [CapacityChange])] = []
     /// Rules the scenario relaxes (`relax`), in the order written.
     var relaxedRules: [String] = []
+    /// R-LIC-3: each server's time zone (nil: UTC), and the one dates are read in now (a server's, while its licenses
+    /// and its clients' allocations are read).
+    var serverZones: [TimeZone?] = []
+    var zone: TimeZone? = nil
 
     var file: String { source.file }
 
@@ -235,6 +239,10 @@ public struct ScenarioLoader {
         guard serverIndex[id] == nil else { throw idField.fail("a server id used once", found: "\(Excerpt.quoted(id)) again") }
         guard id != "cloud" else { throw idField.fail("a server id other than \"cloud\" (it names the vendor's cloud, R-VLS-1)") }
         serverIndex[id] = spec.servers.count
+        // R-LIC-3: its dates are read in its own time zone.
+        zone = try timeZone(object.optional("timeZone"))
+        serverZones.append(zone)
+        defer { zone = nil }
         var licenses: [License] = []
         if let list = object.optional("licenses") {
             for entry in try list.array() { licenses.append(try license(entry, among: licenses)) }
@@ -452,9 +460,34 @@ public struct ScenarioLoader {
         return days
     }
 
-    /// An instant on the run's clock for a calendar day's 00:00 (may lie before the start).
+    /// An instant on the run's clock for a calendar day's 00:00 (may lie before the start), in the time zone dates are
+    /// read in now (UTC unless a server's, R-LIC-3).
     func instant(epochDay: Int64) -> SimInstant {
-        SimInstant(millisecondsSinceStart: epochDay * SimDuration.millisecondsPerDay - startEpochMilliseconds)
+        let local = epochDay * SimDuration.millisecondsPerDay
+        return SimInstant(millisecondsSinceStart: local - (zone.map { ScenarioLoader.offset($0, atLocal: local) } ?? 0) - startEpochMilliseconds)
+    }
+
+    /// R-LIC-3: a zone's offset from UTC, in milliseconds, at a local time (daylight saving included): the offset of
+    /// the instant that local time is. The offsets a day before and a day after are the candidates (zones change at
+    /// most once a day); a local time a transition repeats is its first instant, one a transition skips is moved on by
+    /// the skip (so 00:00 of a day that begins with a skip is the transition itself).
+    static func offset(_ zone: TimeZone, atLocal local: Int64) -> Int64 {
+        func offset(atUTC seconds: Int64) -> Int64 { Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds)))) }
+        let seconds = local / 1000, day: Int64 = 86_400
+        let before = offset(atUTC: seconds - day), after = offset(atUTC: seconds + day)
+        let valid = [before, after].filter { offset(atUTC: seconds - $0) == $0 }
+        return (valid.max() ?? before) * 1000
+    }
+
+    /// R-LIC-3: a server's (or a client's) `timeZone`: an IANA name such as "Europe/Berlin", known to this system's
+    /// time zone database (nil: UTC).
+    func timeZone(_ field: Field?) throws(ScenarioError) -> TimeZone? {
+        guard let field else { return nil }
+        let name = try field.nonEmptyString()
+        guard name.contains("/") || name == "UTC", let zone = TimeZone(identifier: name) else {
+            throw field.fail("an IANA time zone name such as \"Europe/Berlin\" or \"UTC\" (R-LIC-3)")
+        }
+        return zone
     }
 
     /// An instant from the start to `ScenarioLimits.maxTime` after it.

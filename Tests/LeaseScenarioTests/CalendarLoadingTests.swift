@@ -104,3 +104,30 @@ func licenseCalendarInputIsRejectedWithExactMessages(name: String, text: String,
 func clientLicenseInputIsRejectedWithExactMessages(name: String, text: String, message: String) {
     #expect(loadError(text) == message, "\(name)")
 }
+
+/// R-LIC-3: "dates follow the server's local time zone (UTC by default in a scenario)": a server's `timeZone` (an IANA
+/// name, resolved when the scenario loads, daylight saving included) places its licenses' dates and its clients'
+/// allocation expiry dates. In Europe/Berlin a subscription from 2026-04-01 to 2026-10-31 counts from 2026-03-31
+/// 22:00 UTC (summer time) to 2026-10-31 23:00 UTC (winter time again); a client's own license follows the client's
+/// zone (America/New_York). In America/Santiago, 2026-09-06 begins with a skip (00:00 is 01:00): 00:00 of that day is
+/// the transition itself, 04:00 UTC.
+@Test func rLic3DatesFollowTheServersTimeZone() throws {
+    let text = """
+    {"format": "leasesim/1", "start": "2026-03-01T00:00Z", "duration": "2d",
+     "servers": [{"id": "ls", "timeZone": "Europe/Berlin", "licenses": [
+                   {"sku": "S", "feature": "users", "type": "subscription", "count": 100, "start": "2026-04-01", "end": "2026-10-31"}]},
+                 {"id": "ls-cl", "timeZone": "America/Santiago", "licenses": [
+                   {"sku": "T", "feature": "users", "type": "subscription", "count": 100, "start": "2026-09-06", "end": "2026-12-31"}]}],
+     "clients": [{"id": "gw", "server": "ls", "expiry": "2026-06-30", "timeZone": "America/New_York",
+                  "licenses": [{"sku": "OWN", "feature": "users", "type": "subscription", "count": 10, "start": "2026-05-01", "end": "2026-05-31"}],
+                  "allocations": {"users": {"ruc": 0, "ilq": 25, "muc": 50}}}]}
+    """
+    let spec = try ScenarioLoader.load(bytes: Array(text.utf8), file: "ok.json").spec
+    let utc = { (text: String) in SimInstant(millisecondsSinceStart: TimeSyntax.dateTime(text)! - TimeSyntax.dateTime("2026-03-01T00:00Z")!) }
+    #expect(spec.servers[0].licenses[0].startsAt == utc("2026-03-31T22:00Z") && spec.servers[0].licenses[0].endsAt == utc("2026-10-31T23:00Z"))
+    #expect(spec.clients[0].allocationExpiry == utc("2026-06-30T22:00Z"))             // 24:00 of 06-30 in Berlin (summer)
+    #expect(spec.clients[0].licenses[0].startsAt == utc("2026-05-01T04:00Z") && spec.clients[0].licenses[0].endsAt == utc("2026-06-01T04:00Z"))
+    #expect(spec.servers[1].licenses[0].startsAt == utc("2026-09-06T04:00Z"))
+    #expect(loadError(text.replacingOccurrences(of: "Europe/Berlin", with: "Europe/Atlantis"))
+            == "bad.json:2:39: servers[0].timeZone: expected an IANA time zone name such as \"Europe/Berlin\" or \"UTC\" (R-LIC-3), found \"Europe/Atlantis\"")
+}

@@ -51,7 +51,7 @@ func variant(_ from: String, _ to: String) -> String {
      "bad.json:9:4: expected ',' or '}', found end of file"),
     // Structure and types.
     ("unknown key with hint", variant("\"id\": \"a\", \"server\": \"ls\", \"allocations\"", "\"id\": \"a\", \"server\": \"ls\", \"alocations\""),
-     "bad.json:6:33: clients[0].alocations: expected one of id, group, count, variation, server, latency, expiry, allocations, demand, maxUsers, licenses, platform, memberLicense, found unknown key \"alocations\" (did you mean \"allocations\"?)"),
+     "bad.json:6:33: clients[0].alocations: expected one of id, group, count, variation, server, latency, expiry, allocations, demand, maxUsers, licenses, platform, memberLicense, timeZone, found unknown key \"alocations\" (did you mean \"allocations\"?)"),
     ("wrong type", variant("\"count\": 200", "\"count\": \"200\""),
      "bad.json:4:104: servers[0].licenses[0].count: expected a count in 1...100000000, found \"200\""),
     ("missing key", variant("\"format\": \"leasesim/1\",\n", ""),
@@ -131,7 +131,7 @@ func malformedScenariosAreRejectedWithExactMessages(name: String, text: String, 
     ("duplicate key in a nested object", variant("\"ruc\": 50, \"ilq\": 25, \"muc\": 150", "\"ruc\": 50, \"ilq\": 25, \"ruc\": 150"),
      "bad.json:6:81: clients[0].allocations.users: expected each key once, found duplicate key \"ruc\""),
     ("unknown key with an escape code", variant("\"id\": \"a\", \"server\"", "\"id\": \"a\", \"\\u001bX\": 1, \"server\""),
-     "bad.json:6:17: clients[0][\"\\u001BX\"]: expected one of id, group, count, variation, server, latency, expiry, allocations, demand, maxUsers, licenses, platform, memberLicense, found unknown key \"\\u001BX\""),
+     "bad.json:6:17: clients[0][\"\\u001BX\"]: expected one of id, group, count, variation, server, latency, expiry, allocations, demand, maxUsers, licenses, platform, memberLicense, timeZone, found unknown key \"\\u001BX\""),
     ("empty id", variant("\"id\": \"a\"", "\"id\": \"\""),
      "bad.json:6:12: clients[0].id: expected a non-empty string, found \"\""),
     ("control character in the description", variant("\"duration\": \"2d\",", "\"duration\": \"2d\", \"description\": \"x\\u0007\","),
@@ -184,7 +184,7 @@ func hostileScenariosAreRejectedWithExactMessages(name: String, text: String, me
 /// Inputs built in code: huge, repeated or not UTF-8.
 @Test func generatedHostileScenariosAreRejectedWithExactMessages() throws {
     let hugeKey = variant("\"id\": \"a\", \"server\"", "\"id\": \"a\", \"" + String(repeating: "k", count: 5_000) + "\": 1, \"server\"")
-    #expect(loadError(hugeKey) == "bad.json:6:17: clients[0][\"" + String(repeating: "k", count: 48) + "...\" (5000 bytes)]: expected one of id, group, count, variation, server, latency, expiry, allocations, demand, maxUsers, licenses, platform, memberLicense, found unknown key \"" + String(repeating: "k", count: 48) + "...\" (5000 bytes)")
+    #expect(loadError(hugeKey) == "bad.json:6:17: clients[0][\"" + String(repeating: "k", count: 48) + "...\" (5000 bytes)]: expected one of id, group, count, variation, server, latency, expiry, allocations, demand, maxUsers, licenses, platform, memberLicense, timeZone, found unknown key \"" + String(repeating: "k", count: 48) + "...\" (5000 bytes)")
     let stacked = variant("\"count\": 200}", "\"count\": 100000000}" + (0..<10).map { ", {\"sku\": \"P\($0)\", \"feature\": \"users\", \"type\": \"perpetual\", \"count\": 100000000}" }.joined())
     #expect(loadError(stacked) == "bad.json:4:864: servers[0].licenses[10].count: expected licenses of \"users\" on one server adding up to at most 1000000000 (R-LIC-1), found 100000000, bringing the sum to 1100000000")
     // R-ALLOC-4 at a change after a subscription ended (120 perpetual left; the RUC rises to 80 beside 50).
