@@ -1,8 +1,9 @@
 import LeaseKernel
 import LeaseModel
 
-/// Faults drawn from the scenario's seed (`randomFaults`): partitions of each client's link, crashes of each
-/// server, and a loss on every link.
+/// Faults drawn from the scenario's seed (`randomFaults`): partitions of each client's link, of the link between
+/// every two members of a cluster (R-CLU-3) and of each HA pair's internal link (R-HA-1, R-HA-3), crashes of each
+/// server, and a loss on every client's link.
 ///
 /// Each client's partitions come from a stream keyed by its id, each server's crashes from one keyed by its id,
 /// so adding a client never changes the faults drawn for the others. Windows on one link (or node) follow one
@@ -35,6 +36,30 @@ public struct RandomFaults: Sendable, Equatable {
                     var fault = FaultSpec(id: "random-partition-\(client.id)-\(number + 1)", effect: .partition,
                                           links: [.init(from: c, to: s), .init(from: s, to: c)], at: window.at, until: window.until)
                     fault.placement = .between(client.id, server)
+                    faults.append(fault)
+                }
+            }
+            // R-CLU-3, R-HA-3: the links between cluster members and between a pair's nodes, each pair of ends once.
+            var ends: [(a: Endpoint, b: Endpoint, names: (String, String))] = []
+            for cluster in spec.clusters {
+                for (i, first) in cluster.members.enumerated() {
+                    for second in cluster.members[(i + 1)...] {
+                        ends.append((.client(ClientID(index: Int32(first))), .client(ClientID(index: Int32(second))),
+                                     (spec.clients[first].id, spec.clients[second].id)))
+                    }
+                }
+            }
+            for pair in spec.haPairs {
+                ends.append((.server(ServerID(index: Int32(pair.nodes[0]))), .server(ServerID(index: Int32(pair.nodes[1]))),
+                             (spec.servers[pair.nodes[0]].id, spec.servers[pair.nodes[1]].id)))
+            }
+            for (a, b, names) in ends {
+                var stream = RandomStream(seed: seed, key: RandomStream.key(of: names.0 + "|" + names.1 + "/random-partitions"))
+                for (number, window) in windows(&stream, ratePerMonthMilli: partitionsPerLinkPerMonthMilli, mean: meanPartition,
+                                                duration: duration).enumerated() {
+                    var fault = FaultSpec(id: "random-partition-\(names.0)-\(names.1)-\(number + 1)", effect: .partition,
+                                          links: [.init(from: a, to: b), .init(from: b, to: a)], at: window.at, until: window.until)
+                    fault.placement = .between(names.0, names.1)
                     faults.append(fault)
                 }
             }
