@@ -167,18 +167,25 @@ func cutOffClient() -> WorldBuilder {
     #expect(world.records(.autoIncrement).map(\.time).allSatisfy { $0 < .start + .days(10) })
 }
 
+/// a (RUC 50, ILQ 25, MUC 100; 90 users from 2 h) cut off from 1 h for 11 days, and b (RUC 25, ILQ 25, MUC 50; 50
+/// users from 3 h), on a server of `installed`; reserved leases last 30 days.
+private func elevenDayCut(installed: Int32) -> WorldBuilder {
+    var policy = LeasePolicy()
+    policy.reservedLeaseDuration = .days(30)
+    var builder = WorldBuilder(installed: installed, policy: policy)
+    builder.client("a", ruc: 50, ilq: 25, muc: 100, steps: [(0, 40), (2, 90)])
+    builder.client("b", ruc: 25, ilq: 25, muc: 50, steps: [(0, 20), (3, 50)])
+    builder.fault(.partition, client: 0, from: 1, until: 11 * 24)
+    return builder
+}
+
 /// R-AUTO-5, R-AUTO-6: the reconcile covers the whole disconnection. a (RUC 50, ILQ 25, MUC 100; 90 users from 2 h)
 /// is cut off from 1 h for 11 days and auto-leases 50 at 2 h 30 s; its auto-leasing ends at the 10-day limit. b takes
 /// the last 25 free at 3 h. Back at 11 d, a holds nothing auto-leased but reports the peak of its disconnection, 50,
 /// reached at 2 h 30 s; nothing is free to cover it, so the penalty starts. Under `reconcileUsage: held` a reports
 /// nothing and no penalty starts.
 @Test func rAuto5TheReconcileCoversThePeakOfTheWholeDisconnection() throws {
-    var policy = LeasePolicy()
-    policy.reservedLeaseDuration = .days(30)
-    var builder = WorldBuilder(installed: 100, policy: policy)
-    builder.client("a", ruc: 50, ilq: 25, muc: 100, steps: [(0, 40), (2, 90)])
-    builder.client("b", ruc: 25, ilq: 25, muc: 50, steps: [(0, 20), (3, 50)])
-    builder.fault(.partition, client: 0, from: 1, until: 11 * 24)
+    let builder = elevenDayCut(installed: 100)
     var world = builder.world(days: 12, records: true)
     let back = try world.slot(0, at: 11 * 24 + 0.01)
     #expect(world.records(.autoLeaseEnded).map(\.time) == [.start + .days(10)] && back.autoLeased == 0)
@@ -195,16 +202,10 @@ func cutOffClient() -> WorldBuilder {
     #expect(heldWorld.records(.autoLeaseReport).isEmpty && heldWorld.records(.penaltyStarted).isEmpty && !heldWorld.pool.penalty)
 }
 
-/// R-AUTO-5: a peak the server can cover is reconciled without a penalty, and the usage is cleared: 200 installed,
+/// R-AUTO-5: a peak the server can cover is reconciled without a penalty, and the usage is cleared: 150 installed,
 /// so 50 are still free when a (as above) is back at 11 d.
 @Test func rAuto5APeakTheServerCanCoverStartsNoPenalty() throws {
-    var policy = LeasePolicy()
-    policy.reservedLeaseDuration = .days(30)
-    var builder = WorldBuilder(installed: 150, policy: policy)
-    builder.client("a", ruc: 50, ilq: 25, muc: 100, steps: [(0, 40), (2, 90)])
-    builder.client("b", ruc: 25, ilq: 25, muc: 50, steps: [(0, 20), (3, 50)])
-    builder.fault(.partition, client: 0, from: 1, until: 11 * 24)
-    var world = builder.world(days: 12, records: true)
+    var world = elevenDayCut(installed: 150).world(days: 12, records: true)
     _ = try world.slot(0, at: 11 * 24 + 0.01)
     #expect(world.records(.autoLeaseUsage).map(\.count) == [50] && world.records(.notReconciled).isEmpty && !world.pool.penalty)
     #expect(!world.model.clientsHoldAutoLeased)

@@ -6,15 +6,21 @@ import LeaseKernel
 
 /// Nodes ls-a (`own.0`) and ls-b (`own.1`) form pair "ls-ha"; gw-a's home is ls-a, gw-b's ls-b, each with RUC 100,
 /// ILQ 40, MUC 500 and constant users.
-private func pairWorld(_ mode: HAMode, own: (Int32, Int32) = (500, 300), users: (Int32, Int32) = (300, 380),
-                       policy: LeasePolicy = .withoutAutoLeasing, faults: [FaultSpec] = [], actions: [ActionSpec] = [],
-                       days: Int64 = 30) -> FleetWorld {
+private func pairBuilder(_ mode: HAMode, own: (Int32, Int32) = (500, 300), users: (Int32, Int32) = (300, 380),
+                         policy: LeasePolicy = .withoutAutoLeasing) -> WorldBuilder {
     var builder = WorldBuilder(installed: own.0, policy: policy)
     builder.spec.servers.append(ServerSpec(id: "ls-b", licenses: [License(sku: "PERP-B", feature: 0, kind: .perpetual, count: own.1)]))
     builder.client("gw-a", ruc: 100, ilq: 40, muc: 500, steps: [(0, users.0)], latency: .milliseconds(20))
     builder.client("gw-b", ruc: 100, ilq: 40, muc: 500, steps: [(0, users.1)], latency: .milliseconds(20))
     builder.spec.clients[1].server = 1
     builder.spec.haPairs = [HAPairSpec(id: "ls-ha", nodes: [0, 1], mode: mode)]
+    return builder
+}
+
+private func pairWorld(_ mode: HAMode, own: (Int32, Int32) = (500, 300), users: (Int32, Int32) = (300, 380),
+                       policy: LeasePolicy = .withoutAutoLeasing, faults: [FaultSpec] = [], actions: [ActionSpec] = [],
+                       days: Int64 = 30) -> FleetWorld {
+    var builder = pairBuilder(mode, own: own, users: users, policy: policy)
     builder.spec.faults = faults
     builder.spec.actions = actions
     return builder.world(days: days, records: true)
@@ -239,14 +245,9 @@ private func penaltyPairWorld(_ mode: HAMode, homes: (Int, Int) = (0, 0), faults
 /// day 3 02:00, while the pair is split (days 1 to 5): both sides lease 380 + 300 = 680 of a cluster license now 300, carried
 /// over at ls-b (380 of 300) until gw-b renews; its renewal gets what ls-b covers, the whole cluster license of 300.
 @Test func rHa3ASplitInWhichASubscriptionEndsIsValid() throws {
-    var builder = WorldBuilder(installed: 500, policy: .withoutAutoLeasing)
+    var builder = pairBuilder(.activeActive)
     builder.spec.servers[0].licenses = [License(sku: "CONSEC-500U-1YR", feature: 0, kind: .subscription, count: 500,
                                                 startsAt: .start - .days(300), endsAt: .start + .days(3) + .hours(2))]
-    builder.spec.servers.append(ServerSpec(id: "ls-b", licenses: [License(sku: "PERP-B", feature: 0, kind: .perpetual, count: 300)]))
-    builder.client("gw-a", ruc: 100, ilq: 40, muc: 500, steps: [(0, 300)], latency: .milliseconds(20))
-    builder.client("gw-b", ruc: 100, ilq: 40, muc: 500, steps: [(0, 380)], latency: .milliseconds(20))
-    builder.spec.clients[1].server = 1
-    builder.spec.haPairs = [HAPairSpec(id: "ls-ha", nodes: [0, 1], mode: .activeActive)]
     builder.spec.faults = [cut(from: 24, hours: 4 * 24)]
     var world = builder.world(days: 6, records: true)
     _ = try world.slot(1, at: 3 * 24 + 2.01)
@@ -289,18 +290,14 @@ private func penaltyPairWorld(_ mode: HAMode, homes: (Int, Int) = (0, 0), faults
 /// both lose 100 (1000, 800). ls-b's ICE switched on on day 4 counts at ls-b only (850). At the rejoin the cluster
 /// license is both nodes' own: 500 + 200 + 300 + 50 = 1050.
 @Test func rHa3ALicenseChangedAtOneNodeDuringASplitChangesThatNodeOnly() throws {
-    var builder = WorldBuilder(installed: 500, policy: .withoutAutoLeasing)
+    var builder = pairBuilder(.activeActive)
     builder.spec.servers[0].licenses += [
         License(sku: "CONSEC-100U-1YR", feature: 0, kind: .subscription, count: 100, startsAt: .start - .days(300), endsAt: .start + .days(3)),
         License(sku: "CONSEC-ADD-200U", feature: 0, kind: .perpetual, count: 200, installedAt: .start + .days(2)),
     ]
     var ice = License(sku: "ICE-50U", feature: 0, kind: .ice, count: 50)
     ice.activations = [(.start + .days(4))..<SimInstant.never]
-    builder.spec.servers.append(ServerSpec(id: "ls-b", licenses: [License(sku: "PERP-B", feature: 0, kind: .perpetual, count: 300), ice]))
-    builder.client("gw-a", ruc: 100, ilq: 40, muc: 500, steps: [(0, 300)], latency: .milliseconds(20))
-    builder.client("gw-b", ruc: 100, ilq: 40, muc: 500, steps: [(0, 380)], latency: .milliseconds(20))
-    builder.spec.clients[1].server = 1
-    builder.spec.haPairs = [HAPairSpec(id: "ls-ha", nodes: [0, 1], mode: .activeActive)]
+    builder.spec.servers[1].licenses.append(ice)
     builder.spec.faults = [cut(from: 24, hours: 5 * 24)]
     var world = builder.world(days: 7, records: true)
     let installed = { (hours: Double) throws -> [Int32] in
