@@ -6,12 +6,14 @@
 #
 #   examples/slurm/single-node-test.sh [SWEEP]      (default: examples/renewal-sweep.json)
 #
-# LEASESIM names the binary (default: .build/release/leasesim, built if missing). Exits 0 when the outputs match.
+# LEASESIM names the binary (default: a self-contained one that examples/install.sh builds and installs into a
+# scratch prefix). The jobs run with no Swift toolchain in their environment: PATH holds only the binary's folder
+# and the system's, as on a cluster whose nodes have no Swift. Exits 0 when the outputs match.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 sweep=$(realpath "${1:-$root/examples/renewal-sweep.json}")
-leasesim=${LEASESIM:-$root/.build/release/leasesim}
 work=$(mktemp -d /tmp/leasesim-slurm.XXXXXX)
+leasesim=${LEASESIM:-$work/prefix/bin/leasesim}
 started=()
 
 say() { echo "single-node-test: $*"; }
@@ -29,7 +31,11 @@ if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
     say "installing slurm-wlm and munge"
     apt-get install -y slurm-wlm munge >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y slurm-wlm munge >/dev/null; }
 fi
-[ -x "$leasesim" ] || (cd "$root" && swift build -c release --product leasesim >/dev/null)
+[ -x "$leasesim" ] || "$root/examples/install.sh" "$work/prefix" | grep installed
+# The jobs' environment: no toolchain on PATH, no library path.
+clean_env=(env -i PATH="$(dirname "$leasesim"):/usr/sbin:/usr/bin:/sbin:/bin" HOME="${HOME:-/root}")
+if "${clean_env[@]}" sh -c 'command -v swift' >/dev/null; then say "swift is on the jobs' PATH"; exit 1; fi
+say "jobs run $leasesim with PATH=$("${clean_env[@]}" sh -c 'echo $PATH') (no swift)"
 
 # munge first: slurmd fails without it.
 if [ ! -e /etc/munge/munge.key ]; then mungekey -c; chown munge:munge /etc/munge/munge.key; chmod 400 /etc/munge/munge.key; fi
@@ -87,7 +93,7 @@ done
 say "node $host: ${state:-unknown} ($(sinfo --version))"
 [ "$state" = idle ] || { say "the node did not come up; see $work/slurmd.log"; exit 1; }
 
-read -r array merge < <(LEASESIM="$leasesim" "$root/examples/slurm/submit.sh" "$sweep" "$work/results" 4)
+read -r array merge < <("${clean_env[@]}" LEASESIM="$leasesim" "$root/examples/slurm/submit.sh" "$sweep" "$work/results" 4)
 say "submitted array job $array (4 shards) and merge job $merge"
 for _ in $(seq 600); do
     [ -z "$(squeue -h -j "$array,$merge" 2>/dev/null)" ] && break
@@ -97,7 +103,7 @@ done
 for task in 0 1 2 3; do say "shard $task: $(head -1 "$work/results/log-shard-$task.txt")"; done
 say "merge: $(head -1 "$work/results/log-merge.txt" 2>/dev/null || echo 'no log')"
 
-"$leasesim" sweep "$sweep" --out "$work/single" --progress none --quiet
+"${clean_env[@]}" "$leasesim" sweep "$sweep" --out "$work/single" --progress none --quiet
 status=0
 for file in runs.csv points.csv sweep.json; do
     if cmp -s "$work/results/merged/$file" "$work/single/$file"; then
