@@ -7,7 +7,7 @@ extension LeaseSimCLI {
     static let sweepHelp = """
     leasesim sweep FILE [options]: run a sweep's points and replications and tabulate them
 
-      --out DIR            write runs.csv, points.csv and sweep.json into DIR (default: out)
+      --out DIR            write runs.csv, points.csv and sweep.json into DIR (default: sweep-out, apart from a run's out)
       --jobs N             runs at the same time (default: the number of processors); the outputs do not depend on it
       --shard I/N          run only slice I of N (0 <= I < N: runs I, I+N, I+2N, ...); DIR gets runs.csv and sweep.json,
                            and 'leasesim merge' joins the slices
@@ -32,7 +32,7 @@ extension LeaseSimCLI {
     leasesim merge DIR... [--out DIR]: join the outputs of a sweep's shards
 
     Checks that the directories hold every shard of one sweep once, then writes runs.csv, points.csv and
-    sweep.json into --out (default: out): the files one machine running the whole sweep writes, byte for byte.
+    sweep.json into --out (default: sweep-out): the files one machine running the whole sweep writes, byte for byte.
     """
 
     static func sweep(_ arguments: [String]) throws -> Int32 {
@@ -50,7 +50,7 @@ extension LeaseSimCLI {
         options.runOutputs = parsed.values["--run-outputs"]
         options.writesEvents = !parsed.switches.contains("--no-events")
         options.sampleInterval = try parsed.duration("--sample", minimum: RunOptions.minimumSampleInterval)
-        let out = parsed.values["--out"] ?? "out"
+        let out = parsed.values["--out"] ?? SweepOutput.defaultDirectory
         let mode = try ProgressReporter.mode(parsed.values["--progress"])
 
         let (columns, durations) = SweepRunner.metricColumns(plan)
@@ -143,7 +143,7 @@ extension LeaseSimCLI {
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(mergeHelp); return 0 }
         guard !parsed.positional.isEmpty else { throw UsageError(message: "merge: expected the output directories of a sweep's shards") }
         let (manifest, table) = try SweepOutput.merge(parsed.positional)
-        let out = parsed.values["--out"] ?? "out"
+        let out = parsed.values["--out"] ?? SweepOutput.defaultDirectory
         try SweepOutput.write(SweepOutput.files(manifest: manifest, table: table), to: out)
         if !parsed.switches.contains("--quiet") {
             print("\(manifest.name): merged \(OutputText.count(parsed.positional.count, "shard")), \(OutputText.count(manifest.runs, "run")) (\(manifest.failed) failed)")

@@ -100,6 +100,8 @@ public struct SweepManifest: Sendable, Equatable {
 
 /// A sweep's output directory: runs.csv, points.csv (for a whole sweep) and sweep.json, put in place as one set.
 public enum SweepOutput {
+    /// Where a sweep or a merge writes without `--out`: apart from a run's `out`, so neither replaces the other's set.
+    public static let defaultDirectory = "sweep-out"
     /// The files of a sweep (or shard) with these runs.
     public static func files(manifest: SweepManifest, table: RunsTable) -> [(name: String, text: String)] {
         var files = [(name: "runs.csv", text: table.csv)]

@@ -68,6 +68,9 @@ import Testing
     #expect(sweepPage.contains("deniedLogins against policy.renewalInterval (mean, 5-95% of replications)") && !sweepPage.contains("data-points=\"0\""))
     let missing = try leasesim(["report", folder + "/nothing"])
     #expect(missing.code == 2 && missing.stderr.contains("summary.json: expected a run's summary.json"))
+    // A client that is not the run's is an error naming it, not an empty chart.
+    let unknown = try leasesim(["report", folder + "/run", "--client", "nosuch"])
+    #expect(unknown.code == 2 && unknown.stderr == "leasesim: \(folder)/run/clients.csv: --client: expected the id of a client of the run (2 in clients.csv, such as \"gw-a\", \"gw-b\"), found \"nosuch\"\n")
 }
 
 /// A FlexNet log of one checkout of 2 licenses and one denial in between, for the import tests.

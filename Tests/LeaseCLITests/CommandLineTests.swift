@@ -5,7 +5,7 @@ import Testing
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
 /// Runs the built `leasesim` executable as a real process.
-func leasesim(_ arguments: [String], environment: [String: String] = [:]) throws -> (code: Int32, stdout: String, stderr: String) {
+func leasesim(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) throws -> (code: Int32, stdout: String, stderr: String) {
     let binary = Bundle.main.bundleURL.appendingPathComponent("leasesim").path
     let candidates = [binary, repositoryRoot + "/.build/debug/leasesim"]
     guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
@@ -15,7 +15,7 @@ func leasesim(_ arguments: [String], environment: [String: String] = [:]) throws
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-    process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
+    process.currentDirectoryURL = URL(fileURLWithPath: directory ?? repositoryRoot)
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

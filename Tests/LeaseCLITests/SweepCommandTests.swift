@@ -94,3 +94,14 @@ import Testing
     let summary = try String(contentsOfFile: folder + "/runs/run-3/summary.json", encoding: .utf8)
     #expect(summary.contains("\"overrides\": [\"duration=1d\", \"servers[ls-1].licenses[0].count=350\"]"))
 }
+
+/// A run and a sweep without --out write apart (`out` and `sweep-out`): neither replaces the other's set.
+@Test func aRunAndASweepHaveSeparateDefaultOutputs() throws {
+    let folder = scratch("default-outputs")
+    let sweep = repositoryRoot + "/examples/renewal-sweep.json"
+    #expect(try leasesim(["run", repositoryRoot + "/Scenarios/muc-cut.json", "--quiet"], in: folder).code == 0)
+    #expect(try leasesim(["sweep", sweep, "--shard", "0/50", "--quiet", "--progress", "none"], in: folder).code == 0)
+    for file in ["out/summary.json", "out/timeline.csv", "sweep-out/runs.csv", "sweep-out/sweep.json"] {
+        #expect(FileManager.default.fileExists(atPath: folder + "/" + file), "\(file)")
+    }
+}
