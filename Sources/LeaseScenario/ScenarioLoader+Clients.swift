@@ -58,9 +58,11 @@ extension ScenarioLoader {
         clientFields.append(field)
         let declaration = Int32(clientFields.count - 1)
         let count = names?.count ?? 1
-        let width = max(3, String(count).count)
+        // Member numbers are padded to three digits whatever the group's size, so a member's id never changes when
+        // the group grows (`branch-007` of 10 members is `branch-007` of 100,000; past 999 they are just longer).
         for member in 1...count {
-            let name = names.map { $0.prefix + "-" + String(repeating: "0", count: width - String(member).count) + String(member) } ?? single!
+            let digits = String(member)
+            let name = names.map { $0.prefix + "-" + String(repeating: "0", count: max(0, 3 - digits.count)) + digits } ?? single!
             guard clientIndex[name] == nil, serverIndex[name] == nil, name != "cloud" else {
                 // R-ROLE-1: a device is a server or a client, never both, and a client is one device.
                 throw (object.optional("id") ?? object.optional("group") ?? field)

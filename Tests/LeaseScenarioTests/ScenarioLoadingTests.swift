@@ -54,6 +54,11 @@ func temporaryDirectory(_ name: String) -> String {
     #expect(again.spec.clients.map { $0.allocations[0].demand!.scalePerMille } == scales)
     let reseeded = try ScenarioLoader.load(bytes: Array(text.utf8), file: "g.json", seed: 5)
     #expect(reseeded.spec.clients.map { $0.allocations[0].demand!.scalePerMille } != scales)
+    // A member keeps its id when the group grows: of 1,200 members, the 7th is still branch-007 (with its own
+    // variation), and the 1,000th is branch-1000.
+    let grown = try ScenarioLoader.load(bytes: Array(text.replacingOccurrences(of: "\"count\": 12,", with: "\"count\": 1200,").replacingOccurrences(of: "\"count\": 10000}", with: "\"count\": 20000}").utf8), file: "g.json")
+    #expect(grown.spec.clients[6].id == "branch-007" && grown.spec.clients[998].id == "branch-999" && grown.spec.clients[999].id == "branch-1000")
+    #expect(grown.spec.clients[6].allocations[0].demand!.scalePerMille == scales[6])
 }
 
 /// A cycle of hourly values, staggered across a group's members: member i at hour h has hourly[(i + 2h) mod 4].
