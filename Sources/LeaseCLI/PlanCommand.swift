@@ -63,8 +63,9 @@ extension LeaseSimCLI {
         for warning in result.warnings { standardError("leasesim: warning: " + warning) }
         let runs = result.trials.count * search.replications
         guard let answer = result.answer else {
-            let range = search.high.map { "up to \($0)" } ?? "up to \(PlanSearch.ceiling)"
-            print("plan: no value \(range) meets the target (\(OutputText.count(runs, "run")))")
+            // The largest value run (an invalid one is never run: the search stops below it).
+            let largest = result.trials.map(\.value).max().map { "up to \($0)" } ?? "in the range"
+            print("plan: no value \(largest) meets the target (\(OutputText.count(runs, "run")))")
             return ExitCode.expectationFailed.rawValue
         }
         print("plan: \(path)=\(answer) (\(OutputText.count(result.trials.count, "value")) tried, \(OutputText.count(runs, "run")); seeds from base \(result.baseSeed))")

@@ -155,15 +155,23 @@ public struct PlanSearch: Sendable {
         let current = try currentValue(bytes)
         var trials: [Int64: Trial] = [:] // lookups only; the order tried is kept apart
         var order: [Trial] = []
-        func trial(_ value: Int64) throws -> Bool {
+        var invalid: [String] = []
+        // nil: the value makes the scenario invalid (a MUC doubled past R-ALLOC-3's quantum, say): it is out of range.
+        func trial(_ value: Int64) throws -> Bool? {
             if let known = trials[value] { return known.meets }
             var options = loadOptions
             options.overrides.append(try ScenarioOverride(path: path, value: JSONNode(value: .number(String(value)), offset: 0),
                                                           valueText: String(value)))
-            let scenarios = try seeds.map { seed throws(ScenarioError) in
-                var seeded = options
-                seeded.seed = seed
-                return try ScenarioLoader.load(bytes: bytes, file: scenarioPath, options: seeded)
+            let scenarios: [Scenario]
+            do {
+                scenarios = try seeds.map { seed throws(ScenarioError) in
+                    var seeded = options
+                    seeded.seed = seed
+                    return try ScenarioLoader.load(bytes: bytes, file: scenarioPath, options: seeded)
+                }
+            } catch {
+                invalid.append("--vary \(path)=\(value) makes the scenario invalid, so the search goes no further that way: \(error)")
+                return nil
             }
             let figures = try ParallelRuns.tryMap(count: scenarios.count, jobs: jobs) { index in
                 target.value(of: try ScenarioRunner.run(scenarios[index]), reading)
@@ -175,35 +183,40 @@ public struct PlanSearch: Sendable {
             tried(result)
             return result.meets
         }
+        func result(_ answer: Int64?) -> Result {
+            Result(answer: answer, trials: order, warnings: invalid + warnings(order), baseSeed: base.spec.seed)
+        }
         // A bracket: the largest value known to fail (or none) and the smallest known to meet the target.
         var failing: Int64?, meeting: Int64?
-        if let low, try trial(low) { return Result(answer: low, trials: order, warnings: warnings(order), baseSeed: base.spec.seed) }
+        if let low, try trial(low) == true { return result(low) }
         failing = low
         if let high {
-            guard try trial(high) else { return Result(answer: nil, trials: order, warnings: warnings(order), baseSeed: base.spec.seed) }
+            guard try trial(high) == true else { return result(nil) }
             meeting = high
         } else {
             var probe = max(current ?? 1, (failing ?? 0) + 1, 1)
             while true {
-                if try trial(probe) { meeting = probe; break }
+                let meets = try trial(probe)
+                if meets == true { meeting = probe; break }
+                guard meets != nil else { return result(nil) } // Past the valid values: none of them met it.
                 failing = probe
-                guard probe < PlanSearch.ceiling else { return Result(answer: nil, trials: order, warnings: warnings(order), baseSeed: base.spec.seed) }
+                guard probe < PlanSearch.ceiling else { return result(nil) }
                 probe = min(PlanSearch.ceiling, probe * 2)
             }
-            if failing == nil { // Met at the start: halve down to a value that fails, or to the floor.
+            if failing == nil { // Met at the start: halve down to a value that fails (or is invalid), or to the floor.
                 var down = meeting!
                 while down > 0 {
                     down /= 2
-                    if try trial(down) { meeting = down } else { failing = down; break }
+                    if try trial(down) == true { meeting = down } else { failing = down; break }
                 }
-                if failing == nil { return Result(answer: meeting, trials: order, warnings: warnings(order), baseSeed: base.spec.seed) }
+                if failing == nil { return result(meeting) }
             }
         }
         while meeting! - failing! > 1 {
             let middle = failing! + (meeting! - failing!) / 2
-            if try trial(middle) { meeting = middle } else { failing = middle }
+            if try trial(middle) == true { meeting = middle } else { failing = middle }
         }
-        return Result(answer: meeting, trials: order, warnings: warnings(order), baseSeed: base.spec.seed)
+        return result(meeting)
     }
 
     /// The field's value in the scenario file (with the command line's overrides), when it is a whole number.
@@ -230,7 +243,7 @@ public struct PlanSearch: Sendable {
     }
 
     /// Pairs of values tried that break the assumed monotonicity: a value meets the target and a larger one does
-    /// not, or the figure's mean moves against the target as the value grows.
+    /// not, or the figure's mean moves against the target as the value grows; and a figure that never moves.
     func warnings(_ trials: [Trial]) -> [String] {
         let sorted = trials.sorted { $0.value < $1.value }
         var warnings: [String] = []
@@ -248,6 +261,11 @@ public struct PlanSearch: Sendable {
             if against {
                 warnings.append("the mean of \(target.figure) moves against the target from \(path)=\(lower.value) (\(PlanSearch.text(a))) to \(higher.value) (\(PlanSearch.text(b)))")
             }
+        }
+        // A figure that does not move over the values tried: the field is not what limits it.
+        let means = Set(sorted.map { $0.figures.reduce(0, +) / Double(max(1, $0.figures.count)) })
+        if sorted.count > 1, means.count == 1, let mean = means.first {
+            warnings.append("the mean of \(target.figure) is \(PlanSearch.text(mean)) for every value tried (\(path) from \(sorted.first!.value) to \(sorted.last!.value)): it does not depend on the field there; something else limits it")
         }
         return warnings
     }

@@ -87,3 +87,19 @@ private func search(_ target: String, vary: String = "servers[ls-1].licenses[0].
     #expect(answer < strict && strict == 200)
     #expect(some.trials.first { $0.value == answer }!.met >= 4 && some.trials.first { $0.value == answer - 1 }!.met < 4)
 }
+
+/// A value the loader rejects ends the search that way, and the warning names `--vary`, not the scenario's line
+/// alone; a figure that does not move over the values tried is warned about. On the bundled morning peak, gw-main's
+/// MUC of 150 and 300 leave its 206 denied logins unchanged (the server's 150 licenses limit it), and 600 breaks
+/// R-ALLOC-3 for its ILQ of 25.
+@Test func planStopsAtAnInvalidValueAndWarnsWhenTheFigureDoesNotMove() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    let plan = PlanSearch(scenarioPath: root + "/Scenarios/morning-peak.json", path: "clients[gw-main].allocations.users.muc",
+                          target: try PlanTarget("gw-main.deniedLogins<=0"))
+    let result = try plan.run()
+    #expect(result.answer == nil && result.trials.map(\.value) == [150, 300] && result.trials.map { $0.figures } == [[206], [206]])
+    #expect(result.warnings.count == 2)
+    #expect(result.warnings.first?.hasPrefix("--vary clients[gw-main].allocations.users.muc=600 makes the scenario invalid, so the search goes no further that way: ") == true)
+    #expect(result.warnings.first?.hasSuffix("expected a quantum >= 55 for muc - ruc = 550 (R-ALLOC-3), found 25") == true)
+    #expect(result.warnings.last == "the mean of gw-main.deniedLogins is 206 for every value tried (clients[gw-main].allocations.users.muc from 150 to 300): it does not depend on the field there; something else limits it")
+}
