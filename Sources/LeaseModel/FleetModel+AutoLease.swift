@@ -82,8 +82,7 @@ extension FleetModel {
     func unboundInstalled(_ pool: ServerFeatureID) -> Int64 {
         let platformPool = pools[pool].platformPool
         guard platformPool >= 0 else { return Int64(pools[pool].installed) }
-        let tally = platformPools[Int(platformPool)]
-        return Int64(pools[pool].installed) - tally.perpetual.reduce(0, +) - tally.other.reduce(0, +)
+        return Int64(pools[pool].installed) - platformPools[Int(platformPool)].bound
     }
 
     /// R-AUTO-1: a pool's licenses changed: if none is left that auto-leasing may use, it is off at once (it is

@@ -137,7 +137,7 @@ extension FleetModel {
             if tally.used != expected.used || tally.idle != expected.idle || tally.carried != expected.carried {
                 return "R-LIC-6: \(pool) class tallies disagree with its leases"
             }
-            let bound = tally.perpetual.reduce(0, +) + tally.other.reduce(0, +)
+            let bound = tally.bound
             if tally.perpetual.contains(where: { $0 < 0 }) || tally.other.contains(where: { $0 < 0 }) || bound > Int64(pools[pool].installed) {
                 return "R-LIC-6: \(pool) binds \(bound) of \(pools[pool].installed) installed"
             }

@@ -47,6 +47,9 @@ public struct PlatformPool: Sendable, Equatable {
         carried = used
     }
 
+    /// The licenses bound to any family (the rest of the pool's installed count is bound to none).
+    public var bound: Int64 { perpetual.reduce(0, +) + other.reduce(0, +) }
+
     /// What a demand is made of: every lease and idle reservation (increments come after all of them), every
     /// lease, or only what must be covered (leases not carried over a license end).
     public enum Demand: Sendable { case leasedAndIdle, leased, covered }

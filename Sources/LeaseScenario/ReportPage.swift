@@ -49,7 +49,7 @@ public enum ReportPage {
         // A client asked for by id must be one of the run's: a typo is an error, never an empty chart.
         let known = Set(clientRows.map(\.client))
         if let unknown = chosen.first(where: { !known.contains($0) }) {
-            let some = Array(Set(clientRows.map(\.client))).sorted().prefix(5).map { Excerpt.quoted($0) }.joined(separator: ", ")
+            let some = known.sorted().prefix(5).map { Excerpt.quoted($0) }.joined(separator: ", ")
             throw ScenarioError(file: directory + "/clients.csv", position: nil, path: "--client",
                                 expected: "the id of a client of the run (\(known.count) in clients.csv\(some.isEmpty ? "" : ", such as " + some))",
                                 found: Excerpt.quoted(unknown))
