@@ -30,7 +30,7 @@ let package = Package(
         .testTarget(name: "LeaseKernelTests", dependencies: ["LeaseKernel"]),
         .testTarget(name: "LeaseModelTests", dependencies: ["LeaseModel", "LeaseKernel"]),
         .testTarget(name: "LeaseScenarioTests", dependencies: ["LeaseScenario", "LeaseModel", "LeaseKernel"]),
-        .testTarget(name: "LeaseCLITests", dependencies: ["LeaseCLI", "LeaseScenario", "leasesim"]),
+        .testTarget(name: "LeaseCLITests", dependencies: ["LeaseCLI", "LeaseScenario", "leasesim", "leasesim-bench"]),
     ],
     swiftLanguageModes: [.v6]
 )
