@@ -11,7 +11,8 @@ extension LeaseSimCLI {
                            (gw-1.deniedLogins; ID.METRIC@FEATURE when it has several)
       --vary PATH          the whole-number field to search, as --set names it (servers[ls-1].licenses[0].count,
                            clients[gw-1].allocations.users.muc)
-      --replications N     runs per value tried, with the seeds a sweep's replications get (default 1)
+      --replications N     runs per value tried, with the seeds a sweep's replications get (default 20 when the
+                           scenario draws from its seed: random sessions, loss, random faults, variation; else 1)
       --share S            the share of replications that must meet the target, 0 < S <= 1 (default 1: every one)
       --low N, --high N    the range searched (default: from the field's value, doubled until the target is met,
                            then halved and bisected)
@@ -38,7 +39,7 @@ extension LeaseSimCLI {
         var search = PlanSearch(scenarioPath: parsed.positional[0], path: path, target: try PlanTarget(targetText))
         _ = try ScenarioOverride(path + "=0") // the path's syntax, before any run
         search.loadOptions = try parsed.loadOptions()
-        search.replications = try parsed.count("--replications", in: 1...SweepFormat.maxReplications) ?? 1
+        let replications = try parsed.count("--replications", in: 1...SweepFormat.maxReplications)
         search.jobs = try parsed.count("--jobs", in: 1...1024) ?? ProcessInfo.processInfo.activeProcessorCount
         if let text = parsed.values["--share"] {
             guard let share = Double(text), share > 0, share <= 1 else {
@@ -52,9 +53,17 @@ extension LeaseSimCLI {
         if let low = search.low, let high = search.high, low > high {
             throw UsageError(message: "plan: --low \(low) is above --high \(high)")
         }
-        try search.check()
+        let random = try search.check().randomSources
+        search.replications = replications ?? (random.isEmpty ? 1 : PlanSearch.randomReplications)
         let needed = search.share == 1 ? "every replication" : "\(PlanSearch.text(search.share * 100))% of replications"
-        print("plan: the smallest \(path) with \(search.target) in \(needed) (\(OutputText.count(search.replications, "replication")) a value)")
+        var why = ""
+        if replications == nil, let first = random.first {
+            why = ": the default when the scenario draws from its seed, as \(first)\(random.count > 1 ? " and \(OutputText.count(random.count - 1, "other field")) do" : " does")"
+        }
+        print("plan: the smallest \(path) with \(search.target) in \(needed) (\(OutputText.count(search.replications, "replication")) a value\(why))")
+        if random.isEmpty, search.replications > 1 {
+            standardError("leasesim: warning: the scenario draws nothing from its seed: its \(search.replications) replications of a value are the same run")
+        }
         let result = try search.run { trial in
             let figures = trial.figures.sorted()
             let mean = figures.reduce(0, +) / Double(max(1, figures.count))

@@ -135,14 +135,22 @@ public struct PlanSearch: Sendable {
         public var baseSeed: UInt64
     }
 
-    /// Checks the scenario, the target and the field before any run (the errors a search would meet first).
-    public func check() throws {
+    /// Replications a value when the scenario draws from its seed and `--replications` is not given: one run of a
+    /// random scenario answers for one draw (morning-peak: 175 licenses with 1, 200 with 10, 20 or 50).
+    public static let randomReplications = 20
+
+    /// Checks the scenario, the target and the field before any run (the errors a search would meet first); the
+    /// scenario as loaded with the field at its probe value.
+    @discardableResult
+    public func check() throws -> Scenario {
         let bytes = try ScenarioLoader.readFile(scenarioPath, limit: ScenarioLimits.maxScenarioBytes, what: "a readable scenario file",
                                                 jsonPath: "", file: scenarioPath)
         var options = loadOptions
         let probe = try currentValue(bytes) ?? low ?? high ?? 1
         options.overrides.append(try ScenarioOverride(path: path, value: JSONNode(value: .number(String(probe)), offset: 0), valueText: String(probe)))
-        _ = try target.reading(in: try ScenarioLoader.load(bytes: bytes, file: scenarioPath, options: options))
+        let scenario = try ScenarioLoader.load(bytes: bytes, file: scenarioPath, options: options)
+        _ = try target.reading(in: scenario)
+        return scenario
     }
 
     /// Runs the search; `tried` is called after each value.

@@ -18,6 +18,9 @@ public struct Scenario: Sendable {
     public var relaxedRules: [String] = []
     /// What the scenario is flagged for but run with anyway (R-HA-4: an active/active pair too far apart).
     public var flags: [String] = []
+    /// What the scenario draws from its seed, by JSON path (random sessions, message loss, random faults, a group's
+    /// variation); empty when every seed gives the same run. `plan` replicates a random scenario by default.
+    public var randomSources: [String] = []
     /// The `--set` overrides the scenario was loaded with, as `PATH=VALUE` (summary.json repeats them).
     public var overrides: [String] = []
 

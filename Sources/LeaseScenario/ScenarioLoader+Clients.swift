@@ -46,7 +46,10 @@ extension ScenarioLoader {
             let countField = try object.required("count", "a member count")
             let count = Int(try countField.integer(in: 1...Int64(ScenarioLimits.maxClients), what: "a member count"))
             try checkFleetSize(adding: count, slotsEach: allocations.count, countField)
-            if let variationField = object.optional("variation") { variation = try self.variation(variationField) }
+            if let variationField = object.optional("variation") {
+                variation = try self.variation(variationField)
+                if variation.scalePerMille > 0 || variation.shift.milliseconds > 0 { randomSources.append(variationField.path) }
+            }
             (names, single) = ((prefix, count), nil)
         } else {
             if let count = object.optional("count") { throw count.fail("no count outside a group") }
@@ -190,7 +193,9 @@ extension ScenarioLoader {
                 throw object.fail(key: member, expected: "a feature allocated to this client", found: Excerpt.quoted(member.key))
             }
             result[feature] = spec.demandPatterns.count
-            spec.demandPatterns.append(try demandPattern(object.field(member)))
+            let pattern = try demandPattern(object.field(member))
+            if case .sessions = pattern { randomSources.append(object.field(member).path) }
+            spec.demandPatterns.append(pattern)
         }
         return result
     }

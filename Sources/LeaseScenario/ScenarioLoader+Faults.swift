@@ -9,6 +9,7 @@ extension ScenarioLoader {
         var parsed: [(fault: FaultSpec, field: Field)] = []
         for (position, entry) in (try list?.array() ?? FieldList(elements: [], path: "", source: source)).enumerated() {
             let fault = try self.fault(entry, position: position)
+            if case .loss(let perMillion) = fault.effect, perMillion > 0 && perMillion < 1_000_000 { randomSources.append(entry.path + ".probability") }
             guard ids[fault.id] == nil else {
                 throw (try entry.object(allowed: ScenarioKeys.fault)).optional("id")!.fail("a fault id used once", found: "\(Excerpt.quoted(fault.id)) again")
             }
@@ -16,6 +17,7 @@ extension ScenarioLoader {
             parsed.append((fault, entry))
         }
         if let random {
+            randomSources.append(random.path)
             for var fault in try randomFaults(random).draw(seed: spec.seed, spec: spec, duration: duration) {
                 fault.drawn = true
                 guard ids[fault.id] == nil else { throw random.fail("drawn fault ids unused by the scenario's faults", found: "\(Excerpt.quoted(fault.id)) used by both") }

@@ -48,6 +48,8 @@ public struct ScenarioLoader {
     var capacitySchedules: [(initial: [Int32], changes: [CapacityChange])] = []
     /// Rules the scenario relaxes (`relax`), in the order written.
     var relaxedRules: [String] = []
+    /// What draws from the seed, by JSON path (`Scenario.randomSources`).
+    var randomSources: [String] = []
     /// R-LIC-3: each server's time zone (nil: UTC), and the one dates are read in now (a server's, while its licenses
     /// and its clients' allocations are read).
     var serverZones: [TimeZone?] = []
@@ -160,6 +162,7 @@ public struct ScenarioLoader {
                                 limits: limits, hostLimits: hostLimits, expectations: expectations)
         scenario.relaxedRules = relaxedRules
         scenario.flags = flags
+        scenario.randomSources = randomSources
         scenario.overrides = options.overrides.map { "\($0.path)=\($0.valueText)" }
         return scenario
     }

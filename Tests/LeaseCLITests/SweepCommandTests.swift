@@ -72,9 +72,33 @@ import Testing
     #expect(lines.last == "plan: servers[ls-hq].licenses[0].count=200 (10 values tried, 100 runs; seeds from base 2026)")
     let none = try leasesim(["plan", "Scenarios/morning-peak.json", "--target", "deniedLogins<=10", "--vary", "servers[ls-hq].licenses[0].count",
                              "--high", "160", "--jobs", "1"])
-    #expect(none.code == 1 && none.stdout.hasSuffix("plan: no value up to 160 meets the target (1 run)\n"))
+    #expect(none.code == 1 && none.stdout.hasSuffix("plan: no value up to 160 meets the target (20 runs)\n"))
     let bad = try leasesim(["plan", "Scenarios/morning-peak.json", "--target", "deniedLogins", "--vary", "x"])
     #expect(bad.code == 2 && bad.stdout.isEmpty)
+}
+
+/// Without `--replications`, a scenario that draws from its seed runs 20 replications a value, and the first line says
+/// why; one that draws nothing runs one, and asking it for more is warned about (the runs are the same).
+@Test func planReplicatesARandomScenarioByDefault() throws {
+    let random = try leasesim(["plan", "Scenarios/morning-peak.json", "--target", "deniedLogins<=10", "--vary", "servers[ls-hq].licenses[0].count",
+                               "--low", "199", "--high", "200"])
+    #expect(random.code == 0, "\(random.stderr)")
+    #expect(random.stdout == """
+    plan: the smallest servers[ls-hq].licenses[0].count with deniedLogins<=10 in every replication (20 replications a value: \
+    the default when the scenario draws from its seed, as clients[0].demand.users and 1 other field do)
+      servers[ls-hq].licenses[0].count=199: 18 of 20 meet it (falls short); deniedLogins mean 7.200, min 0, max 76
+      servers[ls-hq].licenses[0].count=200: 20 of 20 meet it (meets); deniedLogins mean 0, min 0, max 0
+    plan: servers[ls-hq].licenses[0].count=200 (2 values tried, 40 runs; seeds from base 2026)
+
+    """)
+    let fixed = try leasesim(["plan", "Scenarios/quickstart.json", "--target", "deniedLogins<=0", "--vary", "servers[ls-1].licenses[0].count",
+                              "--low", "349", "--high", "350", "--replications", "3"])
+    #expect(fixed.code == 0)
+    #expect(fixed.stdout.hasPrefix("plan: the smallest servers[ls-1].licenses[0].count with deniedLogins<=0 in every replication (3 replications a value)\n"))
+    #expect(fixed.stderr == "leasesim: warning: the scenario draws nothing from its seed: its 3 replications of a value are the same run\n")
+    let once = try leasesim(["plan", "Scenarios/quickstart.json", "--target", "deniedLogins<=0", "--vary", "servers[ls-1].licenses[0].count",
+                             "--low", "349", "--high", "350"])
+    #expect(once.stdout.contains("(1 replication a value)\n") && once.stdout.hasSuffix("(2 values tried, 2 runs; seeds from base 7)\n"))
 }
 
 /// `--run-outputs DIR`: every run's own outputs, each set in its own directory, as `leasesim run` writes them.

@@ -191,3 +191,15 @@ func traceScenario(reading file: String, at path: String, start: String = "1970-
     #expect(OutputText.csvCell("a,\"b\"") == "\"a,\"\"b\"\"\"")
     #expect(OutputText.jsonString("x\"\n") == "\"x\\\"\\n\"")
 }
+
+/// What a scenario draws from its seed, by field (plan replicates such a scenario by default); none for the rest.
+@Test func theLoaderNamesWhatDrawsFromTheSeed() throws {
+    func sources(_ name: String) throws -> [String] {
+        try ScenarioLoader.load(path: repositoryRoot + "/Scenarios/\(name).json").randomSources
+    }
+    #expect(try sources("morning-peak") == ["clients[0].demand.users", "clients[1].demand.users"])
+    #expect(try sources("lossy-link") == ["clients[0].demand.users", "clients[1].demand.users", "faults[0].probability"])
+    #expect(try sources("random-faults").contains("randomFaults"))
+    #expect(try sources("quickstart").isEmpty)
+    #expect(try sources("renewal-lapse").isEmpty)
+}
