@@ -26,10 +26,8 @@ struct ExpectationTracker {
     let expectationSlot: [Int]
     /// Each watched expectation's reading of the counts (`Quantities`), by index into `expectations`.
     let readings: [LevelField?]
-    var slotValues: [StateRecord]
-    var serverValues: [StateRecord]
-    /// The fleet's counts, by feature: the sums of the latest values above.
-    var fleetLevels: [Levels]
+    /// Every entity's latest levels and the fleet's sums of them.
+    var sums: FleetSums
     /// The first violation of each watched expectation, by index into `expectations`.
     var violations: [Int: (Double, SimInstant)] = [:]
     /// The latest value judged in each watched expectation's window (what a windowed one that held reports).
@@ -58,21 +56,8 @@ struct ExpectationTracker {
             return Quantities.of(expectation.metric).level(role)
         }
         dirty = Array(repeating: true, count: expectations.count)
-        let features = model.featureCount
         // Only watched expectations need every entity's latest levels.
-        let watching = !watched.isEmpty
-        slotValues = !watching ? [] : model.slotStates.indices.map { slot in
-            StateRecord(time: .start, entity: .client, index: Int32(slot), feature: model.slotStates[slot].feature.index,
-                        levels: model.levels(ofSlot: SlotID(index: Int32(slot))))
-        }
-        serverValues = !watching ? [] : model.serverFeatureStates.indices.map { index in
-            let pool = model.serverFeatureStates[index]
-            return StateRecord(time: .start, entity: .server, index: Int32(index), feature: pool.feature.index,
-                               levels: Levels(pool: pool))
-        }
-        fleetLevels = Array(repeating: Levels(), count: features)
-        for value in slotValues { fleetLevels[Int(value.feature)].add(value.levels, sign: 1, server: false) }
-        for value in serverValues { fleetLevels[Int(value.feature)].add(value.levels, sign: 1, server: true) }
+        sums = watched.isEmpty ? FleetSums() : FleetSums(model: model)
     }
 
     var isWatching: Bool { !watched.isEmpty }
@@ -80,16 +65,7 @@ struct ExpectationTracker {
     mutating func observe(_ record: StateRecord) {
         if record.time != pendingTime { finishInstant() }
         pendingTime = record.time
-        let feature = Int(record.feature)
-        switch record.entity {
-        case .client:
-            fleetLevels[feature].add(slotValues[Int(record.index)].levels, sign: -1, server: false)
-            slotValues[Int(record.index)] = record
-        case .server:
-            fleetLevels[feature].add(serverValues[Int(record.index)].levels, sign: -1, server: true)
-            serverValues[Int(record.index)] = record
-        }
-        fleetLevels[feature].add(record.levels, sign: 1, server: record.entity == .server)
+        sums.observe(record)
         for index in watched where concerns(expectations[index], record) { dirty[index] = true }
     }
 
@@ -128,11 +104,11 @@ struct ExpectationTracker {
         switch expectation.subject {
         case .client:
             let slot = expectationSlot[index]
-            return slot >= 0 ? Double(slotValues[slot].levels.value(field)) : 0
+            return slot >= 0 ? Double(sums.slots[slot].value(field)) : 0
         case .server(let server):
-            return Double(serverValues[server * featureCount + expectation.feature].levels.value(field))
+            return Double(sums.servers[server * featureCount + expectation.feature].value(field))
         case .fleet:
-            return Double(fleetLevels[expectation.feature].value(field))
+            return Double(sums.fleet[expectation.feature].value(field))
         }
     }
 }

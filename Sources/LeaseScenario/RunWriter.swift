@@ -26,6 +26,12 @@ final class RunWriter {
     let layout: TimelineLayout
     /// The time columns of the latest instant written, with the instant.
     var cachedTime = (instant: SimInstant.never, bytes: [UInt8]())
+    /// Change rows only: the fleet's sums (started by `startChangeRows`), the instant they are at, the features
+    /// whose entities changed then, and each feature's fleet levels as last written.
+    var fleetSums = FleetSums()
+    var fleetTime = SimInstant.never
+    var fleetTouched: [Bool] = []
+    var fleetWritten: [Levels] = []
 
     init(directory: String, scenario: Scenario, entities: EntityFilter, writesEvents: Bool) throws(OutputError) {
         set = try OutputSet(directory: directory)
@@ -54,8 +60,39 @@ final class RunWriter {
         return cachedTime.bytes
     }
 
-    /// One timeline row for a state change, unless the entity filter drops it.
+    /// Change rows (no `--sample`) follow the fleet from the model's levels now, and write the fleet's rows at its
+    /// start.
+    func startChangeRows(_ model: FleetModel) {
+        fleetSums = FleetSums(model: model)
+        fleetTouched = Array(repeating: false, count: model.featureCount)
+        fleetWritten = Array(repeating: Levels(), count: model.featureCount)
+    }
+
+    /// The fleet's row of each feature whose entities changed at the instant just over, when its levels moved (the
+    /// whole fleet's, whatever the entity filter keeps).
+    func finishInstant() {
+        guard fleetTime != .never else { return }
+        var rows = CSVBuffer.take(&timelineRows)
+        defer { timelineRows = rows }
+        for feature in fleetTouched.indices where fleetTouched[feature] {
+            fleetTouched[feature] = false
+            guard fleetSums.fleet[feature] != fleetWritten[feature] else { continue }
+            fleetWritten[feature] = fleetSums.fleet[feature]
+            rows.raw(timeColumns(fleetTime))
+            rows.raw(layout.fleetPrefixes[feature])
+            rows.cells(Quantities.fleetCells, fleetSums.fleet[feature])
+        }
+        fleetTime = .never
+    }
+
+    /// One timeline row for a state change, unless the entity filter drops it; the fleet's rows follow its instant.
     func timelineRow(_ record: StateRecord, _ model: FleetModel) {
+        if record.time != fleetTime {
+            finishInstant()
+            fleetTime = record.time
+        }
+        fleetSums.observe(record)
+        fleetTouched[Int(record.feature)] = true
         var rows = CSVBuffer.take(&timelineRows)
         defer { timelineRows = rows }
         switch record.entity {
@@ -119,6 +156,7 @@ final class RunWriter {
 
     /// Writes the summary (and the report, when asked for) and puts the whole set in place.
     func finish(_ report: RunReport, page: ReportPage.Options? = nil) throws {
+        finishInstant()
         timelineRows.finish()
         eventRows.finish()
         summary.write(RunSummary.json(report))

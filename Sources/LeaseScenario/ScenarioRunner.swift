@@ -115,6 +115,7 @@ public enum ScenarioRunner {
         var world = FleetWorld(spec: scenario.spec, horizon: horizon, limits: scenario.limits, records: records)
         world.simulation.checksInvariantsEveryEvent = options.checksInvariants
         var tracker = ExpectationTracker(expectations: scenario.expectations, model: world.model)
+        if options.sampleInterval == nil { writer?.startChangeRows(world.model) }
         var results: [Int: ExpectationResult] = [:]
         let atChecks = scenario.expectations.indices.compactMap { index -> (SimInstant, Int)? in
             if case .at(let instant) = scenario.expectations[index].when { return (instant, index) }
@@ -154,6 +155,7 @@ public enum ScenarioRunner {
                 if options.sampleInterval == nil { writer?.timelineRow(record, world.model) }
             }
             if tracker.isWatching { tracker.finishInstant() }
+            if options.sampleInterval == nil { writer?.finishInstant() }
             for record in world.model.records.protocolEvents { writer?.eventRow(record, world.model) }
             world.model.records.states.removeAll(keepingCapacity: true)
             world.model.records.protocolEvents.removeAll(keepingCapacity: true)

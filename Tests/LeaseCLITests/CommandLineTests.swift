@@ -234,3 +234,30 @@ func scratch(_ name: String) -> String {
     let syntax = try leasesim(["check", "Scenarios/morning-peak.json", "Scenarios/quickstart.json", "--set", "policy"])
     #expect(syntax.code == 2 && syntax.stdout.isEmpty)
 }
+
+/// The default timeline has the fleet's rows: one per feature at each instant its entities' changes moved it, the
+/// whole fleet's whatever `--entity` keeps, equal to the sampled fleet rows at every sample instant.
+@Test func theDefaultTimelineHasFleetRowsThatAgreeWithTheSampledOnes() throws {
+    let changes = scratch("fleet-rows"), sampled = scratch("fleet-rows-sampled"), filtered = scratch("fleet-rows-filtered")
+    #expect(try leasesim(["run", "Scenarios/quickstart.json", "--out", changes, "--quiet"]).code == 0)
+    #expect(try leasesim(["run", "Scenarios/quickstart.json", "--out", sampled, "--quiet", "--sample", "1h"]).code == 0)
+    #expect(try leasesim(["run", "Scenarios/quickstart.json", "--out", filtered, "--quiet", "--entity", "gw-lab"]).code == 0)
+    func fleetRows(_ folder: String) throws -> [(seconds: Double, values: String)] {
+        try String(contentsOfFile: folder + "/timeline.csv", encoding: .utf8).split(separator: "\n").compactMap { line in
+            let cells = line.split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false)
+            guard cells.count == 3, cells[2].hasPrefix("fleet,fleet,") else { return nil }
+            return (Double(cells[1]) ?? -1, String(cells[2]))
+        }
+    }
+    let rows = try fleetRows(changes), samples = try fleetRows(sampled)
+    #expect(rows.count == 190)
+    #expect(rows.first?.values == "fleet,fleet,users,27,27,0,,,125,125,125,0,300,125,175,0,,,,,,,,,,")
+    #expect(rows.contains { $0.seconds == 25200.02 && $0.values == "fleet,fleet,users,170,120,50,,,125,175,125,0,300,175,125,0,,,,,,,,,," })
+    #expect(zip(rows, rows.dropFirst()).allSatisfy { $0.seconds < $1.seconds && $0.values != $1.values })
+    #expect(samples.count == 168)
+    for sample in samples {
+        let latest = rows.last { $0.seconds <= sample.seconds }
+        #expect(latest?.values == sample.values, "at \(sample.seconds) s")
+    }
+    #expect(try fleetRows(filtered).map(\.values) == rows.map(\.values))
+}
