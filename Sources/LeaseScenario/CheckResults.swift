@@ -11,7 +11,12 @@ public struct CheckResults: Sendable {
         public var report: RunReport?
         /// Why the scenario did not load or run (the expectations were not judged).
         public var error: String?
+        /// Why the scenario was not run at all (`--fail-fast` after an earlier failure).
+        public var skipped: String?
         public var golden: [GoldenResult] = []
+        /// Wall-clock seconds to load and run it, and when it started (ISO 8601 UTC), for JUnit.
+        public var seconds = 0.0
+        public var timestamp = ""
 
         public init(file: String, name: String, report: RunReport? = nil, error: String? = nil) {
             self.file = file
@@ -23,51 +28,99 @@ public struct CheckResults: Sendable {
         public var failures: Int {
             (report?.results.filter { !$0.passed }.count ?? 0) + golden.filter { !$0.passed }.count
         }
-        public var passes: Int { (report?.results.filter(\.passed).count ?? 0) + golden.filter(\.passed).count }
+        /// Expectations that hold and golden files that match (an updated golden file is neither: it was written).
+        public var passes: Int { (report?.results.filter(\.passed).count ?? 0) + golden.filter { $0.status == .same }.count }
+        public var updates: Int { golden.filter { $0.status == .updated }.count }
     }
 
     public var scenarios: [Scenario] = []
+    /// Expectations and scenarios left out by `-k` (not run, not counted).
+    public var deselected = 0
+    /// The machine that ran the check (JUnit's `hostname`).
+    public var hostname = ""
 
     public init() {}
 
     public var passed: Int { scenarios.reduce(0) { $0 + $1.passes } }
     public var failed: Int { scenarios.reduce(0) { $0 + $1.failures } }
+    public var updated: Int { scenarios.reduce(0) { $0 + $1.updates } }
+    /// Scenarios that did not load or run.
     public var notRun: Int { scenarios.filter { $0.error != nil }.count }
+    public var skipped: Int { scenarios.filter { $0.skipped != nil }.count }
+
+    /// The total line: `check: 4 passed, 1 failed, 0 errors` (and skipped, updated and deselected when any).
+    public var total: String {
+        var text = "check: \(passed) passed, \(failed) failed, \(OutputText.count(notRun, "error"))"
+        if skipped > 0 { text += ", \(skipped) skipped" }
+        if updated > 0 { text += ", \(OutputText.count(updated, "golden file")) updated" }
+        if deselected > 0 { text += ", \(deselected) deselected" }
+        return text
+    }
 
     // MARK: JUnit XML
 
-    /// JUnit XML: a test suite per scenario, a test case per expectation (and per golden file), the actual value
-    /// and when it was seen in each failure's message; a scenario that did not run is a suite with one error.
+    /// JUnit XML: a test suite per scenario (its file, `hostname`, `timestamp` and `time`), a test case per
+    /// expectation (with the line it starts on) and per golden file, the actual value and when it was seen in each
+    /// failure's message; a scenario that did not run is a suite with one error, one skipped by `--fail-fast` a
+    /// suite with one skipped case, and an updated golden file a skipped case. A suite's time is its scenario's load
+    /// and run, carried by its first case (the others 0), so that sums over cases give the run's time.
     public var junit: String {
+        let seconds = scenarios.reduce(0) { $0 + $1.seconds }
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"leasesim check\" tests=\"\(passed + failed + notRun)\" failures=\"\(failed)\" errors=\"\(notRun)\">\n"
+        out += "<testsuites name=\"leasesim check\" tests=\"\(passed + failed + notRun + skipped + updated)\" failures=\"\(failed)\" "
+        out += "errors=\"\(notRun)\" skipped=\"\(skipped + updated)\" time=\"\(CheckResults.time(seconds))\">\n"
         for scenario in scenarios {
             let suite = CheckResults.xml(scenario.name), file = CheckResults.xml(scenario.file)
-            if let error = scenario.error {
-                out += "  <testsuite name=\"\(suite)\" file=\"\(file)\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
-                out += "    <testcase name=\"load and run\" classname=\"\(suite)\" file=\"\(file)\">\n"
-                out += "      <error message=\"\(CheckResults.xml(error))\" type=\"error\">\(CheckResults.xml(error))</error>\n"
-                out += "    </testcase>\n  </testsuite>\n"
-                continue
+            var cases: [String] = []
+            func testCase(_ name: String, line: Int? = nil, _ body: String? = nil) {
+                let time = CheckResults.time(cases.isEmpty ? scenario.seconds : 0)
+                var text = "    <testcase name=\"\(CheckResults.xml(name))\" classname=\"\(suite)\" file=\"\(file)\""
+                if let line, line > 0 { text += " line=\"\(line)\"" }
+                text += " time=\"\(time)\""
+                cases.append(text + (body.map { ">\n      \($0)\n    </testcase>\n" } ?? "/>\n"))
             }
-            out += "  <testsuite name=\"\(suite)\" file=\"\(file)\" tests=\"\(scenario.passes + scenario.failures)\" failures=\"\(scenario.failures)\" errors=\"0\">\n"
+            var failures = 0, errors = 0, skips = 0
+            if let error = scenario.error {
+                testCase("load and run", "<error message=\"\(CheckResults.xml(error))\" type=\"error\">\(CheckResults.xml(error))</error>")
+                errors = 1
+            } else if let reason = scenario.skipped {
+                testCase("load and run", "<skipped message=\"\(CheckResults.xml(reason))\"/>")
+                skips = 1
+            }
             if let report = scenario.report {
                 for result in report.results {
                     let expectation = result.expectation
-                    out += "    <testcase name=\"\(CheckResults.xml(expectation.path + " " + expectation.label))\" classname=\"\(suite)\" file=\"\(file)\""
-                    guard !result.passed else { out += "/>\n"; continue }
+                    let name = expectation.path + " " + expectation.label
+                    guard !result.passed else { testCase(name, line: expectation.line); continue }
                     let message = "actual \(ExpectationFormat.number(result.actual)) at \(result.seenAt) (\(RunSummary.instantText(result.seenAt, report.scenario))); expected \(expectation.claim)"
-                    out += ">\n      <failure message=\"\(CheckResults.xml(message))\" type=\"expectation\">\(CheckResults.xml(message))</failure>\n    </testcase>\n"
+                    testCase(name, line: expectation.line, "<failure message=\"\(CheckResults.xml(message))\" type=\"expectation\">\(CheckResults.xml(message))</failure>")
+                    failures += 1
                 }
             }
             for golden in scenario.golden {
-                out += "    <testcase name=\"golden \(CheckResults.xml(golden.name))\" classname=\"\(suite)\" file=\"\(file)\""
-                guard !golden.passed else { out += "/>\n"; continue }
-                out += ">\n      <failure message=\"\(CheckResults.xml(golden.summary))\" type=\"golden\">\(CheckResults.xml(golden.diff.joined(separator: "\n")))</failure>\n    </testcase>\n"
+                switch golden.status {
+                case .same: testCase("golden " + golden.name)
+                case .updated:
+                    testCase("golden " + golden.name, "<skipped message=\"golden file updated\"/>")
+                    skips += 1
+                case .missing, .differs:
+                    testCase("golden " + golden.name, "<failure message=\"\(CheckResults.xml(golden.summary))\" type=\"golden\">\(CheckResults.xml(golden.diff.joined(separator: "\n")))</failure>")
+                    failures += 1
+                }
             }
-            out += "  </testsuite>\n"
+            out += "  <testsuite name=\"\(suite)\" file=\"\(file)\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"\(errors)\" "
+            out += "skipped=\"\(skips)\" time=\"\(CheckResults.time(scenario.seconds))\" timestamp=\"\(CheckResults.xml(scenario.timestamp))\" "
+            out += "hostname=\"\(CheckResults.xml(hostname))\">\n"
+            out += cases.joined() + "  </testsuite>\n"
         }
         return out + "</testsuites>\n"
+    }
+
+    /// Seconds with three decimals, as JUnit readers expect.
+    static func time(_ seconds: Double) -> String {
+        let milliseconds = Int64((max(0, seconds) * 1000).rounded())
+        let fraction = String(milliseconds % 1000)
+        return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 
     /// Text for an XML attribute or element: the five special characters escaped, and control characters (which
@@ -102,7 +155,7 @@ public struct CheckResults: Sendable {
         var out = "{\n  \"leasesim\": \(OutputText.jsonString(ScenarioRunner.version)),\n  \"scenarios\": ["
         out += scenarios.map { scenario -> String in
             var entry = "\n    {\"file\": \(OutputText.jsonString(scenario.file)), \"name\": \(OutputText.jsonString(scenario.name)), "
-            let status = scenario.error != nil ? "error" : scenario.failures > 0 ? "failed" : "passed"
+            let status = scenario.error != nil ? "error" : scenario.skipped != nil ? "skipped" : scenario.failures > 0 ? "failed" : "passed"
             entry += "\"status\": \"\(status)\", \"error\": \(scenario.error.map(OutputText.jsonString) ?? "null"),\n     \"expectations\": ["
             if let report = scenario.report {
                 let start = report.scenario.spec.startEpochMilliseconds
@@ -127,7 +180,8 @@ public struct CheckResults: Sendable {
             return entry + "]}"
         }.joined(separator: ",")
         out += scenarios.isEmpty ? "],\n" : "\n  ],\n"
-        return out + "  \"passed\": \(passed), \"failed\": \(failed), \"notRun\": \(notRun)\n}\n"
+        return out + "  \"passed\": \(passed), \"failed\": \(failed), \"notRun\": \(notRun), \"skipped\": \(skipped), \"updated\": \(updated), "
+            + "\"deselected\": \(deselected)\n}\n"
     }
 }
 
@@ -179,8 +233,23 @@ public enum GoldenFiles {
                 return GoldenResult(name: name, status: .missing)
             }
             if actual == expected { return GoldenResult(name: name, status: .same) }
-            return difference(name: name, expected: [UInt8](expected), actual: [UInt8](actual))
+            let (old, new) = (comparable(name, [UInt8](expected)), comparable(name, [UInt8](actual)))
+            if old == new { return GoldenResult(name: name, status: .same) }
+            return difference(name: name, expected: old, actual: new)
         }
+    }
+
+    /// A file as compared: summary.json names the scenario file as the command line gave it, which depends on the
+    /// directory the check ran from, so only the file's last path component is compared.
+    static func comparable(_ name: String, _ bytes: [UInt8]) -> [UInt8] {
+        guard name == "summary.json", let scenario = bytes.firstRange(of: Array("\"scenario\": {".utf8)),
+              let key = bytes[scenario.upperBound...].firstRange(of: Array("\"file\": \"".utf8)) else { return bytes }
+        var end = key.upperBound, lastSlash = key.upperBound
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+            if bytes[end] == UInt8(ascii: "\\") { end += 1 } else if bytes[end] == UInt8(ascii: "/") { lastSlash = end + 1 }
+            end += 1
+        }
+        return Array(bytes[..<key.upperBound]) + Array(bytes[lastSlash...])
     }
 
     /// The first line at which two texts differ, with a few lines after it from each.

@@ -56,6 +56,8 @@ public struct Expectation: Sendable, Equatable {
     public var label: String
     /// The expectation's JSON path in the scenario (`expectations[2]`).
     public var path: String
+    /// The line of the scenario file it starts on (1-based; 0 when an override wrote it), for CI reports.
+    public var line = 0
     public var metric: Metric
     public var subject: MetricSubject
     /// The subject's display name (client id, server id or "fleet").

@@ -156,7 +156,12 @@ public struct ScenarioLoader {
         }
         var expectations: [Expectation] = []
         if let list = root.optional("expectations") {
-            for entry in try list.array() { expectations.append(try expectation(entry)) }
+            let lines = LineIndex(source.bytes)
+            for entry in try list.array() {
+                var expectation = try expectation(entry)
+                if entry.node.offset >= 0 { expectation.line = lines.line(at: Int(entry.node.offset)) }
+                expectations.append(expectation)
+            }
         }
         var scenario = Scenario(file: file, name: name, description: description, spec: spec, duration: duration,
                                 limits: limits, hostLimits: hostLimits, expectations: expectations)

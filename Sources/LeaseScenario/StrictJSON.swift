@@ -26,6 +26,26 @@ public struct TextPosition: Sendable, Equatable {
     }
 }
 
+/// The line of byte offsets in a text, from one pass over it (for many lookups; `TextPosition.of` is for one).
+struct LineIndex {
+    /// The offset at which each line after the first starts.
+    private let starts: [Int]
+
+    init(_ bytes: [UInt8]) {
+        starts = bytes.indices.filter { bytes[$0] == UInt8(ascii: "\n") }.map { $0 + 1 }
+    }
+
+    /// The 1-based line holding byte `offset`.
+    func line(at offset: Int) -> Int {
+        var low = 0, high = starts.count // lines starting at or before offset: the first index whose start is above it
+        while low < high {
+            let middle = (low + high) / 2
+            if starts[middle] <= offset { low = middle + 1 } else { high = middle }
+        }
+        return low + 1
+    }
+}
+
 /// A JSON value as written, with where it was written.
 ///
 /// Numbers keep their text so integers stay exact; objects keep their members in file order (never a

@@ -10,16 +10,23 @@ import Testing
     let failing = try String(contentsOfFile: repositoryRoot + "/Scenarios/quickstart.json", encoding: .utf8)
         .replacingOccurrences(of: "\"value\": 350", with: "\"value\": 0")
     try failing.write(toFile: folder + "/failing.json", atomically: true, encoding: .utf8)
-    let junit = folder + "/report.xml"
+    let junit = folder + "/reports/ci/report.xml" // parent folders that do not exist yet
     let text = try leasesim(["check", folder + "/failing.json", "Scenarios/muc-cut.json", folder + "/missing.json", "--junit", junit])
     #expect(text.code == 2) // the missing file is graver than the failed expectation
-    let xml = try String(contentsOfFile: junit, encoding: .utf8)
-    let parser = XMLParser(data: Data(xml.utf8))
+    #expect(text.stdout.hasSuffix("check: 13 passed, 1 failed, 1 error\n"))
+    // Wall-clock figures vary from run to run: times and timestamps are read apart, then blanked.
+    let raw = try String(contentsOfFile: junit, encoding: .utf8)
+    let parser = XMLParser(data: Data(raw.utf8))
     #expect(parser.parse(), "JUnit XML is well formed")
-    #expect(xml.contains("<testsuites name=\"leasesim check\" tests=\"15\" failures=\"1\" errors=\"1\">"))
-    #expect(xml.contains("<testsuite name=\"quickstart\" file=\"\(folder)/failing.json\" tests=\"5\" failures=\"1\" errors=\"0\">"))
+    #expect(raw.firstMatch(of: /timestamp="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z" hostname="[^"]+"/) != nil)
+    let xml = raw.replacing(/time="\d+\.\d{3}"/, with: "time=\"T\"").replacing(/timestamp="[^"]*" hostname="[^"]*"/, with: "timestamp=\"S\" hostname=\"H\"")
+    #expect(xml.contains("<testsuites name=\"leasesim check\" tests=\"15\" failures=\"1\" errors=\"1\" skipped=\"0\" time=\"T\">"))
+    #expect(xml.contains("<testsuite name=\"quickstart\" file=\"\(folder)/failing.json\" tests=\"5\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\"T\" timestamp=\"S\" hostname=\"H\">"))
+    #expect(xml.contains("<testcase name=\"expectations[3] the week has denied logins (R-LEASE-8)\" classname=\"quickstart\" file=\"\(folder)/failing.json\" line=\"33\" time=\"T\">"))
     #expect(xml.contains("<failure message=\"actual 350 at t+1w (day 8 00:00, 2026-01-12T00:00:00.000Z); expected at end: deniedLogins of fleet == 0\" type=\"expectation\">"))
-    #expect(xml.contains("<testcase name=\"load and run\" classname=\"\(folder)/missing.json\" file=\"\(folder)/missing.json\">"))
+    #expect(xml.contains("<testcase name=\"load and run\" classname=\"\(folder)/missing.json\" file=\"\(folder)/missing.json\" time=\"T\">"))
+    // The first case of a suite carries its time, the others 0.
+    #expect(raw.contains("line=\"34\" time=\"0.000\"/>"))
 
     let json = try leasesim(["check", folder + "/failing.json", "--format", "json"])
     #expect(json.code == 1)
@@ -30,17 +37,47 @@ import Testing
     #expect(scenario["status"] as? String == "failed" && failed["actual"] as? Int == 350 && failed["seenAtDay"] as? String == "day 8 00:00")
 }
 
+/// `check --quiet` prints only failures and the total; `-k` selects scenarios by file or name and expectations by
+/// path or name; `--fail-fast` skips what follows the first failure.
+@Test func checkSelectsQuietensAndStopsAtTheFirstFailure() throws {
+    let failing = ["--set", "servers[ls-1].licenses[0].count=400"]
+    let quiet = try leasesim(["check", "Scenarios/quickstart.json", "Scenarios/muc-cut.json", "--quiet"] + failing)
+    #expect(quiet.code == 1) // muc-cut passes: only its total shows
+    let lines = quiet.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.first == "Scenarios/quickstart.json: 2 of 5 expectations hold")
+    #expect(lines.dropFirst().dropLast().allSatisfy { $0.hasPrefix("  FAIL ") } && lines.count == 5)
+    #expect(lines.last == "check: 11 passed, 3 failed, 0 errors")
+    let byName = try leasesim(["check", "Scenarios/quickstart.json", "Scenarios/muc-cut.json", "-k", "MUC-CUT"])
+    #expect(byName.code == 0 && byName.stdout.hasSuffix("check: 9 passed, 0 failed, 0 errors, 5 deselected\n"))
+    #expect(!byName.stdout.contains("quickstart.json:"))
+    let byExpectation = try leasesim(["check", "Scenarios/quickstart.json", "Scenarios/muc-cut.json", "-k", "R-LEASE-8", "-k", "expectations[0]"])
+    #expect(byExpectation.code == 0)
+    #expect(byExpectation.stdout.contains("Scenarios/quickstart.json: 2 of 2 expectations hold\n  PASS expectations[0] gw-lab never needs"))
+    #expect(byExpectation.stdout.contains("\n  PASS expectations[3] the week has denied logins (R-LEASE-8)"))
+    #expect(byExpectation.stdout.contains("Scenarios/muc-cut.json: 2 of 2 expectations hold\n  PASS expectations[0] gw-a leases 200"))
+    #expect(byExpectation.stdout.hasSuffix("check: 4 passed, 0 failed, 0 errors, 10 deselected\n"))
+    let fast = try leasesim(["check", "Scenarios/quickstart.json", "Scenarios/muc-cut.json", "--fail-fast", "--format", "json"] + failing)
+    #expect(fast.code == 1)
+    #expect(fast.stdout.contains("\"name\": \"Scenarios/muc-cut.json\", \"status\": \"skipped\""))
+    #expect(fast.stdout.hasSuffix("\"passed\": 2, \"failed\": 3, \"notRun\": 0, \"skipped\": 1, \"updated\": 0, \"deselected\": 0\n}\n"))
+}
+
 /// Golden files: written with --update-golden, then compared; a change shows the first differing lines and fails
 /// the check; --out keeps the outputs of failing scenarios only.
 @Test func checkComparesGoldenFilesAndKeepsArtifactsOfFailures() throws {
     let folder = scratch("check-golden")
     let golden = folder + "/golden", artifacts = folder + "/artifacts"
     let update = try leasesim(["check", "Scenarios/muc-cut.json", "Scenarios/quickstart.json", "--golden", golden, "--update-golden"])
-    #expect(update.code == 0 && update.stdout.contains("  PASS golden timeline.csv: golden file updated\n"))
+    #expect(update.code == 0 && update.stdout.contains("  UPDATED golden timeline.csv: golden file updated\n"))
+    #expect(update.stdout.hasSuffix("check: 14 passed, 0 failed, 0 errors, 8 golden files updated\n"))
     let files = try FileManager.default.contentsOfDirectory(atPath: golden + "/muc-cut").sorted()
     #expect(files == [".leasesim-outputs", "clients.csv", "events.csv", "summary.json", "timeline.csv"])
     let same = try leasesim(["check", "Scenarios/muc-cut.json", "Scenarios/quickstart.json", "--golden", golden, "--out", artifacts])
-    #expect(same.code == 0 && same.stdout.hasSuffix("check: 22 passed, 0 failed\n"))
+    #expect(same.code == 0 && same.stdout.hasSuffix("check: 22 passed, 0 failed, 0 errors\n"))
+    // From another directory, with an absolute DIR and the scenarios named by absolute paths: the same.
+    let elsewhere = try leasesim(["check", repositoryRoot + "/Scenarios/muc-cut.json", repositoryRoot + "/Scenarios/quickstart.json",
+                                  "--golden", golden], in: folder)
+    #expect(elsewhere.code == 0 && elsewhere.stdout.hasSuffix("check: 22 passed, 0 failed, 0 errors\n"), "\(elsewhere.stdout)")
     #expect(!FileManager.default.fileExists(atPath: artifacts + "/muc-cut") && !FileManager.default.fileExists(atPath: artifacts + "/quickstart"))
     let changed = try leasesim(["check", "Scenarios/muc-cut.json", "Scenarios/quickstart.json", "--golden", golden, "--out", artifacts,
                                 "--set", "seed=8"])
@@ -119,6 +156,6 @@ private let serverLog = """
     let scenarios = ["Scenarios/ha-active-active-split.json", "Scenarios/cluster-leader-lost.json", "Scenarios/auto-lease-penalty.json"]
     let plain = try leasesim(["check"] + scenarios), checked = try leasesim(["check", "--check-invariants"] + scenarios)
     #expect(plain.code == 0 && checked.code == 0 && checked.stdout == plain.stdout)
-    #expect(checked.stdout.hasSuffix("passed, 0 failed\n"))
+    #expect(checked.stdout.hasSuffix("passed, 0 failed, 0 errors\n"))
     #expect(try leasesim(["check", "--help"]).stdout.contains("--check-invariants"))
 }
