@@ -147,10 +147,17 @@ public struct PlanSearch: Sendable {
                                                 jsonPath: "", file: scenarioPath)
         var options = loadOptions
         let probe = try currentValue(bytes) ?? low ?? high ?? 1
-        options.overrides.append(try ScenarioOverride(path: path, value: JSONNode(value: .number(String(probe)), offset: 0), valueText: String(probe)))
+        options.overrides.append(try varied(probe))
         let scenario = try ScenarioLoader.load(bytes: bytes, file: scenarioPath, options: options)
         _ = try target.reading(in: scenario)
         return scenario
+    }
+
+    /// The override that sets the varied field to `value` (errors name it as `--vary PATH=VALUE`).
+    func varied(_ value: Int64) throws(ScenarioError) -> ScenarioOverride {
+        var override = try ScenarioOverride(path: path, value: JSONNode(value: .number(String(value)), offset: 0), valueText: String(value))
+        override.option = "--vary"
+        return override
     }
 
     /// Runs the search; `tried` is called after each value.
@@ -168,8 +175,7 @@ public struct PlanSearch: Sendable {
         func trial(_ value: Int64) throws -> Bool? {
             if let known = trials[value] { return known.meets }
             var options = loadOptions
-            options.overrides.append(try ScenarioOverride(path: path, value: JSONNode(value: .number(String(value)), offset: 0),
-                                                          valueText: String(value)))
+            options.overrides.append(try varied(value))
             let scenarios: [Scenario]
             do {
                 scenarios = try seeds.map { seed throws(ScenarioError) in

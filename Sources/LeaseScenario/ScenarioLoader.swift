@@ -107,7 +107,20 @@ public struct ScenarioLoader {
         return [UInt8](data)
     }
 
+    /// A file of the other kind (a sweep given as a scenario, or the reverse) is named for what it is, before its
+    /// keys are judged against the wrong format's.
+    static func checkFormat(_ field: Field, expected: String) throws(ScenarioError) {
+        let kinds = [(ScenarioFormat.current, "a scenario", "leasesim run, check or plan", "or name it as a sweep's \"scenario\""),
+                     (SweepFormat.current, "a sweep file", "leasesim sweep", "")]
+        guard let object = try? field.anyObject(), let format = object.optional("format"), case .string(let text) = format.node.value,
+              text != expected, let found = kinds.first(where: { $0.0 == text }), let wanted = kinds.first(where: { $0.0 == expected })
+        else { return }
+        let advice = "give it to \(found.2)" + (found.3.isEmpty ? "" : ", \(found.3)")
+        throw format.fail("\(wanted.1) (\"format\": \"\(expected)\")", found: "\(found.1) (\"\(text)\"): \(advice)")
+    }
+
     mutating func scenario(_ field: Field) throws(ScenarioError) -> Scenario {
+        try ScenarioLoader.checkFormat(field, expected: ScenarioFormat.current)
         let root = try field.object(allowed: ScenarioKeys.root)
         let format = try root.required("format", "\"\(ScenarioFormat.current)\"")
         guard try format.string() == ScenarioFormat.current else { throw format.fail("\"\(ScenarioFormat.current)\"") }

@@ -25,11 +25,16 @@ public struct ScenarioOverride: Sendable, CustomStringConvertible {
     public let valueText: String
     let value: JSONNode
 
+    /// The most ids an error lists when a selector names none of them.
+    static let maxIdsShown = 8
     /// The most nesting a VALUE may have.
     static let maxValueDepth = 16
     static let pathForm = "a field path such as policy.renewalInterval or clients[gw-1].allocations.users.muc"
 
-    public var description: String { "--set \(path)=\(valueText)" }
+    /// The option that gave it, as errors name it: `--set`, or `--vary` for the values `plan` tries.
+    public var option = "--set"
+
+    public var description: String { "\(option) \(path)=\(valueText)" }
 
     /// Parses `PATH=VALUE` (the first `=` outside brackets ends the path).
     public init(_ text: String) throws(ScenarioError) {
@@ -168,7 +173,9 @@ public struct ScenarioOverride: Sendable, CustomStringConvertible {
         }
         let names = elements.compactMap { member("id", $0) ?? member("group", $0) }
         let hint = SpellingHint.closest(to: selector, in: names).map { " (did you mean \(Excerpt.quoted($0))?)" } ?? ""
-        throw fail(file, at: position, expected: "an index, or the id of one of \(OutputText.count(elements.count, "element"))",
+        let shown = ScenarioOverride.maxIdsShown
+        let ids = names.prefix(shown).map(Excerpt.quoted).joined(separator: ", ") + (names.count > shown ? ", ..." : "")
+        throw fail(file, at: position, expected: "an index, or the id of one of \(OutputText.count(elements.count, "element"))\(ids.isEmpty ? "" : " (\(ids))")",
                    found: "no element with id \(Excerpt.quoted(selector))\(hint)")
     }
 

@@ -65,7 +65,9 @@ public struct SweepPlan: Sendable {
         let bytes = try ScenarioLoader.readFile(path, limit: ScenarioLimits.maxScenarioBytes, what: "a readable sweep file", jsonPath: "", file: path)
         let source = ScenarioSource(file: path, bytes: bytes)
         let root = try ScenarioLoader.parseJSON(bytes, file: path)
-        let object = try Field(node: root, parentPath: "", step: nil, source: source).object(allowed: SweepFormat.keys)
+        let rootField = Field(node: root, parentPath: "", step: nil, source: source)
+        try ScenarioLoader.checkFormat(rootField, expected: SweepFormat.current)
+        let object = try rootField.object(allowed: SweepFormat.keys)
         let format = try object.required("format", "\"\(SweepFormat.current)\"")
         guard try format.string() == SweepFormat.current else { throw format.fail("\"\(SweepFormat.current)\"") }
         let scenarioField = try object.required("scenario", "the base scenario's path, relative to the sweep file")

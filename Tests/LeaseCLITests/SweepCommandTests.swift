@@ -129,3 +129,17 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: folder + "/" + file), "\(file)")
     }
 }
+
+/// A scenario given to `sweep` is named a scenario (and a sweep given to `run` a sweep); a plan's `--vary` errors
+/// name `--vary`, not a `--set` the user never wrote.
+@Test func filesOfTheOtherKindAndVaryErrorsAreNamed() throws {
+    let sweep = try leasesim(["sweep", "Scenarios/quickstart.json"])
+    #expect(sweep.code == 2)
+    #expect(sweep.stderr == "leasesim: Scenarios/quickstart.json:3:13: format: expected a sweep file (\"format\": \"leasesim-sweep/1\"), found a scenario (\"leasesim/1\"): give it to leasesim run, check or plan, or name it as a sweep's \"scenario\"\n")
+    let run = try leasesim(["run", "examples/renewal-sweep.json"])
+    #expect(run.code == 2)
+    #expect(run.stderr == "leasesim: examples/renewal-sweep.json:3:13: format: expected a scenario (\"format\": \"leasesim/1\"), found a sweep file (\"leasesim-sweep/1\"): give it to leasesim sweep\n")
+    let vary = try leasesim(["plan", "Scenarios/morning-peak.json", "--vary", "clients[nosuch].allocations.users.muc", "--target", "deniedLogins<=0"])
+    #expect(vary.code == 2)
+    #expect(vary.stderr == "leasesim: Scenarios/morning-peak.json (--vary clients[nosuch].allocations.users.muc=1): clients[nosuch]: expected an index, or the id of one of 2 elements (\"gw-main\", \"gw-branch\"), found no element with id \"nosuch\"\n")
+}

@@ -51,7 +51,7 @@ private func loadError(_ sets: [String]) -> String {
     ("policy.renewalIntervall=2h",
      "s.json (--set policy.renewalIntervall=2h): policy.renewalIntervall: expected one of reservedLeaseDuration, incrementalLeaseDuration, renewalInterval, minimumHold, releasePolicy, holdPolicy, quantaPerRequest, initialLeases, requestsAtRenewal, requestTimeout, requestRetries, retryBackoff, serverRestart, clientRestart, autoLeasing, surrender, cloud, cluster, ha, found unknown key \"renewalIntervall\" (did you mean \"renewalInterval\"?)"),
     ("clients[gw-2].allocations.users.muc=1",
-     "s.json (--set clients[gw-2].allocations.users.muc=1): clients[gw-2]: expected an index, or the id of one of 2 elements, found no element with id \"gw-2\" (did you mean \"gw-1\"?)"),
+     "s.json (--set clients[gw-2].allocations.users.muc=1): clients[gw-2]: expected an index, or the id of one of 2 elements (\"gw-1\", \"branch\"), found no element with id \"gw-2\" (did you mean \"gw-1\"?)"),
     ("clients[branch-002].count=4",
      "s.json (--set clients[branch-002].count=4): clients[branch-002]: expected the id of an element, or a client group's name, found \"branch-002\", a member of group \"branch\": set the group, [branch]"),
     ("servers[ls-1].licenses[1].count=4",
