@@ -94,7 +94,7 @@ public enum LeaseSimCLI {
     /// The documented exit code for an error.
     static func exitCode(for error: Error) -> ExitCode {
         switch error {
-        case is UsageError, is ScenarioError, is RunOptionError: return .badInput
+        case is UsageError, is ScenarioError, is RunOptionError, is SweepPointError: return .badInput
         case is RunLimitExceeded, is ScenarioLimitExceeded: return .runLimit
         default: return .outputFailed
         }

@@ -53,7 +53,7 @@ extension LeaseSimCLI {
         let out = parsed.values["--out"] ?? SweepOutput.defaultDirectory
         let mode = try ProgressReporter.mode(parsed.values["--progress"])
 
-        let (columns, durations) = SweepRunner.metricColumns(plan)
+        let (columns, durations) = try SweepRunner.metricColumns(plan)
         let runs = options.shard.runs(of: plan.runCount)
         let counters = ProgressCounters(runs: runs.count, simulatedTotal: runs.reduce(Int64(0)) { $0 + durations[$1 / plan.replications] })
         let reporter = ProgressReporter(mode: mode, counters: counters, label: plan.name)

@@ -91,17 +91,33 @@ public struct RunOutcome: Sendable {
     public var error = ""
 }
 
+/// A sweep point whose scenario the loader refuses: no run of the sweep is started.
+public struct SweepPointError: Error, CustomStringConvertible {
+    public var point: Int
+    /// The point's swept values, as `PATH=VALUE` separated by spaces.
+    public var values: String
+    public var error: ScenarioError
+
+    public var description: String {
+        "sweep point \(point)\(values.isEmpty ? "" : " (\(values))") is invalid, so no run was started: \(error)"
+    }
+}
+
 /// Runs a sweep's runs in parallel (one world per run, nothing shared but a work counter and the results) and
 /// puts the results in run order, so the tables are the same whatever the number of jobs.
 public enum SweepRunner {
-    /// The metric columns: those of every point's scenario, in point order (points whose scenario cannot be loaded
-    /// add none; their runs fail with the loader's error). Every shard computes the same columns.
-    public static func metricColumns(_ plan: SweepPlan) -> (columns: [String], simulated: [Int64]) {
+    /// The metric columns: those of every point's scenario, in point order. Every point is loaded once here, so a
+    /// value the loader refuses (a `30m` where hours are needed) stops the sweep before any run, naming its point.
+    /// Every shard computes the same columns.
+    public static func metricColumns(_ plan: SweepPlan) throws(SweepPointError) -> (columns: [String], simulated: [Int64]) {
         var columns: [String] = [], seen = Set<String>(), durations: [Int64] = []
         for point in plan.points.indices {
-            guard let scenario = try? plan.scenario(run: point * plan.replications) else {
-                durations.append(0)
-                continue
+            let scenario: Scenario
+            do {
+                scenario = try plan.scenario(run: point * plan.replications)
+            } catch {
+                let values = zip(plan.swept, plan.pointCells[point]).compactMap { path, cell in cell.map { "\(path)=\($0)" } }
+                throw SweepPointError(point: point, values: values.joined(separator: " "), error: error)
             }
             durations.append(scenario.duration.milliseconds)
             for column in RunMetrics.columns(scenario) where seen.insert(column).inserted { columns.append(column) }

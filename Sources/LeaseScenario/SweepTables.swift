@@ -90,7 +90,7 @@ public struct RunsTable: Sendable, Equatable {
     public var pointRows: [[String]] { Array(pointTable.dropFirst()) }
 
     var pointTable: [[String]] {
-        var out = [["point"] + swept + ["metric", "ok", "failed", "mean", "min", "p5", "p50", "p95", "max"]]
+        var out = [["point"] + swept + ["metric", "ok", "failed"] + SweepStatistics.columns]
         let pointColumn = 1, first = RunsTable.leading.count
         var start = 0
         while start < rows.count {
@@ -116,15 +116,32 @@ public struct RunsTable: Sendable, Equatable {
 ///
 /// Percentiles interpolate linearly between the closest ranks (NumPy's default, R's type 7): for `n` sorted values
 /// the p-th percentile is at rank `h = (n - 1) p / 100`, `x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h])`.
+///
+/// The spread is the sample standard deviation (divisor n - 1) and the 95% confidence interval of the mean is
+/// mean -/+ t(0.975, n - 1) s / sqrt(n), Student's t from a table (`tQuantiles`); these three are worked in binary
+/// floating point with IEEE operations only (correctly rounded everywhere, no libm), then written with the mean's
+/// decimals; empty for fewer than two values.
 public struct SweepStatistics: Sendable, Equatable {
+    public static let columns = ["mean", "min", "p5", "p50", "p95", "max", "stddev", "ci95_low", "ci95_high"]
     public let count: Int
-    /// mean, min, p5, p50, p95, max, as text (empty when there are no values).
+    /// `columns`, as text (empty when there are no values).
     public let cells: [String]
+
+    /// t(0.975, df) for df 1...30, then for 40, 60 and 120 (a larger df takes the value of the largest tabulated df
+    /// not above it, which is conservative); 1.960 beyond 120 would be the normal's, but 1.980 is kept there too.
+    static let tQuantiles: [(df: Int, t: Double)] = [
+        (1, 12.706), (2, 4.303), (3, 3.182), (4, 2.776), (5, 2.571), (6, 2.447), (7, 2.365), (8, 2.306), (9, 2.262), (10, 2.228),
+        (11, 2.201), (12, 2.179), (13, 2.160), (14, 2.145), (15, 2.131), (16, 2.120), (17, 2.110), (18, 2.101), (19, 2.093), (20, 2.086),
+        (21, 2.080), (22, 2.074), (23, 2.069), (24, 2.064), (25, 2.060), (26, 2.056), (27, 2.052), (28, 2.048), (29, 2.045), (30, 2.042),
+        (40, 2.021), (60, 2.000), (120, 1.980),
+    ]
+
+    public static func t975(degreesOfFreedom df: Int) -> Double { tQuantiles.last { $0.df <= df }!.t }
 
     public init(_ texts: [String]) {
         count = texts.count
         guard !texts.isEmpty else {
-            cells = Array(repeating: "", count: 6)
+            cells = Array(repeating: "", count: SweepStatistics.columns.count)
             return
         }
         let decimals = texts.map(SweepStatistics.decimals).max()!
@@ -138,10 +155,24 @@ public struct SweepStatistics: Sendable, Equatable {
             let hundredths = 100 * values[low] + (fraction == 0 ? 0 : fraction * (values[low + 1] - values[low]))
             return OutputText.decimal(hundredths, over: 100 * scale, decimals: shown)
         }
+        var spread = ["", "", ""]
+        if values.count >= 2 {
+            // Deviations from the exact mean, in units of the values' last decimal.
+            let n = Double(values.count), mean = Double(sum) / n
+            var squares = 0.0
+            for value in values { squares += (Double(value) - mean) * (Double(value) - mean) }
+            let deviation = (squares / (n - 1)).squareRoot()
+            let half = SweepStatistics.t975(degreesOfFreedom: values.count - 1) * deviation / n.squareRoot()
+            // Shown with two more decimals than the values: hundredths of a unit, rounded half away from zero.
+            func text(_ units: Double) -> String {
+                OutputText.decimal(Int128((units * 100).rounded(.toNearestOrAwayFromZero)), over: 100 * scale, decimals: shown)
+            }
+            spread = [text(deviation), text(mean - half), text(mean + half)]
+        }
         cells = [OutputText.decimal(sum, over: Int128(values.count) * scale, decimals: shown),
                  OutputText.decimal(values.first!, over: scale, decimals: decimals),
                  percentile(5), percentile(50), percentile(95),
-                 OutputText.decimal(values.last!, over: scale, decimals: decimals)]
+                 OutputText.decimal(values.last!, over: scale, decimals: decimals)] + spread
     }
 
     /// Whether a cell is a figure as runs.csv writes it (or empty): `-?D{1,24}(.D{1,4})?`, so no statistic of a

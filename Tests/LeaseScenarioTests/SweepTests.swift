@@ -22,11 +22,11 @@ private func sweepFile(_ body: String, name: String) throws -> String {
     return path
 }
 
-private func sweep(_ plan: SweepPlan, jobs: Int = 1, shard: Shard = .whole) -> RunsTable {
+private func sweep(_ plan: SweepPlan, jobs: Int = 1, shard: Shard = .whole) throws -> RunsTable {
     var options = SweepOptions()
     options.jobs = jobs
     options.shard = shard
-    return SweepRunner.run(plan, options: options, columns: SweepRunner.metricColumns(plan).columns).table
+    return SweepRunner.run(plan, options: options, columns: try SweepRunner.metricColumns(plan).columns).table
 }
 
 /// A replication's seed comes from the base seed and its index alone: the same whatever the grid, the point or
@@ -48,7 +48,7 @@ private func sweep(_ plan: SweepPlan, jobs: Int = 1, shard: Shard = .whole) -> R
 /// One job or three, the tables are the same byte for byte; shards merged give them too.
 @Test func jobsAndShardsGiveTheSameTables() throws {
     let plan = try SweepPlan.load(path: try sweepFile("\"grid\": {\"servers[ls-1].licenses[0].count\": [30, 45, 60], \"policy.renewalInterval\": [\"1h\", \"3h\"]}, \"replications\": 4", name: "jobs"))
-    let one = sweep(plan, jobs: 1), three = sweep(plan, jobs: 3)
+    let one = try sweep(plan, jobs: 1), three = try sweep(plan, jobs: 3)
     #expect(one.rows.count == 24 && one.csv == three.csv && one.pointsCSV == three.pointsCSV)
     #expect(one.rows.map { $0[0] } == (0..<24).map(String.init))
     #expect(one.rows[5].prefix(7) == ["5", "1", "1", String(plan.seed(replication: 1)), "30", "3h", "ok"])
@@ -59,7 +59,7 @@ private func sweep(_ plan: SweepPlan, jobs: Int = 1, shard: Shard = .whole) -> R
     let folder = NSTemporaryDirectory() + "leasesim-shards-\(ProcessInfo.processInfo.processIdentifier)"
     var directories: [String] = []
     for index in [2, 0, 1] {
-        let table = sweep(plan, jobs: 2, shard: Shard(index: index, count: 3))
+        let table = try sweep(plan, jobs: 2, shard: Shard(index: index, count: 3))
         #expect(table.rows.map { Int($0[0])! } == Array(stride(from: index, to: 24, by: 3)))
         let manifest = SweepManifest(plan: plan, shard: Shard(index: index, count: 3), runsHere: table.rows.count, failed: 0)
         try SweepOutput.write(SweepOutput.files(manifest: manifest, table: table), to: folder + "/shard-\(index)")
@@ -72,15 +72,28 @@ private func sweep(_ plan: SweepPlan, jobs: Int = 1, shard: Shard = .whole) -> R
     #expect(throws: ScenarioError.self) { try SweepOutput.merge(directories + [directories[0]]) }
 }
 
-/// A run that cannot load or run is a row with its error; the other runs of the sweep go on.
+/// A run that fails (here: a limit) is a row with its error; the other runs of the sweep go on.
 @Test func aFailedRunIsARowWithItsError() throws {
-    let plan = try SweepPlan.load(path: try sweepFile("\"points\": [{\"clients[gw-1].allocations.users.muc\": 50}, {\"clients[gw-1].allocations.users.muc\": \"lots\"}], \"replications\": 2", name: "failed"))
-    let table = sweep(plan)
+    let plan = try SweepPlan.load(path: try sweepFile("\"points\": [{\"limits.maxEvents\": 1000000}, {\"limits.maxEvents\": 10}], \"replications\": 2", name: "failed"))
+    let table = try sweep(plan)
     #expect(table.rows.map { $0[table.header.firstIndex(of: "status")!] } == ["ok", "ok", "failed", "failed"])
-    #expect(table.rows[2].last!.contains("(--set clients[gw-1].allocations.users.muc=lots): clients[0].allocations.users.muc: expected"))
+    #expect(table.rows[2].last! == "run stopped at t+5h after 10 events: maximum events limit reached")
     #expect(table.rows[2][8] == "" && table.rows[0][8] != "")
     let points = table.pointRows.filter { $0[2] == "deniedLogins" }
-    #expect(points[1][3...] == ["0", "2", "", "", "", "", "", ""])
+    #expect(Array(points[1][3...]) == ["0", "2"] + Array(repeating: "", count: 9))
+}
+
+/// A point whose value the loader refuses stops the sweep before any run, naming the point and its values.
+@Test func anInvalidPointStopsTheSweepBeforeAnyRun() throws {
+    let plan = try SweepPlan.load(path: try sweepFile("\"grid\": {\"clients[gw-1].allocations.users.muc\": [50, \"lots\"]}, \"replications\": 2", name: "invalid"))
+    do {
+        _ = try SweepRunner.metricColumns(plan)
+        Issue.record("the sweep would start")
+    } catch {
+        #expect(error.point == 1 && error.values == "clients[gw-1].allocations.users.muc=lots")
+        #expect("\(error)".hasPrefix("sweep point 1 (clients[gw-1].allocations.users.muc=lots) is invalid, so no run was started: "))
+        #expect("\(error)".contains("(--set clients[gw-1].allocations.users.muc=lots): clients[0].allocations.users.muc: expected"))
+    }
 }
 
 /// Sweep files are read as strictly as scenarios.
@@ -105,12 +118,16 @@ func sweepFileErrors(body: String, message: String) throws {
 /// Percentiles interpolate between closest ranks, as NumPy's default does: numpy.percentile([1, 2, 3, 4, 10],
 /// [5, 50, 95]) is [1.2, 3.0, 8.8]; of [0.063, 7.403] it is [0.43, 3.733, 7.036]. Every figure is exact.
 @Test func pointStatisticsAreExact() {
-    #expect(SweepStatistics(["10", "1", "4", "3", "2"]).cells == ["4.00", "1", "1.20", "3.00", "8.80", "10"])
-    #expect(SweepStatistics(["7.403", "0.063"]).cells == ["3.73300", "0.063", "0.43000", "3.73300", "7.03600", "7.403"])
-    #expect(SweepStatistics(["-2", "1", "1"]).cells == ["0.00", "-2", "-1.70", "1.00", "1.00", "1"])
-    #expect(SweepStatistics(["5"]).cells == ["5.00", "5", "5.00", "5.00", "5.00", "5"])
+    // mean, min, p5, p50, p95, max, then stddev and the 95% confidence interval of the mean:
+    // [10, 1, 4, 3, 2]: squares 50, s = sqrt(50 / 4) = 3.5355; t(0.975, 4) = 2.776; half 2.776 * 3.5355 / sqrt 5 = 4.389.
+    #expect(SweepStatistics(["10", "1", "4", "3", "2"]).cells == ["4.00", "1", "1.20", "3.00", "8.80", "10", "3.54", "-0.39", "8.39"])
+    // [7.403, 0.063]: s = 7.34 / sqrt 2 = 5.19016; half 12.706 * 5.19016 / sqrt 2 = 12.706 * 3.67 = 46.63102.
+    #expect(SweepStatistics(["7.403", "0.063"]).cells == ["3.73300", "0.063", "0.43000", "3.73300", "7.03600", "7.403", "5.19016", "-42.89802", "50.36402"])
+    #expect(SweepStatistics(["-2", "1", "1"]).cells == ["0.00", "-2", "-1.70", "1.00", "1.00", "1", "1.73", "-4.30", "4.30"])
+    #expect(SweepStatistics(["5"]).cells == ["5.00", "5", "5.00", "5.00", "5.00", "5", "", "", ""])
     #expect(SweepStatistics(["1", "2", "2"]).cells[0] == "1.67")
-    #expect(SweepStatistics([]).cells == ["", "", "", "", "", ""])
+    #expect(SweepStatistics([]).cells == Array(repeating: "", count: 9))
+    #expect(SweepStatistics.t975(degreesOfFreedom: 35) == 2.042 && SweepStatistics.t975(degreesOfFreedom: 1000) == 1.980)
 }
 
 /// The sweep file's JSON Schema names exactly the keys the loader accepts.
