@@ -135,14 +135,18 @@ public enum LeaseSimCLI {
             reporter.finish()
             throw error
         }
-        for warning in RunSummary.flagWarnings(scenario) + RunSummary.faultWarnings(report) { standardError("leasesim: warning: " + warning) }
-        if !parsed.switches.contains("--quiet") {
-            print(RunSummary.text(report), terminator: "")
-            for line in RunSummary.faultLines(report) { print("  " + line) }
-            for line in RunSummary.expectationLines(report) { print("  " + line) }
-            print("  wrote \(options.outputDirectory ?? "")/timeline.csv, \(options.writesEvents ? "events.csv, " : "")summary.json, clients.csv\(options.report == nil ? "" : ", report.html")")
-        }
+        printRun(report, options: options, quiet: parsed.switches.contains("--quiet"))
         return ExitCode.success.rawValue
+    }
+
+    /// A finished run's warnings (stderr) and, unless `quiet`, its summary, faults, expectations and files.
+    static func printRun(_ report: RunReport, options: RunOptions, quiet: Bool) {
+        for warning in RunSummary.flagWarnings(report.scenario) + RunSummary.faultWarnings(report) { standardError("leasesim: warning: " + warning) }
+        guard !quiet else { return }
+        print(RunSummary.text(report), terminator: "")
+        for line in RunSummary.faultLines(report) { print("  " + line) }
+        for line in RunSummary.expectationLines(report) { print("  " + line) }
+        print("  wrote \(options.outputDirectory ?? "")/timeline.csv, \(options.writesEvents ? "events.csv, " : "")summary.json, clients.csv\(options.report == nil ? "" : ", report.html")")
     }
 
     static func validate(_ arguments: [String]) throws -> Int32 {

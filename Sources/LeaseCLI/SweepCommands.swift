@@ -21,6 +21,8 @@ extension LeaseSimCLI {
       --progress MODE      line (default on a terminal), json (one line a second on stderr, for tools) or none
       --allow-outside-files  let the scenario read trace files outside its own folder
       --quiet              print nothing but errors
+      --rerun N            run only run N of the sweep, as 'leasesim run' would (its outputs into --out, default
+                           out), and print the 'leasesim run' command that gives the same run
 
     A sweep file (format "leasesim-sweep/1") names a base scenario, a grid (every combination of the values
     given per field) or a list of points (each a set of fields), and a number of replications. Run r is
@@ -36,7 +38,8 @@ extension LeaseSimCLI {
     """
 
     static func sweep(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--jobs", "--shard", "--set", "--seed", "--run-outputs", "--sample", "--progress"],
+        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--jobs", "--shard", "--set", "--seed", "--run-outputs", "--sample", "--progress",
+                                                                 "--rerun"],
                                          switchFlags: ["--no-events", "--allow-outside-files", "--quiet", "--help", "-h"], command: "sweep")
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(sweepHelp); return 0 }
         guard parsed.positional.count == 1 else {
@@ -44,6 +47,9 @@ extension LeaseSimCLI {
         }
         let load = try parsed.loadOptions()
         let plan = try SweepPlan.load(path: parsed.positional[0], overrides: load.overrides, seed: load.seed, allowsFilesOutside: load.allowsFilesOutside)
+        if let text = parsed.values["--rerun"] {
+            return try rerun(plan, text, parsed: parsed)
+        }
         var options = SweepOptions()
         options.jobs = try parsed.count("--jobs", in: 1...1024) ?? ProcessInfo.processInfo.activeProcessorCount
         options.shard = try shard(parsed.values["--shard"], environment: ProcessInfo.processInfo.environment)
@@ -78,6 +84,28 @@ extension LeaseSimCLI {
             print("  wrote \(out)/runs.csv, \(shard == nil ? "points.csv, " : "")sweep.json")
         }
         return worst.rawValue
+    }
+
+    /// `sweep --rerun N`: one run of the sweep, with a run's outputs and summary.
+    static func rerun(_ plan: SweepPlan, _ text: String, parsed: ParsedArguments) throws -> Int32 {
+        guard let run = Int(text), (0..<plan.runCount).contains(run) else {
+            throw UsageError(message: "--rerun: expected a run number from 0 to \(plan.runCount - 1) (runs.csv's run column), found \(Excerpt.quoted(text))")
+        }
+        for flag in ["--shard", "--run-outputs", "--jobs"] where parsed.values[flag] != nil {
+            throw UsageError(message: "sweep: \(flag) does not go with --rerun (one run, into --out)")
+        }
+        let scenario = try plan.scenario(run: run)
+        var options = RunOptions(outputDirectory: parsed.values["--out"] ?? "out",
+                                 sampleInterval: try parsed.duration("--sample", minimum: RunOptions.minimumSampleInterval))
+        options.writesEvents = !parsed.switches.contains("--no-events")
+        let quiet = parsed.switches.contains("--quiet")
+        if !quiet {
+            print("\(plan.name): run \(run), replication \(run % plan.replications) of point \(run / plan.replications); the same run as")
+            print("  " + plan.runCommand(run: run))
+        }
+        let report = try ScenarioRunner.run(scenario, options: options)
+        printRun(report, options: options, quiet: quiet)
+        return ExitCode.success.rawValue
     }
 
     /// One line per point for people: its swept values and its denied logins over its replications.

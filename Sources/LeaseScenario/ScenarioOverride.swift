@@ -36,6 +36,15 @@ public struct ScenarioOverride: Sendable, CustomStringConvertible {
 
     public var description: String { "\(option) \(path)=\(valueText)" }
 
+    /// `PATH=VALUE` as `--set` reads it back to the same value: a string that would read as JSON (`"400"`) is
+    /// written as a JSON string, anything else as compact JSON or the text itself.
+    public var setArgument: String {
+        if case .string(let text) = value.value {
+            return path + "=" + ((try? StrictJSONReader.parse(Array(text.utf8))) == nil ? text : OutputText.jsonString(text))
+        }
+        return path + "=" + value.value.compactJSON
+    }
+
     /// Parses `PATH=VALUE` (the first `=` outside brackets ends the path).
     public init(_ text: String) throws(ScenarioError) {
         func fail(_ found: String) -> ScenarioError {

@@ -53,6 +53,33 @@ public struct SweepPlan: Sendable {
                     overrides: fixed + points[run / replications])
     }
 
+    /// The `leasesim run` arguments that run run `run` alone (the same scenario, overrides and seed), shell-quoted.
+    public func runCommand(run: Int) -> String {
+        let options = loadOptions(run: run)
+        let arguments = ["leasesim", "run", SweepPlan.lexicallyNormal(scenarioPath)] + options.overrides.flatMap { ["--set", $0.setArgument] }
+            + ["--seed", String(options.seed ?? baseSeed)]
+        return arguments.map(SweepPlan.shellQuoted).joined(separator: " ")
+    }
+
+    /// A path with `.` steps and `name/..` pairs taken out, as written (`examples/../Scenarios/x.json` is
+    /// `Scenarios/x.json`); no link is followed.
+    static func lexicallyNormal(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+            parts.append(part)
+        }
+        let text = parts.joined(separator: "/")
+        return path.hasPrefix("/") ? "/" + text : (text.isEmpty ? "." : text)
+    }
+
+    /// A word for a POSIX shell: as it is when it holds only safe characters, else in single quotes.
+    static func shellQuoted(_ word: String) -> String {
+        let safe = word.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_./=:,+@%".unicodeScalars.contains($0)) }
+        return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
     /// Loads run `run`'s scenario.
     public func scenario(run: Int) throws(ScenarioError) -> Scenario {
         try ScenarioLoader.load(bytes: scenarioBytes, file: scenarioPath, options: loadOptions(run: run))

@@ -143,3 +143,23 @@ import Testing
     #expect(vary.code == 2)
     #expect(vary.stderr == "leasesim: Scenarios/morning-peak.json (--vary clients[nosuch].allocations.users.muc=1): clients[nosuch]: expected an index, or the id of one of 2 elements (\"gw-main\", \"gw-branch\"), found no element with id \"nosuch\"\n")
 }
+
+/// `sweep --rerun N` runs one run of a sweep as `leasesim run` would, and prints the `leasesim run` command that
+/// gives the same run: all three write the same timeline.
+@Test func rerunGivesOneRunOfASweepAndTheCommandForIt() throws {
+    let folder = scratch("rerun")
+    let sweep = try leasesim(["sweep", "examples/renewal-sweep.json", "--out", folder + "/sweep", "--run-outputs", folder + "/runs", "--no-events", "--quiet"])
+    #expect(sweep.code == 0, "\(sweep.stderr)")
+    let rerun = try leasesim(["sweep", "examples/renewal-sweep.json", "--rerun", "13", "--out", folder + "/rerun", "--no-events"])
+    #expect(rerun.code == 0, "\(rerun.stderr)")
+    let lines = rerun.stdout.split(separator: "\n").map(String.init)
+    #expect(lines[0] == "renewal-sweep: run 13, replication 3 of point 1; the same run as")
+    #expect(lines[1] == "  leasesim run Scenarios/morning-peak.json --set duration=1d --set policy.renewalInterval=1h --set 'servers[ls-hq].licenses[0].count=175' --seed 5225124243876454944")
+    let command = try leasesim(["run", "Scenarios/morning-peak.json", "--set", "duration=1d", "--set", "policy.renewalInterval=1h",
+                                "--set", "servers[ls-hq].licenses[0].count=175", "--seed", "5225124243876454944", "--out", folder + "/command", "--no-events", "--quiet"])
+    #expect(command.code == 0)
+    let timelines = try ["runs/run-13", "rerun", "command"].map { try String(contentsOfFile: folder + "/\($0)/timeline.csv", encoding: .utf8) }
+    #expect(timelines[0] == timelines[1] && timelines[1] == timelines[2] && !timelines[0].isEmpty)
+    let bad = try leasesim(["sweep", "examples/renewal-sweep.json", "--rerun", "100"])
+    #expect(bad.code == 2 && bad.stderr == "leasesim: --rerun: expected a run number from 0 to 99 (runs.csv's run column), found \"100\"\n")
+}
