@@ -37,6 +37,8 @@ public enum LeaseSimCLI {
       --no-events          do not write events.csv (every protocol message: large for big fleets)
       --seed N             replace the scenario's seed
       --set PATH=VALUE     replace one field of the scenario; repeatable (see below)
+      --warm-up DURATION   leave the first DURATION out of every figure and expectation: counts, denials and
+                           peaks start again then, from the fleet as it is (timelines show the restart)
       --check-invariants   check the model's invariants after every event (slower)
       --allow-outside-files  let the scenario read trace files outside its own folder
       --progress MODE      line (default when stderr is a terminal), json (one JSON line a second on stderr) or none
@@ -101,7 +103,7 @@ public enum LeaseSimCLI {
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--sample", "--seed", "--entity", "--set", "--progress", "--client"],
+        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--sample", "--seed", "--entity", "--set", "--progress", "--client", "--warm-up"],
                                          switchFlags: ["--report", "--check-invariants", "--quiet", "--no-events", "--allow-outside-files", "--help", "-h"],
                                          command: "run")
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(runHelp); return 0 }
@@ -111,6 +113,12 @@ public enum LeaseSimCLI {
         let scenario = try ScenarioLoader.load(path: parsed.positional[0], options: try parsed.loadOptions())
         var options = RunOptions(outputDirectory: parsed.values["--out"] ?? "out", sampleInterval: try parsed.duration("--sample", minimum: RunOptions.minimumSampleInterval))
         options.checksInvariants = parsed.switches.contains("--check-invariants")
+        if let warmUp = try parsed.duration("--warm-up") {
+            guard warmUp < scenario.duration else {
+                throw UsageError(message: "--warm-up: expected a warm-up shorter than the run (\(scenario.duration)), found \(warmUp)")
+            }
+            options.warmUp = warmUp
+        }
         options.entities = EntityFilter(patterns: parsed.allValues["--entity"] ?? [])
         let ids = scenario.spec.clients.map(\.id) + scenario.spec.servers.map(\.id)
         for pattern in options.entities.unmatched(among: ids) {

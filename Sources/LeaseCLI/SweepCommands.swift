@@ -98,6 +98,7 @@ extension LeaseSimCLI {
         var options = RunOptions(outputDirectory: parsed.values["--out"] ?? "out",
                                  sampleInterval: try parsed.duration("--sample", minimum: RunOptions.minimumSampleInterval))
         options.writesEvents = !parsed.switches.contains("--no-events")
+        options.warmUp = plan.warmUp
         let quiet = parsed.switches.contains("--quiet")
         if !quiet {
             print("\(plan.name): run \(run), replication \(run % plan.replications) of point \(run / plan.replications); the same run as")

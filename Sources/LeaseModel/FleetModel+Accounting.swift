@@ -201,3 +201,54 @@ extension FleetModel {
         return (installed, used)
     }
 }
+
+extension FleetModel {
+    /// A warm-up is over at `now`: every figure a run reports starts again from the state now, as if the run began
+    /// here with the fleet as it is (counters, denied logins and user-hours, integrals and time-at-level histograms
+    /// at 0; peaks at the current levels, reached now; no first denial yet; message counts at 0). The levels
+    /// themselves are untouched, and every slot and pool records its state, so timelines show the restart.
+    /// Complexity: O(fleet), once a run.
+    public mutating func startFigures(at now: SimInstant) {
+        accountAll(upTo: now)
+        counters = ProtocolCounters()
+        for slot in slots.ids {
+            let counts = counts(ofSlot: slot)
+            slots[slot].deniedLogins = 0
+            slots[slot].deniedUserMilliseconds = 0
+            slots[slot].servedUserMilliseconds = 0
+            slots[slot].leasedUserMilliseconds = 0
+            slots[slot].peakUsers = counts.users
+            slots[slot].peakLeased = counts.leased
+            planners[slot].firstDenialAt = .never
+            planners[slot].peakUsersAt = now
+            planners[slot].peakLeasedAt = now
+        }
+        for pool in pools.ids {
+            pools[pool].usedUserMilliseconds = 0
+            pools[pool].installedUserMilliseconds = 0
+            pools[pool].peakUsed = pools[pool].used
+            pools[pool].peakUsedAt = now
+        }
+        for feature in totals.ids {
+            totals[feature].peakUsers = totals[feature].users
+            totals[feature].peakServed = totals[feature].served
+            totals[feature].peakLeased = totals[feature].leased
+            totals[feature].installedAtPeakLeased = totals[feature].installed
+            totals[feature].peakUsersAt = now
+            totals[feature].peakLeasedAt = now
+            totals[feature].firstDenialAt = .never
+            totals[feature].deniedLogins = 0
+        }
+        for client in clients.ids {
+            clients[client].messagesSent = 0
+            clients[client].messagesReceived = 0
+        }
+        for index in levelTime.indices { levelTime[index] = 0 }
+        for index in poolLevelTime.indices { poolLevelTime[index] = 0 }
+        for index in fleetLevelTime.indices { fleetLevelTime[index] = 0 }
+        if records.recordsStates {
+            for slot in slots.ids { recordSlotState(slot, now) }
+            for pool in pools.ids { recordServerState(pool, now) }
+        }
+    }
+}

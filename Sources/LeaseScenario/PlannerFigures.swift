@@ -21,9 +21,9 @@ enum PlannerFigures {
         time(instant, scenario).map(OutputText.jsonString) ?? "null"
     }
 
-    /// A histogram as shares of the run (4 decimals).
+    /// A histogram as shares of the run after its warm-up (4 decimals).
     static func shares(_ bins: ArraySlice<Int64>, _ scenario: Scenario) -> [String] {
-        bins.map { OutputText.decimal(Int128($0), over: Int128(max(1, scenario.duration.milliseconds)), decimals: 4) }
+        bins.map { OutputText.decimal(Int128($0), over: Int128(max(1, scenario.measuredDuration.milliseconds)), decimals: 4) }
     }
 
     /// `{"0-10%": 0.1250, ..., "max": 0.0000}`
@@ -31,10 +31,10 @@ enum PlannerFigures {
         "{" + zip(LevelBins.names, shares(bins, scenario)).map { "\(OutputText.jsonString($0)): \($1)" }.joined(separator: ", ") + "}"
     }
 
-    /// Messages per day: `count` over `per` entities over the run's days, with 3 decimals.
+    /// Messages per day: `count` over `per` entities over the run's days after its warm-up, with 3 decimals.
     static func perDay(_ count: Int64, per entities: Int, _ scenario: Scenario) -> String {
         OutputText.decimal(Int128(count) * Int128(SimDuration.days(1).milliseconds),
-                           over: Int128(max(1, entities)) * Int128(max(1, scenario.duration.milliseconds)), decimals: 3)
+                           over: Int128(max(1, entities)) * Int128(max(1, scenario.measuredDuration.milliseconds)), decimals: 3)
     }
 
     /// The fleet entry's planner keys for a feature (appended to its summary quantities).

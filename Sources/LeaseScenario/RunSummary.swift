@@ -152,13 +152,14 @@ public enum RunSummary {
         if !scenario.flags.isEmpty { // R-HA-4
             json += ", \"flags\": [" + scenario.flags.map(OutputText.jsonString).joined(separator: ", ") + "]"
         }
+        if scenario.warmUp > .zero { json += ", \"warmUp\": \(OutputText.jsonString(scenario.warmUp.description))" }
         return json
     }
 
     /// A few lines for stdout: the headline figures per feature and the clients with most denials.
     public static func text(_ report: RunReport) -> String {
         let scenario = report.scenario, model = report.figures, spec = scenario.spec
-        var lines = ["\(scenario.name): \(OutputText.count(spec.clients.count, "client")), \(OutputText.count(spec.servers.count, "server")), \(scenario.duration) simulated, \(report.eventsProcessed) events, seed \(spec.seed)"]
+        var lines = ["\(scenario.name): \(OutputText.count(spec.clients.count, "client")), \(OutputText.count(spec.servers.count, "server")), \(scenario.duration) simulated\(scenario.warmUp > .zero ? " (figures from t+\(scenario.warmUp), after the warm-up)" : ""), \(report.eventsProcessed) events, seed \(spec.seed)"]
         if !scenario.relaxedRules.isEmpty {
             lines.append("  relaxed on purpose: \(scenario.relaxedRules.joined(separator: ", ")) (its results do not follow that rule)")
         }

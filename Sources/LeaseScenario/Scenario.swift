@@ -21,6 +21,10 @@ public struct Scenario: Sendable {
     /// What the scenario draws from its seed, by JSON path (random sessions, message loss, random faults, a group's
     /// variation); empty when every seed gives the same run. `plan` replicates a random scenario by default.
     public var randomSources: [String] = []
+    /// The warm-up its run's figures left out (`RunOptions.warmUp`; set on the report's copy), and the span they
+    /// cover.
+    public var warmUp = SimDuration.zero
+    public var measuredDuration: SimDuration { duration - warmUp }
     /// The `--set` overrides the scenario was loaded with, as `PATH=VALUE` (summary.json repeats them).
     public var overrides: [String] = []
 

@@ -25,6 +25,9 @@ public struct RunOptions {
     /// figure through the run, such as the benchmark's reference tally). Instants outside the run are ignored.
     public var probes: [SimInstant] = []
     public var probe: ((SimInstant, FleetModel) -> Void)?
+    /// A warm-up: every figure the run reports (and every expectation) counts from this long after the start, after
+    /// every event at that instant (`FleetModel.startFigures`); nil or zero counts from the start.
+    public var warmUp: SimDuration?
 
     public init(outputDirectory: String? = nil, sampleInterval: SimDuration? = nil) {
         self.outputDirectory = outputDirectory
@@ -129,6 +132,7 @@ public enum ScenarioRunner {
         }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
         var nextWindow = 0
         var nextSample: SimInstant? = options.sampleInterval.map { _ in SimInstant.start }
+        var warmUpEnd: SimInstant? = options.warmUp.flatMap { $0 > .zero && .start + $0 < horizon ? .start + $0 : nil }
         let probes = options.probe == nil ? [] : Array(Set(options.probes.filter { $0 < horizon })).sorted()
         var nextProbe = 0
         let wallStart = ContinuousClock.now
@@ -163,13 +167,18 @@ public enum ScenarioRunner {
 
         while true {
             let now = world.simulation.now
-            let checkpoint = min(nextAt < atChecks.count ? atChecks[nextAt].0 : .never, nextSample ?? .never,
+            let checkpoint = min(nextAt < atChecks.count ? atChecks[nextAt].0 : .never, nextSample ?? .never, warmUpEnd ?? .never,
                                  nextProbe < probes.count ? probes[nextProbe] : .never,
                                  nextWindow < windowStarts.count ? windowStarts[nextWindow].0 : .never)
             let chunkEnd = min(now + drainInterval, horizon)
             if checkpoint < horizon && checkpoint <= chunkEnd {
                 try advance(&world, until: checkpoint, includingEnd: true, seed: scenario.spec.seed)
                 drain()
+                if let end = warmUpEnd, end == checkpoint {
+                    world.model.startFigures(at: end)
+                    drain()
+                    warmUpEnd = nil
+                }
                 // Integrals are brought up to date only for expectations (sampled rows read current levels).
                 if nextAt < atChecks.count && atChecks[nextAt].0 == checkpoint { world.model.accountAll(upTo: checkpoint) }
                 while nextAt < atChecks.count && atChecks[nextAt].0 == checkpoint {
@@ -221,7 +230,9 @@ public enum ScenarioRunner {
             case .at: break
             }
         }
-        return RunReport(scenario: scenario, figures: world.model.figures(at: horizon), eventsProcessed: world.simulation.eventsProcessed,
+        var measured = scenario
+        if let warmUp = options.warmUp, warmUp > .zero, .start + warmUp < horizon { measured.warmUp = warmUp }
+        return RunReport(scenario: measured, figures: world.model.figures(at: horizon), eventsProcessed: world.simulation.eventsProcessed,
                          results: scenario.expectations.indices.compactMap { results[$0] })
     }
 

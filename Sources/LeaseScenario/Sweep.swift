@@ -4,7 +4,7 @@ import LeaseKernel
 /// The current sweep file format; files name it in their `format` field.
 public enum SweepFormat {
     public static let current = "leasesim-sweep/1"
-    public static let keys = ["$schema", "format", "name", "scenario", "set", "grid", "points", "replications", "seed"]
+    public static let keys = ["$schema", "format", "name", "scenario", "set", "grid", "points", "replications", "seed", "warmUp"]
     /// The most runs one sweep may hold (points times replications).
     public static let maxRuns = 1_000_000
     public static let maxReplications = 100_000
@@ -35,6 +35,8 @@ public struct SweepPlan: Sendable {
     /// Identifies the sweep's inputs (sweep file, scenario, command-line overrides), so `merge` joins only shards
     /// of one sweep (FNV-1a; trace files the scenario reads are not part of it).
     public let fingerprint: UInt64
+    /// The warm-up every run's figures leave out (`RunOptions.warmUp`): shorter than every point's run.
+    public var warmUp: SimDuration? = nil
 
     public var runCount: Int { points.count * replications }
 
@@ -57,7 +59,7 @@ public struct SweepPlan: Sendable {
     public func runCommand(run: Int) -> String {
         let options = loadOptions(run: run)
         let arguments = ["leasesim", "run", SweepPlan.lexicallyNormal(scenarioPath)] + options.overrides.flatMap { ["--set", $0.setArgument] }
-            + ["--seed", String(options.seed ?? baseSeed)]
+            + ["--seed", String(options.seed ?? baseSeed)] + (warmUp.map { ["--warm-up", $0.description] } ?? [])
         return arguments.map(SweepPlan.shellQuoted).joined(separator: " ")
     }
 
@@ -78,6 +80,11 @@ public struct SweepPlan: Sendable {
     static func shellQuoted(_ word: String) -> String {
         let safe = word.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_./=:,+@%".unicodeScalars.contains($0)) }
         return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// A point's swept values, as `PATH=VALUE` separated by spaces.
+    public func pointText(_ point: Int) -> String {
+        zip(swept, pointCells[point]).compactMap { path, cell in cell.map { "\(path)=\($0)" } }.joined(separator: " ")
     }
 
     /// Loads run `run`'s scenario.
@@ -165,13 +172,21 @@ public struct SweepPlan: Sendable {
             baseSeed = try ScenarioLoader.load(bytes: scenarioBytes, file: scenarioPath,
                                                options: LoadOptions(allowsFilesOutside: allowsFilesOutside, overrides: fixed)).spec.seed
         }
+        var warmUp: SimDuration?
+        if let field = object.optional("warmUp") {
+            guard case .string(let text) = field.node.value, let duration = TimeSyntax.duration(text), duration > .zero else {
+                throw field.fail("a positive " + TimeSyntax.durationForm)
+            }
+            warmUp = duration
+        }
         let name = try object.optional("name")?.nonEmptyString() ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         let inputs = [String(decoding: bytes, as: UTF8.self), String(decoding: scenarioBytes, as: UTF8.self)]
             + overrides.map(\.description) + (seed.map { ["--seed \($0)"] } ?? [])
         let cells = points.map { point in swept.map { path in point.last { $0.path == path }?.valueText } }
         return SweepPlan(file: path, name: name, scenarioPath: scenarioPath, scenarioBytes: scenarioBytes, fixed: fixed, swept: swept,
                          points: points, pointCells: cells, replications: replications, baseSeed: baseSeed,
-                         allowsFilesOutside: allowsFilesOutside, fingerprint: RandomStream.key(of: inputs.joined(separator: "\u{0}")))
+                         allowsFilesOutside: allowsFilesOutside, fingerprint: RandomStream.key(of: inputs.joined(separator: "\u{0}")),
+                         warmUp: warmUp)
     }
 
     /// An override from a sweep file's `"PATH": VALUE`; a bad path is an error at the key.

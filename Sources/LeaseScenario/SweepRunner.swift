@@ -116,8 +116,11 @@ public enum SweepRunner {
             do {
                 scenario = try plan.scenario(run: point * plan.replications)
             } catch {
-                let values = zip(plan.swept, plan.pointCells[point]).compactMap { path, cell in cell.map { "\(path)=\($0)" } }
-                throw SweepPointError(point: point, values: values.joined(separator: " "), error: error)
+                throw SweepPointError(point: point, values: plan.pointText(point), error: error)
+            }
+            if let warmUp = plan.warmUp, warmUp >= scenario.duration {
+                throw SweepPointError(point: point, values: plan.pointText(point), error: ScenarioError(
+                    file: plan.file, position: nil, path: "warmUp", expected: "a warm-up shorter than the run (\(scenario.duration))", found: warmUp.description))
             }
             durations.append(scenario.duration.milliseconds)
             for column in RunMetrics.columns(scenario) where seen.insert(column).inserted { columns.append(column) }
@@ -157,6 +160,7 @@ public enum SweepRunner {
                 return directory + "/run-" + String(repeating: "0", count: max(0, width - number.count)) + number
             }, sampleInterval: options.sampleInterval)
             runOptions.writesEvents = options.writesEvents
+            runOptions.warmUp = plan.warmUp
             if let progress {
                 let report = progress.callback()
                 runOptions.progress = { now, events in

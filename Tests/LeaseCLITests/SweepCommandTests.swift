@@ -163,3 +163,43 @@ import Testing
     let bad = try leasesim(["sweep", "examples/renewal-sweep.json", "--rerun", "100"])
     #expect(bad.code == 2 && bad.stderr == "leasesim: --rerun: expected a run number from 0 to 99 (runs.csv's run column), found \"100\"\n")
 }
+
+/// A warm-up leaves the start out of every figure: on morning-peak's 3 days, 404 logins are denied in all and 68 on
+/// day 1 alone (a 1-day run), so a 1-day warm-up counts 336; shares of time and messages per day cover the 2 days
+/// after it. A sweep's `warmUp` gives its runs the same figures; one as long as a run is refused before any run.
+@Test func aWarmUpLeavesTheStartOutOfTheFigures() throws {
+    let folder = scratch("warm-up")
+    let whole = try leasesim(["run", "Scenarios/morning-peak.json", "--set", "duration=3d", "--out", folder + "/whole"])
+    let day1 = try leasesim(["run", "Scenarios/morning-peak.json", "--set", "duration=1d", "--out", folder + "/day1"])
+    let warm = try leasesim(["run", "Scenarios/morning-peak.json", "--set", "duration=3d", "--warm-up", "1d", "--out", folder + "/warm"])
+    #expect(whole.stdout.contains("users: denied logins 404, denied user-hours 25.575,"))
+    #expect(day1.stdout.contains("users: denied logins 68, denied user-hours 2.523,"))
+    #expect(warm.stdout.hasPrefix("morning-peak: 2 clients, 1 server, 3d simulated (figures from t+1d, after the warm-up), 8948 events, seed 2026\n"))
+    #expect(warm.stdout.contains("users: denied logins 336, denied user-hours 23.052,"))
+    let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/warm/summary.json"))) as! [String: Any]
+    let users = ((summary["fleet"] as! [String: Any])["users"] as! [String: Any])
+    #expect((summary["scenario"] as! [String: Any])["warmUp"] as? String == "1d")
+    #expect(users["hoursAvailable"] as? Double == 7200) // 150 licenses x 48 h
+    let shares = (users["timeAtLevel"] as! [String: Double]).values.reduce(0, +)
+    #expect(abs(shares - 1) < 0.0002)
+    let sweepFile = folder + "/warm-sweep.json"
+    try """
+    {"format": "leasesim-sweep/1", "scenario": "\(repositoryRoot)/Scenarios/morning-peak.json", "set": {"duration": "3d", "seed": 2026},
+     "points": [{"servers[ls-hq].licenses[0].count": 150}], "warmUp": "1d"}
+    """.write(toFile: sweepFile, atomically: true, encoding: .utf8)
+    let sweep = try leasesim(["sweep", sweepFile, "--out", folder + "/sweep", "--quiet", "--seed", "7"])
+    #expect(sweep.code == 0, "\(sweep.stderr)")
+    let rerun = try leasesim(["sweep", sweepFile, "--rerun", "0", "--out", folder + "/rerun", "--quiet", "--seed", "7"])
+    #expect(rerun.code == 0, "\(rerun.stderr)")
+    let runs = try String(contentsOfFile: folder + "/sweep/runs.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+    let column = runs[0].firstIndex(of: "deniedLogins")!
+    let rerunSummary = try String(contentsOfFile: folder + "/rerun/summary.json", encoding: .utf8)
+    #expect(rerunSummary.contains("\"warmUp\": \"1d\"") && rerunSummary.contains("\"deniedLogins\": \(runs[1][column]),"))
+    let long = sweepFile.replacingOccurrences(of: ".json", with: "-long.json")
+    try String(contentsOfFile: sweepFile, encoding: .utf8).replacingOccurrences(of: "\"1d\"}", with: "\"3d\"}").write(toFile: long, atomically: true, encoding: .utf8)
+    let refused = try leasesim(["sweep", long, "--out", folder + "/long"])
+    #expect(refused.code == 2)
+    #expect(refused.stderr == "leasesim: sweep point 0 (servers[ls-hq].licenses[0].count=150) is invalid, so no run was started: \(long): warmUp: expected a warm-up shorter than the run (3d), found 3d\n")
+    let badRun = try leasesim(["run", "Scenarios/quickstart.json", "--warm-up", "1w"])
+    #expect(badRun.code == 2 && badRun.stderr == "leasesim: --warm-up: expected a warm-up shorter than the run (1w), found 1w\n")
+}
