@@ -103,7 +103,7 @@ private func sweep(_ plan: SweepPlan, jobs: Int = 1, shard: Shard = .whole) thro
     ("\"grid\": {\"policy..x\": [1]}", "grid[\"policy..x\"]: expected a field path such as policy.renewalInterval or clients[gw-1].allocations.users.muc, found an empty key"),
     ("\"grid\": {\"policy.renewalInterval\": []}", "grid[\"policy.renewalInterval\"]: expected at least one value, found an empty array"),
     ("\"replications\": 0", "replications: expected a replication count in 1...100000, found 0"),
-    ("\"replicatoins\": 3", "replicatoins: expected one of $schema, format, name, scenario, set, grid, points, replications, seed, found unknown key \"replicatoins\" (did you mean \"replications\"?)"),
+    ("\"replicatoins\": 3", "replicatoins: expected one of $schema, format, name, scenario, set, grid, points, replications, seed, warmUp, found unknown key \"replicatoins\" (did you mean \"replications\"?)"),
 ])
 func sweepFileErrors(body: String, message: String) throws {
     let path = try sweepFile(body, name: "errors-\(RandomStream.key(of: body))")
