@@ -6,7 +6,6 @@ import LeaseModel
 /// summary.json, clients.csv and timeline.csv, which is read once as a stream (its size does not matter).
 public enum ReportPage {
     public static let fileName = "report.html"
-    static let palette = ["#1f77b4", "#2ca02c", "#ff7f0e", "#7f7f7f", "#d62728", "#9467bd", "#8c564b", "#17becf"]
     static let style = """
     body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1000px;color:#222;background:#fff}
     h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd}h3{font-size:15px;margin:16px 0 4px}
@@ -67,7 +66,8 @@ public enum ReportPage {
         for fault in summary["faults"]["schedule"].array {
             guard let at = fault["at"].string.flatMap(TimeSyntax.duration) else { continue }
             let until = fault["until"].string.flatMap(TimeSyntax.duration)?.milliseconds ?? duration
-            bands.append(TimeChart.Band(name: "fault: \(fault["kind"].string ?? "")", color: "#d62728", from: at.milliseconds, to: until))
+            let kind = fault["kind"].string ?? ""
+            bands.append(TimeChart.Band(name: "fault: \(kind)", color: ReportPalette.fault(kind), from: at.milliseconds, to: until))
         }
         bands += timeline.periods
 
@@ -81,28 +81,28 @@ public enum ReportPage {
             var levels = TimeChart(title: "\(feature): demand, served, leased and installed (fleet)", startEpoch: start, duration: duration)
             levels.yLabel = "users / licenses"
             levels.series = [
-                .init(name: "demand (users)", color: palette[0], points: fleet.users.points()),
-                .init(name: "served", color: palette[1], points: fleet.served.points()),
-                .init(name: "leased", color: palette[2], points: fleet.leased.points()),
-                .init(name: "installed", color: palette[3], points: fleet.installed.points(), dashed: true),
+                .init(name: "demand (users)", color: ReportPalette.demand, points: fleet.users.points()),
+                .init(name: "served", color: ReportPalette.served, points: fleet.served.points()),
+                .init(name: "leased", color: ReportPalette.leased, points: fleet.leased.points()),
+                .init(name: "installed", color: ReportPalette.installed, points: fleet.installed.points(), dashed: true),
             ]
             levels.bands = bands
             html += levels.svg()
             var denials = TimeChart(title: "\(feature): denied logins per \(SimDuration(milliseconds: fleet.denied.width)) (fleet)", startEpoch: start, duration: duration)
             denials.barSpan = fleet.denied.width
             denials.yLabel = "logins"
-            denials.series = [.init(name: "denied logins", color: palette[4], points: fleet.denied.increments(), bars: true)]
+            denials.series = [.init(name: "denied logins", color: ReportPalette.denied, points: fleet.denied.increments(), bars: true)]
             denials.bands = bands
             html += denials.pointCount > 0 ? denials.svg() : "<p>No login of \(SVG.escape(feature)) was denied.</p>\n"
             for client in chosen {
                 guard let levels = timeline.clients["\(client)\u{0}\(feature)"] else { continue }
                 var chart = TimeChart(title: "\(client) / \(feature): demand, served and leased", startEpoch: start, duration: duration)
                 chart.yLabel = "users / licenses"
-                chart.series = [.init(name: "demand (users)", color: palette[0], points: levels.users.points()),
-                                .init(name: "served", color: palette[1], points: levels.served.points()),
-                                .init(name: "leased", color: palette[2], points: levels.leased.points())]
+                chart.series = [.init(name: "demand (users)", color: ReportPalette.demand, points: levels.users.points()),
+                                .init(name: "served", color: ReportPalette.served, points: levels.served.points()),
+                                .init(name: "leased", color: ReportPalette.leased, points: levels.leased.points())]
                 if let muc = clientRows.first(where: { $0.client == client && $0.feature == feature })?.muc {
-                    chart.series.append(.init(name: "MUC (at the end)", color: palette[3], points: [(Int64(0), muc), (duration, muc)], dashed: true))
+                    chart.series.append(.init(name: "MUC (at the end)", color: ReportPalette.muc, points: [(Int64(0), muc), (duration, muc)], dashed: true))
                 }
                 chart.bands = bands
                 html += chart.svg()
@@ -288,6 +288,18 @@ struct TimelineDigest {
         var fleetRows = false
         var instant: Int64 = -1
         var open: [String: Int64] = [:] // lookups only; periods in progress by "kind\0entity" (server rows only)
+        // Each entity's colour for a kind of period, in the order entities first had one (the two nodes of a pair differ).
+        var periodColors: [String: String] = [:], periodsOfKind: [String: Int] = [:] // lookups only
+        func periodColor(_ period: String) -> String {
+            if let known = periodColors[period] { return known }
+            let kind = String(period.prefix { $0 != "\u{0}" })
+            let colors = kind == "penalty" ? ReportPalette.penalties : ReportPalette.splits
+            let number = periodsOfKind[kind, default: 0]
+            periodsOfKind[kind] = number + 1
+            let color = colors[number % colors.count]
+            periodColors[period] = color
+            return color
+        }
         let chosen = Set(chosen)
         func commit() {
             guard instant >= 0 else { return }
@@ -353,11 +365,11 @@ struct TimelineDigest {
                 sums[feature][4] += now - table.latest[id * 5 + 4]
                 table.latest[id * 5 + 4] = now
                 touched[feature] = true
-                for (kind, column, color) in [("penalty", penalty, "#9467bd"), ("HA pair split", split, "#8c564b")] where column >= 0 {
+                for (kind, column) in [("penalty", penalty), ("HA pair split", split)] where column >= 0 {
                     let period = kind + "\u{0}" + table.names[id], active = value(column) > 0
                     if active, open[period] == nil { open[period] = time }
                     if !active, let from = open.removeValue(forKey: period) {
-                        digest.periods.append(TimeChart.Band(name: "\(kind) (\(table.names[id]))", color: color, from: from, to: time))
+                        digest.periods.append(TimeChart.Band(name: "\(kind) (\(table.names[id]))", color: periodColor(period), from: from, to: time, hatched: true))
                     }
                 }
             default:
@@ -368,8 +380,7 @@ struct TimelineDigest {
         // Periods still open at the end close with the run, in the order of their kind and entity.
         for (period, from) in open.sorted(by: { $0.key < $1.key }) {
             let parts = period.split(separator: "\u{0}", omittingEmptySubsequences: false)
-            let kind = String(parts[0]), color = kind == "penalty" ? "#9467bd" : "#8c564b"
-            digest.periods.append(TimeChart.Band(name: "\(kind) (\(parts[1]))", color: color, from: from, to: duration))
+            digest.periods.append(TimeChart.Band(name: "\(parts[0]) (\(parts[1]))", color: periodColor(period), from: from, to: duration, hatched: true))
         }
         digest.periods.sort { ($0.from, $0.name) < ($1.from, $1.name) }
         return digest

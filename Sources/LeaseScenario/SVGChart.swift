@@ -105,6 +105,8 @@ struct TimeChart {
         var color: String
         var from: Int64
         var to: Int64
+        /// States of the model (a penalty, a split) are hatched; inputs (faults) are plain, so neither hides the other.
+        var hatched = false
     }
 
     var title: String
@@ -130,11 +132,19 @@ struct TimeChart {
         let yStep = SVG.niceStep(yMax)
         func x(_ time: Int64) -> Int64 { TimeChart.left * 10 + min(max(time, 0), duration) * plotWidth * 10 / max(1, duration) }
         func y(_ value: Int64) -> Int64 { (TimeChart.top + plotHeight) * 10 - max(0, value) * plotHeight * 10 / yMax }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(TimeChart.width) \(TimeChart.height)\" width=\"\(TimeChart.width)\" height=\"\(TimeChart.height)\" role=\"img\" data-points=\"\(pointCount)\">\n"
+        var items = series.map { SVG.LegendItem(name: $0.name, color: $0.color, kind: $0.bars ? .area : $0.dashed ? .dashed : .line) }
+        for band in bands where !items.contains(where: { $0.name == band.name }) {
+            items.append(SVG.LegendItem(name: band.name, color: band.color, kind: band.hatched ? .hatched : .band))
+        }
+        let legend = SVG.legend(items, left: TimeChart.left, right: TimeChart.width - TimeChart.right, top: TimeChart.height - 18)
+        let height = TimeChart.height - 18 + legend.height
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(TimeChart.width) \(height)\" width=\"\(TimeChart.width)\" height=\"\(height)\" role=\"img\" data-points=\"\(pointCount)\">\n"
         out += "<title>\(SVG.escape(title))</title>\n"
+        out += SVG.hatchPatterns(bands.filter(\.hatched).map(\.color) + items.filter { $0.kind == .hatched }.map(\.color))
         out += "<text x=\"\(TimeChart.left)\" y=\"18\" class=\"title\">\(SVG.escape(title))</text>\n"
         for band in bands where band.to > band.from {
-            out += "<rect x=\"\(SVG.d(x(band.from)))\" y=\"\(TimeChart.top)\" width=\"\(SVG.d(max(10, x(band.to) - x(band.from))))\" height=\"\(plotHeight)\" fill=\"\(band.color)\" fill-opacity=\"0.18\"><title>\(SVG.escape(band.name))</title></rect>\n"
+            let fill = band.hatched ? "url(#\(SVG.hatchID(band.color)))\" fill-opacity=\"0.7" : "\(band.color)\" fill-opacity=\"0.22"
+            out += "<rect x=\"\(SVG.d(x(band.from)))\" y=\"\(TimeChart.top)\" width=\"\(SVG.d(max(10, x(band.to) - x(band.from))))\" height=\"\(plotHeight)\" fill=\"\(fill)\"><title>\(SVG.escape(band.name))</title></rect>\n"
         }
         // The value axis: gridlines and labels.
         out += SVG.valueGrid(upTo: yMax, step: yStep, left: TimeChart.left, right: TimeChart.width - TimeChart.right, y: y, label: SVG.short)
@@ -146,6 +156,7 @@ struct TimeChart {
             out += "<text x=\"\(position)\" y=\"\(TimeChart.top + plotHeight + 18)\" text-anchor=\"middle\">\(SVG.escape(label))</text>\n"
         }
         out += "<rect x=\"\(TimeChart.left)\" y=\"\(TimeChart.top)\" width=\"\(plotWidth)\" height=\"\(plotHeight)\" class=\"frame\"/>\n"
+        // Series after the bands and the grid: bars and lines are drawn above every band.
         for series in series where !series.points.isEmpty {
             if series.bars {
                 let barWidth = max(10, x(barSpan) - x(0))
@@ -159,9 +170,7 @@ struct TimeChart {
                 out += "<polyline fill=\"none\" stroke=\"\(series.color)\" stroke-width=\"1.6\"\(series.dashed ? " stroke-dasharray=\"6 4\"" : "") points=\"\(path)\"><title>\(SVG.escape(series.name))</title></polyline>\n"
             }
         }
-        var items = series.map { (name: $0.name, color: $0.color) }
-        for band in bands where !items.contains(where: { $0.name == band.name }) { items.append((band.name, band.color)) }
-        return out + SVG.legend(items, left: TimeChart.left, height: TimeChart.height) + "</svg>\n"
+        return out + legend.svg + "</svg>\n"
     }
 }
 
@@ -226,15 +235,74 @@ enum SVG {
         return out
     }
 
-    /// The legend along the bottom of a chart: a swatch and a name per item.
-    static func legend(_ items: [(name: String, color: String)], left: Int64, height: Int64) -> String {
-        var out = "", x = left
+    /// A legend entry: a name and how its swatch is drawn.
+    struct LegendItem {
+        enum Kind: Equatable { case line, dashed, area, band, hatched, marker(Int) }
+        var name: String
+        var color: String
+        var kind: Kind
+    }
+
+    /// The most characters of a legend name shown (a longer one ends in "...", its whole text in a tooltip).
+    static let legendNameLimit = 120
+
+    /// The legend below a chart: a swatch and a name per item, in rows that wrap at `right`. Returns the SVG and
+    /// the height it takes (16 per row). Text width is estimated at 7 per character (11px system fonts).
+    static func legend(_ items: [LegendItem], left: Int64, right: Int64, top: Int64) -> (svg: String, height: Int64) {
+        var out = "", x = left, row: Int64 = 0
         for item in items {
-            out += "<rect x=\"\(x)\" y=\"\(height - 14)\" width=\"12\" height=\"10\" fill=\"\(item.color)\"/>"
-            out += "<text x=\"\(x + 16)\" y=\"\(height - 5)\">\(escape(item.name))</text>\n"
-            x += 24 + Int64(item.name.count) * 7
+            let shown = item.name.count <= legendNameLimit ? item.name : String(item.name.prefix(legendNameLimit - 3)) + "..."
+            let width = 24 + Int64(shown.count) * 7
+            if x > left && x + width > right {
+                row += 1
+                x = left
+            }
+            let y = top + row * 16
+            switch item.kind {
+            case .line: out += "<line x1=\"\(x)\" x2=\"\(x + 14)\" y1=\"\(y + 6)\" y2=\"\(y + 6)\" stroke=\"\(item.color)\" stroke-width=\"2\"/>"
+            case .dashed: out += "<line x1=\"\(x)\" x2=\"\(x + 14)\" y1=\"\(y + 6)\" y2=\"\(y + 6)\" stroke=\"\(item.color)\" stroke-width=\"2\" stroke-dasharray=\"4 2\"/>"
+            case .area: out += "<rect x=\"\(x)\" y=\"\(y + 1)\" width=\"12\" height=\"10\" fill=\"\(item.color)\"/>"
+            case .band: out += "<rect x=\"\(x)\" y=\"\(y + 1)\" width=\"12\" height=\"10\" fill=\"\(item.color)\" fill-opacity=\"0.35\" stroke=\"\(item.color)\"/>"
+            case .hatched: out += "<rect x=\"\(x)\" y=\"\(y + 1)\" width=\"12\" height=\"10\" fill=\"url(#\(hatchID(item.color)))\" stroke=\"\(item.color)\"/>"
+            case .marker(let index):
+                out += "<line x1=\"\(x)\" x2=\"\(x + 14)\" y1=\"\(y + 6)\" y2=\"\(y + 6)\" stroke=\"\(item.color)\" stroke-width=\"2\"\(dash(index))/>"
+                out += marker(index, x: (x + 7) * 10, y: (y + 6) * 10, color: item.color)
+            }
+            out += "<text x=\"\(x + 18)\" y=\"\(y + 10)\">\(escape(shown))\(shown == item.name ? "" : "<title>\(escape(item.name))</title>")</text>\n"
+            x += width
+        }
+        return (out, items.isEmpty ? 16 : (row + 1) * 16)
+    }
+
+    /// A diagonal hatch pattern per colour, once each (ids from `hatchID`).
+    static func hatchPatterns(_ colors: [String]) -> String {
+        var seen: [String] = [], out = ""
+        for color in colors where !seen.contains(color) {
+            seen.append(color)
+            out += "<defs><pattern id=\"\(hatchID(color))\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+            out += "<rect width=\"6\" height=\"6\" fill=\"\(color)\" fill-opacity=\"0.12\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"\(color)\" stroke-width=\"2.5\"/></pattern></defs>\n"
         }
         return out
+    }
+
+    static func hatchID(_ color: String) -> String { "hatch-" + color.filter { $0.isLetter || $0.isNumber } }
+
+    /// Marker shapes and dash patterns that tell apart series of one colour (a sweep's ninth line and its first).
+    static let dashes = ["", "6 3", "2 2", "8 3 2 3"]
+    static func dash(_ index: Int) -> String {
+        let pattern = dashes[(index / ReportPalette.series.count) % dashes.count]
+        return pattern.isEmpty ? "" : " stroke-dasharray=\"\(pattern)\""
+    }
+
+    /// A marker at (x, y) in tenths: a circle, square, triangle, diamond, cross, then again, by `index`.
+    static func marker(_ index: Int, x: Int64, y: Int64, color: String) -> String {
+        switch index % 5 {
+        case 0: return "<circle cx=\"\(d(x))\" cy=\"\(d(y))\" r=\"3.2\" fill=\"\(color)\"/>"
+        case 1: return "<rect x=\"\(d(x - 30))\" y=\"\(d(y - 30))\" width=\"6\" height=\"6\" fill=\"\(color)\"/>"
+        case 2: return "<polygon points=\"\(d(x)),\(d(y - 38)) \(d(x + 35)),\(d(y + 25)) \(d(x - 35)),\(d(y + 25))\" fill=\"\(color)\"/>"
+        case 3: return "<polygon points=\"\(d(x)),\(d(y - 40)) \(d(x + 40)),\(d(y)) \(d(x)),\(d(y + 40)) \(d(x - 40)),\(d(y))\" fill=\"\(color)\"/>"
+        default: return "<path d=\"M\(d(x - 35)) \(d(y - 35))L\(d(x + 35)) \(d(y + 35))M\(d(x + 35)) \(d(y - 35))L\(d(x - 35)) \(d(y + 35))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+        }
     }
 
     /// An axis label that fits the margin: 950, 12,500, 150k, 2.5M.
@@ -261,5 +329,23 @@ enum SVG {
     static func niceCeiling(_ value: Int64) -> Int64 {
         let step = niceStep(value)
         return (value + step - 1) / step * step
+    }
+}
+
+/// The report's colours: Okabe and Ito's colour-blind-safe set for the series, Paul Tol's for the bands, so that
+/// every series and every kind of band differs from every other (bars of denials are never a fault's colour).
+enum ReportPalette {
+    static let demand = "#0072B2", served = "#009E73", leased = "#E69F00", installed = "#000000", muc = "#666666", denied = "#D55E00"
+    /// Faults by kind: plain bands.
+    static let faults = ["partition": "#56B4E9", "crash": "#999933", "loss": "#DDCC77", "latency": "#88CCEE"]
+    static let otherFault = "#BBBBBB"
+    /// Model states, hatched: a penalty and an HA split, by entity in turn (the two nodes of a pair differ).
+    static let penalties = ["#882255", "#AA4499"]
+    static let splits = ["#117733", "#44AA99"]
+    /// Lines of a sweep chart, in turn; after these, the same colours with a dash pattern (`SVG.dash`).
+    static let series = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+    static func fault(_ kind: String) -> String {
+        faults.first { $0.key == kind }?.value ?? otherFault
     }
 }

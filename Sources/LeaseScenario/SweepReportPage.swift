@@ -51,7 +51,7 @@ public enum SweepReportPage {
             let decimals = lines.flatMap { [$0[mean], $0[low], $0[high]] }.map(SweepStatistics.decimals).max() ?? 0
             var chart = PointChart(title: "\(metric) against \(xField) (mean, 5-95% of replications)", xLabels: xValues, decimals: decimals)
             for (index, group) in groups.enumerated() {
-                let color = ReportPage.palette[index % ReportPage.palette.count]
+                let color = ReportPalette.series[index % ReportPalette.series.count]
                 var points: [(x: Int, mean: Int64, low: Int64, high: Int64)] = []
                 for row in lines where zip(swept.dropFirst(), row[2..<metricColumn]).map({ "\($0)=\($1)" }).joined(separator: " ") == group {
                     guard !row[mean].isEmpty, let x = xValues.firstIndex(of: row[1]) else { continue }
@@ -101,7 +101,14 @@ struct PointChart {
         func x(_ index: Int) -> Int64 { left * 10 + Int64(index) * plotWidth * 10 / count }
         func y(_ value: Int64) -> Int64 { (top + plotHeight) * 10 - max(0, value) * plotHeight * 10 / max(1, yMax) }
         let points = series.reduce(0) { $0 + $1.points.count }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" data-points=\"\(points)\">\n"
+        let items = series.enumerated().map { SVG.LegendItem(name: $0.element.name, color: $0.element.color, kind: .marker($0.offset)) }
+        let legend = SVG.legend(items, left: left, right: width - right, top: height - 18)
+        let fullHeight = height - 18 + legend.height
+        // Lines of equal figures would hide one another: each series is set off by a few pixels at every x
+        // (dodged), at most 12 in all, and has its own marker (and, past the palette, its own dash).
+        let spread = min(Int64(12), Int64(max(0, series.count - 1)) * 3)
+        func dodge(_ index: Int) -> Int64 { series.count <= 1 ? 0 : (Int64(index) * spread * 10 / Int64(series.count - 1)) - spread * 5 }
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(fullHeight)\" width=\"\(width)\" height=\"\(fullHeight)\" role=\"img\" data-points=\"\(points)\">\n"
         out += "<title>\(SVG.escape(title))</title>\n<text x=\"\(left)\" y=\"18\" class=\"title\">\(SVG.escape(title))</text>\n"
         out += SVG.valueGrid(upTo: yMax, step: yStep, left: left, right: width - right, y: y) { tick in
             SVG.count(tick / scale) + (tick % scale == 0 ? "" : "." + String(String(tick % scale + scale).dropFirst()))
@@ -111,16 +118,17 @@ struct PointChart {
             out += "<text x=\"\(SVG.d(x(index)))\" y=\"\(top + plotHeight + 18)\" text-anchor=\"middle\">\(SVG.escape(label))</text>\n"
         }
         out += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotWidth)\" height=\"\(plotHeight)\" class=\"frame\"/>\n"
-        for series in series where !series.points.isEmpty {
-            let upper = series.points.map { "\(SVG.d(x($0.x))),\(SVG.d(y($0.high)))" }
-            let lower = series.points.reversed().map { "\(SVG.d(x($0.x))),\(SVG.d(y($0.low)))" }
-            out += "<polygon fill=\"\(series.color)\" fill-opacity=\"0.18\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"><title>\(SVG.escape(series.name)): 5-95%</title></polygon>\n"
-            out += "<polyline fill=\"none\" stroke=\"\(series.color)\" stroke-width=\"1.8\" points=\"\(series.points.map { "\(SVG.d(x($0.x))),\(SVG.d(y($0.mean)))" }.joined(separator: " "))\"><title>\(SVG.escape(series.name)): mean</title></polyline>\n"
+        for (index, series) in series.enumerated() where !series.points.isEmpty {
+            let shift = dodge(index)
+            let upper = series.points.map { "\(SVG.d(x($0.x) + shift)),\(SVG.d(y($0.high)))" }
+            let lower = series.points.reversed().map { "\(SVG.d(x($0.x) + shift)),\(SVG.d(y($0.low)))" }
+            out += "<polygon fill=\"\(series.color)\" fill-opacity=\"0.14\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"><title>\(SVG.escape(series.name)): 5-95%</title></polygon>\n"
+            out += "<polyline fill=\"none\" stroke=\"\(series.color)\" stroke-width=\"1.8\"\(SVG.dash(index)) points=\"\(series.points.map { "\(SVG.d(x($0.x) + shift)),\(SVG.d(y($0.mean)))" }.joined(separator: " "))\"><title>\(SVG.escape(series.name)): mean</title></polyline>\n"
             for point in series.points {
-                out += "<circle cx=\"\(SVG.d(x(point.x)))\" cy=\"\(SVG.d(y(point.mean)))\" r=\"3\" fill=\"\(series.color)\"/>"
+                out += SVG.marker(index, x: x(point.x) + shift, y: y(point.mean), color: series.color)
             }
             out += "\n"
         }
-        return out + SVG.legend(series.map { ($0.name, $0.color) }, left: left, height: height) + "</svg>\n"
+        return out + legend.svg + "</svg>\n"
     }
 }
