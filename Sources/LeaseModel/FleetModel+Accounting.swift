@@ -32,6 +32,7 @@ extension FleetModel {
         if after != before {
             let feature = slots[index].feature
             if after.leased != before.leased { leasedChanged(slot, from: before.leased, now) }
+            if _slowPath(after.served < before.served && after.users >= before.users) { noteCutOff(slot, before.served - after.served) }
             totals[feature].users += Int64(after.users - before.users)
             totals[feature].served += Int64(after.served - before.served)
             totals[feature].leased += Int64(after.leased - before.leased)
@@ -220,6 +221,7 @@ extension FleetModel {
             slots[slot].peakUsers = counts.users
             slots[slot].peakLeased = counts.leased
             planners[slot].firstDenialAt = .never
+            planners[slot].usersCutOff = 0
             planners[slot].peakUsersAt = now
             planners[slot].peakLeasedAt = now
         }
@@ -238,6 +240,7 @@ extension FleetModel {
             totals[feature].peakLeasedAt = now
             totals[feature].firstDenialAt = .never
             totals[feature].deniedLogins = 0
+            totals[feature].usersCutOff = 0
         }
         for client in clients.ids {
             clients[client].messagesSent = 0

@@ -18,6 +18,10 @@ public enum LevelBins {
 /// moves, never per event).
 public struct SlotPlanner: Sendable {
     public var firstDenialAt = SimInstant.never
+    /// Users whose session was lost while they still wanted it: the slot's capacity fell below them (a lease that
+    /// lapsed or could not be renewed, a cut MUC, a license that ended, the client stopped). They add denied
+    /// user-hours without a denied login.
+    public var usersCutOff: Int64 = 0
     public var peakUsersAt = SimInstant.start
     public var peakLeasedAt = SimInstant.start
     /// Since when the leased count has been what it is (the time-at-level histogram is accounted up to here).
@@ -61,6 +65,12 @@ extension FleetModel {
     @inline(never) mutating func notePeaks(_ slot: SlotID, users: Bool, leased: Bool, _ now: SimInstant) {
         if users { planners[slot].peakUsersAt = now }
         if leased { planners[slot].peakLeasedAt = now }
+    }
+
+    /// Sessions lost with no user leaving: the slot's served count fell while its users did not.
+    @inline(never) mutating func noteCutOff(_ slot: SlotID, _ users: Int32) {
+        planners[slot].usersCutOff += Int64(users)
+        totals[slots[slot].feature].usersCutOff += Int64(users)
     }
 
     /// The first denial of a slot, of its feature in the fleet, and of every fault acting now that has none yet.

@@ -314,6 +314,8 @@ public struct FeatureTotals: Sendable {
     public var peakLeasedAt = SimInstant.start
     public var firstDenialAt = SimInstant.never
     public var deniedLogins: Int64 = 0
+    /// Sessions lost while their users still wanted them (`SlotPlanner.usersCutOff`), over the fleet.
+    public var usersCutOff: Int64 = 0
     /// R-AUTO-3: counts the clients raised their own leases by while cut off.
     public var autoLeased: Int64 = 0
 }

@@ -6,8 +6,8 @@ import LeaseModel
 /// each fault did to users. `clients.csv` holds one row per client and feature; summary.json the servers', the
 /// fleet's and the faults'.
 enum PlannerFigures {
-    static let clientsHeader = ["client", "feature", "server", "ruc", "ilq", "muc", "denied_logins", "denied_user_hours", "first_denial",
-                                "peak_users", "peak_users_at", "peak_leased", "peak_leased_at", "hours_available", "hours_used", "utilisation",
+    static let clientsHeader = ["client", "feature", "server", "ruc", "ilq", "muc", "denied_logins", "denied_user_hours", "users_cut_off", "first_denial",
+                                "peak_users", "peak_users_at", "peak_leased", "peak_leased_at", "leased_hours", "served_user_hours", "utilisation",
                                 "messages_sent", "messages_received", "messages_per_day"]
         + LevelBins.names.map { "level_" + $0.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "-", with: "_") }
 
@@ -98,7 +98,8 @@ enum PlannerFigures {
             var cells = [OutputText.csvCell(spec.clients[client].id), OutputText.csvCell(spec.features[state.feature.offset]),
                          OutputText.csvCell(serverName(ofClient: client, spec)),
                          String(allocation.reserved), String(allocation.quantum), String(allocation.maximum),
-                         String(state.deniedLogins), RunSummary.userHours(state.deniedUserMilliseconds), time(planner.firstDenialAt, scenario) ?? "",
+                         String(state.deniedLogins), RunSummary.userHours(state.deniedUserMilliseconds), String(planner.usersCutOff),
+                         time(planner.firstDenialAt, scenario) ?? "",
                          String(state.peakUsers), time(planner.peakUsersAt, scenario) ?? "",
                          String(state.peakLeased), time(planner.peakLeasedAt, scenario) ?? "",
                          RunSummary.userHours(state.leasedUserMilliseconds), RunSummary.userHours(state.servedUserMilliseconds),

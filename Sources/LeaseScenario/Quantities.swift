@@ -39,6 +39,7 @@ struct ClientReading: Sendable {
     var leasedUserMilliseconds: Int64 = 0
     var peakUsers: Int64 = 0
     var peakLeased: Int64 = 0
+    var usersCutOff: Int64 = 0
     var messagesSent: Int64
 }
 
@@ -192,6 +193,10 @@ enum Quantities {
         Quantity("autoLeaseThreshold", column: "auto_lease_threshold", metric: false, server: .level(.autoLeaseThreshold)),
         Quantity("deniedUserHours", client: .figure { .userTime(Int128($0.deniedUserMilliseconds)) },
                  fleet: .figure { .userTime($0.integrals.deniedUserMilliseconds) }, summary: [.client, .fleet]),
+        Quantity("usersCutOff", metric: false, client: .figure { .count($0.usersCutOff) }, fleet: .figure { .count($0.totals.usersCutOff) },
+                 summary: [.client, .fleet]),
+        Quantity("servedUserHours", metric: false, client: .figure { .userTime(Int128($0.servedUserMilliseconds)) },
+                 fleet: .figure { .userTime($0.integrals.servedUserMilliseconds) }, summary: [.client, .fleet]),
         Quantity("peakUsers", client: .figure { .count($0.peakUsers) }, fleet: .figure { .count($0.totals.peakUsers) },
                  summary: [.client, .fleet]),
         Quantity("peakServed", metric: false, fleet: .figure { .count($0.totals.peakServed) }, summary: [.fleet]),

@@ -18,6 +18,7 @@ protocol FleetReadable {
     func fleetCapacity(feature: Int) -> (installed: Int64, used: Int64)
     func messages(ofClient client: Int) -> (sent: Int64, received: Int64)
     func slot(client: Int, feature: Int) -> Int?
+    func planner(_ slot: Int) -> SlotPlanner
 }
 
 extension FleetModel: FleetReadable {
@@ -26,6 +27,7 @@ extension FleetModel: FleetReadable {
     func own(slot: Int) -> OwnLicensing { ownLicensing[SlotID(index: Int32(slot))] }
     func serverLeased(slot: Int) -> Int32 { serverLeased(SlotID(index: Int32(slot))) }
     func poolState(_ index: Int) -> ServerFeatureState { serverFeatureStates[index] }
+    func planner(_ slot: Int) -> SlotPlanner { planners[SlotID(index: Int32(slot))] }
 }
 
 extension FleetFigures: FleetReadable {
@@ -34,6 +36,7 @@ extension FleetFigures: FleetReadable {
     func own(slot: Int) -> OwnLicensing { ownLicensing[slot] }
     func serverLeased(slot: Int) -> Int32 { leaseStates[slot].held }
     func poolState(_ index: Int) -> ServerFeatureState { serverFeatureStates[index] }
+    func planner(_ slot: Int) -> SlotPlanner { planners[slot] }
 }
 
 extension FleetReadable {
@@ -54,6 +57,7 @@ extension FleetReadable {
         reading.leasedUserMilliseconds = state.leasedUserMilliseconds
         reading.peakUsers = Int64(state.peakUsers)
         reading.peakLeased = Int64(state.peakLeased)
+        reading.usersCutOff = planner(slot).usersCutOff
         return reading
     }
 

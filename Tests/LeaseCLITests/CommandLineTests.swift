@@ -260,3 +260,24 @@ func scratch(_ name: String) -> String {
     }
     #expect(try fleetRows(filtered).map(\.values) == rows.map(\.values))
 }
+
+/// Denied user-hours with no denied login explain themselves: users cut off, sessions lost while their users still
+/// wanted them. In ha-penalty-failover the branch's 75 auto-leased (R-AUTO-3) are not reconciled (R-AUTO-6): its 120
+/// users fall to the 50 of its reservation, 70 cut off, 8680.584 user-hours denied, and no login was ever refused.
+@Test func usersCutOffExplainDeniedUserHoursWithoutDenials() throws {
+    let out = scratch("cut-off")
+    #expect(try leasesim(["run", "Scenarios/ha-penalty-failover.json", "--out", out, "--quiet", "--no-events"]).code == 0)
+    let rows = try String(contentsOfFile: out + "/clients.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").prefix(9).joined(separator: ",") }
+    #expect(rows[0] == "client,feature,server,ruc,ilq,muc,denied_logins,denied_user_hours,users_cut_off")
+    #expect(rows[1] == "branch,users,ls-ha,50,25,150,0,8680.584,70")
+    #expect(rows[2] == "hq,users,ls-ha,100,50,300,0,0.003,0")
+    let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))) as! [String: Any]
+    let users = (summary["fleet"] as! [String: Any])["users"] as! [String: Any]
+    #expect(users["usersCutOff"] as? Int == 70 && users["deniedLogins"] as? Int == 0 && users["servedUserHours"] as? Double == 60039.413)
+    // muc-cut: the MUC cut to 100 (R-CFG-1) takes gw-a from 200 leased: 80 of its users lose their sessions.
+    let cut = scratch("cut-off-muc")
+    #expect(try leasesim(["run", "Scenarios/muc-cut.json", "--out", cut, "--quiet", "--no-events"]).code == 0)
+    let mucSummary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cut + "/summary.json"))) as! [String: Any]
+    let mucUsers = (mucSummary["fleet"] as! [String: Any])["users"] as! [String: Any]
+    #expect(mucUsers["usersCutOff"] as? Int == 80 && mucUsers["deniedLogins"] as? Int == 40)
+}
