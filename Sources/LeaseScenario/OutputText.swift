@@ -50,6 +50,20 @@ public enum OutputText {
     }
 
     /// A count with its noun, singular or plural: `1 server`, `3 clients`.
+    /// A span for people, in its two largest units: `1 d 23 h`, `5 h 20 min`, `2 min 51 s`, `45 s`, `250 ms`.
+    public static func span(milliseconds: Int64) -> String {
+        let magnitude = milliseconds.magnitude, sign = milliseconds < 0 ? "-" : ""
+        let units: [(UInt64, String)] = [(86_400_000, "d"), (3_600_000, "h"), (60_000, "min"), (1000, "s"), (1, "ms")]
+        guard let first = units.firstIndex(where: { magnitude >= $0.0 }) else { return "0 s" }
+        var parts = ["\(magnitude / units[first].0) \(units[first].1)"]
+        // The second unit, never milliseconds beside seconds (a report's spans are not that fine).
+        if first + 1 < units.count - 1 {
+            let rest = magnitude % units[first].0 / units[first + 1].0
+            if rest > 0 { parts.append("\(rest) \(units[first + 1].1)") }
+        }
+        return sign + parts.joined(separator: " ")
+    }
+
     public static func count(_ number: Int, _ noun: String) -> String {
         "\(number) \(noun)\(number == 1 ? "" : "s")"
     }

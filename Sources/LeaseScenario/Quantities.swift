@@ -225,6 +225,24 @@ enum Quantities {
                  fleet: .figure { .userTime($0.integrals.usedUserMilliseconds) }, summary: [.server, .fleet]),
     ]
 
+    /// The fleet figures a report's summary shows, in order: summary.json's key, the title (its unit in it) and
+    /// what it means. The one place these words live; the README's tables say the same.
+    static let definitions: [(key: String, title: String, definition: String)] = [
+        ("deniedLogins", "denied logins", "logins refused for want of a license, each counted once (R-LEASE-8)"),
+        ("usersCutOff", "users cut off", "sessions lost while their users still wanted them: a lease that lapsed or was not renewed, a cut MUC, a license that ended, a client that stopped; they add denied user-hours without a denied login"),
+        ("deniedUserHours", "denied user-hours", "users who wanted a session and had none, times how long: denied logins waiting and users cut off"),
+        ("servedUserHours", "served user-hours", "users with a session, times how long"),
+        ("peakUsers", "peak demand (users)", "the most users who wanted a session at once, fleet-wide"),
+        ("peakServed", "peak served (users)", "the most users with a session at once"),
+        ("peakLeased", "peak leased (licenses)", "the most licenses the clients held at once (reserved, incremental and auto-leased)"),
+        ("installedAtPeak", "installed at peak leased (licenses)", "licenses installed on every server when the clients first held their peak"),
+        ("headroomAtPeak", "headroom at peak (licenses)", "installed at peak leased minus peak leased; below 0 only when the clients held more than was installed: counts auto-leased while cut off (R-AUTO-3), or leases carried over a license's end until their renewal (R-LEASE-11)"),
+        ("utilisation", "utilisation (served / leased user-hours)", "served user-hours over the user-hours the clients' leases (and own licenses) could serve"),
+        ("hoursAvailable", "license-hours installed", "installed licenses times time, over every server (FlexNet's usage summary calls it hours available)"),
+        ("hoursUsed", "license-hours leased out", "licenses the servers had leased out, times time (FlexNet's hours used): it reaches license-hours installed when every license is out, whatever the users do; served user-hours say what users had"),
+        ("firstDenial", "first denial", "when the first login was refused (none: never)"),
+    ]
+
     /// The quantity a metric names.
     static func of(_ metric: Metric) -> Quantity { byMetric[metric]! }
     static let byMetric: [Metric: Quantity] = Dictionary(uniqueKeysWithValues: all.compactMap { quantity in

@@ -111,8 +111,8 @@ public enum ReportPage {
         if let calibration = options.calibration {
             html += try calibrationTable(calibration, timeline: timeline, features: features, start: start)
         }
-        html += faultTable(summary)
-        html += expectationTable(summary)
+        html += faultTable(summary, start: start)
+        html += expectationTable(summary, start: start)
         html += "</body>\n</html>\n"
         return html
     }
@@ -125,15 +125,30 @@ public enum ReportPage {
     }
 
     static func summaryTables(_ summary: JSONLookup, features: [String], start: Int64) -> String {
-        let columns = [("deniedLogins", "denied logins"), ("deniedUserHours", "denied user-hours"), ("peakUsers", "peak users"),
-                       ("peakLeased", "peak leased"), ("installedAtPeak", "installed at peak"), ("headroomAtPeak", "headroom at peak"),
-                       ("utilisation", "utilisation"), ("hoursAvailable", "hours available"), ("hoursUsed", "hours used"), ("firstDenial", "first denial")]
-        // A row per figure and a column per feature, so many features stay readable.
+        // A row per figure and a column per feature, so many features stay readable; every title carries its
+        // definition (Quantities.definitions), listed again under the table.
         var html = "<h2>Summary</h2>\n<table>\n<tr><th>fleet</th>" + features.map { "<th>\(SVG.escape($0))</th>" }.joined() + "</tr>\n"
-        for (key, title) in columns {
-            html += "<tr><td>\(title)</td>" + features.map { "<td>\(cell(summary["fleet"][$0][key], start: start))</td>" }.joined() + "</tr>\n"
+        var notes: [String] = []
+        for (key, title, definition) in Quantities.definitions where features.contains(where: { summary["fleet"][$0][key].exists }) {
+            html += "<tr><td title=\"\(SVG.escape(definition))\">\(SVG.escape(title))</td>"
+            for feature in features {
+                let value = summary["fleet"][feature][key]
+                var text = cell(value, start: start)
+                if key == "headroomAtPeak", let headroom = Int64(value.text), headroom < 0 {
+                    let cause = (Int64(summary["fleet"][feature]["autoLeased"].text) ?? 0) > 0 || summary["run"]["autoIncrements"].text != "0"
+                        ? "the clients auto-leased while cut off (R-AUTO-3)" : "leases carried over a license's end until renewed (R-LEASE-11)"
+                    notes.append("\(feature): headroom at peak is \(headroom): at the peak the clients held \(-headroom) more than was installed; \(cause).")
+                    text += " *"
+                }
+                html += "<td>\(text)</td>"
+            }
+            html += "</tr>\n"
         }
-        html += "</table>\n<table>\n<tr><th>run</th><th>count</th></tr>\n"
+        html += "</table>\n"
+        for note in notes { html += "<p class=\"meta\">* \(SVG.escape(note))</p>\n" }
+        html += "<details><summary>What the figures mean</summary>\n<dl>\n"
+        for (_, title, definition) in Quantities.definitions { html += "<dt>\(SVG.escape(title))</dt><dd>\(SVG.escape(definition))</dd>\n" }
+        html += "</dl>\n</details>\n<table>\n<tr><th>run</th><th>count</th></tr>\n"
         for key in summary["run"].keys where summary["run"][key].text != "0" {
             html += "<tr><td>\(SVG.escape(key))</td><td>\(cell(summary["run"][key], start: start))</td></tr>\n"
         }
@@ -143,6 +158,7 @@ public enum ReportPage {
     /// A table cell: counts with thousands separated, instants by day (UTC in the tooltip), other text as it is.
     static func cell(_ value: JSONLookup, start: Int64) -> String {
         let text = value.text
+        if value.isNull { return "none" }
         if let count = Int64(text) { return SVG.count(count) }
         if let instant = value.string.flatMap(epoch), instant >= start {
             return "<span title=\"\(SVG.escape(text))\">\(SVG.escape(TimeSyntax.dayText(SimInstant(millisecondsSinceStart: instant - start), startEpochMilliseconds: start)))</span>"
@@ -189,26 +205,31 @@ public enum ReportPage {
         return html + "</table>\n"
     }
 
-    static func faultTable(_ summary: JSONLookup) -> String {
+    static func faultTable(_ summary: JSONLookup, start: Int64) -> String {
         let effects = summary["faults"]["effects"].array
         guard !effects.isEmpty else { return "" }
-        var html = "<h2>Faults</h2>\n<table>\n<tr><th>fault</th><th>started</th><th>ended</th><th>messages dropped</th><th>clients touched</th><th>first denial after (s)</th><th>recovered after (s)</th></tr>\n"
+        var html = "<h2>Faults</h2>\n<table>\n<tr><th>fault</th><th>started</th><th>ended</th><th>messages dropped</th><th>clients touched</th><th>first denial after its start</th><th>users all served again after its end</th></tr>\n"
+        func span(_ value: JSONLookup) -> String {
+            guard !value.isNull, let seconds = Double(value.text) else { return "never" }
+            return OutputText.span(milliseconds: Int64((seconds * 1000).rounded()))
+        }
         for effect in effects.prefix(200) {
-            html += "<tr>" + ["id", "started", "ended", "messagesDropped", "clientsTouched", "firstDenialAfterSeconds", "recoveredAfterSeconds"]
-                .map { "<td>\(SVG.escape(effect[$0].text))</td>" }.joined() + "</tr>\n"
+            html += "<tr><td>\(SVG.escape(effect["id"].text))</td><td>\(cell(effect["started"], start: start))</td><td>\(cell(effect["ended"], start: start))</td>"
+            html += "<td>\(cell(effect["messagesDropped"], start: start))</td><td>\(cell(effect["clientsTouched"], start: start))</td>"
+            html += "<td>\(span(effect["firstDenialAfterSeconds"]))</td><td>\(span(effect["recoveredAfterSeconds"]))</td></tr>\n"
         }
         if effects.count > 200 { html += "<tr><td colspan=\"7\">... and \(effects.count - 200) more (summary.json)</td></tr>\n" }
         return html + "</table>\n"
     }
 
-    static func expectationTable(_ summary: JSONLookup) -> String {
+    static func expectationTable(_ summary: JSONLookup, start: Int64) -> String {
         let results = summary["expectations"].array
         guard !results.isEmpty else { return "" }
         var html = "<h2>Expectations</h2>\n<table>\n<tr><th>expectation</th><th>result</th><th>actual</th><th>seen at</th></tr>\n"
         for result in results {
             let passed = result["passed"].text == "true"
             html += "<tr><td>\(SVG.escape(result["expectation"].text))</td><td class=\"\(passed ? "pass" : "fail")\">\(passed ? "PASS" : "FAIL")</td>"
-                + "<td>\(SVG.escape(result["actual"].text))</td><td>\(SVG.escape(result["seenAt"].text))</td></tr>\n"
+                + "<td>\(SVG.escape(result["actual"].text))</td><td>\(cell(result["seenAt"], start: start))</td></tr>\n"
         }
         return html + "</table>\n"
     }
@@ -504,4 +525,13 @@ struct JSONLookup {
 
     /// The value as a cell shows it (empty when missing).
     var text: String { node?.value.shownText ?? "" }
+
+    /// Whether the document has the value (it may be null).
+    var exists: Bool { node != nil }
+
+    /// Whether the value is JSON's null (a time that never came, a figure with nothing to measure).
+    var isNull: Bool {
+        if case .null? = node?.value { return true }
+        return false
+    }
 }

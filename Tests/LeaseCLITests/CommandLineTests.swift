@@ -266,7 +266,15 @@ func scratch(_ name: String) -> String {
 /// users fall to the 50 of its reservation, 70 cut off, 8680.584 user-hours denied, and no login was ever refused.
 @Test func usersCutOffExplainDeniedUserHoursWithoutDenials() throws {
     let out = scratch("cut-off")
-    #expect(try leasesim(["run", "Scenarios/ha-penalty-failover.json", "--out", out, "--quiet", "--no-events"]).code == 0)
+    #expect(try leasesim(["run", "Scenarios/ha-penalty-failover.json", "--out", out, "--quiet", "--no-events", "--report"]).code == 0)
+    // The report names each figure for what it is, defines it, explains a negative headroom and reads spans as spans.
+    let page = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+    #expect(page.contains("<td title=\"sessions lost while their users still wanted them: a lease that lapsed"))
+    #expect(page.contains(">users cut off</td><td>70</td>") && page.contains(">license-hours leased out</td><td>59699.995</td>"))
+    #expect(page.contains(">headroom at peak (licenses)</td><td>-75 *</td>"))
+    #expect(page.contains("* users: headroom at peak is -75: at the peak the clients held 75 more than was installed; the clients auto-leased while cut off (R-AUTO-3)."))
+    #expect(page.contains("<td>ls-1-down</td><td><span title=\"2026-03-31T12:00:00.000Z\">day 2 12:00</span></td>"))
+    #expect(page.contains("<td>never</td><td>1 d 12 h</td></tr>") && page.contains(">first denial</td><td>none</td>"))
     let rows = try String(contentsOfFile: out + "/clients.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").prefix(9).joined(separator: ",") }
     #expect(rows[0] == "client,feature,server,ruc,ilq,muc,denied_logins,denied_user_hours,users_cut_off")
     #expect(rows[1] == "branch,users,ls-ha,50,25,150,0,8680.584,70")

@@ -55,3 +55,35 @@ import LeaseKernel
     _ = try ScenarioRunner.run(scenario, options: RunOptions(outputDirectory: out))
     #expect(!FileManager.default.fileExists(atPath: out + "/report.html"))
 }
+
+/// Spans read as people say them, in their two largest units.
+@Test func spansReadInTheirTwoLargestUnits() {
+    #expect(OutputText.span(milliseconds: 129_600_160) == "1 d 12 h")
+    #expect(OutputText.span(milliseconds: 171_000) == "2 min 51 s")
+    #expect(OutputText.span(milliseconds: 19_200_000) == "5 h 20 min")
+    #expect(OutputText.span(milliseconds: 3_600_000) == "1 h")
+    #expect(OutputText.span(milliseconds: 45_900) == "45 s")
+    #expect(OutputText.span(milliseconds: 250) == "250 ms")
+    #expect(OutputText.span(milliseconds: 0) == "0 s")
+    #expect(OutputText.span(milliseconds: -90_000) == "-1 min 30 s")
+}
+
+/// Charts that cannot mislead: every series and band kind has its own colour (a crash band is never the denials'
+/// red), model states are hatched, the two nodes of a pair differ, and a long legend wraps onto more rows.
+@Test func chartsKeepEverySeriesAndBandApart() {
+    let colours = [ReportPalette.demand, ReportPalette.served, ReportPalette.leased, ReportPalette.installed, ReportPalette.muc,
+                   ReportPalette.denied] + ReportPalette.faults.values.sorted() + [ReportPalette.otherFault] + ReportPalette.penalties + ReportPalette.splits
+    #expect(Set(colours).count == colours.count)
+    var chart = TimeChart(title: "t", startEpoch: 0, duration: 86_400_000)
+    chart.series = [.init(name: "denied logins", color: ReportPalette.denied, points: [(0, 1), (3_600_000, 2)], bars: true)]
+    chart.bands = [.init(name: "fault: crash", color: ReportPalette.fault("crash"), from: 0, to: 7_200_000),
+                   .init(name: "penalty (ls-1)", color: ReportPalette.penalties[0], from: 0, to: 3_600_000, hatched: true)]
+    let svg = chart.svg()
+    // Bands first, bars after: the bars are drawn above them.
+    #expect(svg.range(of: "fault: crash</title></rect>")!.lowerBound < svg.range(of: "<g fill=\"\(ReportPalette.denied)\">")!.lowerBound)
+    #expect(svg.contains("fill=\"url(#hatch-882255)\"") && svg.contains("<pattern id=\"hatch-882255\""))
+    #expect(svg.contains("height=\"278\" role=\"img\"")) // one legend row
+    chart.bands += (1...12).map { .init(name: "HA pair split (a-long-node-name-\($0))", color: ReportPalette.splits[$0 % 2], from: 0, to: 60_000, hatched: true) }
+    let wrapped = chart.svg()
+    #expect(wrapped.contains("height=\"342\" role=\"img\"")) // 14 entries of about 280 in 896: four more rows of 16
+}
