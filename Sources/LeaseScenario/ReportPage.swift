@@ -61,7 +61,7 @@ public enum ReportPage {
                 if chosen.count == 3 { break }
             }
         }
-        let timeline = try TimelineDigest.read(directory + "/timeline.csv", features: features, clients: chosen, duration: duration)
+        let timeline = try TimelineDigest.read(directory + "/timeline.csv", features: features, clients: chosen, duration: duration, startEpoch: start)
         var bands: [TimeChart.Band] = []
         for fault in summary["faults"]["schedule"].array {
             guard let at = fault["at"].string.flatMap(TimeSyntax.duration) else { continue }
@@ -94,6 +94,7 @@ public enum ReportPage {
             denials.series = [.init(name: "denied logins", color: ReportPalette.denied, points: fleet.denied.increments(), bars: true)]
             denials.bands = bands
             html += denials.pointCount > 0 ? denials.svg() : "<p>No login of \(SVG.escape(feature)) was denied.</p>\n"
+            if let use = timeline.use[feature] { html += usageTables(use, feature: feature) }
             for client in chosen {
                 guard let levels = timeline.clients["\(client)\u{0}\(feature)"] else { continue }
                 var chart = TimeChart(title: "\(client) / \(feature): demand, served and leased", startEpoch: start, duration: duration)
@@ -115,6 +116,25 @@ public enum ReportPage {
         html += expectationTable(summary, start: start)
         html += "</body>\n</html>\n"
         return html
+    }
+
+    /// Planner views of a feature's fleet-wide concurrent use: time-weighted percentiles and high-water marks of
+    /// demand and of leased licenses, and each month's peaks against what was installed.
+    static func usageTables(_ use: ConcurrentUse, feature: String) -> String {
+        let percents: [Int64] = [50, 90, 95, 99, 100]
+        var html = "<h3>\(SVG.escape(feature)): concurrent use (share of the run at or below)</h3>\n<table>\n<tr><th></th>"
+        html += percents.map { "<th>\($0 == 100 ? "high-water mark" : "\($0)%")</th>" }.joined() + "</tr>\n"
+        for (title, leased) in [("demand (users)", false), ("leased (licenses)", true)] {
+            html += "<tr><td>\(title)</td>" + percents.map { "<td>\(SVG.count(use.percentile($0, leased: leased)))</td>" }.joined() + "</tr>\n"
+        }
+        html += "</table>\n<h3>\(SVG.escape(feature)): monthly peaks (UTC months)</h3>\n<table>\n"
+        html += "<tr><th>month</th><th>peak demand (users)</th><th>peak leased (licenses)</th><th>installed (licenses)</th><th>headroom at the peak</th><th>denied logins</th></tr>\n"
+        for month in use.months {
+            let installed = month.installedLow == month.installedHigh ? SVG.count(month.installedLow) : "\(SVG.count(month.installedLow))-\(SVG.count(month.installedHigh))"
+            html += "<tr><td>\(month.label)</td><td>\(SVG.count(month.peakUsers))</td><td>\(SVG.count(month.peakLeased))</td><td>\(installed)</td>"
+            html += "<td>\(SVG.count(month.installedLow - month.peakLeased))</td><td>\(SVG.count(month.denied))</td></tr>\n"
+        }
+        return html + "</table>\n"
     }
 
     /// An ISO instant as leasesim writes it (`2026-03-02T00:00:00.000Z`), in epoch milliseconds.
@@ -279,12 +299,17 @@ struct TimelineDigest {
     }
 
     var fleet: [String: Levels] = [:] // lookups only
+    /// The fleet's concurrent use by feature, exactly (not bucketed): percentiles and monthly peaks.
+    var use: [String: ConcurrentUse] = [:] // lookups only
     var clients: [String: Levels] = [:] // lookups only; key "client\0feature"
     var periods: [TimeChart.Band] = []
 
-    static func read(_ path: String, features: [String], clients chosen: [String], duration: Int64) throws(ScenarioError) -> TimelineDigest {
+    static func read(_ path: String, features: [String], clients chosen: [String], duration: Int64, startEpoch: Int64 = 0) throws(ScenarioError) -> TimelineDigest {
         var digest = TimelineDigest()
-        for feature in features { digest.fleet[feature] = Levels(duration: duration) }
+        for feature in features {
+            digest.fleet[feature] = Levels(duration: duration)
+            digest.use[feature] = ConcurrentUse(startEpoch: startEpoch, duration: duration)
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw ScenarioError(file: path, position: nil, path: "", expected: "a run's timeline.csv", found: "no readable file")
         }
@@ -331,6 +356,7 @@ struct TimelineDigest {
                 digest.fleet[features[feature]]?.leased.record(instant, sum[2])
                 digest.fleet[features[feature]]?.denied.record(instant, sum[3])
                 digest.fleet[features[feature]]?.installed.record(instant, sum[4])
+                digest.use[features[feature]]?.record(instant, ConcurrentUse.Levels(users: sum[0], leased: sum[2], installed: sum[4], denied: sum[3]))
                 touched[feature] = false
             }
         }
@@ -363,6 +389,8 @@ struct TimelineDigest {
                 digest.fleet[features[feature]]?.leased.record(time, value(leased))
                 digest.fleet[features[feature]]?.denied.record(time, value(denied))
                 digest.fleet[features[feature]]?.installed.record(time, value(installed))
+                digest.use[features[feature]]?.record(time, ConcurrentUse.Levels(users: value(users), leased: value(leased), installed: value(installed),
+                                                                                  denied: value(denied)))
             case UInt8(ascii: "c"):
                 let id = table.index(of: cell(entity), feature: feature, chosen: chosen)
                 let now = (value(users), value(served), value(leased), value(denied)), base = id * 5
@@ -404,6 +432,7 @@ struct TimelineDigest {
             digest.periods.append(TimeChart.Band(name: "\(parts[0]) (\(parts[1]))", color: periodColor(period), from: from, to: duration, hatched: true))
         }
         digest.periods.sort { ($0.from, $0.name) < ($1.from, $1.name) }
+        for feature in features { digest.use[feature]?.finish() }
         return digest
     }
 

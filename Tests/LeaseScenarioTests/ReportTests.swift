@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LeaseKernel
+import LeaseModel
 @testable import LeaseScenario
 
 /// The report's drawing: envelopes keep every peak, axes get round ticks, all in integers.
@@ -86,4 +87,22 @@ import LeaseKernel
     chart.bands += (1...12).map { .init(name: "HA pair split (a-long-node-name-\($0))", color: ReportPalette.splits[$0 % 2], from: 0, to: 60_000, hatched: true) }
     let wrapped = chart.svg()
     #expect(wrapped.contains("height=\"342\" role=\"img\"")) // 14 entries of about 280 in 896: four more rows of 16
+}
+
+/// Concurrent use for planners, exactly: over two days from 2026-01-31, demand is 10 for 12 h, 20 for 24 h and 5 for
+/// 12 h: 5 is the level for 25% of the time, 10 up to 50%, 20 beyond; the months split at midnight on the 1st, each
+/// with its own peak, installed range and denied logins.
+@Test func concurrentUseHasTimeWeightedPercentilesAndMonthlyPeaks() {
+    let start = CivilCalendar.days(year: 2026, month: 1, day: 31) * 86_400_000, hour: Int64 = 3_600_000
+    var use = ConcurrentUse(startEpoch: start, duration: 48 * hour)
+    use.record(0, .init(users: 10, leased: 10, installed: 15, denied: 0))
+    use.record(12 * hour, .init(users: 20, leased: 15, installed: 15, denied: 3))
+    use.record(30 * hour, .init(users: 20, leased: 15, installed: 25, denied: 7))
+    use.record(36 * hour, .init(users: 5, leased: 5, installed: 25, denied: 7))
+    use.finish()
+    #expect([25, 26, 50, 51, 90, 100].map { use.percentile($0, leased: false) } == [5, 10, 10, 20, 20, 20])
+    #expect(use.percentile(50, leased: true) == 10 && use.percentile(100, leased: true) == 15)
+    #expect(use.months.map(\.label) == ["2026-01", "2026-02"])
+    #expect(use.months.map { [$0.peakUsers, $0.peakLeased, $0.installedLow, $0.installedHigh, $0.denied] } == [[20, 15, 15, 15, 3], [20, 15, 15, 25, 4]])
+    #expect(use.shareAbove(10, leased: false) == 5000)
 }
