@@ -6,7 +6,7 @@ import LeaseModel
 /// each fault did to users. `clients.csv` holds one row per client and feature; summary.json the servers', the
 /// fleet's and the faults'.
 enum PlannerFigures {
-    static let clientsHeader = ["client", "feature", "server", "ruc", "ilq", "muc", "denied_logins", "denied_user_hours", "users_cut_off", "first_denial",
+    static let clientsHeader = ["client", "group", "feature", "server", "ruc", "ilq", "muc", "denied_logins", "denied_user_hours", "users_cut_off", "first_denial",
                                 "peak_users", "peak_users_at", "peak_leased", "peak_leased_at", "leased_hours", "served_user_hours", "utilisation",
                                 "messages_sent", "messages_received", "messages_per_day"]
         + LevelBins.names.map { "level_" + $0.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "-", with: "_") }
@@ -92,10 +92,11 @@ enum PlannerFigures {
     static func writeClientsCSV(_ report: RunReport, _ write: (String) -> Void) {
         let scenario = report.scenario, spec = scenario.spec, figures = report.figures
         var text = clientsHeader.joined(separator: ",") + "\n"
+        let groups = ClientGroup.names(scenario.groups, clients: spec.clients.count)
         for (slot, state) in figures.slotStates.enumerated() {
             let client = state.client.offset, planner = figures.planners[slot], allocation = state.allocation
             let messages = figures.messages(ofClient: client)
-            var cells = [OutputText.csvCell(spec.clients[client].id), OutputText.csvCell(spec.features[state.feature.offset]),
+            var cells = [OutputText.csvCell(spec.clients[client].id), OutputText.csvCell(groups[client]), OutputText.csvCell(spec.features[state.feature.offset]),
                          OutputText.csvCell(serverName(ofClient: client, spec)),
                          String(allocation.reserved), String(allocation.quantum), String(allocation.maximum),
                          String(state.deniedLogins), RunSummary.userHours(state.deniedUserMilliseconds), String(planner.usersCutOff),

@@ -112,6 +112,7 @@ public enum ReportPage {
         if let calibration = options.calibration {
             html += try calibrationTable(calibration, timeline: timeline, features: features, start: start)
         }
+        html += groupTable(clientRows, features: features)
         html += faultTable(summary, start: start)
         html += expectationTable(summary, start: start)
         html += "</body>\n</html>\n"
@@ -225,6 +226,37 @@ public enum ReportPage {
         return html + "</table>\n"
     }
 
+    /// Denials and use by client group (the scenario's `group`s; clients declared alone are one row, "(alone)"):
+    /// shown when the scenario has groups.
+    static func groupTable(_ rows: [ClientRow], features: [String]) -> String {
+        guard rows.contains(where: { !$0.group.isEmpty }) else { return "" }
+        struct Sums { var clients = 0, denying = 0, denied: Int64 = 0, cutOff: Int64 = 0, thousandths: Int64 = 0, peaks: Int64 = 0 }
+        var order: [String] = [], sums: [String: Sums] = [:] // lookups only; key "feature\0group"
+        for row in rows {
+            let key = row.feature + "\u{0}" + (row.group.isEmpty ? "(alone)" : row.group)
+            if sums[key] == nil { order.append(key) }
+            var entry = sums[key, default: Sums()]
+            entry.clients += 1
+            if row.denied > 0 { entry.denying += 1 }
+            entry.denied += row.denied
+            entry.cutOff += row.cutOff
+            entry.thousandths += row.deniedThousandths
+            entry.peaks += row.peakLeased
+            sums[key] = entry
+        }
+        var html = "<h2>By group</h2>\n<table>\n<tr><th>group</th><th>feature</th><th>clients</th><th>clients with denials</th><th>denied logins</th>"
+        html += "<th>users cut off</th><th>denied user-hours</th><th>sum of the clients' peak leased</th></tr>\n"
+        for feature in features {
+            for key in order where key.hasPrefix(feature + "\u{0}") {
+                let entry = sums[key]!, group = String(key.dropFirst(feature.count + 1))
+                html += "<tr><td>\(SVG.escape(group))</td><td>\(SVG.escape(feature))</td><td>\(SVG.count(Int64(entry.clients)))</td><td>\(SVG.count(Int64(entry.denying)))</td>"
+                html += "<td>\(SVG.count(entry.denied))</td><td>\(SVG.count(entry.cutOff))</td>"
+                html += "<td>\(OutputText.decimal(Int128(entry.thousandths), over: 1000, decimals: 3))</td><td>\(SVG.count(entry.peaks))</td></tr>\n"
+            }
+        }
+        return html + "</table>\n"
+    }
+
     static func faultTable(_ summary: JSONLookup, start: Int64) -> String {
         let effects = summary["faults"]["effects"].array
         guard !effects.isEmpty else { return "" }
@@ -259,6 +291,11 @@ public enum ReportPage {
         var feature: String
         var denied: Int64
         var muc: Int64
+        var group = ""
+        var cutOff: Int64 = 0
+        /// Denied user-hours in thousandths, as clients.csv writes them.
+        var deniedThousandths: Int64 = 0
+        var peakLeased: Int64 = 0
     }
 
     /// The columns the page reads from clients.csv.
@@ -267,9 +304,16 @@ public enum ReportPage {
         let rows = try CSVText.parse(String(decoding: bytes, as: UTF8.self), file: path)
         guard let header = rows.first, let client = header.firstIndex(of: "client"), let feature = header.firstIndex(of: "feature"),
               let denied = header.firstIndex(of: "denied_logins"), let muc = header.firstIndex(of: "muc") else { return [] }
+        let group = header.firstIndex(of: "group"), cutOff = header.firstIndex(of: "users_cut_off")
+        let hours = header.firstIndex(of: "denied_user_hours"), peak = header.firstIndex(of: "peak_leased")
         return rows.dropFirst().compactMap { row in
             guard row.count == header.count else { return nil }
-            return ClientRow(client: row[client], feature: row[feature], denied: Int64(row[denied]) ?? 0, muc: Int64(row[muc]) ?? 0)
+            var entry = ClientRow(client: row[client], feature: row[feature], denied: Int64(row[denied]) ?? 0, muc: Int64(row[muc]) ?? 0)
+            entry.group = group.map { row[$0] } ?? ""
+            entry.cutOff = cutOff.flatMap { Int64(row[$0]) } ?? 0
+            entry.deniedThousandths = hours.map { Int64(clamping: SweepStatistics.scaled(row[$0], decimals: 3)) } ?? 0
+            entry.peakLeased = peak.flatMap { Int64(row[$0]) } ?? 0
+            return entry
         }
     }
 }

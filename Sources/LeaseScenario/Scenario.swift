@@ -21,6 +21,8 @@ public struct Scenario: Sendable {
     /// What the scenario draws from its seed, by JSON path (random sessions, message loss, random faults, a group's
     /// variation); empty when every seed gives the same run. `plan` replicates a random scenario by default.
     public var randomSources: [String] = []
+    /// The client groups (`"group"` and `"count"`), in declaration order: their members are consecutive clients.
+    public var groups: [ClientGroup] = []
     /// The warm-up its run's figures left out (`RunOptions.warmUp`; set on the report's copy), and the span they
     /// cover.
     public var warmUp = SimDuration.zero
@@ -144,4 +146,24 @@ public enum ScenarioKeys {
         ("client", client), ("allocation", allocation), ("demand", demand), ("step", step),
         ("variation", variation), ("action", action), ("fault", fault), ("randomFaults", randomFaults), ("expectation", expectation), ("limits", limits),
     ]
+}
+
+/// A client group: `count` clients from index `first`, named `NAME-001`... in the scenario.
+public struct ClientGroup: Sendable, Equatable {
+    public var name: String
+    public var first: Int
+    public var count: Int
+
+    public init(name: String, first: Int, count: Int) {
+        self.name = name
+        self.first = first
+        self.count = count
+    }
+
+    /// Each client's group name, or empty for a client declared alone.
+    public static func names(_ groups: [ClientGroup], clients: Int) -> [String] {
+        var names = Array(repeating: "", count: clients)
+        for group in groups { for client in group.first..<min(clients, group.first + group.count) { names[client] = group.name } }
+        return names
+    }
 }

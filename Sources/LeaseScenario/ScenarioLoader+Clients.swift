@@ -61,6 +61,7 @@ extension ScenarioLoader {
         clientFields.append(field)
         let declaration = Int32(clientFields.count - 1)
         let count = names?.count ?? 1
+        if let names { groups.append(ClientGroup(name: names.prefix, first: spec.clients.count, count: names.count)) }
         // Member numbers are padded to three digits whatever the group's size, so a member's id never changes when
         // the group grows (`branch-007` of 10 members is `branch-007` of 100,000; past 999 they are just longer).
         for member in 1...count {

@@ -50,6 +50,8 @@ public struct ScenarioLoader {
     var relaxedRules: [String] = []
     /// What draws from the seed, by JSON path (`Scenario.randomSources`).
     var randomSources: [String] = []
+    /// The client groups declared, in order (`Scenario.groups`).
+    var groups: [ClientGroup] = []
     /// R-LIC-3: each server's time zone (nil: UTC), and the one dates are read in now (a server's, while its licenses
     /// and its clients' allocations are read).
     var serverZones: [TimeZone?] = []
@@ -181,6 +183,7 @@ public struct ScenarioLoader {
         scenario.relaxedRules = relaxedRules
         scenario.flags = flags
         scenario.randomSources = randomSources
+        scenario.groups = groups
         scenario.overrides = options.overrides.map { "\($0.path)=\($0.valueText)" }
         return scenario
     }

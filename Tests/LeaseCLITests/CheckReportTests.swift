@@ -159,3 +159,21 @@ private let serverLog = """
     #expect(checked.stdout.hasSuffix("passed, 0 failed, 0 errors\n"))
     #expect(try leasesim(["check", "--help"]).stdout.contains("--check-invariants"))
 }
+
+/// Denials and use by group: clients.csv names each client's group, and the report sums them per group.
+@Test func reportsShowDenialsAndUseByGroup() throws {
+    let folder = scratch("by-group")
+    let run = try leasesim(["run", "Scenarios/fleet-500.json", "--out", folder, "--report", "--quiet", "--no-events", "--set", "duration=1d"])
+    #expect(run.code == 0, "\(run.stderr)")
+    let rows = try String(contentsOfFile: folder + "/clients.csv", encoding: .utf8).split(separator: "\n")
+    #expect(rows[0].hasPrefix("client,group,feature,server,ruc,ilq,muc,denied_logins,denied_user_hours,users_cut_off,"))
+    #expect(rows.count == 501 && rows.dropFirst().allSatisfy { $0.hasPrefix("branch-") && $0.contains(",branch,users,ls-central,") })
+    let denied = rows.dropFirst().map { Int($0.split(separator: ",", omittingEmptySubsequences: false)[7])! }.reduce(0, +)
+    let page = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
+    #expect(page.contains("<h2>By group</h2>"))
+    #expect(page.contains("<tr><td>branch</td><td>users</td><td>500</td>"))
+    #expect(page.contains("<td>\(denied.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US"))))</td><td>0</td>"))
+    let quickstart = try leasesim(["run", "Scenarios/quickstart.json", "--out", folder + "-q", "--report", "--quiet"])
+    #expect(quickstart.code == 0)
+    #expect(!(try String(contentsOfFile: folder + "-q/report.html", encoding: .utf8)).contains("By group"))
+}

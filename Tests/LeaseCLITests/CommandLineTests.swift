@@ -275,10 +275,10 @@ func scratch(_ name: String) -> String {
     #expect(page.contains("* users: headroom at peak is -75: at the peak the clients held 75 more than was installed; the clients auto-leased while cut off (R-AUTO-3)."))
     #expect(page.contains("<td>ls-1-down</td><td><span title=\"2026-03-31T12:00:00.000Z\">day 2 12:00</span></td>"))
     #expect(page.contains("<td>never</td><td>1 d 12 h</td></tr>") && page.contains(">first denial</td><td>none</td>"))
-    let rows = try String(contentsOfFile: out + "/clients.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").prefix(9).joined(separator: ",") }
-    #expect(rows[0] == "client,feature,server,ruc,ilq,muc,denied_logins,denied_user_hours,users_cut_off")
-    #expect(rows[1] == "branch,users,ls-ha,50,25,150,0,8680.584,70")
-    #expect(rows[2] == "hq,users,ls-ha,100,50,300,0,0.003,0")
+    let rows = try String(contentsOfFile: out + "/clients.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(10).joined(separator: ",") }
+    #expect(rows[0] == "client,group,feature,server,ruc,ilq,muc,denied_logins,denied_user_hours,users_cut_off")
+    #expect(rows[1] == "branch,,users,ls-ha,50,25,150,0,8680.584,70")
+    #expect(rows[2] == "hq,,users,ls-ha,100,50,300,0,0.003,0")
     let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))) as! [String: Any]
     let users = (summary["fleet"] as! [String: Any])["users"] as! [String: Any]
     #expect(users["usersCutOff"] as? Int == 70 && users["deniedLogins"] as? Int == 0 && users["servedUserHours"] as? Double == 60039.413)

@@ -30,8 +30,8 @@ private func run() throws -> (summary: [String: Any], clients: String) {
 @Test func clientsCSVHoldsEachClientsPlannerFigures() throws {
     let lines = try run().clients.split(separator: "\n")
     #expect(lines.count == 2)
-    #expect(lines[0] == "client,feature,server,ruc,ilq,muc,denied_logins,denied_user_hours,users_cut_off,first_denial,peak_users,peak_users_at,peak_leased,peak_leased_at,leased_hours,served_user_hours,utilisation,messages_sent,messages_received,messages_per_day,level_0_10,level_10_20,level_20_30,level_30_40,level_40_50,level_50_60,level_60_70,level_70_80,level_80_90,level_90_100,level_max")
-    #expect(lines[1] == "gw,users,ls-1,4,2,12,2,4.033,0,2026-03-02T06:00:30.000Z,14,2026-03-02T06:00:00.000Z,12,2026-03-02T06:00:30.000Z,79.967,63.967,0.7999,7,5,24.000,0.0000,0.0000,0.0000,0.5000,0.0000,0.0000,0.3340,0.0000,0.0000,0.0000,0.1660")
+    #expect(lines[0] == "client,group,feature,server,ruc,ilq,muc,denied_logins,denied_user_hours,users_cut_off,first_denial,peak_users,peak_users_at,peak_leased,peak_leased_at,leased_hours,served_user_hours,utilisation,messages_sent,messages_received,messages_per_day,level_0_10,level_10_20,level_20_30,level_30_40,level_40_50,level_50_60,level_60_70,level_70_80,level_80_90,level_90_100,level_max")
+    #expect(lines[1] == "gw,,users,ls-1,4,2,12,2,4.033,0,2026-03-02T06:00:30.000Z,14,2026-03-02T06:00:00.000Z,12,2026-03-02T06:00:30.000Z,79.967,63.967,0.7999,7,5,24.000,0.0000,0.0000,0.0000,0.5000,0.0000,0.0000,0.3340,0.0000,0.0000,0.0000,0.1660")
 }
 
 /// summary.json: the fleet's and the server's planner figures, and the fault's: the first denial 1 h 30 s after
