@@ -6,6 +6,8 @@ import LeaseModel
 /// summary.json, clients.csv and timeline.csv, which is read once as a stream (its size does not matter).
 public enum ReportPage {
     public static let fileName = "report.html"
+    /// The most users or hosts a table of the log's denials lists.
+    static let namedRows = 20
     static let style = """
     body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1000px;color:#222;background:#fff}
     h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd}h3{font-size:15px;margin:16px 0 4px}
@@ -223,7 +225,23 @@ public enum ReportPage {
         for feature in features where totals[feature] != nil {
             html += "<tr><th>all days</th><th>\(SVG.escape(feature))</th><th>\(SVG.count(totals[feature]!.log))</th><th>\(SVG.count(totals[feature]!.simulated))</th></tr>\n"
         }
-        return html + "</table>\n"
+        html += "</table>\n"
+        // Where the log knows who was refused: its denials by user and by host (a replay's demand has no names).
+        let named = rows.dropFirst().filter { $0.count == 4 && features.contains($0[1]) }
+        for (title, column) in [("user", 2), ("host", 3)] {
+            var counts: [String: Int64] = [:] // lookups only; key "feature\0name"
+            for row in named { counts[row[1] + "\u{0}" + row[column], default: 0] += 1 }
+            guard !counts.isEmpty else { continue }
+            let ranked = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+            html += "<h3>Denials in the log by \(title)</h3>\n<table>\n<tr><th>\(title)</th><th>feature</th><th>denied logins</th></tr>\n"
+            for (key, count) in ranked.prefix(ReportPage.namedRows) {
+                let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
+                html += "<tr><td>\(SVG.escape(String(parts[1])))</td><td>\(SVG.escape(String(parts[0])))</td><td>\(SVG.count(count))</td></tr>\n"
+            }
+            if ranked.count > ReportPage.namedRows { html += "<tr><td colspan=\"3\">... and \(ranked.count - ReportPage.namedRows) more (denials.csv)</td></tr>\n" }
+            html += "</table>\n"
+        }
+        return html
     }
 
     /// Denials and use by client group (the scenario's `group`s; clients declared alone are one row, "(alone)"):

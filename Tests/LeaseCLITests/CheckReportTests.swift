@@ -146,6 +146,9 @@ private let serverLog = """
     #expect(report.code == 0, "\(report.stderr)")
     let page = try String(contentsOfFile: folder + "/run/report.html", encoding: .utf8)
     #expect(page.contains("<tr><td>2017-01-08</td><td>solver</td><td>1</td><td>1</td></tr>"))
+    // Who the log says was refused, by user and by host.
+    #expect(page.contains("<h3>Denials in the log by user</h3>") && page.contains("<tr><td>bob</td><td>solver</td><td>1</td></tr>"))
+    #expect(page.contains("<h3>Denials in the log by host</h3>") && page.contains("<tr><td>pc-05</td><td>solver</td><td>1</td></tr>"))
     let bad = try leasesim(["import", folder + "/server.log", "--out", folder + "/import2", "--scenario", "--licenses", "slover=2"])
     #expect(bad.code == 2 && bad.stderr.contains("\"slover\" is not a feature the log checks out"))
 }
