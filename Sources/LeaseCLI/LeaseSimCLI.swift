@@ -9,7 +9,7 @@ public enum LeaseSimCLI {
     leasesim \(ScenarioRunner.version): a deterministic simulator of software-license fleets
 
     Usage:
-      leasesim run SCENARIO [--out DIR] [--sample DURATION] [--entity ID]... [--no-events] [--seed N] [--set PATH=VALUE]...
+      leasesim run SCENARIO [--out DIR] [--sample DURATION] [--entity ID]... [--no-events] [--seed N] [--set PATH=VALUE]... [--warm-up D] [--timeline wide|by-role]
                             [--report] [--client ID]... [--check-invariants] [--allow-outside-files] [--quiet]
       leasesim check SCENARIO... [--seed N] [--set PATH=VALUE]... [--junit FILE] [--format text|json] [--out DIR]
                              [--golden DIR [--update-golden]] [--check-invariants] [--allow-outside-files]
@@ -35,6 +35,9 @@ public enum LeaseSimCLI {
       --entity ID          keep only this client's or server's rows in timeline.csv and events.csv;
                            repeatable; a trailing * matches a prefix (--entity 'branch-00*'); fleet rows stay
       --no-events          do not write events.csv (every protocol message: large for big fleets)
+      --timeline by-role   a timeline table per role instead of timeline.csv: timeline-client.csv,
+                           timeline-server.csv and timeline-fleet.csv, each with only its role's columns (every
+                           count a whole number: no empty cells); --timeline wide (the default) writes timeline.csv
       --seed N             replace the scenario's seed
       --set PATH=VALUE     replace one field of the scenario; repeatable (see below)
       --warm-up DURATION   leave the first DURATION out of every figure and expectation: counts, denials and
@@ -103,7 +106,8 @@ public enum LeaseSimCLI {
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--sample", "--seed", "--entity", "--set", "--progress", "--client", "--warm-up"],
+        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--sample", "--seed", "--entity", "--set", "--progress", "--client", "--warm-up",
+                                                                 "--timeline"],
                                          switchFlags: ["--report", "--check-invariants", "--quiet", "--no-events", "--allow-outside-files", "--help", "-h"],
                                          command: "run")
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(runHelp); return 0 }
@@ -125,6 +129,7 @@ public enum LeaseSimCLI {
             standardError("leasesim: warning: --entity '\(pattern)' matches no client or server of \(scenario.name)")
         }
         options.writesEvents = !parsed.switches.contains("--no-events")
+        options.timelineByRole = try parsed.choice("--timeline", among: ["wide", "by-role"]) == "by-role"
         if parsed.switches.contains("--report") {
             var page = ReportPage.Options()
             page.clients = parsed.allValues["--client"] ?? []
@@ -154,7 +159,8 @@ public enum LeaseSimCLI {
         print(RunSummary.text(report), terminator: "")
         for line in RunSummary.faultLines(report) { print("  " + line) }
         for line in RunSummary.expectationLines(report) { print("  " + line) }
-        print("  wrote \(options.outputDirectory ?? "")/timeline.csv, \(options.writesEvents ? "events.csv, " : "")summary.json, clients.csv\(options.report == nil ? "" : ", report.html")")
+        let timeline = options.timelineByRole ? "timeline-client.csv, timeline-server.csv, timeline-fleet.csv" : "timeline.csv"
+        print("  wrote \(options.outputDirectory ?? "")/\(timeline), \(options.writesEvents ? "events.csv, " : "")summary.json, clients.csv\(options.report == nil ? "" : ", report.html")")
     }
 
     static func validate(_ arguments: [String]) throws -> Int32 {

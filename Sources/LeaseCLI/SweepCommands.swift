@@ -18,6 +18,7 @@ extension LeaseSimCLI {
       --run-outputs DIR    also write each run's timeline.csv, events.csv, summary.json and clients.csv into DIR/run-NNN/
       --no-events          no events.csv in the runs' own outputs
       --sample DURATION    sampled timelines in the runs' own outputs
+      --timeline by-role   a timeline table per role in the runs' own outputs (see 'leasesim run --help')
       --progress MODE      line (default on a terminal), json (one line a second on stderr, for tools) or none
       --allow-outside-files  let the scenario read trace files outside its own folder
       --quiet              print nothing but errors
@@ -39,7 +40,7 @@ extension LeaseSimCLI {
 
     static func sweep(_ arguments: [String]) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--jobs", "--shard", "--set", "--seed", "--run-outputs", "--sample", "--progress",
-                                                                 "--rerun"],
+                                                                 "--rerun", "--timeline"],
                                          switchFlags: ["--no-events", "--allow-outside-files", "--quiet", "--help", "-h"], command: "sweep")
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(sweepHelp); return 0 }
         guard parsed.positional.count == 1 else {
@@ -55,6 +56,7 @@ extension LeaseSimCLI {
         options.shard = try shard(parsed.values["--shard"], environment: ProcessInfo.processInfo.environment)
         options.runOutputs = parsed.values["--run-outputs"]
         options.writesEvents = !parsed.switches.contains("--no-events")
+        options.timelineByRole = try parsed.choice("--timeline", among: ["wide", "by-role"]) == "by-role"
         options.sampleInterval = try parsed.duration("--sample", minimum: RunOptions.minimumSampleInterval)
         let out = parsed.values["--out"] ?? SweepOutput.defaultDirectory
         let mode = try ProgressReporter.mode(parsed.values["--progress"])
@@ -98,6 +100,7 @@ extension LeaseSimCLI {
         var options = RunOptions(outputDirectory: parsed.values["--out"] ?? "out",
                                  sampleInterval: try parsed.duration("--sample", minimum: RunOptions.minimumSampleInterval))
         options.writesEvents = !parsed.switches.contains("--no-events")
+        options.timelineByRole = try parsed.choice("--timeline", among: ["wide", "by-role"]) == "by-role"
         options.warmUp = plan.warmUp
         let quiet = parsed.switches.contains("--quiet")
         if !quiet {

@@ -221,7 +221,7 @@ public struct GoldenResult: Sendable, Equatable {
 /// Golden files: a scenario's outputs compared with copies committed beside the scenarios.
 public enum GoldenFiles {
     /// The files compared, when the run wrote them.
-    public static let names = ["summary.json", "clients.csv", "timeline.csv", "events.csv"]
+    public static let names = ["summary.json", "clients.csv", "timeline.csv", "timeline-client.csv", "timeline-server.csv", "timeline-fleet.csv", "events.csv"]
     /// Lines of context shown after the first difference.
     static let shownLines = 3
 

@@ -254,6 +254,20 @@ enum Quantities {
     /// The timeline's header line.
     static let timelineHeader = "time,seconds,entity,role,feature," + columns.map { $0.column! }.joined(separator: ",") + "\n"
     /// Each role's timeline cells after `feature`: a reading per column, nil for an empty cell.
+    /// `--timeline by-role`: a table per role with only the role's own columns (so every count column is whole),
+    /// named `timeline-client.csv`, `timeline-server.csv` and `timeline-fleet.csv`; the fleet's has no entity column.
+    static func roleColumns(_ role: Role) -> [Quantity] { columns.filter { $0.level(role) != nil } }
+    static func roleTimelineHeader(_ role: Role) -> String {
+        "time,seconds," + (role == .fleet ? "" : "entity,") + "feature," + roleColumns(role).map { $0.column! }.joined(separator: ",") + "\n"
+    }
+    static func roleCells(_ role: Role) -> CellPlan { CellPlan(roleColumns(role).map { $0.level(role) }) }
+    static func roleTimelineName(_ role: Role) -> String {
+        switch role {
+        case .client: return "timeline-client.csv"
+        case .server: return "timeline-server.csv"
+        case .fleet: return "timeline-fleet.csv"
+        }
+    }
     static let clientCells = CellPlan(columns.map { $0.level(.client) })
     static let serverCells = CellPlan(columns.map { $0.level(.server) })
     static let fleetCells = CellPlan(columns.map { $0.level(.fleet) })

@@ -63,7 +63,7 @@ public enum ReportPage {
                 if chosen.count == 3 { break }
             }
         }
-        let timeline = try TimelineDigest.read(directory + "/timeline.csv", features: features, clients: chosen, duration: duration, startEpoch: start)
+        let timeline = try TimelineDigest.read(directory: directory, features: features, clients: chosen, duration: duration, startEpoch: start)
         var bands: [TimeChart.Band] = []
         for fault in summary["faults"]["schedule"].array {
             guard let at = fault["at"].string.flatMap(TimeSyntax.duration) else { continue }
@@ -366,25 +366,11 @@ struct TimelineDigest {
     var clients: [String: Levels] = [:] // lookups only; key "client\0feature"
     var periods: [TimeChart.Band] = []
 
-    static func read(_ path: String, features: [String], clients chosen: [String], duration: Int64, startEpoch: Int64 = 0) throws(ScenarioError) -> TimelineDigest {
+    static func read(_ files: [(path: String, role: UInt8?)], features: [String], clients chosen: [String], duration: Int64, startEpoch: Int64 = 0) throws(ScenarioError) -> TimelineDigest {
         var digest = TimelineDigest()
         for feature in features {
             digest.fleet[feature] = Levels(duration: duration)
             digest.use[feature] = ConcurrentUse(startEpoch: startEpoch, duration: duration)
-        }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ScenarioError(file: path, position: nil, path: "", expected: "a run's timeline.csv", found: "no readable file")
-        }
-        defer { try? handle.close() }
-        var reader = LineReader(handle: handle)
-        guard let headerLine = reader.next() else { return digest }
-        let header = headerLine.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-        func column(_ name: String) -> Int { header.firstIndex(of: name) ?? -1 }
-        let (seconds, entity, role, featureColumn) = (column("seconds"), column("entity"), column("role"), column("feature"))
-        let (users, served, leased, denied, installed) = (column("users"), column("served"), column("leased"), column("denied_logins"), column("installed"))
-        let (penalty, split) = (column("penalty"), column("split"))
-        guard seconds >= 0, entity >= 0, role >= 0, featureColumn >= 0, users >= 0, installed >= 0 else {
-            throw ScenarioError(file: path, position: TextPosition(line: 1, column: 1), path: "", expected: "a timeline.csv header leasesim writes", found: Excerpt.quoted(headerLine.count < 200 ? String(decoding: headerLine, as: UTF8.self) : "a long line"))
         }
         // Every entity and feature met, interned by its bytes (no string per row): its latest values, and the
         // fleet's sums over them by feature.
@@ -422,69 +408,91 @@ struct TimelineDigest {
                 touched[feature] = false
             }
         }
-        var bounds = [Int](repeating: 0, count: header.count + 1)
-        while let line = reader.next() {
-            // Cell i is line[bounds[i] ..< bounds[i + 1] - 1].
-            var cells = 0
-            bounds[0] = line.startIndex
-            for index in line.indices where line[index] == UInt8(ascii: ",") {
-                cells += 1
-                guard cells < header.count else { break }
-                bounds[cells] = index + 1
+        for (path, fixedRole) in files {
+            // Each file is in time order; a new file starts from its own first instant.
+            if !fleetRows { commit() }
+            instant = -1
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw ScenarioError(file: path, position: nil, path: "", expected: "a run's timeline.csv", found: "no readable file")
             }
-            guard cells == header.count - 1 else { continue }
-            bounds[header.count] = line.endIndex + 1
-            func cell(_ index: Int) -> ArraySlice<UInt8> { line[bounds[index]..<(bounds[index + 1] - 1)] }
-            func value(_ index: Int) -> Int64 { index >= 0 ? TimelineDigest.integer(cell(index)) : 0 }
-            let time = TimelineDigest.milliseconds(cell(seconds))
-            if time != instant {
-                if !fleetRows { commit() }
-                instant = time
+            defer { try? handle.close() }
+            var reader = LineReader(handle: handle)
+            guard let headerLine = reader.next() else { continue }
+            let header = headerLine.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            func column(_ name: String) -> Int { header.firstIndex(of: name) ?? -1 }
+            let (seconds, entity, role, featureColumn) = (column("seconds"), column("entity"), column("role"), column("feature"))
+            // A table per role has no role column (and the fleet's no entity): the file says which role it holds.
+            let fleetOnly = fixedRole == UInt8(ascii: "f")
+            let (users, served, leased, denied, installed) = (column("users"), column("served"), column("leased"), column("denied_logins"), column("installed"))
+            let (penalty, split) = (column("penalty"), column("split"))
+            guard seconds >= 0, entity >= 0 || fleetOnly, role >= 0 || fixedRole != nil, featureColumn >= 0, users >= 0 || fixedRole == UInt8(ascii: "s"),
+                  installed >= 0 || fixedRole == UInt8(ascii: "c") else {
+                throw ScenarioError(file: path, position: TextPosition(line: 1, column: 1), path: "", expected: "a timeline.csv header leasesim writes", found: Excerpt.quoted(headerLine.count < 200 ? String(decoding: headerLine, as: UTF8.self) : "a long line"))
             }
-            let featureCell = cell(featureColumn)
-            guard let feature = featureBytes.firstIndex(where: { $0.elementsEqual(featureCell) }) else { continue }
-            switch cell(role).first {
-            case UInt8(ascii: "f"):
-                fleetRows = true
-                digest.fleet[features[feature]]?.users.record(time, value(users))
-                digest.fleet[features[feature]]?.served.record(time, value(served))
-                digest.fleet[features[feature]]?.leased.record(time, value(leased))
-                digest.fleet[features[feature]]?.denied.record(time, value(denied))
-                digest.fleet[features[feature]]?.installed.record(time, value(installed))
-                digest.use[features[feature]]?.record(time, ConcurrentUse.Levels(users: value(users), leased: value(leased), installed: value(installed),
-                                                                                  denied: value(denied)))
-            case UInt8(ascii: "c"):
-                let id = table.index(of: cell(entity), feature: feature, chosen: chosen)
-                let now = (value(users), value(served), value(leased), value(denied)), base = id * 5
-                sums[feature][0] += now.0 - table.latest[base]
-                sums[feature][1] += now.1 - table.latest[base + 1]
-                sums[feature][2] += now.2 - table.latest[base + 2]
-                sums[feature][3] += now.3 - table.latest[base + 3]
-                (table.latest[base], table.latest[base + 1], table.latest[base + 2], table.latest[base + 3]) = now
-                touched[feature] = true
-                if table.chosen[id] {
-                    let key = table.names[id] + "\u{0}" + features[feature]
-                    var levels = digest.clients[key] ?? Levels(duration: duration)
-                    levels.users.record(time, now.0)
-                    levels.served.record(time, now.1)
-                    levels.leased.record(time, now.2)
-                    digest.clients[key] = levels
+            var bounds = [Int](repeating: 0, count: header.count + 1)
+            while let line = reader.next() {
+                // Cell i is line[bounds[i] ..< bounds[i + 1] - 1].
+                var cells = 0
+                bounds[0] = line.startIndex
+                for index in line.indices where line[index] == UInt8(ascii: ",") {
+                    cells += 1
+                    guard cells < header.count else { break }
+                    bounds[cells] = index + 1
                 }
-            case UInt8(ascii: "s"):
-                let id = table.index(of: cell(entity), feature: feature, chosen: chosen)
-                let now = value(installed)
-                sums[feature][4] += now - table.latest[id * 5 + 4]
-                table.latest[id * 5 + 4] = now
-                touched[feature] = true
-                for (kind, column) in [("penalty", penalty), ("HA pair split", split)] where column >= 0 {
-                    let period = kind + "\u{0}" + table.names[id], active = value(column) > 0
-                    if active, open[period] == nil { open[period] = time }
-                    if !active, let from = open.removeValue(forKey: period) {
-                        digest.periods.append(TimeChart.Band(name: "\(kind) (\(table.names[id]))", color: periodColor(period), from: from, to: time, hatched: true))
+                guard cells == header.count - 1 else { continue }
+                bounds[header.count] = line.endIndex + 1
+                func cell(_ index: Int) -> ArraySlice<UInt8> { line[bounds[index]..<(bounds[index + 1] - 1)] }
+                func value(_ index: Int) -> Int64 { index >= 0 ? TimelineDigest.integer(cell(index)) : 0 }
+                let time = TimelineDigest.milliseconds(cell(seconds))
+                if time != instant {
+                    if !fleetRows { commit() }
+                    instant = time
+                }
+                let featureCell = cell(featureColumn)
+                guard let feature = featureBytes.firstIndex(where: { $0.elementsEqual(featureCell) }) else { continue }
+                switch fixedRole ?? cell(role).first {
+                case UInt8(ascii: "f"):
+                    fleetRows = true
+                    digest.fleet[features[feature]]?.users.record(time, value(users))
+                    digest.fleet[features[feature]]?.served.record(time, value(served))
+                    digest.fleet[features[feature]]?.leased.record(time, value(leased))
+                    digest.fleet[features[feature]]?.denied.record(time, value(denied))
+                    digest.fleet[features[feature]]?.installed.record(time, value(installed))
+                    digest.use[features[feature]]?.record(time, ConcurrentUse.Levels(users: value(users), leased: value(leased), installed: value(installed),
+                                                                                      denied: value(denied)))
+                case UInt8(ascii: "c"):
+                    let id = table.index(of: cell(entity), feature: feature, chosen: chosen)
+                    let now = (value(users), value(served), value(leased), value(denied)), base = id * 5
+                    sums[feature][0] += now.0 - table.latest[base]
+                    sums[feature][1] += now.1 - table.latest[base + 1]
+                    sums[feature][2] += now.2 - table.latest[base + 2]
+                    sums[feature][3] += now.3 - table.latest[base + 3]
+                    (table.latest[base], table.latest[base + 1], table.latest[base + 2], table.latest[base + 3]) = now
+                    touched[feature] = true
+                    if table.chosen[id] {
+                        let key = table.names[id] + "\u{0}" + features[feature]
+                        var levels = digest.clients[key] ?? Levels(duration: duration)
+                        levels.users.record(time, now.0)
+                        levels.served.record(time, now.1)
+                        levels.leased.record(time, now.2)
+                        digest.clients[key] = levels
                     }
+                case UInt8(ascii: "s"):
+                    let id = table.index(of: cell(entity), feature: feature, chosen: chosen)
+                    let now = value(installed)
+                    sums[feature][4] += now - table.latest[id * 5 + 4]
+                    table.latest[id * 5 + 4] = now
+                    touched[feature] = true
+                    for (kind, column) in [("penalty", penalty), ("HA pair split", split)] where column >= 0 {
+                        let period = kind + "\u{0}" + table.names[id], active = value(column) > 0
+                        if active, open[period] == nil { open[period] = time }
+                        if !active, let from = open.removeValue(forKey: period) {
+                            digest.periods.append(TimeChart.Band(name: "\(kind) (\(table.names[id]))", color: periodColor(period), from: from, to: time, hatched: true))
+                        }
+                    }
+                default:
+                    continue
                 }
-            default:
-                continue
             }
         }
         if !fleetRows { commit() }
@@ -496,6 +504,17 @@ struct TimelineDigest {
         digest.periods.sort { ($0.from, $0.name) < ($1.from, $1.name) }
         for feature in features { digest.use[feature]?.finish() }
         return digest
+    }
+
+    /// A run's timeline: timeline.csv, or the tables of `--timeline by-role` (the fleet's first, so its rows are the
+    /// fleet's levels, then the clients' and the servers').
+    static func read(directory: String, features: [String], clients chosen: [String], duration: Int64, startEpoch: Int64 = 0) throws(ScenarioError) -> TimelineDigest {
+        let wide = directory + "/timeline.csv", fleet = directory + "/" + Quantities.roleTimelineName(.fleet)
+        let files: [(path: String, role: UInt8?)] = !FileManager.default.fileExists(atPath: wide) && FileManager.default.fileExists(atPath: fleet)
+            ? [(fleet, UInt8(ascii: "f")), (directory + "/" + Quantities.roleTimelineName(.client), UInt8(ascii: "c")),
+               (directory + "/" + Quantities.roleTimelineName(.server), UInt8(ascii: "s"))]
+            : [(wide, nil)]
+        return try read(files, features: features, clients: chosen, duration: duration, startEpoch: startEpoch)
     }
 
     /// `123` or `123.456` seconds, in milliseconds.

@@ -9,15 +9,17 @@ final class RunWriter {
 
     let scenario: Scenario
     let set: OutputSet
-    let timeline: OutputFile
+    /// timeline.csv, or with `byRole` the client, server and fleet tables (in that order).
+    let timelines: [OutputFile]
+    let byRole: Bool
     /// Nil when events.csv is not wanted (`--no-events`).
     let events: OutputFile?
     let summary: OutputFile
     /// One row per client and feature, for planners (written at the end).
     let clients: OutputFile
     let start: Int64
-    /// Rows are built here, straight in the files' chunks.
-    var timelineRows: CSVBuffer
+    /// Rows are built here, straight in the files' chunks (one buffer per timeline file).
+    var timelineRows: [CSVBuffer]
     var eventRows: CSVBuffer
     /// Per client (and per server): kept by the entity filter?
     let keepsClient: [Bool]
@@ -33,20 +35,31 @@ final class RunWriter {
     var fleetTouched: [Bool] = []
     var fleetWritten: [Levels] = []
 
-    init(directory: String, scenario: Scenario, entities: EntityFilter, writesEvents: Bool) throws(OutputError) {
+    init(directory: String, scenario: Scenario, entities: EntityFilter, writesEvents: Bool, byRole: Bool = false) throws(OutputError) {
         set = try OutputSet(directory: directory)
         self.scenario = scenario
         start = scenario.spec.startEpochMilliseconds
         keepsClient = scenario.spec.clients.map { entities.keeps($0.id) }
         keepsServer = scenario.spec.servers.map { entities.keeps($0.id) }
-        layout = TimelineLayout(spec: scenario.spec, keepsClient: keepsClient)
-        timeline = try set.createFile(named: "timeline.csv")
+        self.byRole = byRole
+        layout = TimelineLayout(spec: scenario.spec, keepsClient: keepsClient, byRole: byRole)
+        var timelines: [OutputFile] = []
+        for role in byRole ? [Role.client, .server, .fleet] : [] {
+            let file = try set.createFile(named: Quantities.roleTimelineName(role))
+            file.write(Quantities.roleTimelineHeader(role))
+            timelines.append(file)
+        }
+        if !byRole {
+            let file = try set.createFile(named: "timeline.csv")
+            file.write(RunWriter.timelineHeader)
+            timelines.append(file)
+        }
+        self.timelines = timelines
         events = writesEvents ? try set.createFile(named: "events.csv") : nil
         summary = try set.createFile(named: "summary.json")
         clients = try set.createFile(named: "clients.csv")
-        timeline.write(RunWriter.timelineHeader)
         events?.write(RunWriter.eventsHeader)
-        timelineRows = CSVBuffer(writingTo: timeline)
+        timelineRows = timelines.map { CSVBuffer(writingTo: $0) }
         eventRows = events.map { CSVBuffer(writingTo: $0) } ?? CSVBuffer()
     }
 
@@ -72,15 +85,16 @@ final class RunWriter {
     /// whole fleet's, whatever the entity filter keeps).
     func finishInstant() {
         guard fleetTime != .never else { return }
-        var rows = CSVBuffer.take(&timelineRows)
-        defer { timelineRows = rows }
+        let part = byRole ? 2 : 0
+        var rows = CSVBuffer.take(&timelineRows[part])
+        defer { timelineRows[part] = rows }
         for feature in fleetTouched.indices where fleetTouched[feature] {
             fleetTouched[feature] = false
             guard fleetSums.fleet[feature] != fleetWritten[feature] else { continue }
             fleetWritten[feature] = fleetSums.fleet[feature]
             rows.raw(timeColumns(fleetTime))
             rows.raw(layout.fleetPrefixes[feature])
-            rows.cells(Quantities.fleetCells, fleetSums.fleet[feature])
+            rows.cells(layout.fleetCells, fleetSums.fleet[feature])
         }
         fleetTime = .never
     }
@@ -93,20 +107,21 @@ final class RunWriter {
         }
         fleetSums.observe(record)
         fleetTouched[Int(record.feature)] = true
-        var rows = CSVBuffer.take(&timelineRows)
-        defer { timelineRows = rows }
+        let part = byRole && record.entity == .server ? 1 : 0
+        var rows = CSVBuffer.take(&timelineRows[part])
+        defer { timelineRows[part] = rows }
         switch record.entity {
         case .client:
             let slot = Int(record.index)
             guard layout.keeps(slot: slot) else { return }
             rows.raw(timeColumns(record.time))
             rows.raw(layout.slotPrefix(slot))
-            rows.cells(Quantities.clientCells, record.levels)
+            rows.cells(layout.clientCells, record.levels)
         case .server:
             guard keepsServer[Int(record.index) / model.featureCount] else { return }
             rows.raw(timeColumns(record.time))
             rows.raw(layout.serverFeaturePrefixes[Int(record.index)])
-            rows.cells(Quantities.serverCells, record.levels)
+            rows.cells(layout.serverCells, record.levels)
         }
     }
 
@@ -114,8 +129,13 @@ final class RunWriter {
     ///
     /// The levels are captured now; the rows are formatted and written on the file's writer thread.
     func sampleRows(_ model: FleetModel, at instant: SimInstant) {
-        timelineRows.finish() // Rows already built go first.
-        timeline.write(SampleRows(model, time: timeColumns(instant), layout: layout, keepsServer: keepsServer))
+        for index in timelineRows.indices { timelineRows[index].finish() } // Rows already built go first.
+        var rows = SampleRows(model, time: timeColumns(instant), layout: layout, keepsServer: keepsServer)
+        guard byRole else { return timelines[0].write(rows) }
+        for (index, role) in [Role.client, .server, .fleet].enumerated() {
+            rows.part = .only(role)
+            timelines[index].write(rows)
+        }
     }
 
     /// One events.csv row, unless the entity filter drops its client (or its server, for server events).
@@ -150,18 +170,18 @@ final class RunWriter {
 
     /// Bytes produced so far, over every file, rows still being built included (for the output-size limit).
     var bytesProduced: Int64 {
-        timeline.bytesProduced + (events?.bytesProduced ?? 0) + summary.bytesProduced
-            + Int64(timelineRows.written + eventRows.written)
+        timelines.reduce(0) { $0 + $1.bytesProduced } + (events?.bytesProduced ?? 0) + summary.bytesProduced
+            + Int64(timelineRows.reduce(0) { $0 + $1.written } + eventRows.written)
     }
 
     /// Writes the summary (and the report, when asked for) and puts the whole set in place.
     func finish(_ report: RunReport, page: ReportPage.Options? = nil) throws {
         finishInstant()
-        timelineRows.finish()
+        for index in timelineRows.indices { timelineRows[index].finish() }
         eventRows.finish()
         summary.write(RunSummary.json(report))
         PlannerFigures.writeClientsCSV(report) { clients.write($0) }
-        try timeline.close()
+        for file in timelines { try file.close() }
         try events?.close()
         try summary.close()
         try clients.close()
@@ -178,7 +198,7 @@ final class RunWriter {
     /// The run failed: the output directory gets a set holding only error.txt with `message` (or, if even that
     /// cannot be written, is left as it was).
     func fail(_ message: String) throws(OutputError) {
-        timeline.abandon()
+        for file in timelines { file.abandon() }
         events?.abandon()
         summary.abandon()
         clients.abandon()

@@ -14,14 +14,22 @@ final class TimelineLayout: Sendable {
     let fleetPrefixes: [[UInt8]]
     /// The slots whose rows are kept, in order; nil when every slot's are.
     let keptSlots: [Int32]?
+    /// A table per role (`--timeline by-role`): prefixes without the role (and the fleet's without the entity),
+    /// and each role's own cells.
+    let byRole: Bool
+    let clientCells: CellPlan, serverCells: CellPlan, fleetCells: CellPlan
 
-    init(spec: FleetSpec, keepsClient: [Bool]) {
+    init(spec: FleetSpec, keepsClient: [Bool], byRole: Bool = false) {
+        self.byRole = byRole
+        (clientCells, serverCells, fleetCells) = byRole ? (Quantities.roleCells(.client), Quantities.roleCells(.server), Quantities.roleCells(.fleet))
+            : (Quantities.clientCells, Quantities.serverCells, Quantities.fleetCells)
+        let clientRole = byRole ? "" : "client,", serverRole = byRole ? "" : "server,"
         let features = spec.features.map { OutputText.csvCell($0) }
         var bytes: [UInt8] = [], starts = [0]
         for (index, client) in spec.clients.enumerated() {
             let id = OutputText.csvCell(client.id)
             for entry in client.allocations {
-                if keepsClient[index] { bytes += Array("\(id),client,\(features[entry.feature]),".utf8) }
+                if keepsClient[index] { bytes += Array("\(id),\(clientRole)\(features[entry.feature]),".utf8) }
                 starts.append(bytes.count)
             }
         }
@@ -30,9 +38,9 @@ final class TimelineLayout: Sendable {
         let kept = (0..<(starts.count - 1)).filter { starts[$0] < starts[$0 + 1] }.map { Int32($0) }
         keptSlots = kept.count == starts.count - 1 ? nil : kept
         serverFeaturePrefixes = spec.servers.flatMap { server in
-            features.map { Array("\(OutputText.csvCell(server.id)),server,\($0),".utf8) }
+            features.map { Array("\(OutputText.csvCell(server.id)),\(serverRole)\($0),".utf8) }
         }
-        fleetPrefixes = features.map { Array("fleet,fleet,\($0),".utf8) }
+        fleetPrefixes = features.map { Array((byRole ? "\($0)," : "fleet,fleet,\($0),").utf8) }
     }
 
     /// Whether the slot's rows are kept.
@@ -48,6 +56,9 @@ final class TimelineLayout: Sendable {
 
 /// One sample instant's timeline rows: levels captured on the run's thread, formatted on the writer's.
 struct SampleRows: ChunkRenderer {
+    /// Which rows it writes: every role's (one timeline), or one role's (`--timeline by-role`).
+    enum Part: Sendable { case all, only(Role) }
+    var part = Part.all
     let layout: TimelineLayout
     /// `time,seconds,` of the instant.
     let time: [UInt8]
@@ -70,19 +81,24 @@ struct SampleRows: ChunkRenderer {
         fleet = (0..<model.featureCount).map { model.fleetLevels(feature: $0) }
     }
 
+    func writes(_ role: Role) -> Bool {
+        if case .only(let only) = part { return only == role }
+        return true
+    }
+
     func render(into rows: inout CSVBuffer) {
-        let clientCells = Quantities.clientCells, serverCells = Quantities.serverCells, fleetCells = Quantities.fleetCells
-        for (position, level) in levels.enumerated() {
+        let clientCells = layout.clientCells, serverCells = layout.serverCells, fleetCells = layout.fleetCells
+        for (position, level) in levels.enumerated() where writes(.client) {
             rows.raw(time)
             rows.raw(layout.slotPrefix(layout.slot(atKept: position)))
             rows.cells(clientCells, level)
         }
-        for server in serverFeatures {
+        for server in serverFeatures where writes(.server) {
             rows.raw(time)
             rows.raw(layout.serverFeaturePrefixes[server.index])
             rows.cells(serverCells, server.levels)
         }
-        for (feature, level) in fleet.enumerated() {
+        for (feature, level) in fleet.enumerated() where writes(.fleet) {
             rows.raw(time)
             rows.raw(layout.fleetPrefixes[feature])
             rows.cells(fleetCells, level)

@@ -14,6 +14,9 @@ public struct RunOptions {
     public var checksInvariants = false
     /// Whether events.csv is written (it holds every protocol message: large for big fleets).
     public var writesEvents = true
+    /// A timeline table per role (timeline-client.csv, timeline-server.csv, timeline-fleet.csv, each with only its
+    /// role's columns) instead of the one timeline.csv.
+    public var timelineByRole = false
     /// Which clients' and servers' rows the timeline and events keep (fleet rows are always kept).
     public var entities = EntityFilter()
     /// Write report.html too, with these clients' charts (`run --report`).
@@ -83,7 +86,8 @@ public enum ScenarioRunner {
             throw RunOptionError(message: "--sample: expected an interval of at least \(RunOptions.minimumSampleInterval), found \(interval)")
         }
         let writer = try options.outputDirectory.map { (directory) throws(OutputError) in
-            try RunWriter(directory: directory, scenario: scenario, entities: options.entities, writesEvents: options.writesEvents)
+            try RunWriter(directory: directory, scenario: scenario, entities: options.entities, writesEvents: options.writesEvents,
+                          byRole: options.timelineByRole)
         }
         do {
             let report = try drive(scenario, options: options, writer: writer)

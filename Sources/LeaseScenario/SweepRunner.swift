@@ -29,6 +29,7 @@ public struct SweepOptions: Sendable {
     /// Where each run's own outputs go (`DIR/run-0007/`), if anywhere.
     public var runOutputs: String?
     public var writesEvents = true
+    public var timelineByRole = false
     public var sampleInterval: SimDuration?
 
     public init() {}
@@ -160,6 +161,7 @@ public enum SweepRunner {
                 return directory + "/run-" + String(repeating: "0", count: max(0, width - number.count)) + number
             }, sampleInterval: options.sampleInterval)
             runOptions.writesEvents = options.writesEvents
+            runOptions.timelineByRole = options.timelineByRole
             runOptions.warmUp = plan.warmUp
             if let progress {
                 let report = progress.callback()

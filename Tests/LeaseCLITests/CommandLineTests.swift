@@ -289,3 +289,36 @@ func scratch(_ name: String) -> String {
     let mucUsers = (mucSummary["fleet"] as! [String: Any])["users"] as! [String: Any]
     #expect(mucUsers["usersCutOff"] as? Int == 80 && mucUsers["deniedLogins"] as? Int == 40)
 }
+
+/// `--timeline by-role`: a table per role, each with only its role's columns, so no cell is empty and every count
+/// loads as a whole number; together they hold the rows of timeline.csv (changes and sampled), and a report drawn
+/// from them is the same page.
+@Test func timelinesByRoleHoldTheWideRowsWithNoEmptyCell() throws {
+    for sample in [[], ["--sample", "1h"]] {
+        let wide = scratch("by-role-wide"), split = scratch("by-role-split")
+        #expect(try leasesim(["run", "Scenarios/ha-penalty-failover.json", "--out", wide, "--quiet", "--report"] + sample).code == 0)
+        let result = try leasesim(["run", "Scenarios/ha-penalty-failover.json", "--out", split, "--report", "--timeline", "by-role"] + sample)
+        #expect(result.code == 0 && result.stdout.contains("wrote \(split)/timeline-client.csv, timeline-server.csv, timeline-fleet.csv, events.csv,"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: split).sorted()
+        #expect(files == [".leasesim-outputs", "clients.csv", "events.csv", "report.html", "summary.json", "timeline-client.csv", "timeline-fleet.csv", "timeline-server.csv"])
+        let wideRows = try String(contentsOfFile: wide + "/timeline.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        for (role, name) in [("client", "timeline-client.csv"), ("server", "timeline-server.csv"), ("fleet", "timeline-fleet.csv")] {
+            let table = try String(contentsOfFile: split + "/" + name, encoding: .utf8).split(separator: "\n")
+            let rows = table.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            #expect(rows.allSatisfy { $0.allSatisfy { !$0.isEmpty } }, "\(name): an empty cell")
+            // The wide rows of the role, without the role (and the fleet's without its entity) and without empty cells.
+            let expected = wideRows.filter { $0[3] == role }.map { cells in
+                var kept = cells
+                kept.remove(at: 3)
+                if role == "fleet" { kept.remove(at: 2) }
+                return kept.filter { !$0.isEmpty }
+            }
+            #expect(rows == expected, "\(name) \(sample)")
+            #expect(!rows.isEmpty)
+        }
+        #expect(try String(contentsOfFile: wide + "/report.html", encoding: .utf8) == String(contentsOfFile: split + "/report.html", encoding: .utf8))
+        let fleet = try String(contentsOfFile: split + "/timeline-fleet.csv", encoding: .utf8)
+        #expect(fleet.hasPrefix("time,seconds,feature,users,served,unserved,leased,server_leased,capacity,denied_logins,installed,used,free,auto_leased\n"))
+    }
+}
