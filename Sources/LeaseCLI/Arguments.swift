@@ -66,6 +66,9 @@ struct ParsedArguments {
     }
 
     /// A flag's value among `choices` (the first is the default).
+    /// `--timeline wide|by-role`: whether a run writes a timeline table per role.
+    func timelineByRole() throws(UsageError) -> Bool { try choice("--timeline", among: ["wide", "by-role"]) == "by-role" }
+
     func choice(_ flag: String, among choices: [String]) throws(UsageError) -> String {
         guard let text = values[flag] else { return choices[0] }
         guard choices.contains(text) else {

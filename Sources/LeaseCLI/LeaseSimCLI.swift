@@ -129,7 +129,7 @@ public enum LeaseSimCLI {
             standardError("leasesim: warning: --entity '\(pattern)' matches no client or server of \(scenario.name)")
         }
         options.writesEvents = !parsed.switches.contains("--no-events")
-        options.timelineByRole = try parsed.choice("--timeline", among: ["wide", "by-role"]) == "by-role"
+        options.timelineByRole = try parsed.timelineByRole()
         if parsed.switches.contains("--report") {
             var page = ReportPage.Options()
             page.clients = parsed.allValues["--client"] ?? []

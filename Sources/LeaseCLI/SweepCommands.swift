@@ -56,7 +56,7 @@ extension LeaseSimCLI {
         options.shard = try shard(parsed.values["--shard"], environment: ProcessInfo.processInfo.environment)
         options.runOutputs = parsed.values["--run-outputs"]
         options.writesEvents = !parsed.switches.contains("--no-events")
-        options.timelineByRole = try parsed.choice("--timeline", among: ["wide", "by-role"]) == "by-role"
+        options.timelineByRole = try parsed.timelineByRole()
         options.sampleInterval = try parsed.duration("--sample", minimum: RunOptions.minimumSampleInterval)
         let out = parsed.values["--out"] ?? SweepOutput.defaultDirectory
         let mode = try ProgressReporter.mode(parsed.values["--progress"])
@@ -100,7 +100,7 @@ extension LeaseSimCLI {
         var options = RunOptions(outputDirectory: parsed.values["--out"] ?? "out",
                                  sampleInterval: try parsed.duration("--sample", minimum: RunOptions.minimumSampleInterval))
         options.writesEvents = !parsed.switches.contains("--no-events")
-        options.timelineByRole = try parsed.choice("--timeline", among: ["wide", "by-role"]) == "by-role"
+        options.timelineByRole = try parsed.timelineByRole()
         options.warmUp = plan.warmUp
         let quiet = parsed.switches.contains("--quiet")
         if !quiet {
