@@ -109,7 +109,7 @@ extension FleetModel {
         return latest
     }
 
-    /// A client or server node goes down (assumed defaults, README "Faults"): a client loses its sessions and
+    /// A client or server node goes down (assumed defaults, docs/scenarios.md "Faults"): a client loses its sessions and
     /// holds nothing until it boots and asks again, unless `clientRestart` is `keepsLeases`; a server node keeps
     /// its licenses and configuration, and its lease table unless `serverRestart` is `forgetsLeases`. Messages in
     /// flight to or from the node are lost.

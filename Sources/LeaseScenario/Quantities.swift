@@ -226,7 +226,7 @@ enum Quantities {
     ]
 
     /// The fleet figures a report's summary shows, in order: summary.json's key, the title (its unit in it) and
-    /// what it means. The one place these words live; the README's tables say the same.
+    /// what it means. The one place these words live; docs/outputs.md's tables say the same.
     static let definitions: [(key: String, title: String, definition: String)] = [
         ("deniedLogins", "denied logins", "logins refused for want of a license, each counted once (R-LEASE-8)"),
         ("usersCutOff", "users cut off", "sessions lost while their users still wanted them: a lease that lapsed or was not renewed, a cut MUC, a license that ended, a client that stopped; they add denied user-hours without a denied login"),

@@ -63,7 +63,7 @@ public enum ScenarioFormat {
 }
 
 /// The bounds on every input, chosen so that no count, sum, product or instant the model forms can overflow,
-/// and a fleet fits in memory (about 1.5 KB a client-feature at run time). Each is documented in the README.
+/// and a fleet fits in memory (about 1.5 KB a client-feature at run time). Each is documented in docs/commands.md ("Limits").
 public enum ScenarioLimits {
     /// Largest scenario file (parsed JSON takes about 24 bytes a value: a few hundred MB at most).
     public static let maxScenarioBytes = 16 << 20

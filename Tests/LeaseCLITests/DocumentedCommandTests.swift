@@ -228,12 +228,49 @@ private func run(_ commands: [String], in folder: String, path: String) throws -
     #expect(rewrite("leasesim import ../shared/x.log", shared: false) == .notRun("reads ../shared, which this machine lacks"))
 }
 
-@Test(arguments: ["README.md", "docs/hardening.md"])
+/// The documents: the README and every page of docs/ (a test keeps this list equal to the folder).
+let documents = ["README.md", "docs/architecture.md", "docs/benchmarks.md", "docs/commands.md", "docs/hardening.md", "docs/model.md",
+                 "docs/outputs.md", "docs/scenarios.md"]
+
+@Test func theDocumentListHoldsEveryPageOfDocs() throws {
+    let pages = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/docs").filter { $0.hasSuffix(".md") }.sorted()
+    #expect(documents.dropFirst().map { String($0.dropFirst("docs/".count)) } == pages)
+}
+
+/// A heading's anchor as GitHub makes it: lower case, punctuation but `-` and `_` dropped, spaces as `-`.
+func anchor(of heading: String) -> String {
+    String(heading.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || "-_ ".unicodeScalars.contains($0) }
+        .map(Character.init)).replacingOccurrences(of: " ", with: "-")
+}
+
+/// Every relative link of the README and docs/ names a file that exists and, with `#anchor`, a heading it has.
+@Test(arguments: documents)
+func everyDocumentLinkResolves(document: String) throws {
+    let text = try String(contentsOfFile: repositoryRoot + "/" + document, encoding: .utf8)
+    let folder = (document as NSString).deletingLastPathComponent
+    var checked = 0
+    for match in text.matches(of: /\]\(([^)\s]+)\)/) {
+        let target = String(match.1)
+        guard !target.hasPrefix("http://"), !target.hasPrefix("https://"), !target.hasPrefix("mailto:") else { continue }
+        let parts = target.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let path = parts[0].isEmpty ? document : URL(fileURLWithPath: repositoryRoot + "/" + folder + "/" + parts[0]).standardized.path
+        let file = parts[0].isEmpty ? repositoryRoot + "/" + document : path
+        #expect(FileManager.default.fileExists(atPath: file), "\(document): \(target): no such file")
+        if parts.count == 2, file.hasSuffix(".md"), let linked = try? String(contentsOfFile: file, encoding: .utf8) {
+            let headings = linked.split(separator: "\n").filter { $0.hasPrefix("#") }.map { anchor(of: String($0.drop { $0 == "#" }.dropFirst())) }
+            #expect(headings.contains(parts[1]), "\(document): \(target): no such heading in \(parts[0].isEmpty ? document : parts[0])")
+        }
+        checked += 1
+    }
+    if document == "README.md" { #expect(checked >= 7) }
+}
+
+@Test(arguments: documents)
 func everyDocumentedCommandWorksAsWritten(document: String) throws {
     let text = try String(contentsOfFile: repositoryRoot + "/" + document, encoding: .utf8)
     let (blocks, misplaced) = commandBlocks(of: text, file: document)
     #expect(misplaced.isEmpty, "commands in a plain block (use ```sh, or a `$ ` transcript): \(misplaced)")
-    #expect(!blocks.isEmpty)
+    guard !blocks.isEmpty else { return } // a page of prose
 
     let root = scratch("documented-\(document.replacingOccurrences(of: "/", with: "-"))")
     let folder = root + "/leasesim", bin = root + "/bin"
@@ -286,6 +323,6 @@ func everyDocumentedCommandWorksAsWritten(document: String) throws {
             }
         }
     }
-    #expect(ran > 0)
+    #expect(ran > 0 || document != "README.md")
     try? manager.removeItem(atPath: root)
 }

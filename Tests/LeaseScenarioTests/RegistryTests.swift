@@ -42,10 +42,19 @@ import LeaseModel
     #expect(names == Metric.allCases.map(\.rawValue))
 }
 
-@Test func theReadmeNamesEveryColumnMetricAndEvent() throws {
-    let readme = try String(contentsOfFile: repositoryRoot + "/README.md", encoding: .utf8)
-    for name in Quantities.all.compactMap(\.column) + Metric.allCases.map(\.rawValue) + ProtocolEventKind.allCases.map(\.name) {
-        #expect(readme.contains("`\(name)`"), "README does not name \(name)")
+/// The reference docs name every timeline column, metric and event (outputs.md, scenarios.md), and every figure
+/// the report defines.
+@Test func theDocsNameEveryColumnMetricAndEvent() throws {
+    let outputs = try String(contentsOfFile: repositoryRoot + "/docs/outputs.md", encoding: .utf8)
+    let scenarios = try String(contentsOfFile: repositoryRoot + "/docs/scenarios.md", encoding: .utf8)
+    for name in Quantities.all.compactMap(\.column) + ProtocolEventKind.allCases.map(\.name) {
+        #expect(outputs.contains("`\(name)`"), "docs/outputs.md does not name \(name)")
+    }
+    for name in Metric.allCases.map(\.rawValue) {
+        #expect(scenarios.contains("`\(name)`"), "docs/scenarios.md does not name the metric \(name)")
+    }
+    for (key, _, _) in Quantities.definitions where key != "firstDenial" {
+        #expect(outputs.contains("`\(key)`"), "docs/outputs.md does not name the summary figure \(key)")
     }
 }
 

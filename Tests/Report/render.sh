@@ -4,7 +4,7 @@
 #
 #   Tests/Report/render.sh [OUT_DIR]        (default: .build/report-render; needs chromium: apt-get install chromium)
 #
-# Screenshots are left in OUT_DIR/*.png; the README's screenshot (docs/report.png) is one of them.
+# Screenshots are left in OUT_DIR/*.png; the screenshot in docs/commands.md (docs/report.png) is one of them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-.build/report-render}
