@@ -124,83 +124,39 @@ public enum ScenarioRunner {
         var tracker = ExpectationTracker(expectations: scenario.expectations, model: world.model)
         if options.sampleInterval == nil { writer?.startChangeRows(world.model) }
         var results: [Int: ExpectationResult] = [:]
-        let atChecks = scenario.expectations.indices.compactMap { index -> (SimInstant, Int)? in
-            if case .at(let instant) = scenario.expectations[index].when { return (instant, index) }
-            return nil
-        }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
-        var nextAt = 0
-        // Windows of always/never that open after the start: the state then is judged even if nothing changes.
-        let windowStarts = scenario.expectations.indices.compactMap { index -> (SimInstant, Int)? in
-            guard let start = scenario.expectations[index].window?.lowerBound, start > .start else { return nil }
-            return (start, index)
-        }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
-        var nextWindow = 0
-        var nextSample: SimInstant? = options.sampleInterval.map { _ in SimInstant.start }
-        var warmUpEnd: SimInstant? = options.warmUp.flatMap { $0 > .zero && .start + $0 < horizon ? .start + $0 : nil }
-        let probes = options.probe == nil ? [] : Array(Set(options.probes.filter { $0 < horizon })).sorted()
-        var nextProbe = 0
+        var checkpoints = Checkpoints(scenario, options: options)
         let wallStart = ContinuousClock.now
-        /// The limits the kernel does not know: checked between chunks of simulated time.
         func checkHostLimits() throws(ScenarioLimitExceeded) {
-            let now = world.simulation.now
-            if let overflow = world.model.demandOverflow {
-                let client = scenario.spec.clients[world.model.slotStates[overflow.slot].client.offset].id
-                throw ScenarioLimitExceeded(limit: .maxUsersPerClient, now: now,
-                                            detail: "random sessions of \(client) reached \(world.model.usersPerSlotBound) users at \(overflow.at)")
-            }
-            if let writer, writer.bytesProduced > scenario.hostLimits.maxOutputBytes {
-                throw ScenarioLimitExceeded(limit: .maxOutputBytes, now: now,
-                                            detail: "\(writer.bytesProduced) bytes written, the limit is \(scenario.hostLimits.maxOutputBytes)")
-            }
-            if let maxWallTime = scenario.hostLimits.maxWallTime, ContinuousClock.now - wallStart > maxWallTime {
-                throw ScenarioLimitExceeded(limit: .maxWallTime, now: now, detail: "the limit is \(maxWallTime)")
-            }
+            try ScenarioRunner.checkHostLimits(scenario, world.model, now: world.simulation.now, writer: writer, since: wallStart)
         }
 
-        func drain() {
-            for record in world.model.records.states {
-                if tracker.isWatching { tracker.observe(record) }
-                if options.sampleInterval == nil { writer?.timelineRow(record, world.model) }
-            }
-            if tracker.isWatching { tracker.finishInstant() }
-            if options.sampleInterval == nil { writer?.finishInstant() }
-            for record in world.model.records.protocolEvents { writer?.eventRow(record, world.model) }
-            world.model.records.states.removeAll(keepingCapacity: true)
-            world.model.records.protocolEvents.removeAll(keepingCapacity: true)
-        }
+        func drain() { ScenarioRunner.drain(&world.model, &tracker, writer: writer, changeRows: options.sampleInterval == nil) }
 
         while true {
             let now = world.simulation.now
-            let checkpoint = min(nextAt < atChecks.count ? atChecks[nextAt].0 : .never, nextSample ?? .never, warmUpEnd ?? .never,
-                                 nextProbe < probes.count ? probes[nextProbe] : .never,
-                                 nextWindow < windowStarts.count ? windowStarts[nextWindow].0 : .never)
+            let checkpoint = checkpoints.next
             let chunkEnd = min(now + drainInterval, horizon)
             if checkpoint < horizon && checkpoint <= chunkEnd {
                 try advance(&world, until: checkpoint, includingEnd: true, seed: scenario.spec.seed)
                 drain()
-                if let end = warmUpEnd, end == checkpoint {
-                    world.model.startFigures(at: end)
-                    drain()
-                    warmUpEnd = nil
-                }
-                // Integrals are brought up to date only for expectations (sampled rows read current levels).
-                if nextAt < atChecks.count && atChecks[nextAt].0 == checkpoint { world.model.accountAll(upTo: checkpoint) }
-                while nextAt < atChecks.count && atChecks[nextAt].0 == checkpoint {
-                    let index = atChecks[nextAt].1
-                    results[index] = judge(scenario.expectations[index], world.model, at: checkpoint)
-                    nextAt += 1
-                }
-                while nextWindow < windowStarts.count && windowStarts[nextWindow].0 == checkpoint {
-                    tracker.check(windowStarts[nextWindow].1, at: checkpoint)
-                    nextWindow += 1
-                }
-                while nextProbe < probes.count && probes[nextProbe] == checkpoint {
-                    options.probe?(checkpoint, world.model)
-                    nextProbe += 1
-                }
-                if let sample = nextSample, sample == checkpoint, let interval = options.sampleInterval {
-                    writer?.sampleRows(world.model, at: sample)
-                    nextSample = sample + interval < horizon ? sample + interval : nil
+                var accounted = false
+                for action in checkpoints.take(at: checkpoint) {
+                    switch action {
+                    case .warmUpEnd:
+                        world.model.startFigures(at: checkpoint)
+                        drain()
+                    case .judge(let index):
+                        // Integrals are brought up to date only for expectations (sampled rows read current levels).
+                        if !accounted { world.model.accountAll(upTo: checkpoint) }
+                        accounted = true
+                        results[index] = judge(scenario.expectations[index], world.model, at: checkpoint)
+                    case .openWindow(let index):
+                        tracker.check(index, at: checkpoint)
+                    case .probe:
+                        options.probe?(checkpoint, world.model)
+                    case .sample:
+                        writer?.sampleRows(world.model, at: checkpoint)
+                    }
                 }
                 try checkHostLimits()
             } else if chunkEnd < horizon {
@@ -217,10 +173,32 @@ public enum ScenarioRunner {
         }
         options.progress?(horizon, world.simulation.eventsProcessed)
         world.model.accountAll(upTo: horizon)
+        judgeAtEnd(scenario, world.model, tracker, into: &results)
+        var measured = scenario
+        if let warmUp = options.warmUp, warmUp > .zero, .start + warmUp < horizon { measured.warmUp = warmUp }
+        return RunReport(scenario: measured, figures: world.model.figures(at: horizon), eventsProcessed: world.simulation.eventsProcessed,
+                         results: scenario.expectations.indices.compactMap { results[$0] })
+    }
+
+    /// Hands the records of the chunk just run to the expectation tracker and the writer, then clears them.
+    static func drain(_ model: inout FleetModel, _ tracker: inout ExpectationTracker, writer: RunWriter?, changeRows: Bool) {
+        for record in model.records.states {
+            if tracker.isWatching { tracker.observe(record) }
+            if changeRows { writer?.timelineRow(record, model) }
+        }
+        if tracker.isWatching { tracker.finishInstant() }
+        if changeRows { writer?.finishInstant() }
+        for record in model.records.protocolEvents { writer?.eventRow(record, model) }
+        model.records.states.removeAll(keepingCapacity: true)
+        model.records.protocolEvents.removeAll(keepingCapacity: true)
+    }
+
+    /// The verdicts judged at the end: `end` expectations, and always/never ones from what the tracker saw.
+    static func judgeAtEnd(_ scenario: Scenario, _ model: FleetModel, _ tracker: ExpectationTracker, into results: inout [Int: ExpectationResult]) {
         for (index, expectation) in scenario.expectations.enumerated() {
             switch expectation.when {
             case .end:
-                results[index] = judge(expectation, world.model, at: horizon)
+                results[index] = judge(expectation, model, at: scenario.horizon)
             case .always, .never:
                 if let (value, time) = tracker.violations[index] {
                     results[index] = ExpectationResult(expectation: expectation, passed: false, actual: value, seenAt: time)
@@ -229,15 +207,28 @@ public enum ScenarioRunner {
                                                        actual: tracker.lastJudged[index] ?? tracker.current(index), seenAt: window.upperBound)
                 } else {
                     results[index] = ExpectationResult(expectation: expectation, passed: true,
-                                                       actual: tracker.current(index), seenAt: horizon)
+                                                       actual: tracker.current(index), seenAt: scenario.horizon)
                 }
             case .at: break
             }
+    }
+    }
+
+    /// The limits the kernel does not know: checked between chunks of simulated time.
+    static func checkHostLimits(_ scenario: Scenario, _ model: FleetModel, now: SimInstant, writer: RunWriter?,
+                                since wallStart: ContinuousClock.Instant) throws(ScenarioLimitExceeded) {
+        if let overflow = model.demandOverflow {
+            let client = scenario.spec.clients[model.slotStates[overflow.slot].client.offset].id
+            throw ScenarioLimitExceeded(limit: .maxUsersPerClient, now: now,
+                                        detail: "random sessions of \(client) reached \(model.usersPerSlotBound) users at \(overflow.at)")
         }
-        var measured = scenario
-        if let warmUp = options.warmUp, warmUp > .zero, .start + warmUp < horizon { measured.warmUp = warmUp }
-        return RunReport(scenario: measured, figures: world.model.figures(at: horizon), eventsProcessed: world.simulation.eventsProcessed,
-                         results: scenario.expectations.indices.compactMap { results[$0] })
+        if let writer, writer.bytesProduced > scenario.hostLimits.maxOutputBytes {
+            throw ScenarioLimitExceeded(limit: .maxOutputBytes, now: now,
+                                        detail: "\(writer.bytesProduced) bytes written, the limit is \(scenario.hostLimits.maxOutputBytes)")
+        }
+        if let maxWallTime = scenario.hostLimits.maxWallTime, ContinuousClock.now - wallStart > maxWallTime {
+            throw ScenarioLimitExceeded(limit: .maxWallTime, now: now, detail: "the limit is \(maxWallTime)")
+        }
     }
 
     static func judge(_ expectation: Expectation, _ model: FleetModel, at instant: SimInstant) -> ExpectationResult {

@@ -119,3 +119,28 @@ func toleranceAndWindowErrors(fields: String, message: String) {
     #expect(TimeSyntax.dayText(SimInstant(millisecondsSinceStart: 18 * 3_600_000 + 3_599_500), startEpochMilliseconds: start) == "day 2 00:59:59.500")
     #expect(TimeSyntax.instant("day 2 00:59:59", startEpochMilliseconds: start) == SimInstant(millisecondsSinceStart: 18 * 3_600_000 + 3_599_000))
 }
+
+/// A run's checkpoints merge every source in order; at one instant the warm-up's end comes first, then `at`
+/// expectations, windows opening, probes and the sample; samples repeat until the horizon.
+@Test func checkpointsMergeEverySourceInOrder() throws {
+    var scenario = try ScenarioLoader.load(path: repositoryRoot + "/Scenarios/quickstart.json", options: LoadOptions(overrides: [
+        try ScenarioOverride("duration=1d"),
+        try ScenarioOverride("expectations[0]={\"metric\": \"incremental\", \"entity\": \"gw-lab\", \"op\": \"==\", \"value\": 0, \"holds\": \"always\", \"from\": \"10h30m\"}"),
+        try ScenarioOverride("expectations[3]={\"metric\": \"deniedLogins\", \"entity\": \"fleet\", \"op\": \">=\", \"value\": 0, \"at\": \"5h\"}"),
+    ]))
+    scenario.expectations[4].when = .end
+    var options = RunOptions(sampleInterval: .hours(5))
+    options.warmUp = .minutes(630)
+    options.probes = [.start + .minutes(630), .start + .hours(1), .start + .days(2)]
+    options.probe = { _, _ in }
+    var checkpoints = Checkpoints(scenario, options: options)
+    var seen: [(Int64, [Checkpoints.Action])] = []
+    while checkpoints.next < scenario.horizon {
+        let instant = checkpoints.next
+        seen.append((instant.millisecondsSinceStart / 60_000, checkpoints.take(at: instant)))
+    }
+    #expect(seen.map(\.0) == [0, 60, 300, 600, 630, 900, 1200])
+    #expect(seen[0].1 == [.sample] && seen[1].1 == [.probe] && seen[2].1 == [.judge(3), .sample])
+    #expect(seen[4].1 == [.warmUpEnd, .judge(2), .openWindow(0), .probe])
+    #expect(checkpoints.next == .never)
+}
