@@ -21,7 +21,8 @@ public enum RunSummary {
         var out = "{\n"
         out += "  \"leasesim\": \(OutputText.jsonString(ScenarioRunner.version)),\n"
         out += "  \"scenario\": {\"name\": \(OutputText.jsonString(scenario.name)), \"file\": \(OutputText.jsonString(scenario.file)), \"format\": \(OutputText.jsonString(ScenarioFormat.current)), \"seed\": \(spec.seed), \"start\": \(iso(.start)), \"end\": \(iso(scenario.horizon)), \"duration\": \(OutputText.jsonString(scenario.duration.description))\(scenarioNotesJSON(scenario))},\n"
-        out += "  \"run\": {\"events\": \(report.eventsProcessed), \"messages\": \(model.counters.messages), \"incrementRequests\": \(model.counters.incrementRequests), \"renewals\": \(model.counters.renewals), \"releases\": \(model.counters.releases), \"refusals\": \(model.counters.refusals), \"reclaims\": \(model.counters.reclaims), \"notCovered\": \(model.counters.notCovered), \"autoIncrements\": \(model.counters.autoIncrements), \"autoLeaseReports\": \(model.counters.autoLeaseReports), \"reconcilesShort\": \(model.counters.reconcilesShort), \"penalties\": \(model.counters.penalties), \"surrenders\": \(model.counters.surrenders), \"recalls\": \(model.counters.recalls), \"surrendersExpired\": \(model.counters.surrendersExpired), \"leaderChanges\": \(model.counters.leaderChanges), \"failovers\": \(model.counters.failovers), \"pairSplits\": \(model.counters.pairSplits), \"pairRejoins\": \(model.counters.pairRejoins)},\n"
+        let counters = ReportedCounters.summary.map { ", \(OutputText.jsonString($0.name)): \($0.read(model.counters))" }.joined()
+        out += "  \"run\": {\"events\": \(report.eventsProcessed)\(counters)},\n"
         out += "  \"fleet\": {\n"
         out += spec.features.indices.map { feature -> String in
             "    \(OutputText.jsonString(spec.features[feature])): \(model.summaryEntry(.fleet, of: .fleet, feature: feature).dropLast()), \(PlannerFigures.fleetJSON(report, feature: feature))}"

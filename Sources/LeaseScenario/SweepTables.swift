@@ -5,10 +5,8 @@ import LeaseModel
 /// as exact decimal text (counts, user-hours with 3 decimals, ratios with 4).
 public enum RunMetrics {
     /// Figures of the whole run, first, then each feature's fleet figures as `FEATURE.name`.
-    static let runColumns = ["events", "messages", "deniedLogins", "deniedUserHours", "incrementRequests", "renewals", "releases",
-                             "refusals", "reclaims", "notCovered", "autoIncrements", "penalties", "surrenders", "recalls",
-                             "leaderChanges", "failovers", "pairSplits", "messagesDropped", "timeouts", "retries", "abandoned",
-                             "expectationsPassed", "expectationsFailed"]
+    static let runColumns = ["events", "messages", "deniedLogins", "deniedUserHours"] + ReportedCounters.runs.map(\.name)
+        + ["expectationsPassed", "expectationsFailed"]
 
     /// The metric columns of a scenario's runs.
     public static func columns(_ scenario: Scenario) -> [String] {
@@ -24,10 +22,7 @@ public enum RunMetrics {
         let passed = report.results.filter(\.passed).count
         var cells = [report.eventsProcessed, counters.messages, denied].map(String.init)
         cells.append(Figure.userTime(deniedTime).json)
-        cells += [counters.incrementRequests, counters.renewals, counters.releases, counters.refusals, counters.reclaims,
-                  counters.notCovered, counters.autoIncrements, counters.penalties, counters.surrenders, counters.recalls,
-                  counters.leaderChanges, counters.failovers, counters.pairSplits, counters.messagesDropped, counters.timeouts,
-                  counters.retries, counters.abandoned, Int64(passed), Int64(report.results.count - passed)].map(String.init)
+        cells += (ReportedCounters.runs.map { $0.read(counters) } + [Int64(passed), Int64(report.results.count - passed)]).map(String.init)
         let quantities = Quantities.summary(of: .fleet)
         for feature in features {
             cells += figures.figures(quantities, of: .fleet, feature: feature).map(\.json)
