@@ -77,7 +77,7 @@ extension FleetModel {
             let spans = LicenseSchedule.spans(of: serverSpec.licenses)
             for (license, spans) in zip(serverSpec.licenses, spans) {
                 guard let family = license.platform, spans.contains(where: { $0.lowerBound == .start }) else { continue }
-                let index = Int(pools[ServerFeatureID(index: Int32(server * features + license.feature))].platformPool)
+                let index = Int(pools[ServerFeatureID(server: server, feature: license.feature, featureCount: features)].platformPool)
                 if license.kind == .perpetual { result[index].perpetual[family] += Int64(license.count) }
                 else { result[index].other[family] += Int64(license.count) }
             }

@@ -45,6 +45,13 @@ public struct LeaseID: EntityID {
 public struct ServerFeatureID: EntityID {
     public let index: Int32
     @inlinable public init(index: Int32) { self.index = index }
+
+    /// The pool of `feature` at node `server`: pools are kept node by node, each with every feature of the fleet
+    /// (`featureCount`). The one place that arithmetic lives.
+    @inlinable public init(server: Int, feature: Int, featureCount: Int) { index = Int32(server * featureCount + feature) }
+
+    /// The node whose pool this is.
+    @inlinable public func server(featureCount: Int) -> Int { Int(index) / featureCount }
 }
 
 /// A fault on the schedule (its index in `FleetSpec.faults`).

@@ -82,7 +82,8 @@ struct ExpectationTracker {
         switch expectation.subject {
         case .fleet: return true
         case .client(let client): return record.entity == .client && slotClient[Int(record.index)] == Int32(client)
-        case .server(let server): return record.entity == .server && Int(record.index) / featureCount == server
+        case .server(let server):
+            return record.entity == .server && ServerFeatureID(index: record.index).server(featureCount: featureCount) == server
         }
     }
 
@@ -106,7 +107,7 @@ struct ExpectationTracker {
             let slot = expectationSlot[index]
             return slot >= 0 ? Double(sums.slots[slot].value(field)) : 0
         case .server(let server):
-            return Double(sums.servers[server * featureCount + expectation.feature].value(field))
+            return Double(sums.servers[ServerFeatureID(server: server, feature: expectation.feature, featureCount: featureCount).offset].value(field))
         case .fleet:
             return Double(sums.fleet[expectation.feature].value(field))
         }

@@ -65,7 +65,7 @@ enum PlannerFigures {
     /// A server entry's planner keys for a feature.
     static func serverJSON(_ report: RunReport, server: Int, feature: Int,
                            denials: (logins: Int64, userMilliseconds: Int128, first: SimInstant)) -> String {
-        let scenario = report.scenario, figures = report.figures, pool = server * figures.featureCount + feature
+        let scenario = report.scenario, figures = report.figures, pool = ServerFeatureID(server: server, feature: feature, featureCount: figures.featureCount).offset
         return "\"deniedLogins\": \(denials.logins), \"deniedUserHours\": \(RunSummary.userHours(denials.userMilliseconds)), "
             + "\"firstDenial\": \(jsonTime(denials.first, scenario)), "
             + "\"peakUsedAt\": \(jsonTime(figures.serverFeatureStates[pool].peakUsedAt, scenario)), "

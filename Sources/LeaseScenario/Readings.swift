@@ -62,7 +62,7 @@ extension FleetReadable {
     }
 
     func serverReading(server: Int, feature: Int) -> ServerReading {
-        let pool = poolState(server * featureCount + feature)
+        let pool = poolState(ServerFeatureID(server: server, feature: feature, featureCount: featureCount).offset)
         return ServerReading(levels: Levels(pool: pool), pool: pool)
     }
 

@@ -118,7 +118,7 @@ final class RunWriter {
             rows.raw(layout.slotPrefix(slot))
             rows.cells(layout.clientCells, record.levels)
         case .server:
-            guard keepsServer[Int(record.index) / model.featureCount] else { return }
+            guard keepsServer[ServerFeatureID(index: record.index).server(featureCount: model.featureCount)] else { return }
             rows.raw(timeColumns(record.time))
             rows.raw(layout.serverFeaturePrefixes[Int(record.index)])
             rows.cells(layout.serverCells, record.levels)

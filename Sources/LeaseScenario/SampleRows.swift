@@ -74,7 +74,7 @@ struct SampleRows: ChunkRenderer {
         self.layout = layout
         self.time = time
         levels = model.levels(ofSlots: layout.keptSlots)
-        for index in model.serverFeatureStates.indices where keepsServer[index / model.featureCount] {
+        for index in model.serverFeatureStates.indices where keepsServer[ServerFeatureID(index: Int32(index)).server(featureCount: model.featureCount)] {
             let state = model.serverFeatureStates[index]
             serverFeatures.append((index, Levels(pool: state)))
         }

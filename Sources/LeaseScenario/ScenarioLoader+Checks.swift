@@ -9,7 +9,7 @@ extension ScenarioLoader {
         for (index, client) in spec.clients.enumerated() {
             for entry in client.allocations {
                 let (server, available) = allocationPool(ofServer: client.server, feature: entry.feature) // R-HA-5
-                let key = server * spec.features.count + entry.feature
+                let key = ServerFeatureID(server: server, feature: entry.feature, featureCount: spec.features.count).offset
                 let sum = reserved[key, default: 0] + Int64(entry.allocation.reserved)
                 reserved[key] = sum
                 if sum > available {
@@ -56,7 +56,7 @@ extension ScenarioLoader {
             guard case let .surrenderLicense(client, license) = action.change,
                   counted.insert(Int64(client) << 32 | Int64(license)).inserted else { continue }
             let server = spec.clients[client].server, own = spec.clients[client].licenses[license]
-            let key = server * spec.features.count + own.feature
+            let key = ServerFeatureID(server: server, feature: own.feature, featureCount: spec.features.count).offset
             // R-HA-5: a pair's client surrenders to the pair; its nodes' licenses and what is surrendered to it count
             // together, within twice the bound of one server (either node may count them all).
             let nodes = spec.pair(ofServer: server).map { spec.haPairs[$0].nodes } ?? [server]
