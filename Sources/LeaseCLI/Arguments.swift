@@ -1,6 +1,20 @@
 import LeaseKernel
 import LeaseScenario
 
+/// The options a subcommand accepts: flags that take a value and switches (`--help` and `-h` come with every one).
+/// Parsing reads these lists, and a test checks that the command's `--help` and docs/commands.md name each.
+struct CommandOptions: Sendable {
+    let command: String
+    let values: [String]
+    let switches: [String]
+
+    init(_ command: String, values: [String], switches: [String]) {
+        self.command = command
+        self.values = values
+        self.switches = switches + ["--help", "-h"]
+    }
+}
+
 /// Parsed options of one subcommand: flags with values, switches, and positional arguments.
 struct ParsedArguments {
     /// Every value of each flag, in command-line order (lookups only; repeatable flags keep them all).
@@ -9,6 +23,11 @@ struct ParsedArguments {
     var values: [String: String] { allValues.compactMapValues(\.last) }
     var switches: Set<String> = []
     var positional: [String] = []
+
+    /// Parses `arguments` against the options of a command.
+    init(_ arguments: [String], _ options: CommandOptions) throws(UsageError) {
+        try self.init(arguments, valueFlags: options.values, switchFlags: options.switches, command: options.command)
+    }
 
     /// Parses `arguments` against the flags a command accepts; unknown flags are errors with a hint.
     init(_ arguments: [String], valueFlags: [String], switchFlags: [String], command: String) throws(UsageError) {

@@ -4,6 +4,9 @@ import LeaseScenario
 
 /// `leasesim check`: runs scenarios, judges their expectations (and golden files), reports for people and CI.
 extension LeaseSimCLI {
+    static let checkOptions = CommandOptions("check", values: ["--seed", "--set", "--junit", "--format", "--out", "--golden", "-k"],
+                                         switches: ["--update-golden", "--check-invariants", "--allow-outside-files", "--quiet", "--fail-fast"])
+
     static let checkHelp = """
     leasesim check SCENARIO... [options]: run scenarios and judge their expectations
 
@@ -32,10 +35,7 @@ extension LeaseSimCLI {
     """
 
     static func check(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--seed", "--set", "--junit", "--format", "--out", "--golden", "-k"],
-                                         switchFlags: ["--update-golden", "--check-invariants", "--allow-outside-files", "--quiet",
-                                                       "--fail-fast", "--help", "-h"],
-                                         command: "check")
+        let parsed = try ParsedArguments(arguments, checkOptions)
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(checkHelp); return 0 }
         guard !parsed.positional.isEmpty else { throw UsageError(message: "check: expected at least one scenario file") }
         let json = try parsed.choice("--format", among: ["text", "json"]) == "json"

@@ -5,6 +5,8 @@ import LeaseScenario
 
 /// `leasesim import`: a license server's log as traces of concurrent users, and what the log held.
 extension LeaseSimCLI {
+    static let importOptions = CommandOptions("import", values: ["--out", "--format", "--date", "--licenses"], switches: ["--scenario", "--quiet"])
+
     static let importHelp = """
     leasesim import LOG [--out DIR [--scenario] [--licenses FEATURE=N]...] [--format flexnet|rlm|rlmDebug] [--date YYYY-MM-DD] [--quiet]:
     read a license server's log
@@ -19,12 +21,11 @@ extension LeaseSimCLI {
     --scenario also writes scenario.json, a calibration replay: one server with each feature's licenses (--licenses
     FEATURE=N, repeatable; an RLM report log's PRODUCT counts otherwise), and per feature a client holding them all
     whose demand (FEATURE.demand.csv) is the log's checkouts plus one user per denial for the feature's mean session.
-    Run it with --report, then 'leasesim report OUT --calibrate DIR' sets its denials beside the log's, per day.
+    Run it with 'leasesim run --report', then 'leasesim report OUT --calibrate DIR' sets its denials beside the log's, per day.
     """
 
     static func importLog(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--format", "--date", "--licenses"], switchFlags: ["--scenario", "--quiet", "--help", "-h"],
-                                         command: "import")
+        let parsed = try ParsedArguments(arguments, importOptions)
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(importHelp); return 0 }
         guard parsed.positional.count == 1 else { throw UsageError(message: "import: expected one log file; see 'leasesim import --help'") }
         let path = parsed.positional[0]

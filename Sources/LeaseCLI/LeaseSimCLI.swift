@@ -27,6 +27,17 @@ public enum LeaseSimCLI {
                 (sweep: the gravest failure among its runs, whose rows hold the errors).
     """
 
+    /// Every subcommand's options, with its help.
+    static let commands: [(options: CommandOptions, help: String)] = [
+        (runOptions, runHelp), (checkOptions, checkHelp), (validateOptions, validateHelp), (sweepOptions, sweepHelp), (mergeOptions, mergeHelp),
+        (planOptions, planHelp), (reportOptions, reportHelp), (importOptions, importHelp),
+    ]
+
+    static let runOptions = CommandOptions("run", values: ["--out", "--sample", "--seed", "--entity", "--set", "--progress", "--client", "--warm-up", "--timeline"],
+                                       switches: ["--report", "--check-invariants", "--quiet", "--no-events", "--allow-outside-files"])
+
+    static let validateOptions = CommandOptions("validate", values: ["--set"], switches: ["--allow-outside-files"])
+
     static let runHelp = """
     leasesim run SCENARIO [options]: run one scenario and write its results
 
@@ -62,6 +73,9 @@ public enum LeaseSimCLI {
 
     static let validateHelp = """
     leasesim validate SCENARIO... [--set PATH=VALUE]...: load and validate scenarios without running them
+
+      --set PATH=VALUE     replace a field of every scenario first, as for run; repeatable
+      --allow-outside-files  let the scenarios read trace files outside their own folders
 
     Exits 0 when all are valid, 2 otherwise, printing file:line:col, the JSON path,
     what was expected and what was found.
@@ -106,10 +120,7 @@ public enum LeaseSimCLI {
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--sample", "--seed", "--entity", "--set", "--progress", "--client", "--warm-up",
-                                                                 "--timeline"],
-                                         switchFlags: ["--report", "--check-invariants", "--quiet", "--no-events", "--allow-outside-files", "--help", "-h"],
-                                         command: "run")
+        let parsed = try ParsedArguments(arguments, runOptions)
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(runHelp); return 0 }
         guard parsed.positional.count == 1 else {
             throw UsageError(message: "run: expected one scenario file, found \(parsed.positional.count); see 'leasesim run --help'")
@@ -164,8 +175,7 @@ public enum LeaseSimCLI {
     }
 
     static func validate(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--set"], switchFlags: ["--allow-outside-files", "--help", "-h"],
-                                         command: "validate")
+        let parsed = try ParsedArguments(arguments, validateOptions)
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(validateHelp); return 0 }
         guard !parsed.positional.isEmpty else { throw UsageError(message: "validate: expected at least one scenario file") }
         var code = ExitCode.success

@@ -3,6 +3,9 @@ import LeaseScenario
 
 /// `leasesim plan`: the smallest value of a field that meets a target.
 extension LeaseSimCLI {
+    static let planOptions = CommandOptions("plan", values: ["--target", "--vary", "--replications", "--share", "--low", "--high", "--jobs", "--set", "--seed"],
+                                        switches: ["--allow-outside-files"])
+
     static let planHelp = """
     leasesim plan SCENARIO --target FIGURE<=VALUE --vary PATH [options]: find the smallest value that meets a target
 
@@ -27,8 +30,7 @@ extension LeaseSimCLI {
     """
 
     static func plan(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--target", "--vary", "--replications", "--share", "--low", "--high", "--jobs", "--set", "--seed"],
-                                         switchFlags: ["--allow-outside-files", "--help", "-h"], command: "plan")
+        let parsed = try ParsedArguments(arguments, planOptions)
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(planHelp); return 0 }
         guard parsed.positional.count == 1 else {
             throw UsageError(message: "plan: expected one scenario file, found \(parsed.positional.count); see 'leasesim plan --help'")

@@ -3,8 +3,11 @@ import LeaseScenario
 
 /// `leasesim report`: report.html for a run's or a sweep's output directory.
 extension LeaseSimCLI {
+    static let reportOptions = CommandOptions("report", values: ["--client", "--calibrate"], switches: ["--quiet"])
+
     static let reportHelp = """
-    leasesim report OUT_DIR [--client ID]...: write OUT_DIR/report.html, a page to open in a browser
+    leasesim report OUT_DIR [--client ID]... [--calibrate IMPORT_DIR] [--quiet]: write OUT_DIR/report.html, a page to open in
+    a browser (--quiet: print nothing but errors)
 
     For a run's outputs (summary.json, clients.csv, timeline.csv): per feature, demand, served, leased and installed
     over time for the fleet, denied logins over time, and the chosen clients (--client, repeatable; by default the
@@ -17,7 +20,7 @@ extension LeaseSimCLI {
     """
 
     static func report(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--client", "--calibrate"], switchFlags: ["--quiet", "--help", "-h"], command: "report")
+        let parsed = try ParsedArguments(arguments, reportOptions)
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(reportHelp); return 0 }
         guard parsed.positional.count == 1 else {
             throw UsageError(message: "report: expected one output directory, found \(parsed.positional.count); see 'leasesim report --help'")

@@ -4,6 +4,11 @@ import LeaseScenario
 
 /// `leasesim sweep` and `leasesim merge`.
 extension LeaseSimCLI {
+    static let sweepOptions = CommandOptions("sweep", values: ["--out", "--jobs", "--shard", "--set", "--seed", "--run-outputs", "--sample", "--progress", "--rerun", "--timeline"],
+                                         switches: ["--no-events", "--allow-outside-files", "--quiet"])
+
+    static let mergeOptions = CommandOptions("merge", values: ["--out"], switches: ["--quiet"])
+
     static let sweepHelp = """
     leasesim sweep FILE [options]: run a sweep's points and replications and tabulate them
 
@@ -32,16 +37,14 @@ extension LeaseSimCLI {
     """
 
     static let mergeHelp = """
-    leasesim merge DIR... [--out DIR]: join the outputs of a sweep's shards
+    leasesim merge DIR... [--out DIR] [--quiet]: join the outputs of a sweep's shards (--quiet: print nothing but errors)
 
     Checks that the directories hold every shard of one sweep once, then writes runs.csv, points.csv and
     sweep.json into --out (default: sweep-out): the files one machine running the whole sweep writes, byte for byte.
     """
 
     static func sweep(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--out", "--jobs", "--shard", "--set", "--seed", "--run-outputs", "--sample", "--progress",
-                                                                 "--rerun", "--timeline"],
-                                         switchFlags: ["--no-events", "--allow-outside-files", "--quiet", "--help", "-h"], command: "sweep")
+        let parsed = try ParsedArguments(arguments, sweepOptions)
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(sweepHelp); return 0 }
         guard parsed.positional.count == 1 else {
             throw UsageError(message: "sweep: expected one sweep file, found \(parsed.positional.count); see 'leasesim sweep --help'")
@@ -171,7 +174,7 @@ extension LeaseSimCLI {
     }
 
     static func merge(_ arguments: [String]) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, valueFlags: ["--out"], switchFlags: ["--quiet", "--help", "-h"], command: "merge")
+        let parsed = try ParsedArguments(arguments, mergeOptions)
         if parsed.switches.contains("--help") || parsed.switches.contains("-h") { print(mergeHelp); return 0 }
         guard !parsed.positional.isEmpty else { throw UsageError(message: "merge: expected the output directories of a sweep's shards") }
         let (manifest, table) = try SweepOutput.merge(parsed.positional)

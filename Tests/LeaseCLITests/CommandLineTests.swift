@@ -1,4 +1,5 @@
 import Foundation
+@testable import LeaseCLI
 import Testing
 
 /// The repository root, found from this file's path.
@@ -320,5 +321,30 @@ func scratch(_ name: String) -> String {
         #expect(try String(contentsOfFile: wide + "/report.html", encoding: .utf8) == String(contentsOfFile: split + "/report.html", encoding: .utf8))
         let fleet = try String(contentsOfFile: split + "/timeline-fleet.csv", encoding: .utf8)
         #expect(fleet.hasPrefix("time,seconds,feature,users,served,unserved,leased,server_leased,capacity,denied_logins,installed,used,free,auto_leased\n"))
+    }
+}
+
+/// Every option a command accepts is in its `--help` and in docs/commands.md, and every option its `--help` names
+/// is one it accepts (the options are declared once, `CommandOptions`).
+@Test func everyOptionIsInItsHelpAndTheDocs() throws {
+    let docs = try String(contentsOfFile: repositoryRoot + "/docs/commands.md", encoding: .utf8)
+    // Words of a text, split at anything but letters, digits and hyphens: a flag is one word.
+    func words(_ text: String) -> Set<String> {
+        Set(text.split { !($0.isLetter || $0.isNumber || $0 == "-") }.map(String.init))
+    }
+    let documented = words(docs)
+    for (options, help) in LeaseSimCLI.commands {
+        let shown = try leasesim([options.command, "--help"])
+        #expect(shown.code == 0 && shown.stdout == help + "\n")
+        let inHelp = words(help)
+        for flag in options.values + options.switches where flag != "-h" && flag != "--help" {
+            #expect(inHelp.contains(flag), "leasesim \(options.command) --help does not name \(flag)")
+            #expect(documented.contains(flag), "docs/commands.md does not name \(options.command)'s \(flag)")
+        }
+        // Another command named in quotes ('leasesim run --report') is that command's business.
+        let own = words(help.replacing(/'leasesim [^']*'/, with: ""))
+        for word in own where word.hasPrefix("--") && word.count > 2 && word != "--help" {
+            #expect((options.values + options.switches).contains(word), "leasesim \(options.command) --help names \(word), which it does not accept")
+        }
     }
 }
