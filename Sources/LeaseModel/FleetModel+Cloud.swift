@@ -10,12 +10,13 @@ extension FleetModel {
     /// A heartbeat is due: the server sends it if it runs; one still unanswered from before was missed.
     @inline(never)
     mutating func sendHeartbeat(_ server: ServerID, _ sim: inout Simulation<FleetEvent>) {
-        guard let contact = servers[server].cloud else { return }
+        guard let id = servers[server].cloud else { return }
+        let contact = cloudContacts[id]
         if contact.awaitingAck {
             record(ProtocolRecord(time: sim.now, kind: .heartbeatMissed, server: server.index, rule: "R-VLS-1"))
             setCloudContact(server, false, sim.now)
         }
-        servers[server].cloud!.awaitingAck = servers[server].isUp
+        cloudContacts[id].awaitingAck = servers[server].isUp
         if servers[server].isUp { sendToCloud(server, .heartbeat, &sim) }
         sim.arm(contact.heartbeatTimer, at: sim.now + spec.policy.cloud.heartbeatInterval, .heartbeatDue(server: server))
     }
@@ -52,21 +53,22 @@ extension FleetModel {
     @inline(never)
     mutating func deliverFromCloud(_ place: MessageSlot, _ sim: inout Simulation<FleetEvent>) {
         let (message, droppedBy) = network.take(place)
-        guard let server = message.to.server, let contact = servers[server].cloud else {
+        guard let server = message.to.server, let id = servers[server].cloud else {
             preconditionFailure("a server received \(message.contents) from \(message.from)")
         }
+        let contact = cloudContacts[id]
         if droppedBy >= 0 || !servers[server].isUp {
             dropped(message, by: droppedBy >= 0 ? droppedBy : servers[server].crashFault, sim.now)
             return
         }
         if case .downloadReply(let asOf) = message.contents { return downloaded(server, asOf: asOf, &sim) }
         guard case .heartbeatAck = message.contents else { preconditionFailure("a server received \(message.contents) from the cloud") }
-        servers[server].cloud!.awaitingAck = false
-        servers[server].cloud!.lastHeartbeat = sim.now
+        cloudContacts[id].awaitingAck = false
+        cloudContacts[id].lastHeartbeat = sim.now
         setCloudContact(server, true, sim.now)
         sim.arm(contact.silenceTimer, at: sim.now + spec.policy.cloud.maxSilence, .cloudSilence(server: server))
         if contact.licensingStopped {
-            servers[server].cloud!.licensingStopped = false
+            cloudContacts[id].licensingStopped = false
             record(ProtocolRecord(time: sim.now, kind: .licensingResumed, server: server.index, rule: "R-VLS-1"))
             applyCloudStop(server, sim.now)
         }
@@ -84,8 +86,8 @@ extension FleetModel {
     /// R-VLS-1: `maxSilence` since the last acknowledged heartbeat: the server's licensing stops.
     @inline(never)
     mutating func cloudSilenceReached(_ server: ServerID, _ now: SimInstant) {
-        guard let contact = servers[server].cloud, !contact.licensingStopped else { return }
-        servers[server].cloud!.licensingStopped = true
+        guard let id = servers[server].cloud, !cloudContacts[id].licensingStopped else { return }
+        cloudContacts[id].licensingStopped = true
         record(ProtocolRecord(time: now, kind: .licensingStopped, server: server.index, rule: "R-VLS-1"))
         applyCloudStop(server, now)
     }
@@ -93,8 +95,8 @@ extension FleetModel {
     /// R-VLS-3: a VLS restored from a backup without its licenses re-installed reaches the end of its grace.
     @inline(never)
     mutating func restoreGraceEnds(_ server: ServerID, _ now: SimInstant) {
-        guard let contact = servers[server].cloud, !contact.reinstalled, !contact.restoreGraceEnded else { return }
-        servers[server].cloud!.restoreGraceEnded = true
+        guard let id = servers[server].cloud, !cloudContacts[id].reinstalled, !cloudContacts[id].restoreGraceEnded else { return }
+        cloudContacts[id].restoreGraceEnded = true
         record(ProtocolRecord(time: now, kind: .restoreGraceEnded, server: server.index, rule: "R-VLS-3"))
         applyCloudStop(server, now)
     }
@@ -103,9 +105,9 @@ extension FleetModel {
     @inline(never)
     mutating func reinstallLicenses(_ server: ServerID, _ sim: inout Simulation<FleetEvent>) {
         let now = sim.now
-        guard servers[server].cloud != nil else { return }
-        servers[server].cloud!.reinstalled = true
-        servers[server].cloud!.restoreGraceEnded = false
+        guard let id = servers[server].cloud else { return }
+        cloudContacts[id].reinstalled = true
+        cloudContacts[id].restoreGraceEnded = false
         record(ProtocolRecord(time: now, kind: .licensesReinstalled, server: server.index, rule: "R-VLS-3"))
         applyCloudStop(server, now)
         rescheduleDownload(server, &sim) // R-DL-1: its grace no longer ends.
@@ -119,16 +121,17 @@ extension FleetModel {
     /// its original) are a violation, flagged when it begins. A server is live while the cloud heard from it
     /// within the last heartbeat interval (both send one every interval).
     mutating func cloudHears(_ server: ServerID, _ now: SimInstant) {
-        servers[server].cloud!.heardByCloud = now
-        let group = servers[server].cloud!.authorizationGroup, window = spec.policy.cloud.heartbeatInterval
-        let duplicate = servers.ids.contains { other in
-            guard other != server, let contact = servers[other].cloud, contact.authorizationGroup == group,
-                  let heard = contact.heardByCloud else { return false }
+        guard let id = servers[server].cloud else { return }
+        cloudContacts[id].heardByCloud = now
+        let group = cloudContacts[id].authorizationGroup, window = spec.policy.cloud.heartbeatInterval
+        let duplicate = cloudContacts.ids.contains { other in
+            let contact = cloudContacts[other]
+            guard other != id, contact.authorizationGroup == group, let heard = contact.heardByCloud else { return false }
             return now - heard <= window
         }
-        if duplicate && !servers[server].cloud!.duplicate {
+        if duplicate && !cloudContacts[id].duplicate {
             record(ProtocolRecord(time: now, kind: .duplicateAuthorization, server: server.index, rule: "R-VLS-2"))
         }
-        servers[server].cloud!.duplicate = duplicate
+        cloudContacts[id].duplicate = duplicate
     }
 }

@@ -7,13 +7,14 @@ extension FleetModel {
     /// A download is due: the server asks if it runs, and sets the next one by what expires soon.
     @inline(never)
     mutating func downloadDue(_ server: ServerID, _ sim: inout Simulation<FleetEvent>) {
-        guard let contact = servers[server].cloud, let timer = contact.downloadTimer else { return }
+        guard let id = servers[server].cloud, let timer = cloudContacts[id].downloadTimer else { return }
+        let contact = cloudContacts[id]
         if contact.awaitingDownload {
             record(ProtocolRecord(time: sim.now, kind: .downloadFailed, server: server.index, rule: "R-DL-1"))
             setCloudContact(server, false, sim.now)
         }
-        servers[server].cloud!.awaitingDownload = servers[server].isUp
-        servers[server].cloud!.lastDownloadCheck = sim.now
+        cloudContacts[id].awaitingDownload = servers[server].isUp
+        cloudContacts[id].lastDownloadCheck = sim.now
         if servers[server].isUp { sendToCloud(server, .downloadRequest, &sim) }
         let next = DownloadSchedule.next(after: sim.now, licenseEnds: licenseEnds(server, sim.now), graceEnds: graceEnd(server))
         record(ProtocolRecord(time: sim.now, kind: .downloadChecked, server: server.index, expiry: next, rule: "R-DL-1"))
@@ -24,7 +25,7 @@ extension FleetModel {
     /// next check is set again from the latest one by what the server knows now.
     @inline(never)
     mutating func rescheduleDownload(_ server: ServerID, _ sim: inout Simulation<FleetEvent>) {
-        guard let contact = servers[server].cloud, let timer = contact.downloadTimer, let last = contact.lastDownloadCheck else { return }
+        guard let id = servers[server].cloud, let timer = cloudContacts[id].downloadTimer, let last = cloudContacts[id].lastDownloadCheck else { return }
         // (At least a day after the latest check: a check answered within its round trip is never thought failed.)
         let next = max(sim.now, DownloadSchedule.next(after: last, licenseEnds: licenseEnds(server, sim.now), graceEnds: graceEnd(server)))
         if next != sim.deadline(of: timer) && next < horizon { sim.arm(timer, at: next, .downloadDue(server: server)) }
@@ -49,14 +50,15 @@ extension FleetModel {
 
     /// R-VLS-3: when a restored server's grace ends, unless its licenses were re-installed.
     func restoreGraceEnd(_ server: ServerID) -> SimInstant? {
-        guard let restored = spec.servers[server.offset].restoredAt, servers[server].cloud?.reinstalled == false else { return nil }
+        guard let restored = spec.servers[server.offset].restoredAt, servers[server].cloud.map({ cloudContacts[$0].reinstalled }) == false else { return nil }
         return restored + spec.policy.cloud.restoreGrace
     }
 
     /// The cloud's answer reached the server: it installs every vendor license available as of `asOf` and not
     /// installed yet, in the order listed.
     mutating func downloaded(_ server: ServerID, asOf: SimInstant, _ sim: inout Simulation<FleetEvent>) {
-        servers[server].cloud!.awaitingDownload = false
+        guard let id = servers[server].cloud else { return }
+        cloudContacts[id].awaitingDownload = false
         setCloudContact(server, true, sim.now)
         defer { rescheduleDownload(server, &sim) } // What it installed may end soon.
         let vendor = spec.servers[server.offset].vendorLicenses

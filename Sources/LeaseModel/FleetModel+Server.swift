@@ -317,7 +317,8 @@ extension FleetModel {
         var stop = RefusalReason.none
         if !servers[server].licensed {
             stop = .noServerLicense
-        } else if let contact = servers[server].cloud {
+        } else if let id = servers[server].cloud {
+            let contact = cloudContacts[id]
             stop = contact.restoreGraceEnded ? .restoreGraceEnded : contact.licensingStopped ? .licensingStopped : .none
         }
         if stop != servers[server].stop { setServerStop(server, stop, now) }

@@ -21,6 +21,10 @@ public struct FleetModel: EventHandler {
     var blockTable: IncrementBlockTable
     /// Server nodes: state, lease tables and pools.
     public internal(set) var servers: EntityTable<ServerID, ServerNodeState>
+    /// R-VLS-1, R-DL-1: the servers' contacts with the vendor's cloud, one row per server that has one.
+    public internal(set) var cloudContacts = EntityTable<CloudContactID, CloudContact>()
+    /// A server's contact with the cloud, if it has one.
+    public func cloudContact(of server: ServerID) -> CloudContact? { servers[server].cloud.map { cloudContacts[$0] } }
     /// What the server nodes know of each client they are configured for.
     var configurations: EntityTable<ClientID, ClientConfiguration>
     /// Every node's lease records, grouped by node (each node's table is a range, in holder order).
@@ -126,13 +130,14 @@ public struct FleetModel: EventHandler {
             var node = ServerNodeState(leases: EntityIDs(end: 0), pools: EntityIDs(first: first, end: Int32(pools.count)),
                                        penaltyTimer: simulation.makeTimer())
             if server.reachesCloud {
-                node.cloud = CloudContact(heartbeatTimer: simulation.makeTimer(), silenceTimer: simulation.makeTimer())
-                node.cloud!.isVLS = server.vls
-                if server.autoDownload { node.cloud!.downloadTimer = simulation.makeTimer() } // R-DL-1
+                var contact = CloudContact(heartbeatTimer: simulation.makeTimer(), silenceTimer: simulation.makeTimer())
+                contact.isVLS = server.vls
+                if server.autoDownload { contact.downloadTimer = simulation.makeTimer() } // R-DL-1
                 // R-VLS-2: its authorization code, as the number of the first server that reports it.
                 let code = server.authorizationCode ?? server.id
                 let first = spec.servers.firstIndex { $0.vls && ($0.authorizationCode ?? $0.id) == code } ?? serverIndex
-                node.cloud!.authorizationGroup = Int32(first)
+                contact.authorizationGroup = Int32(first)
+                node.cloud = cloudContacts.append(contact)
                 for pool in node.pools { pools[pool].cloudContact = true } // In touch at the start.
             }
             servers.append(node)
@@ -277,6 +282,7 @@ public struct FleetModel: EventHandler {
         slots.makeUnique()
         blockTable.makeUnique()
         servers.makeUnique()
+        cloudContacts.makeUnique()
         configurations.makeUnique()
         leases.makeUnique()
         leaseIndex.makeUnique()
@@ -337,12 +343,14 @@ public struct FleetModel: EventHandler {
             }
         }
         // R-VLS-1: virtual license servers send their first heartbeat at instant zero, in touch with the cloud then.
-        for server in servers.ids where servers[server].cloud != nil {
+        for server in servers.ids {
+            guard let id = servers[server].cloud else { continue }
+            let contact = cloudContacts[id]
             // R-DL-1: the first automatic download at instant zero.
-            if let timer = servers[server].cloud!.downloadTimer { sim.arm(timer, at: .start, .downloadDue(server: server)) }
-            guard servers[server].cloud!.isVLS else { continue }
-            sim.arm(servers[server].cloud!.heartbeatTimer, at: .start, .heartbeatDue(server: server))
-            sim.arm(servers[server].cloud!.silenceTimer, at: .start + spec.policy.cloud.maxSilence, .cloudSilence(server: server))
+            if let timer = contact.downloadTimer { sim.arm(timer, at: .start, .downloadDue(server: server)) }
+            guard contact.isVLS else { continue }
+            sim.arm(contact.heartbeatTimer, at: .start, .heartbeatDue(server: server))
+            sim.arm(contact.silenceTimer, at: .start + spec.policy.cloud.maxSilence, .cloudSilence(server: server))
             // R-VLS-3: a restored server's grace ends (at instant zero if it ended before).
             if let restored = spec.servers[server.offset].restoredAt, restored + spec.policy.cloud.restoreGrace < horizon {
                 sim.schedule(at: max(.start, restored + spec.policy.cloud.restoreGrace), priority: .first, .restoreGraceEnds(server: server))

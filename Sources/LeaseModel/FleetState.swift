@@ -163,8 +163,9 @@ public struct ServerNodeState: Sendable {
     public var penaltyUntil: SimInstant = .start
     /// Fires when the penalty ends.
     var penaltyTimer: TimerID
-    /// R-VLS-1: a virtual license server's contact with the vendor's cloud (nil for any other server).
-    public var cloud: CloudContact? = nil
+    /// R-VLS-1, R-DL-1: its contact with the vendor's cloud, a row of `FleetModel.cloudContacts` (nil for a server
+    /// that neither sends heartbeats nor downloads).
+    public var cloud: CloudContactID? = nil
     /// R-HA-1: its highly available pair (an index into `FleetModel.pairs`) or -1, and which of its two nodes it is.
     public var pair: Int32 = -1
     public var pairNode: Int32 = 0

@@ -54,6 +54,12 @@ public struct ServerFeatureID: EntityID {
     @inlinable public func server(featureCount: Int) -> Int { Int(index) / featureCount }
 }
 
+/// A server's contact with the vendor's cloud (R-VLS-1, R-DL-1): a row of `FleetModel.cloudContacts`.
+public struct CloudContactID: EntityID {
+    public let index: Int32
+    @inlinable public init(index: Int32) { self.index = index }
+}
+
 /// A fault on the schedule (its index in `FleetSpec.faults`).
 public struct FaultID: EntityID {
     public let index: Int32
